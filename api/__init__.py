@@ -1,0 +1,1 @@
+"""The HTTP faces of conflictkg: the FastAPI app over one GraphService."""

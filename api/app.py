@@ -1,0 +1,50 @@
+"""The FastAPI application: every route calls the one :class:`GraphService` it is given."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from conflictkg.errors import ConflictKGError, NotFound, QueryError, ValidationFailed
+from conflictkg.service import GraphService
+
+__all__ = ["create_app"]
+
+
+def create_app(service: GraphService) -> FastAPI:
+    """Build the app over ``service``. Routers read it from ``request.app.state.service``."""
+    app = FastAPI(
+        title="conflictkg",
+        summary="Actors, events and attributed claims from conflict news: SPARQL 1.1, graph API, exports.",
+        version="0.1.0",
+    )
+    app.state.service = service
+    app.add_exception_handler(ConflictKGError, _error_response)  # type: ignore[arg-type]
+    for include in ROUTERS:
+        include(app)
+    return app
+
+
+def _error_response(request: Request, exc: ConflictKGError) -> JSONResponse:
+    if isinstance(exc, QueryError):
+        status = exc.status
+    elif isinstance(exc, ValidationFailed):
+        status = 422
+    elif isinstance(exc, NotFound):
+        status = 404
+    else:
+        status = 400
+    return JSONResponse(exc.to_dict(), status_code=status)
+
+
+def service_of(request: Request) -> GraphService:
+    """The app's graph service (use as a FastAPI dependency)."""
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def _include_routers() -> list:  # type: ignore[type-arg]
+    """Each module of this package that has routes contributes an ``include(app)`` here."""
+    return []
+
+
+ROUTERS = _include_routers()

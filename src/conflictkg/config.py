@@ -1,0 +1,119 @@
+"""Settings and their safe defaults.
+
+Every setting is a command-line flag whose default comes from an environment variable
+``CONFLICTKG_<FLAG>`` (``--store`` <- ``CONFLICTKG_STORE``), and from the named constant
+below when that is unset. Nothing needs configuring to try conflictkg.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .resources import TURTLE_DIR
+
+__all__ = [
+    "Settings",
+    "DEFAULT_STORE",
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "DEFAULT_QUERY_TIMEOUT",
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_MAX_ARTICLE_BYTES",
+    "DEFAULT_BACKEND",
+    "ENV_PREFIX",
+]
+
+ENV_PREFIX = "CONFLICTKG_"
+
+#: The embedded store lives here unless ``--store`` / ``CONFLICTKG_STORE`` says otherwise.
+DEFAULT_STORE = Path(".conflictkg") / "store"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+#: Seconds a SPARQL query may run before it is stopped and answered with an error.
+DEFAULT_QUERY_TIMEOUT = 30.0
+#: Most result rows a SELECT may return; more is an error, never a silent truncation.
+DEFAULT_MAX_ROWS = 100_000
+#: Articles larger than this are refused (a news article is a few kilobytes).
+DEFAULT_MAX_ARTICLE_BYTES = 2_000_000
+#: "embedded" (pyoxigraph on disk) or "remote" (an existing SPARQL 1.1 server).
+DEFAULT_BACKEND = "embedded"
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(ENV_PREFIX + name.upper())
+    return value if value not in (None, "") else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """All of conflictkg's configuration. Build with :meth:`from_env`, override with :meth:`with_`."""
+
+    store: Path | None = DEFAULT_STORE
+    """Path of the embedded store; ``None`` keeps it in memory (tests, benchmarks)."""
+    turtle_dir: Path = TURTLE_DIR
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT
+    max_rows: int = DEFAULT_MAX_ROWS
+    max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    token: str | None = None
+    """Write token: without it the service is read-only."""
+    backend: str = DEFAULT_BACKEND
+    remote_query: str | None = None
+    remote_update: str | None = None
+    remote_gsp: str | None = None
+    remote_user: str | None = None
+    remote_password: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Defaults, then ``CONFLICTKG_*`` variables, then ``overrides`` (values that are not None)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = _env(f.name)
+            if raw is not None:
+                values[f.name] = _coerce(f.name, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        out = replace(self, **changes)
+        out.check()
+        return out
+
+    def check(self) -> None:
+        if self.query_timeout <= 0:
+            raise ConfigError(f"query timeout must be positive, not {self.query_timeout}", code="E011")
+        if self.max_rows <= 0:
+            raise ConfigError(f"max rows must be positive, not {self.max_rows}", code="E011")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"port must be between 1 and 65535, not {self.port}", code="E011")
+        if self.backend not in ("embedded", "remote"):
+            raise ConfigError(f"backend must be 'embedded' or 'remote', not {self.backend!r}", code="E012")
+        if self.backend == "remote" and not self.remote_query:
+            raise ConfigError("the remote backend needs CONFLICTKG_REMOTE_QUERY (the SPARQL query URL)", code="E013")
+
+
+_TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int}
+_PATHS = {"store", "turtle_dir"}
+
+
+def _coerce(name: str, raw: str) -> Any:
+    if name in _PATHS:
+        return None if name == "store" and raw == ":memory:" else Path(raw)
+    kind = _TYPES.get(name)
+    if kind is None:
+        return raw
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {kind.__name__}", code="E011") from None

@@ -1,0 +1,195 @@
+"""The domain objects extraction produces and :mod:`conflictkg.rdf` writes: Claim, Figure, Event, ...
+
+These are plain typed records. Detection code builds them; only :mod:`conflictkg.rdf` turns
+them into triples.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Span",
+    "PartialDate",
+    "ArticleMeta",
+    "Article",
+    "ActorRecord",
+    "Figure",
+    "Claim",
+    "EventRecord",
+    "MEASURES",
+    "QUALIFIERS",
+    "STANCES",
+    "CHANNELS",
+    "CERTAINTIES",
+]
+
+#: Controlled values, as local names of ``ckg:`` individuals (``graspf:`` for certainty).
+MEASURES = ("killed", "wounded", "killed_or_wounded", "attackers")
+QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "up_to", "less_than", "range", "vague")
+STANCES = ("asserts", "denies", "accuses", "claims_responsibility", "confirms")
+CHANNELS = ("statement", "briefing", "interview", "social_media", "letter", "media_report")
+CERTAINTIES = ("certain", "probable", "possible")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Character offsets ``[start, end)`` into the article text as received."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"bad span {self.start}..{self.end}")
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def contains(self, other: Span) -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def union(self, other: Span) -> Span:
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the day or only to the month."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @classmethod
+    def of(cls, d: dt.date) -> PartialDate:
+        return cls(d.year, d.month, d.day)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        parts = [int(p) for p in text.split("-")]
+        if len(parts) == 3:
+            dt.date(*parts)
+            return cls(parts[0], parts[1], parts[2])
+        if len(parts) == 2 and 1 <= parts[1] <= 12:
+            return cls(parts[0], parts[1])
+        raise ValueError(f"not a date or year-month: {text!r}")
+
+    @property
+    def iso(self) -> str:
+        base = f"{self.year:04d}-{self.month:02d}"
+        return base if self.day is None else f"{base}-{self.day:02d}"
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or calendar.monthrange(self.year, self.month)[1])
+
+    def __str__(self) -> str:
+        return self.iso
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleMeta:
+    """What ``metadata.json`` says of one article (every field may be missing)."""
+
+    file_name: str
+    title: str | None = None
+    publisher: str | None = None
+    published: dt.date | None = None
+    date_basis: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Article:
+    """An article as ingested: its text exactly as received, and its metadata."""
+
+    text: str
+    meta: ArticleMeta
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def key(self) -> str:
+        """Content-derived key: names the article's IRI and its named graph."""
+        return self.content_hash[:16]
+
+
+@dataclass(kw_only=True)
+class ActorRecord:
+    """An actor created from the text (named there, or only described) rather than the dictionary."""
+
+    iri: str
+    label: str
+    types: tuple[str, ...]
+    """Local names of ckg: classes, e.g. ("Person",) or ("UnnamedSource",)."""
+    evidence: Span
+    roles: tuple[str, ...] = ()
+    affiliated_with: tuple[str, ...] = ()
+    scoped_to_article: bool = False
+    rule: str = ""
+
+
+@dataclass(kw_only=True)
+class Figure:
+    measure: str
+    low: int | None
+    high: int | None
+    qualifier: str
+    surface: str
+    span: Span
+    group: str | None = None
+    rule: str = ""
+
+    def __post_init__(self) -> None:
+        if self.measure not in MEASURES:
+            raise ValueError(f"unknown measure {self.measure!r}")
+        if self.qualifier not in QUALIFIERS:
+            raise ValueError(f"unknown qualifier {self.qualifier!r}")
+
+
+@dataclass(kw_only=True)
+class Claim:
+    claimant: str
+    """IRI of the claimant actor."""
+    span: Span
+    """The evidence: the sentence(s) with the statement and its attribution."""
+    on_behalf_of: str | None = None
+    date: PartialDate | None = None
+    date_stated: bool = False
+    events: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    stance: str = "asserts"
+    certainty: str = "certain"
+    hedges: list[str] = field(default_factory=list)
+    channel: str | None = None
+    reported_via: str | None = None
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class EventRecord:
+    key: str
+    """``<date>-<admin place>-<family>``: names the event's IRI, shared across articles."""
+    label: str
+    types: tuple[str, ...]
+    begin: PartialDate | None
+    end: PartialDate | None
+    latest_end: PartialDate | None = None
+    """For an undated event: the report's date, an upper bound."""
+    places: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    mentions: list[Span] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)

@@ -1,0 +1,78 @@
+"""The vocabularies conflictkg writes, and the IRIs it mints for data (see docs/model.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from rdflib import Namespace
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+__all__ = [
+    "CKG",
+    "CKGID",
+    "CKGG",
+    "SEM",
+    "PROV",
+    "OA",
+    "SCHEMA",
+    "GRASPF",
+    "SKOS",
+    "RDF",
+    "RDFS",
+    "OWL",
+    "XSD",
+    "PREFIXES",
+    "DICTIONARY_GRAPH",
+    "ONTOLOGY_GRAPH",
+    "article_graph",
+    "slug",
+    "short_hash",
+]
+
+CKG = Namespace("https://w3id.org/conflictkg/ontology#")
+CKGID = Namespace("https://w3id.org/conflictkg/id/")
+CKGG = Namespace("https://w3id.org/conflictkg/graph/")
+SEM = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = Namespace("http://schema.org/")
+GRASPF = Namespace("http://groundedannotationframework.org/grasp/factuality#")
+
+#: Prefixes bound in every Turtle file and SPARQL query we write.
+PREFIXES: dict[str, Namespace] = {
+    "ckg": CKG,
+    "ckgid": CKGID,
+    "ckgg": CKGG,
+    "sem": SEM,
+    "prov": PROV,
+    "oa": OA,
+    "schema": SCHEMA,
+    "graspf": GRASPF,
+    "skos": Namespace(str(SKOS)),
+    "rdf": Namespace(str(RDF)),
+    "rdfs": Namespace(str(RDFS)),
+    "owl": Namespace(str(OWL)),
+    "xsd": Namespace(str(XSD)),
+}
+
+DICTIONARY_GRAPH = CKGG["dictionary"]
+ONTOLOGY_GRAPH = CKGG["ontology"]
+
+
+def article_graph(article_key: str):  # -> URIRef
+    """The named graph holding everything one article says."""
+    return CKGG[f"article/{article_key}"]
+
+
+def slug(text: str) -> str:
+    """A lower-case ASCII slug: ``"Deir ez-Zor"`` -> ``"deir-ez-zor"``."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "x"
+
+
+def short_hash(*parts: object, length: int = 12) -> str:
+    """First ``length`` hex digits of the SHA-256 of the parts joined by NUL."""
+    data = "\x00".join(str(p) for p in parts).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:length]

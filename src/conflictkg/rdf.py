@@ -1,0 +1,219 @@
+"""The one place that turns domain records into RDF (see docs/model.md).
+
+Detection code never creates triples; it builds :mod:`conflictkg.model` records and this
+module writes them, so the vocabulary is used in exactly one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import Graph, Literal, URIRef
+
+from .model import Article, ActorRecord, Claim, EventRecord, Figure, PartialDate, Span
+from .namespaces import CKG, CKGID, GRASPF, OA, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, short_hash
+
+__all__ = [
+    "new_graph",
+    "article_iri",
+    "claim_iri",
+    "figure_iri",
+    "span_iri",
+    "event_iri",
+    "date_literal",
+    "write_article",
+    "to_turtle",
+    "CAMEL",
+]
+
+#: snake_case controlled values -> ckg: local names.
+CAMEL = {
+    "killed": "Killed", "wounded": "Wounded", "killed_or_wounded": "KilledOrWounded", "attackers": "Attackers",
+    "exact": "Exact", "approximately": "Approximately", "at_least": "AtLeast", "more_than": "MoreThan",
+    "up_to": "UpTo", "less_than": "LessThan", "range": "Range", "vague": "Vague",
+    "asserts": "Asserts", "denies": "Denies", "accuses": "Accuses",
+    "claims_responsibility": "ClaimsResponsibility", "confirms": "Confirms",
+    "statement": "Statement", "briefing": "Briefing", "interview": "Interview",
+    "social_media": "SocialMedia", "letter": "Letter", "media_report": "MediaReport",
+}
+QUOTE_CONTEXT = 32
+
+
+def new_graph() -> Graph:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True, replace=True)
+    return g
+
+
+def article_iri(article_key: str) -> URIRef:
+    return CKGID[f"article/{article_key}"]
+
+
+def span_iri(article_key: str, span: Span) -> URIRef:
+    return CKGID[f"span/{article_key}/{span.start}-{span.end}"]
+
+
+def claim_iri(article_key: str, claim: Claim) -> URIRef:
+    return CKGID[f"claim/{article_key}-{short_hash(claim.span.start, claim.span.end, claim.claimant)}"]
+
+
+def figure_iri(claim: URIRef, figure: Figure) -> URIRef:
+    return CKGID[f"figure/{short_hash(claim, figure.span.start, figure.span.end, figure.measure)}"]
+
+
+def event_iri(key: str) -> URIRef:
+    return CKGID[f"event/{key}"]
+
+
+def date_literal(d: PartialDate) -> Literal:
+    return Literal(d.iso, datatype=XSD.date if d.day is not None else XSD.gYearMonth)
+
+
+def _int(n: int) -> Literal:
+    return Literal(n, datatype=XSD.integer)
+
+
+def write_span(g: Graph, article: Article, span: Span) -> URIRef:
+    node = span_iri(article.key, span)
+    if (node, RDF.type, CKG.TextSpan) in g:
+        return node
+    pos, quote = URIRef(f"{node}#position"), URIRef(f"{node}#quote")
+    g.add((node, RDF.type, CKG.TextSpan))
+    g.add((node, OA.hasSource, article_iri(article.key)))
+    g.add((node, OA.hasSelector, pos))
+    g.add((node, OA.hasSelector, quote))
+    g.add((pos, RDF.type, OA.TextPositionSelector))
+    g.add((pos, OA.start, _int(span.start)))
+    g.add((pos, OA.end, _int(span.end)))
+    g.add((quote, RDF.type, OA.TextQuoteSelector))
+    g.add((quote, OA.exact, Literal(span.text(article.text))))
+    prefix = article.text[max(0, span.start - QUOTE_CONTEXT) : span.start]
+    suffix = article.text[span.end : span.end + QUOTE_CONTEXT]
+    if prefix:
+        g.add((quote, OA.prefix, Literal(prefix)))
+    if suffix:
+        g.add((quote, OA.suffix, Literal(suffix)))
+    return node
+
+
+def write_article(
+    article: Article,
+    *,
+    title: str,
+    title_basis: str,
+    publisher: str | None,
+    claims: Iterable[Claim],
+    events: Iterable[EventRecord],
+    actors: Iterable[ActorRecord],
+) -> Graph:
+    """Everything one article says, as the graph that goes into its named graph."""
+    g = new_graph()
+    art = article_iri(article.key)
+    meta = article.meta
+    g.add((art, RDF.type, CKG.Article))
+    g.add((art, SCHEMA.headline, Literal(title)))
+    g.add((art, CKG.titleBasis, Literal(title_basis)))
+    g.add((art, CKG.fileName, Literal(meta.file_name)))
+    g.add((art, CKG.textLength, _int(len(article.text))))
+    g.add((art, CKG.contentHash, Literal(article.content_hash)))
+    if meta.published is not None:
+        g.add((art, SCHEMA.datePublished, Literal(meta.published.isoformat(), datatype=XSD.date)))
+    if meta.date_basis:
+        g.add((art, CKG.publicationDateBasis, Literal(meta.date_basis)))
+    if meta.url:
+        g.add((art, SCHEMA.url, URIRef(meta.url)))
+    if publisher:
+        g.add((art, SCHEMA.publisher, URIRef(publisher)))
+
+    for actor in actors:
+        _write_actor(g, article, actor)
+    for event in events:
+        _write_event(g, article, event)
+    for claim in claims:
+        _write_claim(g, article, claim)
+    return g
+
+
+def _write_actor(g: Graph, article: Article, actor: ActorRecord) -> None:
+    node = URIRef(actor.iri)
+    g.add((node, RDF.type, CKG.Actor))
+    for t in actor.types:
+        g.add((node, RDF.type, CKG[t]))
+    g.add((node, SKOS.prefLabel, Literal(actor.label, lang="en")))
+    g.add((node, RDFS.label, Literal(actor.label, lang="en")))
+    for role in actor.roles:
+        g.add((node, CKG.role, Literal(role)))
+    for org in actor.affiliated_with:
+        g.add((node, CKG.affiliatedWith, URIRef(org)))
+    g.add((node, CKG.evidence, write_span(g, article, actor.evidence)))
+    if actor.scoped_to_article:
+        g.add((node, CKG.scopedTo, article_iri(article.key)))
+    if actor.rule:
+        g.add((node, CKG.extractionRule, Literal(actor.rule)))
+
+
+def _write_event(g: Graph, article: Article, event: EventRecord) -> None:
+    node = event_iri(event.key)
+    g.add((node, RDF.type, CKG.Event))
+    for t in event.types:
+        g.add((node, RDF.type, CKG[t]))
+    g.add((node, RDFS.label, Literal(event.label, lang="en")))
+    if event.begin is not None:
+        g.add((node, SEM.hasEarliestBeginTimeStamp, date_literal(event.begin)))
+        g.add((node, SEM.hasLatestEndTimeStamp, date_literal(event.end or event.begin)))
+    elif event.latest_end is not None:
+        g.add((node, SEM.hasLatestEndTimeStamp, date_literal(event.latest_end)))
+    for place in event.places:
+        g.add((node, SEM.hasPlace, URIRef(place)))
+    for actor in event.actors:
+        g.add((node, SEM.hasActor, URIRef(actor)))
+    for span in event.mentions:
+        g.add((node, CKG.evidence, write_span(g, article, span)))
+    for rule in event.rules:
+        g.add((node, CKG.extractionRule, Literal(rule)))
+
+
+def _write_claim(g: Graph, article: Article, claim: Claim) -> None:
+    node = claim_iri(article.key, claim)
+    g.add((node, RDF.type, CKG.Claim))
+    g.add((node, PROV.wasAttributedTo, URIRef(claim.claimant)))
+    if claim.on_behalf_of:
+        g.add((node, CKG.onBehalfOf, URIRef(claim.on_behalf_of)))
+    if claim.date is not None:
+        g.add((node, CKG.claimDate, date_literal(claim.date)))
+        g.add((node, CKG.claimDateBasis, CKG.DateStated if claim.date_stated else CKG.DateOfReport))
+    for event in claim.events:
+        g.add((node, CKG.about, event_iri(event)))
+    g.add((node, CKG.stance, CKG[CAMEL[claim.stance]]))
+    g.add((node, CKG.certainty, GRASPF[claim.certainty]))
+    for hedge in claim.hedges:
+        g.add((node, CKG.hedge, Literal(hedge)))
+    if claim.channel:
+        g.add((node, CKG.channel, CKG[CAMEL[claim.channel]]))
+    if claim.reported_via:
+        g.add((node, CKG.reportedVia, URIRef(claim.reported_via)))
+    g.add((node, CKG.sourceArticle, article_iri(article.key)))
+    g.add((node, CKG.evidence, write_span(g, article, claim.span)))
+    for rule in claim.rules:
+        g.add((node, CKG.extractionRule, Literal(rule)))
+    for figure in claim.figures:
+        fig = figure_iri(node, figure)
+        g.add((node, CKG.hasFigure, fig))
+        g.add((fig, RDF.type, CKG.Figure))
+        g.add((fig, CKG.measure, CKG[CAMEL[figure.measure]]))
+        g.add((fig, CKG.qualifier, CKG[CAMEL[figure.qualifier]]))
+        g.add((fig, CKG.surfaceForm, Literal(figure.surface)))
+        if figure.low is not None:
+            g.add((fig, SCHEMA.minValue, _int(figure.low)))
+        if figure.high is not None:
+            g.add((fig, SCHEMA.maxValue, _int(figure.high)))
+        if figure.group:
+            g.add((fig, CKG.countedGroup, Literal(figure.group)))
+        if figure.rule:
+            g.add((fig, CKG.extractionRule, Literal(figure.rule)))
+
+
+def to_turtle(g: Graph) -> str:
+    """Deterministic Turtle: same triples, byte-identical text."""
+    return g.serialize(format="turtle")

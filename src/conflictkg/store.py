@@ -1,0 +1,161 @@
+"""The embedded quad store (pyoxigraph on disk) behind one small interface.
+
+Everything conflictkg reads or writes goes through a :class:`GraphStore`; the remote
+backend (an existing SPARQL 1.1 server) implements the same interface. Writes replace
+one named graph at a time, atomically: an article is either wholly in the store or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .namespaces import PREFIXES
+
+__all__ = ["GraphStore", "EmbeddedStore", "Row", "to_rdflib", "to_oxigraph"]
+
+Row = dict[str, Node | None]
+_PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What the graph service needs of a store."""
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Atomically make named graph ``name`` hold exactly ``graph``'s triples."""
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Atomically replace several named graphs at once."""
+
+    def drop_graph(self, name: URIRef) -> None: ...
+
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of one named graph."""
+
+    def named_graphs(self) -> list[URIRef]: ...
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
+        """Run a SELECT over the union of all graphs; rows map variable names to rdflib terms."""
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool: ...
+
+    def update(self, update: str) -> None: ...
+
+    def triple_count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def to_rdflib(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"unexpected term {term!r}")
+
+
+class EmbeddedStore:
+    """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        if path is None:
+            self._store = ox.Store()
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store, for the SPARQL service and bulk loads."""
+        return self._store
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        self.replace_graphs({name: graph})
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
+        parts = []
+        for name, graph in graphs.items():
+            parts.append(f"DROP SILENT GRAPH <{name}>")
+            if len(graph):
+                body = graph.serialize(format="nt")
+                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+        if parts:
+            self._store.update(" ;\n".join(parts))
+
+    def drop_graph(self, name: URIRef) -> None:
+        self._store.update(f"DROP SILENT GRAPH <{name}>")
+
+    def graph(self, name: URIRef) -> Graph:
+        g = Graph()
+        for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
+        return g
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
+        result = self._store.query(
+            query,
+            prefixes=_PREFIX_IRIS,
+            use_default_graph_as_union=True,
+            substitutions=_substitutions(bindings),
+        )
+        names = [v.value for v in result.variables]  # type: ignore[union-attr]
+        return [{n: to_rdflib(sol[n]) for n in names} for sol in result]  # type: ignore[union-attr]
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        return bool(
+            self._store.query(query, prefixes=_PREFIX_IRIS, use_default_graph_as_union=True,
+                              substitutions=_substitutions(bindings))
+        )
+
+    def update(self, update: str) -> None:
+        self._store.update(update, prefixes=_PREFIX_IRIS)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.extend(quads)
+
+    def triple_count(self) -> int:
+        return len(self._store)
+
+    def close(self) -> None:
+        self._store.flush() if self.path is not None else None
+        del self._store
+
+
+def _substitutions(bindings: Mapping[str, Node] | None) -> dict[ox.Variable, object] | None:
+    if not bindings:
+        return None
+    return {ox.Variable(k): to_oxigraph(v) for k, v in bindings.items()}
