@@ -10,8 +10,9 @@ from collections.abc import Iterable
 
 from rdflib import Graph, Literal, URIRef
 
+from .dictionary import Dictionary
 from .model import Article, ActorRecord, Claim, EventRecord, Figure, PartialDate, Span
-from .namespaces import CKG, CKGID, GRASPF, OA, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, short_hash
+from .namespaces import CKG, CKGID, DICTIONARY_GRAPH, GRASPF, OA, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, short_hash
 
 __all__ = [
     "new_graph",
@@ -22,6 +23,7 @@ __all__ = [
     "event_iri",
     "date_literal",
     "write_article",
+    "write_dictionary",
     "to_turtle",
     "CAMEL",
 ]
@@ -217,3 +219,51 @@ def _write_claim(g: Graph, article: Article, claim: Claim) -> None:
 def to_turtle(g: Graph) -> str:
     """Deterministic Turtle: same triples, byte-identical text."""
     return g.serialize(format="turtle")
+
+
+_ORGANISATION_TYPES = {"Government", "Ministry", "ArmedForce", "ArmedGroup", "Coalition", "MediaOutlet", "NewsAgency",
+                       "Monitor", "InternationalOrganisation"}
+
+
+def write_dictionary(dictionary: Dictionary) -> Graph:
+    """The curated actors and places, each traced to its dictionary entry."""
+    g = new_graph()
+    for a in sorted(dictionary.actors.values(), key=lambda a: a.id):
+        node = URIRef(a.iri)
+        g.add((node, RDF.type, CKG.Actor))
+        g.add((node, RDF.type, CKG[a.type]))
+        if a.type in _ORGANISATION_TYPES:
+            g.add((node, RDF.type, CKG.Organisation))
+        g.add((node, SKOS.prefLabel, Literal(a.label, lang="en")))
+        g.add((node, RDFS.label, Literal(a.label, lang="en")))
+        for alias in a.aliases:
+            if alias != a.label:
+                g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+        for role in a.roles:
+            g.add((node, CKG.role, Literal(role)))
+        for other in a.affiliated_with:
+            g.add((node, CKG.affiliatedWith, URIRef(dictionary.actors[other].iri)))
+        for other in a.backs:
+            g.add((node, CKG.backs, URIRef(dictionary.actors[other].iri)))
+        if a.country:
+            g.add((node, CKG.country, URIRef(dictionary.places[a.country].iri)))
+        for same in a.same_as:
+            g.add((node, SCHEMA.sameAs, URIRef(same)))
+        g.add((node, CKG.dictionaryEntry, Literal(a.id)))
+        g.add((node, PROV.wasDerivedFrom, DICTIONARY_GRAPH))
+    for p in sorted(dictionary.places.values(), key=lambda p: p.id):
+        node = URIRef(p.iri)
+        g.add((node, RDF.type, CKG.Place))
+        g.add((node, SKOS.prefLabel, Literal(p.label, lang="en")))
+        g.add((node, RDFS.label, Literal(p.label, lang="en")))
+        for alias in p.aliases:
+            if alias != p.label:
+                g.add((node, SKOS.altLabel, Literal(alias, lang="en")))
+        g.add((node, CKG.placeType, Literal(p.type)))
+        if p.part_of:
+            g.add((node, CKG.partOf, URIRef(dictionary.places[p.part_of].iri)))
+        for same in p.same_as:
+            g.add((node, SCHEMA.sameAs, URIRef(same)))
+        g.add((node, CKG.dictionaryEntry, Literal(p.id)))
+        g.add((node, PROV.wasDerivedFrom, DICTIONARY_GRAPH))
+    return g

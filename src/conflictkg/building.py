@@ -1,0 +1,210 @@
+"""Building the graph: articles -> extraction -> SHACL gate -> Turtle files and the store.
+
+Every article is its own named graph and its own Turtle file. An article that cannot be
+read, or whose graph fails the shapes, is reported and nothing of it is written; the
+others go on. Files are written to a temporary name and renamed, so a failure never
+leaves half a file; the store replaces each article's graph in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rdflib import Graph, URIRef
+
+from .corpus import read_article, read_corpus
+from .errors import ArticleError, ConflictKGError, ValidationFailed
+from .extract import Doc, Pipeline, Resources, load_resources
+from .extract.events import merge_events
+from .extract.people import link_people
+from .model import Article, EventRecord
+from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, article_graph
+from .rdf import to_turtle, write_article, write_dictionary
+from .resources import ONTOLOGY_FILE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .service import GraphService
+
+__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE"]
+
+DICTIONARY_FILE = "dictionary.ttl"
+
+
+@dataclass
+class ArticleOutcome:
+    file: str
+    ok: bool
+    claims: int = 0
+    events: int = 0
+    graph: str | None = None
+    error: ConflictKGError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BuildReport:
+    outcomes: list[ArticleOutcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    def lines(self) -> list[str]:
+        out = list(self.notes)
+        for o in self.outcomes:
+            out += o.warnings
+            if o.ok:
+                out.append(f"{o.file}: {o.claims} claims, {o.events} events")
+            elif o.error is not None:
+                out.append(f"error: {o.error}")
+                report = getattr(o.error, "report", None)
+                if report is not None and hasattr(report, "to_text"):
+                    out.append(report.to_text())
+        failed = sum(not o.ok for o in self.outcomes)
+        out.append(f"{len(self.outcomes) - failed} articles built, {failed} failed")
+        return out
+
+
+class Builder:
+    def __init__(self, service: GraphService) -> None:
+        self.service = service
+
+    @cached_property
+    def resources(self) -> Resources:
+        return load_resources()
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline()
+
+    def extract(self, article: Article) -> Doc:
+        return self.pipeline(Doc(article=article, resources=self.resources))
+
+    # -- whole folders ------------------------------------------------------------------------
+
+    def build(self, corpus: Path, *, out_dir: Path | None = None) -> BuildReport:
+        """Extract every article of ``corpus``, validate, write Turtle and load the store."""
+        out_dir = out_dir or self.service.settings.turtle_dir
+        report = BuildReport()
+        docs: list[tuple[Doc, ArticleOutcome]] = []
+        for item in read_corpus(corpus, max_bytes=self.service.settings.max_article_bytes):
+            outcome = ArticleOutcome(file=str(item.path), ok=item.error is None and item.article is not None,
+                                     error=item.error, warnings=item.warnings)
+            if item.article is None:
+                if item.error is not None:
+                    report.outcomes.append(outcome)
+                else:
+                    report.notes += item.warnings
+                continue
+            docs.append((self.extract(item.article), outcome))
+        batch_keys = {d.article.key for d, _ in docs}
+        self._link(docs=[d for d, _ in docs], skip=batch_keys)
+        dictionary = self.dictionary_graph()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomic(out_dir / DICTIONARY_FILE, to_turtle(dictionary))
+        self.service.store.replace_graphs({DICTIONARY_GRAPH: dictionary, ONTOLOGY_GRAPH: self.ontology_graph()})
+        for doc, outcome in docs:
+            self._commit(doc, outcome, out_dir)
+            report.outcomes.append(outcome)
+        report.outcomes.sort(key=lambda o: o.file)
+        return report
+
+    def ingest(self, article: Article, *, out_dir: Path | None = None) -> ArticleOutcome:
+        """Add one article (the API's write path): linked to the events already in the store."""
+        doc = self.extract(article)
+        self._link(docs=[doc], skip={article.key})
+        outcome = ArticleOutcome(file=article.meta.file_name, ok=True)
+        if not self.service.store.named_graphs():
+            self.service.store.replace_graphs({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
+        self._commit(doc, outcome, out_dir)
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome
+
+    def ingest_file(self, path: Path) -> ArticleOutcome:
+        item = read_article(path, None, max_bytes=self.service.settings.max_article_bytes)
+        if item.error is not None or item.article is None:
+            raise item.error or ArticleError(str(path), "unreadable")
+        return self.ingest(item.article)
+
+    def load_turtle_dir(self, directory: Path) -> int:
+        """Load the Turtle files of a build into the store (first start of the service)."""
+        graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: self.ontology_graph()}
+        for path in sorted(directory.glob("*.ttl")):
+            g = Graph()
+            try:
+                g.parse(path, format="turtle")
+            except Exception as exc:  # rdflib raises many parser exception types
+                raise ArticleError(str(path), f"not valid Turtle: {exc}", code="E037") from None
+            if path.name == DICTIONARY_FILE:
+                graphs[DICTIONARY_GRAPH] = g
+            else:
+                graphs[_graph_of(g, path)] = g
+        self.service.store.replace_graphs(graphs)
+        return sum(len(g) for g in graphs.values())
+
+    # -- pieces -------------------------------------------------------------------------------
+
+    def dictionary_graph(self) -> Graph:
+        return write_dictionary(self.resources.dictionary)
+
+    def ontology_graph(self) -> Graph:
+        return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+    def _link(self, *, docs: list[Doc], skip: set[str]) -> None:
+        merge_events(docs, known=self._stored_events(skip))
+        link_people(docs)
+
+    def _stored_events(self, skip: set[str]) -> list[EventRecord]:
+        from .event_index import stored_events
+
+        return stored_events(self.service.store, skip_articles=skip)
+
+    def graph_for(self, doc: Doc) -> Graph:
+        return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,
+                             claims=doc.claims, events=doc.events, actors=doc.actors)
+
+    def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None) -> None:
+        name = article_graph(doc.article.key)
+        graph = self.graph_for(doc)
+        outcome.graph, outcome.claims, outcome.events = str(name), len(doc.claims), len(doc.events)
+        outcome.warnings += doc.warnings
+        try:
+            report = self.service.validator.validate_delta({name: graph}, self.service.store)
+            if not report.conforms:
+                raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
+                                       report=report)
+        except ValidationFailed as exc:
+            outcome.ok, outcome.error = False, exc
+            return
+        if out_dir is not None:
+            _write_atomic(out_dir / (Path(doc.article.meta.file_name).stem + ".ttl"), to_turtle(graph))
+        self.service.store.replace_graph(name, graph)
+
+
+def _graph_of(g: Graph, path: Path) -> URIRef:
+    from .namespaces import CKG, RDF
+
+    articles = sorted(g.subjects(RDF.type, CKG.Article))
+    if len(articles) != 1:
+        raise ArticleError(str(path), f"expected one ckg:Article in the file, found {len(articles)}", code="E038")
+    return article_graph(str(articles[0]).rsplit("/", 1)[-1])
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+

@@ -1,0 +1,129 @@
+"""``claims``: one claim per speaker and statement, with its figures, hedges, stance and date.
+
+A statement's evidence is its sentence, extended over the quotations that continue it.
+A sentence that states casualty figures with no attribution is the outlet's own reporting:
+its claimant is the article's publisher (or, when unknown, "publisher of the article").
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model import ActorRecord, Claim, PartialDate, Span
+from ..namespaces import CKGID
+from .doc import Attribution, Doc
+from .pipeline import component
+
+__all__ = ["claims", "OUTLET_LABEL", "CERTAINTY_ORDER"]
+
+OUTLET_LABEL = "publisher of the article"
+#: Weaker certainty wins when several hedges apply.
+CERTAINTY_ORDER = ("certain", "probable", "possible")
+
+
+def _publisher(doc: Doc) -> str | None:
+    name = doc.article.meta.publisher
+    if not name:
+        return None
+    actor, _ = doc.resources.dictionary.lookup(name)
+    return doc.resources.dictionary.actors[actor].iri if actor else None
+
+
+def _outlet(doc: Doc) -> str:
+    publisher = _publisher(doc)
+    if publisher:
+        return publisher
+    iri = str(CKGID[f"actor/unnamed/{doc.article.key}/publisher-of-the-article"])
+    if not any(a.iri == iri for a in doc.actors):
+        evidence = doc.title_span or next(b.span for b in doc.blocks if b.kind == "body")
+        doc.actors.append(ActorRecord(iri=iri, label=OUTLET_LABEL, types=("UnnamedSource",), evidence=evidence,
+                                      scoped_to_article=True, rule="actor.article-outlet"))
+    return iri
+
+
+def _hedges_and_stance(doc: Doc, span: Span, speaker_types: set[str]) -> tuple[list[str], str, str | None]:
+    rules = doc.resources.rules
+    text = doc.norm[span.start : span.end]
+    hedges, certainty = [], "certain"
+    for h in rules.hedges:
+        for m in re.finditer(h.pattern, text, re.I):
+            hedges.append(doc.text[span.start + m.start() : span.start + m.end()])
+            if CERTAINTY_ORDER.index(h.certainty) > CERTAINTY_ORDER.index(certainty):
+                certainty = h.certainty
+    stance = None
+    for st in rules.stances:
+        if st.perpetrator_only and "ArmedGroup" not in speaker_types:
+            continue
+        if re.search(st.pattern, text, re.I):
+            stance = st.stance
+            break
+    return sorted(set(hedges), key=lambda h: text.lower().find(h.lower())), certainty, stance
+
+
+def _claim_for(doc: Doc, att: Attribution) -> Claim:
+    s = doc.sentences[att.sentence]
+    pub = doc.published
+    if att.date is not None and att.date.begin is not None and (pub is None or att.date.begin.first_day <= pub):
+        date, stated = att.date.begin, True
+    elif pub is not None:
+        date, stated = PartialDate.of(pub), False
+    else:
+        date, stated = None, False
+    return Claim(
+        claimant=att.speaker.iri, span=s.span, on_behalf_of=att.speaker.affiliation if att.speaker.affiliation != att.speaker.iri else None,
+        date=date, date_stated=stated, stance=att.stance or "asserts", channel=att.channel,
+        reported_via=att.via if att.via != att.speaker.iri else None, rules=[*att.rules],
+    )
+
+
+@component("claims", requires=("attributions", "figures", "actors"), assigns=("claims",))
+def claims(doc: Doc) -> Doc:
+    dictionary = doc.resources.dictionary
+    doc.publisher = _publisher(doc)
+    out: list[Claim] = []
+    sentences_of: list[list[int]] = []
+    by_sentence_speaker: dict[tuple[int, str], int] = {}
+    for att in doc.attributions:
+        if att.continuation and out:
+            target = next((i for i in range(len(out) - 1, -1, -1) if out[i].claimant == att.speaker.iri), None)
+            if target is not None:
+                out[target].span = out[target].span.union(doc.sentences[att.sentence].span)
+                out[target].rules += [r for r in att.rules if r not in out[target].rules]
+                sentences_of[target].append(att.sentence)
+                continue
+        key = (att.sentence, att.speaker.iri)
+        if key in by_sentence_speaker:
+            continue
+        by_sentence_speaker[key] = len(out)
+        out.append(_claim_for(doc, att))
+        sentences_of.append([att.sentence])
+
+    attributed = {a.sentence for a in doc.attributions}
+    for f in doc.figures:
+        if f.elliptical or f.sentence in attributed or any(f.sentence in ss for ss in sentences_of):
+            continue  # an elliptical count ("Two were ...") elaborates a count already attributed
+        claim = _claim_for(doc, Attribution(sentence=f.sentence, speaker=_outlet_speaker(doc), cue=f.figure.span,
+                                            rules=["claim.outlet-own-reporting"], channel="media_report"))
+        claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (None, False)
+        out.append(claim)
+        sentences_of.append([f.sentence])
+        attributed.add(f.sentence)
+
+    for claim, sents in zip(out, sentences_of):
+        types = set()
+        entry = dictionary.actor_by_iri(claim.claimant)
+        if entry is not None:
+            types.add(entry.type)
+        claim.figures = [f.figure for f in doc.figures if f.sentence in sents]
+        claim.hedges, claim.certainty, content_stance = _hedges_and_stance(doc, claim.span, types)
+        if claim.stance == "asserts" and content_stance:
+            claim.stance = content_stance
+    doc.claims = out
+    return doc
+
+
+def _outlet_speaker(doc: Doc):  # type: ignore[no-untyped-def]
+    from .doc import Speaker
+
+    iri = _outlet(doc)
+    return Speaker(iri=iri, label=OUTLET_LABEL, kind="outlet")

@@ -1,0 +1,177 @@
+"""The document that flows through the extraction pipeline, and the records components add to it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ..model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..dictionary import Dictionary
+    from ..rules import RuleSet
+
+__all__ = ["Doc", "Resources", "Block", "Sentence", "Mention", "DateMention", "FigureMention",
+           "Attribution", "EventMention", "normalise"]
+
+_SAME_LENGTH = str.maketrans({
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
+    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2212": "-",
+})
+
+
+def normalise(text: str) -> str:
+    """Same-length normalisation for matching: no-break spaces, curly quotes, dashes.
+
+    Offsets into the result are offsets into the original text.
+    """
+    return text.translate(_SAME_LENGTH)
+
+
+@dataclass(frozen=True)
+class Resources:
+    rules: RuleSet
+    dictionary: Dictionary
+
+
+@dataclass
+class Block:
+    """A line or paragraph of the page, classified by the cleaner."""
+
+    span: Span
+    kind: str
+    """title | body | furniture | caption | dateline | summary | appended"""
+    rule: str = ""
+
+
+@dataclass
+class Sentence:
+    span: Span
+    paragraph: int
+    index: int
+    quotes: list[Span] = field(default_factory=list)
+    """Spans inside quotation marks (including the marks)."""
+
+    def in_quote(self, pos: int) -> bool:
+        return any(q.start <= pos < q.end for q in self.quotes)
+
+
+@dataclass
+class Mention:
+    """A dictionary name found in the text: an actor, a place, or both readings."""
+
+    span: Span
+    surface: str
+    actor: str | None = None
+    """Dictionary actor id."""
+    place: str | None = None
+    """Dictionary place id."""
+
+
+@dataclass
+class DateMention:
+    span: Span
+    begin: PartialDate | None
+    end: PartialDate | None
+    precision: str
+    """day | week | month | unresolved"""
+    rule: str
+
+
+@dataclass
+class FigureMention:
+    figure: Figure
+    sentence: int
+    elliptical: bool = False
+    """A bare number standing for people already counted ("Two were advisers", "three others were wounded")."""
+
+
+@dataclass
+class Speaker:
+    """Who a claim is attributed to, once resolved."""
+
+    iri: str
+    label: str
+    kind: str
+    """dictionary | person | organisation | unnamed | outlet"""
+    person: bool = False
+    country: str | None = None
+    affiliation: str | None = None
+    role_nouns: tuple[str, ...] = ()
+    dictionary_id: str | None = None
+
+
+@dataclass
+class Attribution:
+    sentence: int
+    speaker: Speaker
+    cue: Span
+    rules: list[str]
+    stance: str | None = None
+    channel: str | None = None
+    via: str | None = None
+    date: DateMention | None = None
+    continuation: bool = False
+
+
+@dataclass
+class EventMention:
+    span: Span
+    sentence: int
+    type: str
+    rule: str
+    date: DateMention | None = None
+    places: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+    event_key: str | None = None
+
+
+@dataclass
+class Doc:
+    """One article on its way through the pipeline."""
+
+    article: Article
+    resources: Resources
+    blocks: list[Block] = field(default_factory=list)
+    title: str = ""
+    title_basis: str = "text"
+    title_span: Span | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    dates: list[DateMention] = field(default_factory=list)
+    figures: list[FigureMention] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    event_mentions: list[EventMention] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+    actors: list[ActorRecord] = field(default_factory=list)
+    publisher: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.article.text
+
+    @cached_property
+    def norm(self) -> str:
+        return normalise(self.article.text)
+
+    @property
+    def published(self) -> dt.date | None:
+        return self.article.meta.published
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        for s in self.sentences:
+            if s.span.start <= pos < s.span.end:
+                return s
+        return None
+
+    def mentions_in(self, span: Span) -> list[Mention]:
+        return [m for m in self.mentions if span.contains(m.span)]
+
+    def dates_in(self, span: Span) -> list[DateMention]:
+        return [d for d in self.dates if span.contains(d.span)]

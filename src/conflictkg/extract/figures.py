@@ -1,0 +1,183 @@
+"""``figures``: numbers that count people (killed, wounded, killed or wounded, attackers).
+
+A number becomes a figure only when a measure word is found near it: after it in the same
+clause ("35 pro-government forces killed"), before it ("killing all 39", "a force of about
+500"), or inherited from the previous figure ("including at least nine Russians", "the
+remaining 26"). Qualifiers ("more than", "about", "up to") set the bounds; vague quantities
+("several dozen") take the conventional lower bound of ``data/rules/vague_numbers.jsonl``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Figure, Span
+from .doc import Doc, FigureMention, Sentence
+from .pipeline import component
+
+__all__ = ["figures", "MEASURE_WINDOW_WORDS", "GROUP_MAX_WORDS", "AFTER_BEATS_BEFORE_WORDS"]
+
+#: How many words after a number a measure word may stand ("the number of Syrian troops ... killed").
+MEASURE_WINDOW_WORDS = 12
+#: A measure word this close after the number wins over one before it ("force of about 500 fighters, about 100 of whom were killed").
+AFTER_BEATS_BEFORE_WORDS = 4
+#: Longest counted-group phrase kept.
+GROUP_MAX_WORDS = 7
+_ELLIPTICAL = re.compile(r"^\s+(?:others\s+|more\s+)?(?:were|was|had|have|died|are)\b", re.I)
+_AUX = re.compile(r"\b(?:were|was|have|has|had|been|being|be|it|they|he|she|said|all|of whom|of them|may|might|could|would|reportedly|probably|presumably|are|is)\b", re.I)
+
+
+@dataclass
+class _Number:
+    span: Span
+    low: int | None
+    high: int | None
+    qualifier: str
+    rule: str
+    value: int
+
+
+class _Patterns:
+    def __init__(self, doc: Doc) -> None:
+        r = doc.resources.rules
+        words = r.alternation("number_words")
+        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{words})(?![\w-])", re.I)
+        self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
+        self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
+        self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
+        self.year = re.compile(r"^(?:1[89]|20)\d\d$")
+        self.after = [(re.compile(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", re.I), m) for m in r.measures if m.position == "after"]
+        self.before = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,3}}$", re.I), m) for m in r.measures if m.position == "before"]
+        self.zero = [(re.compile(rf"(?<![\w-])(?:{m.pattern})", re.I), m) for m in r.measures if m.position == "zero"]
+        self.inherit = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,2}}$", re.I), m) for m in r.measures if m.position == "inherit"]
+        self.values = {k.lower(): v for k, v in r.number_values.items()}
+        self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
+
+
+def _value(p: _Patterns, token: str) -> int:
+    token = token.lower().replace(",", "")
+    return int(token) if token.isdigit() else p.values[token]
+
+
+def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
+    norm, out = doc.norm, []
+    taken: list[Span] = [d.span for d in doc.dates_in(s.span)]
+    for rx, v in p.vague:
+        for m in rx.finditer(norm, s.span.start, s.span.end):
+            span = Span(m.start(), m.end())
+            if not any(span.overlaps(t) for t in taken):
+                out.append(_Number(span, v.low, v.high, "vague", v.id, v.low))
+                taken.append(span)
+    for m in p.number.finditer(norm, s.span.start, s.span.end):
+        span = Span(m.start(), m.end())
+        if any(span.overlaps(t) for t in taken) or p.year.match(m.group()):
+            continue
+        after = norm[m.end() : s.span.end]
+        if any(rx.match(after) for rx in p.nonfigure_after):
+            continue
+        value = _value(p, m.group())
+        before = norm[s.span.start : m.start()]
+        qualifier, rule, low, high = "exact", "figure.exact", value, value
+        for rx, q in p.qualifiers:
+            qm = rx.search(before)
+            if qm:
+                qualifier, rule = q.qualifier, q.id
+                span = Span(s.span.start + qm.start(), span.end)
+                break
+        rng = p.range.match(after)
+        if rng and (qualifier == "exact" or re.search(r"between\s+$", before, re.I)):
+            high_v = int(rng.group(1))
+            if high_v > value:
+                qualifier, rule, low, high = "range", "figure.range", value, high_v
+                span = Span(span.start, m.end() + rng.end())
+        if qualifier == "more_than":
+            low, high = value + 1, None
+        elif qualifier == "at_least":
+            low, high = value, None
+        elif qualifier == "up_to":
+            low, high = None, value
+        elif qualifier == "less_than":
+            low, high = None, max(value - 1, 0)
+        out.append(_Number(span, low, high, qualifier, rule, value))
+        taken.append(span)
+    return sorted(out, key=lambda n: n.span)
+
+
+def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: int) -> tuple[str, str, str] | None:
+    end = min(s.span.end, next_start)
+    window = doc.norm[n.span.end : end]
+    stop = re.search(r"[;:]|\bbut\b|\balthough\b|\bwhile\b", window)
+    if stop:
+        window = window[: stop.start()]
+    words = list(re.finditer(r"\S+", window))[:MEASURE_WINDOW_WORDS]
+    if not words:
+        return None
+    window = window[: words[-1].end()]
+    best = None
+    for rx, m in p.after:
+        mm = rx.search(window)
+        if mm and (best is None or (mm.start(), -len(mm.group())) < (best[0].start(), -len(best[0].group()))):
+            best = (mm, m)
+    if best is None:
+        return None
+    mm, rule = best
+    return rule.measure, rule.id, _group(window[: mm.start()])
+
+
+def _group(text: str) -> str:
+    text = _AUX.sub(" ", text)
+    text = re.sub(r"[\"'\u201c\u201d(),]", " ", text)
+    text = re.sub(r"\s+-\s+.*$", "", text)
+    words = [w for w in text.split() if w != "-"]
+    while words and words[0].lower() in ("of", "the", "those"):
+        words = words[1:]
+    return " ".join(words[:GROUP_MAX_WORDS])
+
+
+@component("figures", requires=("sentences", "dates"), assigns=("figures",))
+def figures(doc: Doc) -> Doc:
+    p = _Patterns(doc)
+    out: list[FigureMention] = []
+    last_measure: dict[int, str] = {}
+    for s in doc.sentences:
+        for rx, rule in p.zero:
+            for m in rx.finditer(doc.norm, s.span.start, s.span.end):
+                span = Span(m.start(), m.end())
+                out.append(FigureMention(Figure(measure=rule.measure, low=0, high=0, qualifier="exact",
+                                                surface=doc.text[span.start:span.end], span=span, rule=rule.id), s.index))
+        numbers = _numbers(p, doc, s)
+        for i, n in enumerate(numbers):
+            next_start = numbers[i + 1].span.start if i + 1 < len(numbers) else s.span.end
+            before = doc.norm[s.span.start : n.span.start]
+            measure = rule_id = None
+            span = n.span
+            group = ""
+            for rx, rule in p.before:
+                if rx.search(before):
+                    measure, rule_id = rule.measure, rule.id
+                    break
+            after = _measure_after(p, doc, n, s, next_start)
+            if after is not None:
+                group = after[2]
+                if measure is None or len(group.split()) <= AFTER_BEATS_BEFORE_WORDS:
+                    measure, rule_id = after[0], after[1]
+            if measure is None:
+                for rx, rule in p.inherit:
+                    if rx.search(before):
+                        prev = [f for f in out if f.sentence in (s.index, s.index - 1)]
+                        if prev:
+                            measure, rule_id = prev[-1].figure.measure, rule.id
+                        break
+            if measure is None:
+                continue
+            if not group:
+                group = _group(re.split(r"[.,;:!?]", doc.norm[n.span.end : min(next_start, s.span.end)])[0])
+            elliptical = bool(_ELLIPTICAL.match(doc.norm[n.span.end : n.span.end + 20])) and not re.search(r"remaining\s+$", before, re.I)
+            out.append(FigureMention(Figure(
+                measure=measure, low=n.low, high=n.high, qualifier=n.qualifier,
+                surface=doc.text[span.start : span.end], span=span, group=group or None,
+                rule=f"{rule_id}+{n.rule}"), s.index, elliptical))
+            last_measure[s.index] = measure
+    doc.figures = out
+    return doc

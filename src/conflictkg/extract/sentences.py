@@ -1,0 +1,61 @@
+"""``sentences``: split body paragraphs into sentences and find their quotations."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Span
+from .doc import Doc, Sentence
+from .pipeline import component
+
+__all__ = ["sentences", "quote_spans"]
+
+_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])""")
+
+
+def quote_spans(norm: str, span: Span) -> list[Span]:
+    """Quotations in a paragraph of normalised text (straight double quotes, paired in order)."""
+    out, start = [], None
+    for m in re.finditer('"', norm[span.start : span.end]):
+        pos = span.start + m.start()
+        if start is None:
+            start = pos
+        else:
+            out.append(Span(start, pos + 1))
+            start = None
+    if start is not None:  # an unclosed quotation runs to the end of the paragraph
+        out.append(Span(start, span.end))
+    return out
+
+
+@component("sentences", requires=("blocks",), assigns=("sentences",))
+def sentences(doc: Doc) -> Doc:
+    rules = doc.resources.rules
+    abbreviations = {a.pattern.lower() for a in rules.abbreviations}
+    norm = doc.norm
+    out: list[Sentence] = []
+    for paragraph, block in enumerate(b for b in doc.blocks if b.kind == "body"):
+        quotes = quote_spans(norm, block.span)
+        start = block.span.start
+        for m in _BOUNDARY.finditer(norm, block.span.start, block.span.end):
+            end = m.end()
+            dot = m.start()
+            if any(q.start < dot < q.end - 1 for q in quotes):
+                continue  # inside a quotation
+            word = re.search(r"([\w.]+)$", norm[start:dot])
+            token = word.group(1).lower() if word else ""
+            if token in abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+                continue
+            out.append(Sentence(Span(start, end), paragraph, len(out)))
+            start = end + (len(norm[end:]) - len(norm[end:].lstrip()))
+        if start < block.span.end:
+            out.append(Sentence(Span(start, block.span.end), paragraph, len(out)))
+    for s in out:
+        s.quotes = [q for q in quote_spans(norm, Span(*_paragraph_of(doc, s))) if q.overlaps(s.span)]
+    doc.sentences = out
+    return doc
+
+
+def _paragraph_of(doc: Doc, s: Sentence) -> tuple[int, int]:
+    body = [b for b in doc.blocks if b.kind == "body"]
+    return body[s.paragraph].span.start, body[s.paragraph].span.end

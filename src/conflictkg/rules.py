@@ -1,0 +1,227 @@
+"""Extraction rules, loaded from ``data/rules/*.jsonl`` and validated at load.
+
+Each line of a rules file is one JSON object ``{"id", "label", "pattern", ...}``; the file
+name says which schema applies (:data:`SCHEMAS`). Code interprets the rules; every claim,
+figure and event records the ids of the rules that produced it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import DataFileError
+from .model import CERTAINTIES, CHANNELS, MEASURES, QUALIFIERS, STANCES
+from .resources import RULES_DIR
+
+__all__ = ["Rule", "RuleSet", "SCHEMAS", "load_rules"]
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    label: str
+    pattern: str
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]+(?:[.-][a-z0-9]+)*", v):
+            raise ValueError(f"rule id {v!r} must be lower-case words joined by '.' or '-'")
+        return v
+
+
+class RegexRule(Rule):
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        try:
+            re.compile(v.replace("{weekday}", "x").replace("{month}", "x").replace("{{", "{").replace("}}", "}"))
+        except re.error as exc:
+            raise ValueError(f"pattern does not compile: {exc}") from None
+        return v
+
+
+def _in(values: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def check(cls, v):  # type: ignore[no-untyped-def]
+        if v is not None and v not in values:
+            raise ValueError(f"{v!r} is not one of {', '.join(values)}")
+        return v
+
+    return classmethod(check)
+
+
+class CueRule(RegexRule):
+    speaker: Literal["left", "right"]
+    stance: str | None = None
+    channel: str | None = None
+    requires_quote: bool = False
+    _stance = field_validator("stance")(_in(STANCES))
+    _channel = field_validator("channel")(_in(CHANNELS))
+
+
+class FrameRule(RegexRule):
+    speaker_group: str | None = None
+    via_group: str | None = None
+
+
+class ChannelRule(RegexRule):
+    channel: str
+    _channel = field_validator("channel")(_in(CHANNELS))
+
+
+class HedgeRule(RegexRule):
+    certainty: str
+    _certainty = field_validator("certainty")(_in(CERTAINTIES))
+
+
+class StanceRule(RegexRule):
+    stance: str
+    perpetrator_only: bool = False
+    _stance = field_validator("stance")(_in(STANCES))
+
+
+class ValueRule(Rule):
+    value: int
+
+
+class VagueRule(RegexRule):
+    low: int
+    high: int | None = None
+
+
+class QualifierRule(RegexRule):
+    qualifier: str
+    _q = field_validator("qualifier")(_in(QUALIFIERS))
+
+
+class MeasureRule(RegexRule):
+    measure: str
+    position: Literal["after", "before", "zero", "inherit"]
+    _m = field_validator("measure")(_in(MEASURES))
+
+
+class EventRule(RegexRule):
+    type: Literal["Attack", "AirStrike", "Clash", "Crash", "Bombardment"]
+
+
+class FamilyRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str
+    label: str
+    family: str
+    types: list[str]
+
+
+class FurnitureRule(RegexRule):
+    action: Literal["drop", "cut_rest", "caption", "dateline", "summary"]
+
+
+class DateRule(RegexRule):
+    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month"]
+    days: int | None = None
+    weeks: int | None = None
+    months: int | None = None
+
+
+#: Which schema each rules file follows.
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "cues": CueRule,
+    "frames": FrameRule,
+    "channels": ChannelRule,
+    "hedges": HedgeRule,
+    "stances": StanceRule,
+    "number_words": ValueRule,
+    "vague_numbers": VagueRule,
+    "qualifiers": QualifierRule,
+    "measures": MeasureRule,
+    "nonfigures": RegexRule,
+    "event_triggers": EventRule,
+    "event_families": FamilyRule,
+    "source_heads": Rule,
+    "abbreviations": Rule,
+    "person_titles": Rule,
+    "role_nouns": Rule,
+    "furniture": FurnitureRule,
+    "dates": DateRule,
+    "months": ValueRule,
+    "weekdays": ValueRule,
+    "not_names": Rule,
+}
+
+
+class RuleSet:
+    """All rules files of one folder, validated. Attribute access by file stem: ``rules.cues``."""
+
+    def __init__(self, tables: dict[str, list[BaseModel]]) -> None:
+        self._tables = tables
+
+    def __getattr__(self, name: str) -> list:  # type: ignore[type-arg]
+        try:
+            return self._tables[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def by_id(self, rule_id: str) -> BaseModel:
+        for table in self._tables.values():
+            for rule in table:
+                if rule.id == rule_id:  # type: ignore[attr-defined]
+                    return rule
+        raise KeyError(rule_id)
+
+    @cached_property
+    def number_values(self) -> dict[str, int]:
+        return {r.pattern: r.value for r in self.number_words}
+
+    @cached_property
+    def month_values(self) -> dict[str, int]:
+        return {r.pattern.lower(): r.value for r in self.months}
+
+    @cached_property
+    def weekday_values(self) -> dict[str, int]:
+        return {r.pattern.lower(): r.value for r in self.weekdays}
+
+    def alternation(self, table: str) -> str:
+        """A regex alternation of a table's patterns, longest first."""
+        items = sorted((r.pattern for r in self._tables[table]), key=len, reverse=True)
+        return "|".join(re.escape(p) if table in _LITERAL_TABLES else p for p in items)
+
+
+_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays"}
+
+
+def load_rules(directory: Path = RULES_DIR) -> RuleSet:
+    """Load and validate every ``*.jsonl`` in ``directory``; raises :class:`DataFileError` naming the line."""
+    tables: dict[str, list[BaseModel]] = {}
+    seen: dict[str, str] = {}
+    for name, schema in SCHEMAS.items():
+        path = directory / f"{name}.jsonl"
+        if not path.exists():
+            raise DataFileError(f"{path}: missing rules file", code="E021")
+        rows: list[BaseModel] = []
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                rule = schema.model_validate(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataFileError(f"{where}: not JSON: {exc.msg}", code="E022") from None
+            except ValidationError as exc:
+                problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                raise DataFileError(f"{where}: {problems}", code="E023") from None
+            rid = rule.id  # type: ignore[attr-defined]
+            if rid in seen:
+                raise DataFileError(f"{where}: rule id {rid!r} already used in {seen[rid]}", code="E024")
+            seen[rid] = where
+            rows.append(rule)
+        tables[name] = rows
+    extra = sorted(p.stem for p in directory.glob("*.jsonl") if p.stem not in SCHEMAS)
+    if extra:
+        raise DataFileError(f"{directory}: unknown rules files {extra} (no schema)", code="E025")
+    return RuleSet(tables)
