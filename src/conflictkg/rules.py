@@ -123,7 +123,7 @@ class FurnitureRule(RegexRule):
 
 
 class DateRule(RegexRule):
-    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month"]
+    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month", "prior"]
     days: int | None = None
     weeks: int | None = None
     months: int | None = None

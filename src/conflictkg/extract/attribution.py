@@ -53,7 +53,7 @@ class _Attributor:
         # Cue verbs are matched as written (lower case): "States" in "United States-led" is no cue.
         self.cues = [(re.compile(rf"(?<![\w-])(?:{c.pattern})(?![\w-])"), c) for c in r.cues]
         self.frames = {f.id: re.compile(f.pattern, re.I) for f in r.frames}
-        self.channels = [(re.compile(c.pattern), c) for c in r.channels]
+        self.channels = [(re.compile(c.pattern, re.I), c) for c in r.channels]
         self.roles = r.alternation("role_nouns")
         self.resolver = SpeakerResolver(doc)
 
@@ -88,6 +88,8 @@ class _Attributor:
     def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
         norm = self.doc.norm
         for d in self.doc.dates_in(s.span):
+            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start):
+                return d  # "Previously X said": made before the report, on a date the text does not give
             if s.in_quote(d.span.start) or d.begin is None:
                 continue
             if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
@@ -207,7 +209,8 @@ class _Attributor:
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
                     if app:
                         self._apply_roles(speaker, [app.group(1)])
-                found.append(_Found(speaker, span, rules, via=via, channel="media_report" if fid == "frame.quoted-as-saying" and via is None else None))
+                found.append(_Found(speaker, span, rules, via=via, region=sp_span,
+                                    channel="media_report" if fid == "frame.quoted-as-saying" and via is None else None))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 

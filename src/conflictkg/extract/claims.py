@@ -63,7 +63,9 @@ def _hedges_and_stance(doc: Doc, span: Span, speaker_types: set[str]) -> tuple[l
 def _claim_for(doc: Doc, att: Attribution) -> Claim:
     s = doc.sentences[att.sentence]
     pub = doc.published
-    if att.date is not None and att.date.begin is not None and (pub is None or att.date.begin.first_day <= pub):
+    if att.date is not None and att.date.precision == "prior":
+        date, stated = None, False
+    elif att.date is not None and att.date.begin is not None and (pub is None or att.date.begin.first_day <= pub):
         date, stated = att.date.begin, True
     elif pub is not None:
         date, stated = PartialDate.of(pub), False

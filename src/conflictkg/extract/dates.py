@@ -17,7 +17,7 @@ from .pipeline import component
 
 __all__ = ["dates", "find_dates", "resolve_weekday"]
 
-_CASELESS_KINDS = {"offset", "week", "month_offset"}
+_CASELESS_KINDS = {"offset", "week", "month_offset", "prior"}
 
 
 def resolve_weekday(weekday: int, published: dt.date) -> dt.date:
@@ -57,6 +57,8 @@ def _resolve(rule, m: re.Match[str], pub: dt.date | None, rules) -> tuple[Partia
     g = m.groupdict()
     year = int(g["year"]) if g.get("year") else None
     kind = rule.kind
+    if kind == "prior":
+        return None, None, "prior"  # "previously said": before the report, date unknown
     if kind == "month_day":
         month = rules.month_values[g["month"].lower()]
         day = int(g["day"])

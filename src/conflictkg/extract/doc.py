@@ -78,7 +78,7 @@ class DateMention:
     begin: PartialDate | None
     end: PartialDate | None
     precision: str
-    """day | week | month | unresolved"""
+    """day | week | month | unresolved | prior (an earlier statement: "previously")"""
     rule: str
 
 

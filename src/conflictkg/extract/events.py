@@ -28,7 +28,7 @@ __all__ = ["events", "merge_events", "MERGE_WINDOW_DAYS", "EventCandidate"]
 
 #: An undated event reported this many days after a dated one (same family, compatible place) is the same event.
 MERGE_WINDOW_DAYS = 14
-_DEFINITE = re.compile(r"(?:\b(?:the|this|that|these|its|their|latest|initial|same)\s+(?:\w+\s+){0,2}|'s\s+(?:\w+\s+)?)$", re.I)
+_DEFINITE = re.compile(r"(?:\b(?:the|this|these|its|their|latest|initial|same)\s+(?:\w+\s+){0,2}|'s\s+(?:\w+\s+)?)$", re.I)
 _FAMILY_LABEL = {"combat": "Attack", "crash": "Crash"}
 
 
@@ -51,8 +51,11 @@ def _family(doc: Doc, etype: str) -> str:
 
 
 def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
+    """The date of an event mention: the nearest date of its sentence that does not date a statement."""
     claim_dates = {id(a.date) for a in doc.attributions if a.date is not None}
-    dated = [d for d in doc.dates_in(sentence_span) if d.begin is not None and id(d) not in claim_dates]
+    cues = [re.compile(rf"(?<![\w-])(?:{c.pattern})\s+$") for c in doc.resources.rules.cues if c.speaker == "left"]
+    dated = [d for d in doc.dates_in(sentence_span) if d.begin is not None and id(d) not in claim_dates
+             and not any(rx.search(doc.norm[max(sentence_span.start, d.span.start - 40) : d.span.start]) for rx in cues)]
     if not dated:
         return None
     return min(dated, key=lambda d: min(abs(d.span.start - span.end), abs(span.start - d.span.end)))
@@ -148,8 +151,10 @@ def events(doc: Doc) -> Doc:
     mentions = _mentions(doc)
     doc.event_mentions = mentions
     anchors: list[EventCandidate] = []
+    precise = any(m.date is not None and m.date.precision in ("day", "month") for m in mentions)
     for m in mentions:
-        if m.date is None or m.date.precision not in ("day", "month"):
+        # Day or month dates anchor events; a week ("last week") only when nothing is more precise.
+        if m.date is None or m.date.precision not in (("day", "month") if precise else ("day", "month", "week")):
             continue
         fam = _family(doc, m.type)
         for c in anchors:

@@ -25,6 +25,7 @@ AFTER_BEATS_BEFORE_WORDS = 4
 #: Longest counted-group phrase kept.
 GROUP_MAX_WORDS = 7
 _ELLIPTICAL = re.compile(r"^\s+(?:others\s+|more\s+)?(?:were|was|had|have|died|are)\b", re.I)
+_MEASURE_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|casualties|deaths|attacked)\b", re.I)
 _AUX = re.compile(r"\b(?:were|was|have|has|had|been|being|be|it|they|he|she|said|all|of whom|of them|may|might|could|would|reportedly|probably|presumably|are|is)\b", re.I)
 
 
@@ -126,12 +127,17 @@ def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: 
 
 
 def _group(text: str) -> str:
+    """The counted group: the noun phrase next to the number, without auxiliaries or clauses."""
+    text = re.split(r"[,;:(\[]|\s-\s|\s(?:to|in|on|at|by|from|after|during|who|which|that|as|near|since|when|while|with|under|for)\s",
+                    " " + text + " ", maxsplit=1)[0]
     text = _AUX.sub(" ", text)
-    text = re.sub(r"[\"'\u201c\u201d(),]", " ", text)
-    text = re.sub(r"\s+-\s+.*$", "", text)
-    words = [w for w in text.split() if w != "-"]
-    while words and words[0].lower() in ("of", "the", "those"):
+    text = _MEASURE_WORDS.sub(" ", text)
+    words = [w.strip("\"'\u201c\u201d.") for w in text.split()]
+    words = [w for w in words if w and w != "-"]
+    while words and words[0].lower() in ("of", "the", "those", "whom", "them", "and", "or"):
         words = words[1:]
+    while words and words[-1].lower() in ("and", "or", "of", "the"):
+        words = words[:-1]
     return " ".join(words[:GROUP_MAX_WORDS])
 
 
@@ -144,8 +150,10 @@ def figures(doc: Doc) -> Doc:
         for rx, rule in p.zero:
             for m in rx.finditer(doc.norm, s.span.start, s.span.end):
                 span = Span(m.start(), m.end())
+                side = re.match(r"\s+(?:on|among|in|for)\s+(?:the\s+)?([\w' -]+?)(?:\s+and\b|[,.;\"]|$)", doc.norm[span.end : s.span.end])
                 out.append(FigureMention(Figure(measure=rule.measure, low=0, high=0, qualifier="exact",
-                                                surface=doc.text[span.start:span.end], span=span, rule=rule.id), s.index))
+                                                surface=doc.text[span.start:span.end], span=span,
+                                                group=side.group(1) if side else None, rule=rule.id), s.index))
         numbers = _numbers(p, doc, s)
         for i, n in enumerate(numbers):
             next_start = numbers[i + 1].span.start if i + 1 < len(numbers) else s.span.end

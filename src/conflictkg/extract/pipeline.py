@@ -26,7 +26,7 @@ class Component:
     def __call__(self, doc: Doc) -> Doc:
         out = self.func(doc)
         if not isinstance(out, Doc):
-            raise ConflictKGError(f"component {self.name!r} returned {type(out).__name__}, not a Doc", code="E070")
+            raise ConflictKGError(f"component {self.name!r} returned {type(out).__name__}, not a Doc", code="E080")
         return out
 
 
@@ -63,7 +63,7 @@ class Pipeline:
 
         problems = analyse(names)
         if problems:
-            raise ConflictKGError("bad pipeline: " + "; ".join(problems), code="E071")
+            raise ConflictKGError("bad pipeline: " + "; ".join(problems), code="E081")
         self.components = [REGISTRY[n] for n in names]
 
     def __call__(self, doc: Doc) -> Doc:

@@ -1,0 +1,51 @@
+import pytest
+
+
+def figs(doc):
+    return [(f.figure.measure, f.figure.low, f.figure.high, f.figure.qualifier, f.figure.surface) for f in doc.figures]
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("The monitor said more than 200 fighters were killed.", ("killed", 201, None, "more_than", "more than 200")),
+    ("The army said over 100 soldiers had been killed.", ("killed", 101, None, "more_than", "over 100")),
+    ("He said about 100 people died in the raid.", ("killed", 100, 100, "approximately", "about 100")),
+    ("She said at least nine civilians were wounded.", ("wounded", 9, None, "at_least", "at least nine")),
+    ("The group said up to six soldiers could have been killed.", ("killed", None, 6, "up_to", "up to six")),
+    ("The ministry confirmed several dozen citizens were killed or wounded.", ("killed_or_wounded", 24, None, "vague", "several dozen")),
+    ("TV said the raid caused dozens of dead and wounded.", ("killed_or_wounded", 24, None, "vague", "dozens")),
+    ("The crash killed all 39 people on board.", ("killed", 39, 39, "exact", "all 39")),
+    ("The statement said some 500 militiamen attacked the base.", ("attackers", 500, 500, "approximately", "some 500")),
+    ("Between 10 and 20 guards were killed, the police said.", ("killed", 10, 20, "range", "10 and 20")),
+    ("The police said no fatalities were reported on their side.", ("killed", 0, 0, "exact", "no fatalities were reported")),
+])
+def test_figure_bounds_and_qualifiers(run, sentence, expected):
+    assert figs(run(sentence, upto="figures")) == [expected]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The toll is five times more than last year.",
+    "In 2015 the war entered a new phase and 15-member bodies met.",
+    "Two countries met for the second time in seven years.",
+    "The five victims were not soldiers, she said.",
+])
+def test_numbers_that_are_not_casualty_figures(run, sentence):
+    assert figs(run(sentence, upto="figures")) == []
+
+
+def test_inherited_measure_and_group(run):
+    doc = run("\u201cThere were 35 soldiers killed, including at least nine foreigners.\u201d The remaining 26 were all local men.",
+              upto="figures")
+    assert figs(doc) == [("killed", 35, 35, "exact", "35"), ("killed", 9, None, "at_least", "at least nine"),
+                         ("killed", 26, 26, "exact", "26")]
+    assert [f.figure.group for f in doc.figures][:2] == ["soldiers", "foreigners"]
+    assert [f.elliptical for f in doc.figures] == [False, False, False]
+
+
+def test_elliptical_counts_are_flagged(run):
+    doc = run("Four soldiers were killed. Two were advisers who died at once.", upto="figures")
+    assert [(f.figure.low, f.elliptical) for f in doc.figures] == [(4, False), (2, True)]
+
+
+def test_figures_record_their_rules(run):
+    doc = run("The monitor said more than 200 fighters were killed.", upto="figures")
+    assert doc.figures[0].figure.rule == "measure.killed+qualifier.more-than"
