@@ -81,3 +81,22 @@ def test_claim_dates_come_from_the_attribution_clause(run):
               "The Syrian army said yesterday it had killed at least 30 militants. "
               "The monitor said the fighting began on February 7 in the east.", upto="attribution", published="2018-02-16")
     assert [str(a.date.begin) if a.date else None for a in doc.attributions] == ["2018-02-15", "2018-02-15", None]
+
+
+def test_outlet_reporting_another_speaker_is_via(run):
+    doc = run("Russia's defence ministry denied its jets had struck the market, state news agency TASS reported.",
+              upto="attribution")
+    assert [(a.speaker.label, a.via) for a in doc.attributions] == [
+        ("Russian Ministry of Defence", "https://w3id.org/conflictkg/id/actor/tass")]
+
+
+def test_role_before_a_name_is_a_person(run):
+    doc = run("Coalition spokesman Hamid Qasri said in a statement that the raid would be investigated.", upto="attribution")
+    assert [a.speaker.label for a in doc.attributions] == ["Hamid Qasri"]
+    assert doc.actors[0].roles == ("Coalition spokesman",)
+
+
+def test_toll_put_by_a_named_outlet(run):
+    doc = run("Rebel-run Valley TV put the death toll at 23 and said 45 others were injured.", upto="claims")
+    assert [(c.claimant.rsplit("/", 1)[1], [(f.measure, f.low) for f in c.figures]) for c in doc.claims] == [
+        ("rebel-run-valley-tv", [("killed", 23), ("wounded", 45)])]

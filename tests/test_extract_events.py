@@ -23,7 +23,7 @@ def test_anchors_and_claim_links(run):
 
 
 def test_claim_date_is_not_an_event_date(run):
-    doc = run("The United Nations said on Monday that shelling hit the old city last week.", published="2018-02-13")
+    doc = run("The United Nations said on Monday that shelling hit Aleppo last week.", published="2018-02-13")
     assert [(str(e.begin), str(e.end)) for e in doc.events] == [("2018-02-05", "2018-02-11")]
 
 
@@ -45,3 +45,16 @@ def test_events_months_apart_stay_apart(run):
     b = run("The monitor said the attack in Deir Ezzor killed 9 people.", published="2018-09-01")
     merge_events([a, b])
     assert a.events[0].key != b.events[0].key
+
+
+def test_places_the_dictionary_lacks_come_from_the_text(run):
+    doc = run("Warplanes struck a market in the town of Kafr Dael on Tuesday, killing 9 people, the monitor said.",
+              published="2019-07-24")
+    assert [(p.label, p.iri, p.rule) for p in doc.places] == [
+        ("Kafr Dael", "https://w3id.org/conflictkg/id/place/text/kafr-dael", "place.type-of-name")]
+    assert [(e.key, e.label) for e in doc.events] == [("2019-07-23-text-kafr-dael-combat", "Attack, Kafr Dael, 2019-07-23")]
+
+
+def test_no_event_without_a_place(run):
+    doc = run("The group said the attack killed 9 people.", published="2019-07-24")
+    assert doc.events == [] and doc.claims[0].events == []

@@ -168,7 +168,7 @@ class Builder:
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,
-                             claims=doc.claims, events=doc.events, actors=doc.actors)
+                             claims=doc.claims, events=doc.events, actors=doc.actors, places=doc.places)
 
     def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None) -> None:
         name = article_graph(doc.article.key)

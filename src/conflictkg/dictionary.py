@@ -90,7 +90,7 @@ class Dictionary:
     def admin_place(self, place_id: str) -> str:
         """The governorate (or country) a place lies in: names merged events."""
         for pid in self.place_ancestors(place_id):
-            if self.places[pid].type in ("governorate", "country"):
+            if pid in self.places and self.places[pid].type in ("governorate", "country"):
                 return pid
         return place_id
 

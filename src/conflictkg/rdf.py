@@ -108,6 +108,7 @@ def write_article(
     claims: Iterable[Claim],
     events: Iterable[EventRecord],
     actors: Iterable[ActorRecord],
+    places: Iterable[ActorRecord] = (),
 ) -> Graph:
     """Everything one article says, as the graph that goes into its named graph."""
     g = new_graph()
@@ -130,6 +131,13 @@ def write_article(
 
     for actor in actors:
         _write_actor(g, article, actor)
+    for place in places:
+        node = URIRef(place.iri)
+        g.add((node, RDF.type, CKG.Place))
+        g.add((node, SKOS.prefLabel, Literal(place.label, lang="en")))
+        g.add((node, RDFS.label, Literal(place.label, lang="en")))
+        g.add((node, CKG.evidence, write_span(g, article, place.evidence)))
+        g.add((node, CKG.extractionRule, Literal(place.rule)))
     for event in events:
         _write_event(g, article, event)
     for claim in claims:

@@ -152,6 +152,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "months": ValueRule,
     "weekdays": ValueRule,
     "not_names": Rule,
+    "place_phrases": RegexRule,
 }
 
 

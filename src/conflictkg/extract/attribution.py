@@ -144,6 +144,9 @@ class _Attributor:
         if not chunks:
             return None, roles, via
         a, b = chunks[-1]
+        if len(chunks) > 1 and _APPOSITIVE.match(norm[chunks[-2][0] : chunks[-2][1]]) and chunks[-2][0] == start:
+            # "A spokesman for the Syrian army, Brigadier General Ali Mayhoub, told ...": a role, then the name
+            roles.append(norm[chunks[-2][0] : chunks[-2][1]].strip())
         if _CONJUNCTION.match(norm[a:b]):
             # "The statement did not specify ..., but spoke of": the first clause's subject speaks.
             a = s.span.start
@@ -238,7 +241,8 @@ class _Attributor:
                 if speaker is None:
                     continue
                 if cue.id == "cue.told":
-                    obj = re.match(r"\s*([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*)", norm[span.end : s.span.end])
+                    obj = re.match(r"\s*((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|by|on|in|after|,)\b|[,.;\"]|$)",
+                                   norm[span.end : s.span.end])
                     if obj:
                         via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
                 found.append(_Found(speaker, span, rules, stance=cue.stance, channel=cue.channel, via=via,
@@ -250,14 +254,13 @@ class _Attributor:
         return self._merge(found)
 
     def _media_as_via(self, found: list[_Found]) -> list[_Found]:
-        """ "..., according to Bloomberg": an outlet beside another speaker only carried the claim."""
-        others = [f for f in found if not self._media(f.speaker)]
-        if not others:
-            return found
+        """An outlet after another speaker only carried the claim: "..., according to Bloomberg",
+        "X denied it, state news agency TASS reported"."""
         out = []
         for f in found:
-            if self._media(f.speaker) and "frame.according-to" in f.rules:
-                for o in others:
+            earlier = [o for o in found if not self._media(o.speaker) and o.cue.start < f.cue.start]
+            if self._media(f.speaker) and earlier:
+                for o in earlier:
                     o.via = o.via or f.speaker.iri
                 continue
             out.append(f)

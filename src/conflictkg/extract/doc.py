@@ -149,6 +149,8 @@ class Doc:
     claims: list[Claim] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
     actors: list[ActorRecord] = field(default_factory=list)
+    places: list[ActorRecord] = field(default_factory=list)
+    """Places the dictionary lacks, named in the text (types == ("Place",))."""
     publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
 

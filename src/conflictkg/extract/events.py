@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..model import EventRecord, PartialDate, Span
-from ..namespaces import slug
+from ..model import ActorRecord, EventRecord, PartialDate, Span
+from ..namespaces import CKGID, slug
 from .doc import DateMention, Doc, EventMention
 from .pipeline import component
 
@@ -73,7 +73,8 @@ def _mentions(doc: Doc) -> list[EventMention]:
                 if any(span.overlaps(t) for t in taken):
                     continue
                 taken.append(span)
-                places = sorted({mn.place for mn in doc.mentions_in(s.span) if mn.place and _is_place(doc, mn)})  # type: ignore[misc]
+                places = sorted({mn.place for mn in doc.mentions_in(s.span) if mn.place and _is_place(doc, mn)}  # type: ignore[misc]
+                                | {p.iri.rsplit("place/", 1)[1] for p in _text_places(doc, s.span)})
                 actors = sorted({dictionary.actors[mn.actor].iri for mn in doc.mentions_in(s.span)
                                  if mn.actor and not dictionary.actors[mn.actor].is_media})
                 out.append(EventMention(span, s.index, r.type, r.id, _date_for(doc, span, s.span), places, actors))
@@ -84,6 +85,28 @@ _LOCATIVE = re.compile(r"\b(?:in|at|near|from|inside|across|to|of|outside|around
 
 
 _MODIFIES = re.compile(r"^(?:\s+(?:air|forces|troops|military|officials|warplanes|strikes?|jets|aircraft|government|army|advisers|soldiers)\b|\s*-)", re.I)
+
+
+def _text_places(doc: Doc, span: Span) -> list[ActorRecord]:
+    """Places the dictionary lacks but the text names ("the town of Maarat al-Numan", "northern Yemen")."""
+    out = []
+    dictionary = doc.resources.dictionary
+    for rule in doc.resources.rules.place_phrases:
+        for m in re.finditer(rule.pattern, doc.norm[span.start : span.end]):
+            name = m.group("name").strip()
+            if dictionary.lookup(name) != (None, None) or name in _NOT_PLACES:
+                continue
+            start = span.start + m.start("name")
+            iri = str(CKGID[f"place/text/{slug(name)}"])
+            rec = next((p for p in doc.places if p.iri == iri), None)
+            if rec is None:
+                rec = ActorRecord(iri=iri, label=name, types=("Place",), evidence=Span(start, start + len(name)), rule=rule.id)
+                doc.places.append(rec)
+            out.append(rec)
+    return out
+
+
+_NOT_PLACES = {"The", "A", "An", "This", "That", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
 
 
 def _is_place(doc: Doc, mn) -> bool:  # type: ignore[no-untyped-def]
@@ -122,12 +145,14 @@ def _key(doc: Doc, cand: EventCandidate, reported: dt.date | None) -> tuple[str,
 
 
 def _admin(doc: Doc, places: list[str]) -> str:
-    """The governorate the places point to (most specific first), else their country."""
+    """The governorate the places point to (most specific first), else their country; a place
+    the dictionary lacks stands for itself."""
     dictionary = doc.resources.dictionary
-    if not places:
-        return "unknown-place"
-    ranked = sorted(places, key=lambda p: (dictionary.places[dictionary.admin_place(p)].type != "governorate",
-                                           -len(dictionary.place_ancestors(p)), p))
+    known = [p for p in places if p in dictionary.places]
+    if not known:
+        return sorted(places)[0] if places else "unknown-place"
+    ranked = sorted(known, key=lambda p: (dictionary.places[dictionary.admin_place(p)].type != "governorate",
+                                          -len(dictionary.place_ancestors(p)), p))
     return dictionary.admin_place(ranked[0])
 
 
@@ -141,12 +166,13 @@ def _article_place(doc: Doc) -> list[str]:
 
 def event_label(doc: Doc, key: str, family: str, admin: str, begin: PartialDate | None) -> str:
     dictionary = doc.resources.dictionary
-    place = dictionary.places[admin].label if admin in dictionary.places else "unknown place"
+    text_place = next((p.label for p in doc.places if p.iri.endswith("/place/" + admin)), None)
+    place = dictionary.places[admin].label if admin in dictionary.places else text_place or "unknown place"
     when = begin.iso if begin else "date not stated"
     return f"{_FAMILY_LABEL.get(family, family.title())}, {place}, {when}"
 
 
-@component("events", requires=("sentences", "mentions", "dates", "claims"), assigns=("events", "event_mentions"))
+@component("events", requires=("sentences", "mentions", "dates", "claims"), assigns=("events", "event_mentions", "places"))
 def events(doc: Doc) -> Doc:
     mentions = _mentions(doc)
     doc.event_mentions = mentions
@@ -185,6 +211,10 @@ def events(doc: Doc) -> Doc:
 
     records: list[EventRecord] = []
     by_sentence: dict[int, list[str]] = {}
+    anchors = [c for c in anchors if c.places() or _article_place(doc)]  # an event needs a place
+    if not anchors:
+        doc.events = []
+        return doc
     for c in anchors:
         key, places = _key(doc, c, doc.published)
         dictionary = doc.resources.dictionary
@@ -192,7 +222,7 @@ def events(doc: Doc) -> Doc:
         rec = EventRecord(
             key=key, label=event_label(doc, key, c.family, _admin(doc, places), c.begin), types=types,
             begin=c.begin, end=c.end, latest_end=PartialDate.of(doc.published) if c.begin is None and doc.published else None,
-            places=[dictionary.places[p].iri for p in places],
+            places=[str(CKGID["place/" + p]) for p in places],
             actors=sorted({a for m in c.mentions for a in m.actors}),
             mentions=[m.span for m in c.mentions], rules=sorted({m.rule for m in c.mentions}),
         )

@@ -30,7 +30,8 @@ __all__ = ["SpeakerResolver", "ORG_NAME_WORDS"]
 ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee", "Organization", "Organisation",
                   "Observatory", "Network", "Institute", "Center", "Centre", "Army", "Forces", "Front", "Brigade",
                   "Brigades", "Movement", "Party", "Office", "Service", "Command", "Coalition", "News", "Television",
-                  "Monitor", "Watch", "Union", "Commission", "Foundation", "Association", "Department")
+                  "Monitor", "Watch", "Union", "Commission", "Foundation", "Association", "Department", "TV",
+                  "Radio", "Channel", "Agency", "Authority", "Police", "Guard", "Corps")
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person"}
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|several)\s+", re.I)
 _NAME_TOKEN = r"(?:[A-Z][\w'\u2019-]*\.?|al-[A-Z][\w'-]*|bin|ibn|de|van|von|der|el-[A-Z][\w'-]*)"
@@ -127,6 +128,7 @@ class SpeakerResolver:
 
     def _source_phrase(self, text: str, span: Span, mentions: list[Mention]) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
+        dictionary = self.doc.resources.dictionary
         heads = rules.alternation("source_heads")
         post = re.search(r"\s(?:in|of|from|based|at|on|with|who|that|which)\s", text)
         limit = post.start() if post else len(text)
@@ -134,22 +136,26 @@ class SpeakerResolver:
         if not found:
             return None
         m = found[-1]  # the head noun: "one mercenary commander"
+        if re.match(rf"^\s+(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}\s*$", text[m.end():]):
+            return None  # "Coalition spokesman Turki al-Maliki": a role before a name
         head_start = span.start + m.start()
         if any(mn.span.start <= head_start < mn.span.end for mn in mentions):
             return None
-        dictionary = self.doc.resources.dictionary
         if any(mn.span.end <= head_start and m.group().lower() in (h.lower() for h in dictionary.actors[mn.actor].heads)  # type: ignore[index]
                for mn in mentions):
             return None  # "the Syrian Observatory for Human Rights war monitor": the name speaks
         phrase = text[: m.end()]
-        definite = bool(re.match(r"^the\s+\w+$", phrase, re.I))
+        definite = bool(re.match(r"^the\s", phrase, re.I))
         head = m.group().lower()
         if definite:
             for sp in reversed(self.history):
                 if head in sp.label.lower() or head.rstrip("s") in sp.label.lower() or head in sp.role_nouns:
                     return sp, "speaker.definite-back-reference"
+            for mn in reversed([x for x in self.doc.mentions if x.actor and x.span.start < span.start]):
+                if head in (h.lower() for h in dictionary.actors[mn.actor].heads):  # type: ignore[index]
+                    return self._from_entry(dictionary.actors[mn.actor]), "speaker.definite-back-reference"  # type: ignore[index]
         label = _DETERMINERS.sub("", phrase).strip()
-        if definite or label.lower() == head:
+        if label.lower() == head:
             label = f"unnamed {head}" if head not in ("reports", "report", "media") else head
         country = self._demonym_country(phrase)
         affiliation = None
@@ -222,10 +228,13 @@ class SpeakerResolver:
             return None
         name = m.group(1)
         title = re.match(rf"^(?:(?:the|a|an|US|U\.S\.|[A-Z][a-z]+n)\s+)?((?:{titles})\s+)+", name)
-        roles = ()
+        roles: tuple[str, ...] = ()
         if title:
             roles = (title.group(0).strip(),)
             name = name[title.end():]
+        described = re.search(rf"(?<![\w-])(?:{rules.alternation('role_nouns')})\s*$", text[: m.start()].strip(), re.I)
+        if described:  # "Coalition spokesman Turki al-Maliki"
+            roles = (*roles, text[: m.start()].strip())
         name = re.sub(r"^(?:The|A|An)\s+", "", name).strip()
         not_names = {r.pattern for r in rules.not_names}
         while name and name.split()[0] in not_names:
