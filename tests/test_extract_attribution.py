@@ -100,3 +100,22 @@ def test_toll_put_by_a_named_outlet(run):
     doc = run("Rebel-run Valley TV put the death toll at 23 and said 45 others were injured.", upto="claims")
     assert [(c.claimant.rsplit("/", 1)[1], [(f.measure, f.low) for f in c.figures]) for c in doc.claims] == [
         ("rebel-run-valley-tv", [("killed", 23), ("wounded", 45)])]
+
+
+@pytest.mark.parametrize("sentence,label,rule", [
+    ("Shelling killed 12 people in Douma on Monday, rescuers said.", "rescuers", "speaker.unnamed-source"),
+    ("A senior US official, speaking on condition of anonymity, said the convoy had been hit twice.", "senior US official",
+     "speaker.unnamed-source"),
+    ("A member of the White Helmets told AFP that the building had collapsed on the families.",
+     "member of Syria Civil Defence (White Helmets)", "speaker.unnamed-source"),
+    ("Russia's foreign ministry spokeswoman said the reports were fabricated by rebels.", "Maria Zakharova",
+     "speaker.role-of-organisation"),
+])
+def test_described_speakers(run, sentence, label, rule):
+    doc = run(sentence, upto="attribution")
+    assert [(a.speaker.label, a.rules[1]) for a in doc.attributions] == [(label, rule)]
+
+
+def test_social_media_channel(run):
+    doc = run("Iran's foreign ministry said in a tweet that the reports were a pretext for war.", upto="attribution")
+    assert [(a.speaker.label, a.channel) for a in doc.attributions] == [("Iranian Ministry of Foreign Affairs", "social_media")]

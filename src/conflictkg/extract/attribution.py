@@ -31,7 +31,8 @@ _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|h
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
 _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
-_APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b)", re.I)
+_APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b|"
+                         r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
 
 
 @dataclass

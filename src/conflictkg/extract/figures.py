@@ -26,7 +26,7 @@ AFTER_BEATS_BEFORE_WORDS = 4
 GROUP_MAX_WORDS = 7
 _ELLIPTICAL = re.compile(r"^\s+(?:others\s+|more\s+)?(?:were|was|had|have|died|are)\b", re.I)
 _MEASURE_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|casualties|deaths|attacked)\b", re.I)
-_AUX = re.compile(r"\b(?:were|was|have|has|had|been|being|be|it|they|he|she|said|all|of whom|of them|may|might|could|would|reportedly|probably|presumably|are|is)\b", re.I)
+_AUX = re.compile(r"\b(?:were|was|have|has|had|been|being|be|it|they|he|she|said|all|of whom|of them|may|might|could|would|reportedly|probably|presumably|are|is|also|already|later)\b", re.I)
 
 
 @dataclass

@@ -9,7 +9,8 @@ Resolution order for a phrase such as "US Colonel Thomas F. Veale" or "the spoke
    reports", "one mercenary commander"); "the source"/"the official" refer back to one;
 5. a dictionary actor in the phrase (first conjunct of "X and Y");
 6. a definite generic head ("the foreign ministry", "the militant group") -> the dictionary
-   actor with that head, preferring one already speaking, then the country in focus;
+   actor with that head, preferring one already speaking, then the country in focus
+   (checked before step 4 when the phrase names no dictionary actor);
 7. a name the dictionary lacks ("Alexander Ionov", "Col. Veale"): a person, or an
    organisation when its last word says so ("... Team", "... Council").
 """
@@ -85,6 +86,10 @@ class SpeakerResolver:
         if persons:
             rules.append("speaker.dictionary-person")
             return self._from_entry(dictionary.actors[persons[0].actor])  # type: ignore[index]
+        generic = None if mentions else self._generic_head(lower)
+        if generic is not None:
+            rules.append("speaker.generic-head")
+            return self._from_entry(generic)
         source = self._source_phrase(text, span, mentions)
         if source is not None:
             rules.append(source[1])
@@ -93,10 +98,6 @@ class SpeakerResolver:
         if first is not None:
             rules.append("speaker.dictionary")
             return self._from_entry(dictionary.actors[first.actor])  # type: ignore[index]
-        generic = self._generic_head(lower)
-        if generic is not None:
-            rules.append("speaker.generic-head")
-            return self._from_entry(generic)
         named = self._name(text, span)
         if named is not None:
             rules.append(named[1])
@@ -154,15 +155,27 @@ class SpeakerResolver:
             for mn in reversed([x for x in self.doc.mentions if x.actor and x.span.start < span.start]):
                 if head in (h.lower() for h in dictionary.actors[mn.actor].heads):  # type: ignore[index]
                     return self._from_entry(dictionary.actors[mn.actor]), "speaker.definite-back-reference"  # type: ignore[index]
+        inside = [mn for mn in mentions if mn.span.end <= head_start]
+        if inside:
+            # "Russia's foreign ministry spokeswoman": the one dictionary person with that role there
+            org = inside[-1].actor
+            holders = [a for a in dictionary.actors.values() if org in a.affiliated_with and head in a.role_nouns]
+            if len(holders) == 1:
+                return self._from_entry(holders[0]), "speaker.role-of-organisation"
+        of_org = [mn for mn in mentions if mn.span.start >= head_start + len(head)
+                  and re.match(r"^\s+of\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
         label = _DETERMINERS.sub("", phrase).strip()
-        if label.lower() == head:
-            label = f"unnamed {head}" if head not in ("reports", "report", "media") else head
+        if of_org:
+            label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
+        elif label.lower() == head and re.match(r"^(?:the|a|an|one)\s", phrase, re.I) and not head.endswith("s"):
+            label = f"unnamed {head}"  # "the official", "a source"
         country = self._demonym_country(phrase)
         affiliation = None
-        inside = [mn for mn in mentions if mn.span.end <= head_start]
-        if inside and inside[0].actor:
-            affiliation = self.doc.resources.dictionary.actors[inside[0].actor].iri
-        elif country and (gov := self.doc.resources.dictionary.government_of(country)):
+        if of_org:
+            affiliation = dictionary.actors[of_org[0].actor].iri  # type: ignore[index]
+        elif inside and inside[0].actor:
+            affiliation = dictionary.actors[inside[0].actor].iri
+        elif country and (gov := dictionary.government_of(country)):
             affiliation = gov.iri
         label = re.sub(r"^United States\b", "US", re.sub(r"^U\.?\s?S\.?(?=\s)", "US", label))
         iri = str(CKGID[f"actor/unnamed/{self.doc.article.key}/{slug(label)}"])
