@@ -11,7 +11,7 @@ import re
 
 from ..model import ActorRecord, Claim, PartialDate, Span
 from ..namespaces import CKGID
-from .doc import Attribution, Doc
+from .doc import Attribution, Doc, Speaker
 from .pipeline import component
 
 __all__ = ["claims", "OUTLET_LABEL", "CERTAINTY_ORDER"]
@@ -111,7 +111,7 @@ def claims(doc: Doc) -> Doc:
         sentences_of.append([f.sentence])
         attributed.add(f.sentence)
 
-    for claim, sents in zip(out, sentences_of):
+    for claim, sents in zip(out, sentences_of, strict=False):
         types = set()
         entry = dictionary.actor_by_iri(claim.claimant)
         if entry is not None:
@@ -124,8 +124,6 @@ def claims(doc: Doc) -> Doc:
     return doc
 
 
-def _outlet_speaker(doc: Doc):  # type: ignore[no-untyped-def]
-    from .doc import Speaker
-
+def _outlet_speaker(doc: Doc) -> Speaker:
     iri = _outlet(doc)
     return Speaker(iri=iri, label=OUTLET_LABEL, kind="outlet")

@@ -132,7 +132,6 @@ def _compatible(doc: Doc, cand: EventCandidate, m: EventMention) -> bool:
 
 
 def _key(doc: Doc, cand: EventCandidate, reported: dt.date | None) -> tuple[str, list[str]]:
-    dictionary = doc.resources.dictionary
     places = cand.places() or _article_place(doc)
     admin = _admin(doc, places)
     if cand.begin is not None:
@@ -217,7 +216,6 @@ def events(doc: Doc) -> Doc:
         return doc
     for c in anchors:
         key, places = _key(doc, c, doc.published)
-        dictionary = doc.resources.dictionary
         types = tuple(sorted({m.type for m in c.mentions}))
         rec = EventRecord(
             key=key, label=event_label(doc, key, c.family, _admin(doc, places), c.begin), types=types,
