@@ -8,6 +8,7 @@ leaves half a file; the store replaces each article's graph in one transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from rdflib import Graph, URIRef
 from .corpus import read_article, read_corpus
 from .errors import ArticleError, ConflictKGError, ValidationFailed
 from .extract import Doc, Pipeline, Resources, load_resources
-from .extract.events import merge_events
+from .extract.events import MERGE_WINDOW_DAYS, merge_events
 from .extract.people import link_people
 from .model import Article, EventRecord
 from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, article_graph
@@ -158,13 +159,20 @@ class Builder:
         return Graph().parse(ONTOLOGY_FILE, format="turtle")
 
     def _link(self, *, docs: list[Doc], skip: set[str]) -> None:
-        merge_events(docs, known=self._stored_events(skip))
+        merge_events(docs, known=self._stored_events(skip, docs))
         link_people(docs)
 
-    def _stored_events(self, skip: set[str]) -> list[EventRecord]:
+    def _stored_events(self, skip: set[str], docs: list[Doc]) -> list[EventRecord]:
+        """The stored events ``merge_events`` may join ``docs``' undated events to (none if they have none)."""
         from .event_index import stored_events
 
-        return stored_events(self.service.store, skip_articles=skip)
+        # merge_events only looks for an undated event of a dated article, at dated events that
+        # began at most MERGE_WINDOW_DAYS before the article: fetch only those.
+        dates = [d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)]
+        if not dates:
+            return []
+        window = (min(dates) - dt.timedelta(days=MERGE_WINDOW_DAYS), max(dates))
+        return stored_events(self.service.store, skip_articles=skip, window=window)
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,

@@ -32,7 +32,8 @@ def env_flag(parser: argparse.ArgumentParser, flag: str, *, help: str, **kwargs:
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {
         name: getattr(args, name)
-        for name in ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "token", "backend")
+        for name in ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "token", "backend",
+                     "query_workers")
         if getattr(args, name, None) is not None
     }
     if overrides.get("store") is not None and str(overrides["store"]) == ":memory:":
@@ -96,6 +97,173 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Functions adding more subcommands' parsers (validate, serve, query, export, ...).
 _PARSER_EXTENSIONS: list[Callable[[Any], None]] = []
+
+
+# --- export (graph projections for Gephi and web libraries; issue 5) --------------------------
+
+
+def _export_parser(sub: Any) -> None:
+    from .config import DEFAULT_EXPORT_FORMAT, DEFAULT_GRAPH_VIEW
+
+    p = sub.add_parser("export", help="export a graph projection as GEXF 1.3, GraphML or JSON node-link")
+    env_flag(p, "--format", help=f"graphml, gexf or json (default {DEFAULT_EXPORT_FORMAT})")
+    env_flag(p, "--view", help=f"actor-event or claims (default {DEFAULT_GRAPH_VIEW})")
+    p.add_argument("-o", "--output", default=None, help="file to write (default: standard output)")
+
+
+_PARSER_EXTENSIONS.append(_export_parser)
+
+
+@command("export")
+def _export(args: argparse.Namespace, service: GraphService) -> int:
+    import os
+
+    from .config import DEFAULT_EXPORT_FORMAT, DEFAULT_GRAPH_VIEW
+
+    fmt = args.format or os.environ.get(ENV_PREFIX + "FORMAT") or DEFAULT_EXPORT_FORMAT
+    view = args.view or os.environ.get(ENV_PREFIX + "VIEW") or DEFAULT_GRAPH_VIEW
+    service.ensure_loaded()
+    chunks = service.network.export(fmt, view)  # checks format and view before any file is opened
+    if not args.output:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.output)
+    partial = target.with_name(target.name + ".part")
+    with open(partial, "wb") as out:
+        written = sum(out.write(chunk) for chunk in chunks)
+    partial.replace(target)
+    print(f"wrote {target} ({written} bytes, {fmt}, view {view})", file=sys.stderr)
+    return 0
+
+
+# --- validate (SHACL shapes; issue 3) -------------------------------------------------------
+
+_REPORT_FORMATS = ("text", "json")
+
+
+def _validate_parser(sub: Any) -> None:
+    from .config import DEFAULT_REPORT_FORMAT
+
+    p = sub.add_parser(
+        "validate",
+        help="check Turtle files, or the whole store, against the SHACL shapes (exit 0 only when they conform)",
+    )
+    p.add_argument("files", nargs="*", type=Path, help="Turtle files to check together (default: the whole store)")
+    env_flag(p, "--format", help=f"report format: text or json (default {DEFAULT_REPORT_FORMAT})",
+             choices=_REPORT_FORMATS)
+
+
+_PARSER_EXTENSIONS.append(_validate_parser)
+
+
+@command("validate")
+def _validate(args: argparse.Namespace, service: GraphService) -> int:
+    import json
+    import os
+
+    from .config import DEFAULT_REPORT_FORMAT
+
+    env_format = os.environ.get(ENV_PREFIX + "FORMAT")
+    fmt = args.format or (env_format if env_format in _REPORT_FORMATS else None) or DEFAULT_REPORT_FORMAT
+    if args.files:
+        report = service.validator.validate_files(args.files)
+    else:
+        service.ensure_loaded()
+        report = service.validator.validate_store(service.store)
+    if fmt == "json":
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(report.to_text())
+    return 0 if report.conforms else 1
+
+
+# --- serve and query (SPARQL service; issue 4) ----------------------------------------------
+
+_QUERY_FORMATS = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml", "csv": "text/csv",
+    "tsv": "text/tab-separated-values", "turtle": "text/turtle", "nt": "application/n-triples",
+    "jsonld": "application/ld+json", "rdfxml": "application/rdf+xml",
+}
+
+
+def _service_flags(p: Any) -> None:
+    env_flag(p, "--query-timeout", help="seconds a SPARQL query may run before it is stopped (default 30)", type=float)
+    env_flag(p, "--max-rows", help="most result rows a query may return; more is an error (default 100000)", type=int)
+    env_flag(p, "--query-workers", help="query worker processes answering in parallel (default 2)", type=int)
+
+
+def _serve_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="start the HTTP service: SPARQL endpoint, graph API and web page")
+    env_flag(p, "--host", help="address to listen on (default 127.0.0.1)")
+    env_flag(p, "--port", help="port to listen on (default 8000)", type=int)
+    env_flag(p, "--token", help="write token: updates need 'Authorization: Bearer TOKEN' (default: read-only)")
+    _service_flags(p)
+    p.add_argument("--get", metavar="PATH", default=None,
+                   help="instead of serving, send one GET request for PATH through the app in-process, "
+                        "print the body and exit (1 unless the status is 200)")
+
+
+def _query_parser(sub: Any) -> None:
+    p = sub.add_parser("query", help="run a SPARQL query on the graph and print the results")
+    p.add_argument("sparql", help="the query text, or @FILE to read it from a file")
+    p.add_argument("--format", choices=sorted(_QUERY_FORMATS), default=None,
+                   help="result format (default: csv for SELECT, json for ASK, turtle for CONSTRUCT/DESCRIBE)")
+    _service_flags(p)
+
+
+_PARSER_EXTENSIONS.append(_serve_parser)
+_PARSER_EXTENSIONS.append(_query_parser)
+
+
+@command("serve")
+def _serve(args: argparse.Namespace, service: GraphService) -> int:
+    from .api.app import create_app
+
+    loaded = service.ensure_loaded()
+    if loaded:
+        print(f"conflictkg: loaded {loaded} triples from {service.settings.turtle_dir}", file=sys.stderr)
+    app = create_app(service)
+    if args.get is not None:
+        import asyncio
+
+        import httpx
+
+        async def fetch() -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+                return await client.get(args.get)
+
+        response = asyncio.run(fetch())
+        sys.stdout.write(response.text)
+        return 0 if response.status_code == 200 else 1
+    import uvicorn
+
+    settings = service.settings
+    print(f"conflictkg: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql "
+          f"({'writes need the token' if settings.token else 'read-only'})", file=sys.stderr)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+@command("query")
+def _query(args: argparse.Namespace, service: GraphService) -> int:
+    text = args.sparql
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    service.ensure_loaded()
+    accept = "text/csv, application/sparql-results+json;q=0.9, text/turtle;q=0.8"
+    media = _QUERY_FORMATS[args.format] if args.format else None
+    result = service.sparql.query(text, accept=accept, media_type=media)
+    if media is not None and result.media_type != media:
+        print(f"conflictkg: --format {args.format} cannot hold {result.form} results", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(result.body)
+    if not result.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

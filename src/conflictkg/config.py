@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .resources import TURTLE_DIR
+from .resources import PROJECT_ROOT, TURTLE_DIR
 
 __all__ = [
     "Settings",
@@ -22,9 +22,27 @@ __all__ = [
     "DEFAULT_PORT",
     "DEFAULT_QUERY_TIMEOUT",
     "DEFAULT_MAX_ROWS",
+    "DEFAULT_QUERY_WORKERS",
+    "DEFAULT_MAX_UPLOAD_BYTES",
+    "REMOTE_SYSTEM_GRAPH_PREFIXES",
     "DEFAULT_MAX_ARTICLE_BYTES",
     "DEFAULT_BACKEND",
     "ENV_PREFIX",
+    "DEFAULT_GRAPH_VIEW",
+    "DEFAULT_EXPORT_FORMAT",
+    "DEFAULT_NEIGHBOUR_DEPTH",
+    "MAX_NEIGHBOUR_DEPTH",
+    "DEFAULT_TOP_K",
+    "MAX_TOP_K",
+    "DEFAULT_MAX_PATHS",
+    "MAX_PATHS",
+    "APPROX_RELATIVE_SLACK",
+    "APPROX_MIN_SLACK",
+    "DEFAULT_REPORT_FORMAT",
+    "DEFAULT_CORPUS_DIR",
+    "ARTICLES_DIR_NAME",
+    "DEFAULT_PAGE_SIZE",
+    "MAX_PAGE_SIZE",
 ]
 
 ENV_PREFIX = "CONFLICTKG_"
@@ -37,10 +55,46 @@ DEFAULT_PORT = 8000
 DEFAULT_QUERY_TIMEOUT = 30.0
 #: Most result rows a SELECT may return; more is an error, never a silent truncation.
 DEFAULT_MAX_ROWS = 100_000
+#: Worker processes answering SPARQL queries in parallel (each killed and replaced at the time limit).
+DEFAULT_QUERY_WORKERS = 2
+#: Largest request body the SPARQL service reads (queries, updates, Graph Store uploads).
+DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
 #: Articles larger than this are refused (a news article is a few kilobytes).
 DEFAULT_MAX_ARTICLE_BYTES = 2_000_000
 #: "embedded" (pyoxigraph on disk) or "remote" (an existing SPARQL 1.1 server).
 DEFAULT_BACKEND = "embedded"
+#: Named graphs a remote server keeps for itself (Virtuoso's), which are not conflictkg's data.
+REMOTE_SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#", "http://localhost:8890/")
+
+# --- graph API and exports (conflictkg.network, conflictkg.exports) ---
+#: The projection used when a graph request or export names none.
+DEFAULT_GRAPH_VIEW = "actor-event"
+DEFAULT_EXPORT_FORMAT = "gexf"
+DEFAULT_NEIGHBOUR_DEPTH = 1
+#: Deepest neighbourhood served (the neighbourhood grows fast with depth).
+MAX_NEIGHBOUR_DEPTH = 4
+DEFAULT_TOP_K = 10
+MAX_TOP_K = 1000
+DEFAULT_MAX_PATHS = 5
+MAX_PATHS = 100
+#: An "approximately" figure (about 100) is read as +/- this fraction of its value ...
+APPROX_RELATIVE_SLACK = 0.1
+#: ... and at least this much, when comparing figures for contradictions.
+APPROX_MIN_SLACK = 1
+
+# --- SHACL validation (conflictkg.validation) ---
+#: How ``conflictkg validate`` prints its report: "text" for people, "json" for machines.
+DEFAULT_REPORT_FORMAT = "text"
+
+# --- the analyst's workbench (conflictkg.articles, conflictkg.explorer, api/ui.py) ---
+#: Where the page reads article texts from (the store holds spans, not whole texts):
+#: ``CONFLICTKG_CORPUS_DIR``, by default ``../shared/corpus`` beside the project.
+DEFAULT_CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
+#: Texts of articles added through the page live in this folder beside the store folder.
+ARTICLES_DIR_NAME = "articles"
+#: Rows per page of the claims explorer, and the most one request may ask for.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
 
 
 def _env(name: str) -> str | None:
@@ -59,9 +113,14 @@ class Settings:
     port: int = DEFAULT_PORT
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
+    query_workers: int = DEFAULT_QUERY_WORKERS
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     token: str | None = None
     """Write token: without it the service is read-only."""
+    corpus_dir: Path = DEFAULT_CORPUS_DIR
+    """Folder of the corpus the graph was built from: the page reads article texts there."""
+    articles_dir: Path | None = None
+    """Where texts of articles added through the page are kept (default: ``articles`` beside the store)."""
     backend: str = DEFAULT_BACKEND
     remote_query: str | None = None
     remote_update: str | None = None
@@ -95,6 +154,8 @@ class Settings:
             raise ConfigError(f"query timeout must be positive, not {self.query_timeout}", code="E011")
         if self.max_rows <= 0:
             raise ConfigError(f"max rows must be positive, not {self.max_rows}", code="E011")
+        if self.query_workers <= 0:
+            raise ConfigError(f"query workers must be positive, not {self.query_workers}", code="E011")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port must be between 1 and 65535, not {self.port}", code="E011")
         if self.backend not in ("embedded", "remote"):
@@ -103,8 +164,8 @@ class Settings:
             raise ConfigError("the remote backend needs CONFLICTKG_REMOTE_QUERY (the SPARQL query URL)", code="E013")
 
 
-_TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int}
-_PATHS = {"store", "turtle_dir"}
+_TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int, "query_workers": int}
+_PATHS = {"store", "turtle_dir", "corpus_dir", "articles_dir"}
 
 
 def _coerce(name: str, raw: str) -> Any:

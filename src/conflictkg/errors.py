@@ -8,6 +8,7 @@
      ├── ArticleError           E03x  an article that cannot be read (empty, binary, not UTF-8, too big)
      ├── ValidationFailed       E04x  a graph that breaks the SHACL shapes (carries the report)
      ├── QueryError             E05x  a SPARQL query or update that is malformed, refused or too slow
+     │    └── BadParameter      E07x  a request parameter out of range or not one of the allowed values (HTTP 422)
      └── NotFound               E06x  an unknown node, query or graph
 
 Warnings (``W0xx``) are plain strings built with :func:`warning`; they never stop work.
@@ -25,6 +26,7 @@ __all__ = [
     "ValidationFailed",
     "QueryError",
     "NotFound",
+    "BadParameter",
     "WARNINGS",
     "warning",
 ]
@@ -95,6 +97,15 @@ class QueryError(ConflictKGError):
 
 class NotFound(ConflictKGError):
     code = "E060"
+
+
+class BadParameter(QueryError):
+    """A request parameter that is out of range or not one of the allowed values (HTTP 422)."""
+
+    code = "E070"
+
+    def __init__(self, message: str, *, code: str = "E070", status: int = 422) -> None:
+        super().__init__(message, code=code, status=status)
 
 
 #: Every warning, by code. Messages are format strings.

@@ -11,7 +11,16 @@ import datetime as dt
 
 from rdflib import Graph, Literal, URIRef
 
-from .model import ActorRecord, Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate, Span
+from .model import (
+    ActorRecord,
+    Article,
+    ArticleMeta,
+    Claim,
+    EventRecord,
+    Figure,
+    PartialDate,
+    Span,
+)
 from .namespaces import CKG, CKGID, DICTIONARY_GRAPH, RDF, RDFS, SKOS, article_graph
 from .rdf import new_graph, write_article
 

@@ -11,8 +11,23 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 
 from .dictionary import Dictionary
-from .model import Article, ActorRecord, Claim, EventRecord, Figure, PartialDate, Span
-from .namespaces import CKG, CKGID, DICTIONARY_GRAPH, GRASPF, OA, PREFIXES, PROV, RDF, RDFS, SCHEMA, SEM, SKOS, XSD, short_hash
+from .model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, Span
+from .namespaces import (
+    CKG,
+    CKGID,
+    DICTIONARY_GRAPH,
+    GRASPF,
+    OA,
+    PREFIXES,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SEM,
+    SKOS,
+    XSD,
+    short_hash,
+)
 
 __all__ = [
     "new_graph",

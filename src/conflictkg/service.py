@@ -19,8 +19,10 @@ from .config import Settings
 from .store import EmbeddedStore, GraphStore
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .articles import ArticleLibrary
     from .building import Builder
     from .claims import ClaimsTable
+    from .explorer import ClaimExplorer
     from .network import NetworkViews
     from .sparql import SparqlEngine
     from .validation import ShapeValidator
@@ -69,13 +71,31 @@ class GraphService:
     def sparql(self) -> SparqlEngine:
         from .sparql import SparqlEngine
 
-        return SparqlEngine(self.store, self.settings)
+        return SparqlEngine(self.store, self.settings, gate=self._shacl_gate)
+
+    def _shacl_gate(self, graphs: Any) -> Any:
+        """Every write through the SPARQL service passes the shapes first (see conflictkg.validation)."""
+        return self.validator.validate_delta(graphs, self.store)
 
     @cached_property
     def network(self) -> NetworkViews:
         from .network import NetworkViews
 
         return NetworkViews(self)
+
+    @cached_property
+    def explorer(self) -> ClaimExplorer:
+        """The workbench's claims explorer (filters, sides, paging)."""
+        from .explorer import ClaimExplorer
+
+        return ClaimExplorer(self)
+
+    @cached_property
+    def articles(self) -> ArticleLibrary:
+        """The workbench's articles: texts, claims per article, preview and add."""
+        from .articles import ArticleLibrary
+
+        return ArticleLibrary(self)
 
     def ensure_loaded(self) -> int:
         """Load ``data/turtle/`` into an empty store (first start). Returns the triples loaded."""
@@ -84,6 +104,8 @@ class GraphService:
         return self.builder.load_turtle_dir(self.settings.turtle_dir)
 
     def close(self) -> None:
+        if "sparql" in self.__dict__:
+            self.__dict__.pop("sparql").close()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -88,6 +88,8 @@ class EmbeddedStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
+        #: Counts writes; the SPARQL service snapshots the store for its workers once per generation.
+        self.generation = 0
         if path is None:
             self._store = ox.Store()
         else:
@@ -112,9 +114,11 @@ class EmbeddedStore:
                 parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
         if parts:
             self._store.update(" ;\n".join(parts))
+            self.generation += 1
 
     def drop_graph(self, name: URIRef) -> None:
         self._store.update(f"DROP SILENT GRAPH <{name}>")
+        self.generation += 1
 
     def graph(self, name: URIRef) -> Graph:
         g = Graph()
@@ -143,9 +147,11 @@ class EmbeddedStore:
 
     def update(self, update: str) -> None:
         self._store.update(update, prefixes=_PREFIX_IRIS)
+        self.generation += 1
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         self._store.extend(quads)
+        self.generation += 1
 
     def triple_count(self) -> int:
         return len(self._store)

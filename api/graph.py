@@ -1,0 +1,255 @@
+"""Graph routes under ``/graph``: nodes, neighbours, paths, centrality, contested figures, statements, exports.
+
+Every route calls ``service.network`` (:class:`conflictkg.network.NetworkViews`) and types
+its answer with the Pydantic models below. Node ids are the slugs of the projections
+(``actor.interior-ministry``); a full IRI is accepted too (URL-encoded). Unknown ids answer
+404 (``E061``), bad parameters 422 (``E070``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+
+from conflictkg.config import (
+    DEFAULT_EXPORT_FORMAT,
+    DEFAULT_GRAPH_VIEW,
+    DEFAULT_MAX_PATHS,
+    DEFAULT_NEIGHBOUR_DEPTH,
+    DEFAULT_TOP_K,
+)
+from conflictkg.exports import FORMATS
+from conflictkg.network import CENTRALITY_MEASURES, DIRECTIONS
+from conflictkg.projection import NODE_TYPES, VIEWS
+from conflictkg.service import GraphService
+
+from .app import service_of
+
+__all__ = ["include", "router"]
+
+router = APIRouter(prefix="/graph", tags=["graph"])
+
+Scalar = str | int | float | bool
+Service = Annotated[GraphService, Depends(service_of)]
+
+
+def _enum(values: tuple[str, ...] | list[str], description: str) -> Any:
+    return Query(description=f"{description} One of: {', '.join(values)}.",
+                 json_schema_extra={"enum": list(values)})
+
+
+ViewParam = Annotated[str, _enum(VIEWS, "The projection: actors and events, or claims as nodes.")]
+TypesParam = Annotated[
+    list[str] | None,
+    Query(description=f"Keep only nodes of these node types (repeat or comma-separate): {', '.join(NODE_TYPES)}."),
+]
+
+
+class NodeSummary(BaseModel):
+    """A node as listed: its id (slug), label and type."""
+
+    id: str = Field(description="The node id: an NMTOKEN slug of its IRI, e.g. actor.interior-ministry")
+    label: str | None
+    node_type: str | None = Field(description="Actor, Event, Claim or Article")
+    subtype: str | None = Field(description="The most specific class, e.g. Ministry, Attack; a claim's stance")
+
+
+class NodeDetail(NodeSummary):
+    iri: str
+    view: str
+    attributes: dict[str, Scalar] = Field(description="Every other attribute: literals of the node, dates, figures")
+    in_degree: int
+    out_degree: int
+
+
+class Edge(BaseModel):
+    id: str = Field(description="Unique edge id (a claim's id for collapsed claims)")
+    source: str
+    target: str
+    relation: str | None = Field(description="hasActor, affiliatedWith, backs, claim, about, wasAttributedTo, ...")
+    attributes: dict[str, Scalar]
+
+
+class Neighbour(NodeSummary):
+    distance: int
+
+
+class Neighbours(BaseModel):
+    center: NodeSummary
+    view: str
+    depth: int
+    direction: str
+    types: list[str]
+    nodes: list[Neighbour]
+    edges: list[Edge]
+
+
+class Path(BaseModel):
+    nodes: list[NodeSummary]
+    edges: list[Edge] = Field(description="Every edge, either direction, between consecutive nodes")
+
+
+class Paths(BaseModel):
+    source: str
+    target: str
+    view: str
+    length: int | None = Field(description="Hops of the shortest path; null when the nodes are not connected")
+    paths: list[Path]
+
+
+class Score(NodeSummary):
+    score: float
+
+
+class Centrality(BaseModel):
+    measure: str
+    view: str
+    types: list[str]
+    scores: list[Score]
+
+
+class Ref(BaseModel):
+    id: str
+    label: str
+
+
+class Source(BaseModel):
+    id: str
+    headline: str | None
+    published: str | None
+    url: str | None
+
+
+class FigureOut(BaseModel):
+    id: str
+    measure: str = Field(description="Killed, Wounded, KilledOrWounded or Attackers")
+    low: int | None = Field(description="Inclusive lower bound; null = open")
+    high: int | None = Field(description="Inclusive upper bound; null = open")
+    qualifier: str = Field(description="Exact, Approximately, AtLeast, MoreThan, UpTo, LessThan, Range or Vague")
+    surface: str = Field(description="The figure as written, e.g. 'about 100'")
+    counted_group: str | None
+
+
+class ClaimedFigure(FigureOut):
+    claim: str
+    claimant: Ref
+    on_behalf_of: Ref | None
+    date: str | None = Field(description="Claim date (YYYY-MM-DD or YYYY-MM)")
+    date_basis: str | None = Field(description="DateStated, or DateOfReport (made on or before the article's date)")
+    stance: str
+    certainty: str
+    hedges: list[str]
+    source: Source
+
+
+class Conflict(BaseModel):
+    first: str = Field(description="Figure id")
+    second: str = Field(description="Figure id")
+    first_range: list[int | None] = Field(description="[low, high] compared ('about' widened); null = open")
+    second_range: list[int | None]
+    same_group: bool | None = Field(description="Whether both count the same group; null when one does not say")
+    same_claimant: bool = Field(description="True when a claimant contradicts itself (e.g. a revised toll)")
+    reason: str
+
+
+class MeasureFigures(BaseModel):
+    measure: str
+    figures: list[ClaimedFigure] = Field(description="Ordered by claim date (undated last), then claimant")
+    conflicts: list[Conflict] = Field(description="Pairs whose ranges cannot both be true")
+
+
+class ContestedFigures(BaseModel):
+    event: NodeSummary
+    measures: list[MeasureFigures]
+    conflict_count: int
+
+
+class Statement(BaseModel):
+    claim: str
+    role: Literal["claimant", "on_behalf_of"]
+    claimant: Ref
+    date: str | None
+    date_basis: str | None
+    stance: str
+    certainty: str
+    hedges: list[str]
+    channel: str | None
+    reported_via: Ref | None
+    events: list[Ref]
+    figures: list[FigureOut]
+    quote: str | None = Field(description="The evidence sentence(s) as written in the article")
+    source: Source
+
+
+class Statements(BaseModel):
+    actor: NodeSummary
+    statements: list[Statement]
+
+
+@router.get("/nodes/{node_id:path}/neighbours", response_model=Neighbours, summary="Neighbours of a node")
+def neighbours(node_id: str, service: Service, view: ViewParam = DEFAULT_GRAPH_VIEW,
+               depth: Annotated[int, Query(description="Hops (1 to 4)")] = DEFAULT_NEIGHBOUR_DEPTH,
+               types: TypesParam = None,
+               direction: Annotated[str, _enum(DIRECTIONS, "Follow edges out, in or both ways.")] = "both",
+               ) -> dict[str, Any]:
+    return service.network.neighbours(node_id, depth=depth, types=types, direction=direction, view=view)
+
+
+@router.get("/nodes/{node_id:path}", response_model=NodeDetail, summary="A node with its attributes")
+def node(node_id: str, service: Service,
+         view: Annotated[str, _enum(VIEWS, "The projection to read the node from.")] = "claims",
+         ) -> dict[str, Any]:
+    return service.network.node(node_id, view=view)
+
+
+@router.get("/paths", response_model=Paths, summary="Shortest paths between two nodes (direction ignored)")
+def paths(service: Service, source: Annotated[str, Query(description="Node id or IRI")],
+          target: Annotated[str, Query(description="Node id or IRI")], view: ViewParam = DEFAULT_GRAPH_VIEW,
+          limit: Annotated[int, Query(description="Most paths returned (1 to 100)")] = DEFAULT_MAX_PATHS,
+          ) -> dict[str, Any]:
+    return service.network.paths(source, target, view=view, limit=limit)
+
+
+@router.get("/centrality", response_model=Centrality, summary="The most central nodes")
+def centrality(service: Service,
+               measure: Annotated[str, _enum(CENTRALITY_MEASURES, "Centrality measure.")] = "degree",
+               top: Annotated[int, Query(description="How many nodes (1 to 1000)")] = DEFAULT_TOP_K,
+               types: TypesParam = None, view: ViewParam = DEFAULT_GRAPH_VIEW) -> dict[str, Any]:
+    return service.network.centrality(measure=measure, top=top, types=types, view=view)
+
+
+@router.get("/events/{event_id:path}/figures", response_model=ContestedFigures,
+            summary="Contested figures: every number claimed about an event, with contradictions flagged")
+def event_figures(event_id: str, service: Service) -> dict[str, Any]:
+    return service.network.contested_figures(event_id)
+
+
+@router.get("/actors/{actor_id:path}/statements", response_model=Statements,
+            summary="What an actor said, or was said on its behalf, over time")
+def actor_statements(actor_id: str, service: Service) -> dict[str, Any]:
+    return service.network.statements(actor_id)
+
+
+@router.get(
+    "/export",
+    summary="Export a projection for Gephi (GEXF 1.3, GraphML) or web libraries (JSON node-link)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {f.media_type: {} for f in FORMATS.values()},
+                     "description": "The file, streamed"}},
+)
+def export(service: Service,
+           format: Annotated[str, _enum(tuple(FORMATS), "File format.")] = DEFAULT_EXPORT_FORMAT,
+           view: ViewParam = DEFAULT_GRAPH_VIEW) -> StreamingResponse:
+    chunks = service.network.export(format, view)  # validates before the response starts
+    spec = FORMATS[format]
+    name = f"conflictkg-{view}{spec.suffix}"
+    return StreamingResponse(chunks, media_type=spec.media_type,
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def include(app: FastAPI) -> None:
+    """Add the ``/graph`` routes to ``app``."""
+    app.include_router(router)

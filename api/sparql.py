@@ -1,0 +1,390 @@
+"""SPARQL 1.1 Protocol, Update, Graph Store Protocol and the named analyst queries.
+
+Routes (all call ``service.sparql``; blocking work runs in a thread, never on the event loop):
+
+* ``GET/POST /sparql``: queries by GET, by POST form (``application/x-www-form-urlencoded``)
+  and by POST ``application/sparql-query``, with ``default-graph-uri``/``named-graph-uri``;
+  with no query, the SPARQL 1.1 Service Description (Turtle by default).
+* ``POST /update``: SPARQL 1.1 Update (``application/sparql-update`` or a form with
+  ``update``), with ``using-graph-uri``/``using-named-graph-uri``.
+* ``GET/PUT/POST/DELETE /graph-store?graph=IRI``: Graph Store Protocol over named graphs.
+* ``GET /queries`` and ``GET /queries/{name}?param=...``: the named analyst queries.
+
+Writes need the token the server was started with (``--token``, ``CONFLICTKG_TOKEN``) as
+``Authorization: Bearer ...``; without a configured token the service is read-only. CORS is
+off (no middleware is added). Protocol input is decoded once, by the standard library.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import fromstring as safe_xml
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from rdflib import Graph
+from starlette.concurrency import run_in_threadpool
+
+from conflictkg.config import DEFAULT_MAX_UPLOAD_BYTES
+from conflictkg.errors import NotFound, QueryError
+from conflictkg.service import GraphService
+from conflictkg.sparql.formats import GRAPH_FORMATS, content_type, negotiate, serialize_triples
+from conflictkg.store import to_rdflib
+
+from .app import service_of
+
+__all__ = ["include", "router"]
+
+router = APIRouter(tags=["sparql"])
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+#: Media type -> the W3C format IRI announced in the service description.
+_FORMAT_IRIS = {
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
+    "application/rdf+xml": "RDF_XML",
+}
+
+
+class ParamInfo(BaseModel):
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+class NamedQueryInfo(BaseModel):
+    name: str
+    title: str
+    description: str
+    params: list[ParamInfo]
+    url: str
+
+
+class WriteAnswer(BaseModel):
+    """What a successful write changed."""
+
+    graphs: list[str]
+
+
+# --- request decoding ---------------------------------------------------------------------
+
+
+def _media(request: Request) -> tuple[str | None, str | None]:
+    """(media type, charset) of the request body, lower-cased."""
+    header = request.headers.get("content-type")
+    if not header:
+        return None, None
+    parts = [p.strip() for p in header.split(";")]
+    charset = None
+    for param in parts[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return parts[0].lower(), charset
+
+
+async def _body(request: Request, limit: int = DEFAULT_MAX_UPLOAD_BYTES) -> bytes:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise QueryError(f"the request body is larger than {limit} bytes", code="E054", status=413)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _text(data: bytes, charset: str | None) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise QueryError(f"the body must be UTF-8, not {charset} (SPARQL 1.1 Protocol)", code="E054", status=400)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise QueryError("the body is not valid UTF-8", code="E054", status=400) from None
+
+
+def _params(request: Request, form: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """URL parameters merged with form parameters (each decoded exactly once)."""
+    merged: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        merged.setdefault(key, []).append(value)
+    for key, values in (form or {}).items():
+        merged.setdefault(key, []).extend(values)
+    return merged
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise QueryError(f"give exactly one '{name}' parameter, not {len(values)}", code="E054", status=400)
+    return values[0]
+
+
+def _form(data: bytes, charset: str | None) -> dict[str, list[str]]:
+    return parse_qs(_text(data, charset), keep_blank_values=True, strict_parsing=False)
+
+
+def _unsupported(media: str | None, allowed: list[str]) -> QueryError:
+    said = f"Content-Type {media}" if media else "no Content-Type"
+    return QueryError(f"{said}: send one of {', '.join(allowed)}", code="E059", status=415)
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+async def _answer_query(request: Request, service: GraphService, query: str, params: dict[str, list[str]]) -> Response:
+    result = await run_in_threadpool(
+        service.sparql.query,
+        query,
+        accept=request.headers.get("accept"),
+        default_graph_uris=params.get("default-graph-uri", []),
+        named_graph_uris=params.get("named-graph-uri", []),
+        base_iri=str(request.url_for("sparql_get")),
+    )
+    return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
+
+
+@router.get("/sparql", name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query")
+async def sparql_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    params = _params(request)
+    if "update" in params:
+        raise QueryError("updates are not accepted by GET: POST them to /update", code="E054", status=400)
+    query = _one(params, "query")
+    if query is None:
+        return await run_in_threadpool(_service_description, request, service)
+    return await _answer_query(request, service, query, params)
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query by POST (form or application/sparql-query)")
+async def sparql_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    media, charset = _media(request)
+    data = await _body(request)
+    if media == FORM:
+        params = _params(request, _form(data, charset))
+        if "update" in params:
+            raise QueryError("this is the query endpoint: POST updates to /update", code="E054", status=400)
+        query = _one(params, "query")
+        if query is None:
+            raise QueryError("the form has no 'query' parameter", code="E054", status=400)
+    elif media == QUERY_TYPE:
+        params = _params(request)
+        if "query" in params:
+            raise QueryError("the query is the body: do not also pass a 'query' parameter", code="E054", status=400)
+        query = _text(data, charset)
+    else:
+        raise _unsupported(media, [FORM, QUERY_TYPE])
+    return await _answer_query(request, service, query, params)
+
+
+def _service_description(request: Request, service: GraphService) -> Response:
+    accept = request.headers.get("accept")
+    media = negotiate(accept, list(GRAPH_FORMATS))
+    if media is None:
+        raise QueryError(f"the service description is available as {', '.join(GRAPH_FORMATS)}", code="E059",
+                         status=406)
+    endpoint = str(request.url_for("sparql_get"))
+    s, d, dg = ox.NamedNode(endpoint + "#service"), ox.NamedNode(endpoint + "#dataset"), ox.NamedNode(endpoint + "#default-graph")
+    sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    triples = [
+        ox.Triple(s, rdf_type, sd("Service")),
+        ox.Triple(s, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(s, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(s, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(s, sd("defaultDataset"), d),
+        ox.Triple(d, rdf_type, sd("Dataset")),
+        ox.Triple(d, sd("defaultGraph"), dg),
+        ox.Triple(dg, rdf_type, sd("Graph")),
+        ox.Triple(s, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
+            "conflictkg: actors, events and attributed claims from conflict news. The default graph is the union "
+            "of the named graphs (one per article, one for the dictionaries). SERVICE, LOAD and dataset IRIs that "
+            "are not graphs of the store are refused.")),
+    ]
+    if service.settings.token is not None:
+        triples.append(ox.Triple(s, sd("supportedLanguage"), sd("SPARQL11Update")))
+    for fmt in sorted(set(_FORMAT_IRIS.values())):
+        triples.append(ox.Triple(s, sd("resultFormat"), ox.NamedNode(FORMATS_NS + fmt)))
+    for i, name in enumerate(sorted(service.sparql.known_graphs())):
+        node = ox.NamedNode(f"{endpoint}#named-graph-{i}")
+        triples += [ox.Triple(d, sd("namedGraph"), node), ox.Triple(node, rdf_type, sd("NamedGraph")),
+                    ox.Triple(node, sd("name"), ox.NamedNode(name))]
+    prefixes = {"sd": SD, "formats": FORMATS_NS}
+    body = serialize_triples(triples, media, prefixes)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+# --- writes -------------------------------------------------------------------------------
+
+
+def _authorised(request: Request, service: GraphService) -> JSONResponse | None:
+    """None when the request may write; otherwise the 401/403 answer."""
+    token = service.settings.token
+    if token is None:
+        exc = QueryError("this server is read-only: start it with --token (CONFLICTKG_TOKEN) to accept writes",
+                         code="E058", status=403)
+        return JSONResponse(exc.to_dict(), status_code=403)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+        return None
+    exc = QueryError("writes need 'Authorization: Bearer <token>' with the server's token", code="E058", status=401)
+    return JSONResponse(exc.to_dict(), status_code=401, headers={"WWW-Authenticate": 'Bearer realm="conflictkg"'})
+
+
+@router.get("/update", include_in_schema=False)
+async def update_get() -> Response:
+    raise QueryError("updates must be POSTed (SPARQL 1.1 Protocol)", code="E054", status=405)
+
+
+@router.post("/update", response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)")
+async def update_post(request: Request, service: GraphService = Depends(service_of)) -> Any:
+    refusal = _authorised(request, service)
+    if refusal is not None:
+        return refusal
+    media, charset = _media(request)
+    data = await _body(request)
+    if media == FORM:
+        params = _params(request, _form(data, charset))
+        if "query" in params:
+            raise QueryError("this is the update endpoint: send queries to /sparql", code="E054", status=400)
+        update = _one(params, "update")
+        if update is None:
+            raise QueryError("the form has no 'update' parameter", code="E054", status=400)
+    elif media == UPDATE_TYPE:
+        params = _params(request)
+        update = _text(data, charset)
+    else:
+        raise _unsupported(media, [FORM, UPDATE_TYPE])
+    result = await run_in_threadpool(
+        service.sparql.update,
+        update,
+        using_graph_uris=params.get("using-graph-uri", []),
+        using_named_graph_uris=params.get("using-named-graph-uri", []),
+        base_iri=str(request.url_for("update_post")),
+    )
+    return WriteAnswer(graphs=result.graphs)
+
+
+def _graph_param(request: Request, *, writing: bool) -> str:
+    params = _params(request)
+    graph = _one(params, "graph")
+    if graph is None:
+        if "default" in params:
+            what = "write to" if writing else "read"
+            raise QueryError(f"cannot {what} the default graph here: it is the union of the named graphs; "
+                             "name a graph with ?graph=IRI", code="E054", status=400)
+        raise QueryError("name the graph with ?graph=IRI", code="E054", status=400)
+    return graph
+
+
+def _parse_upload(data: bytes, media: str | None, charset: str | None) -> Graph:
+    if media not in ("text/turtle", "application/n-triples", "application/rdf+xml"):
+        raise _unsupported(media, ["text/turtle", "application/n-triples", "application/rdf+xml"])
+    if charset not in (None, "utf-8", "utf8"):
+        raise QueryError(f"the body must be UTF-8, not {charset}", code="E054", status=400)
+    if media == "application/rdf+xml":
+        try:
+            safe_xml(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+            raise QueryError("RDF/XML with a DTD or entity declarations is refused", code="E052", status=400) from None
+        except Exception as exc:  # defusedxml raises the stdlib ParseError for malformed XML
+            raise QueryError(f"malformed RDF/XML: {exc}", code="E051", status=400) from None
+    graph = Graph()
+    try:
+        for triple in ox.parse(data, format=GRAPH_FORMATS[media]):
+            if not isinstance(triple, ox.Triple):  # pragma: no cover - the three formats give triples
+                triple = triple.triple
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise QueryError(f"malformed {media}: {exc}", code="E051", status=400) from None
+    return graph
+
+
+@router.get("/graph-store", summary="Graph Store Protocol: one named graph")
+async def graph_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    graph = _graph_param(request, writing=False)
+    media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS))
+    if media is None:
+        raise QueryError(f"graphs are available as {', '.join(GRAPH_FORMATS)}", code="E059", status=406)
+    if graph not in service.sparql.known_graphs():
+        raise NotFound(f"no graph <{graph}> in the store", code="E062")
+    body = await run_in_threadpool(service.sparql.graph_body, graph, media)
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+async def _write_graph(request: Request, service: GraphService, *, merge: bool) -> Response:
+    refusal = _authorised(request, service)
+    if refusal is not None:
+        return refusal
+    graph = _graph_param(request, writing=True)
+    media, charset = _media(request)
+    data = await _body(request)
+    content = await run_in_threadpool(_parse_upload, data, media, charset)
+    existed = graph in service.sparql.known_graphs()
+    await run_in_threadpool(service.sparql.replace_graph, graph, content, merge=merge)
+    return Response(status_code=204 if existed else 201)
+
+
+@router.put("/graph-store", summary="Graph Store Protocol: replace a named graph (needs the write token)")
+async def graph_put(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    return await _write_graph(request, service, merge=False)
+
+
+@router.post("/graph-store", summary="Graph Store Protocol: add to a named graph (needs the write token)")
+async def graph_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    return await _write_graph(request, service, merge=True)
+
+
+@router.delete("/graph-store", summary="Graph Store Protocol: drop a named graph (needs the write token)")
+async def graph_delete(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    refusal = _authorised(request, service)
+    if refusal is not None:
+        return refusal
+    graph = _graph_param(request, writing=True)
+    if graph not in service.sparql.known_graphs():
+        raise NotFound(f"no graph <{graph}> in the store", code="E062")
+    await run_in_threadpool(service.sparql.drop_graph, graph)
+    return Response(status_code=204)
+
+
+# --- named queries ------------------------------------------------------------------------
+
+
+@router.get("/queries", response_model=list[NamedQueryInfo], summary="The named analyst queries")
+def queries_list(request: Request, service: GraphService = Depends(service_of)) -> list[NamedQueryInfo]:
+    return [
+        NamedQueryInfo(**q.to_dict(), url=str(request.url_for("queries_run", name=name)))  # type: ignore[arg-type]
+        for name, q in service.sparql.named_queries().items()
+    ]
+
+
+@router.get("/queries/{name}", name="queries_run", summary="Run a named query; parameters are bound as RDF terms")
+async def queries_run(name: str, request: Request, service: GraphService = Depends(service_of)) -> Response:
+    params: dict[str, str] = {}
+    for key, values in _params(request).items():
+        if len(values) > 1:
+            raise QueryError(f"give parameter {key!r} once, not {len(values)} times", code="E054", status=422)
+        params[key] = values[0]
+    result = await run_in_threadpool(service.sparql.run_named, name, params, accept=request.headers.get("accept"))
+    return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
+
+
+def include(app: FastAPI) -> None:
+    """Mount the SPARQL routes on ``app``."""
+    app.include_router(router)
+

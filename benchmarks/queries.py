@@ -1,0 +1,361 @@
+"""Query latency: conflictkg's ``/sparql`` over HTTP vs pyoxigraph direct, rdflib and rdflib-endpoint.
+
+The query set is the named analyst queries of ``api/queries`` (bound to IRIs of the synthetic
+world) plus four classic shapes. Every engine runs the same queries over the same N-Quads:
+
+- ``pyoxigraph direct``: the on-disk store the server will open, queried in a child process
+  with the union default graph and the parameters as ``substitutions``, results serialised to
+  SPARQL JSON (the floor: what conflictkg adds on top is its HTTP layer);
+- ``conflictkg /sparql``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
+- ``rdflib Graph``: an rdflib ``Dataset`` (union default graph) in a child process, parameters
+  as ``initBindings``;
+- ``rdflib-endpoint``: its own uvicorn server over the same data, the parameters inlined as a
+  ``VALUES`` block (its protocol has no bindings).
+
+Each query gets a warm-up run (not counted) and then ``repeats`` timed runs, fewer when a run is
+slow (the total per query stays near ``budget`` seconds). A run longer than ``cap`` seconds stops
+that engine: the child process or server is killed and the table says "did not finish within
+cap s" instead of hanging.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from conflictkg.sparql.named import load_named_queries
+
+from .generator import CKGID, GeneratorConfig, _articles_for, _World
+
+__all__ = ["QuerySpec", "Timing", "query_set", "run_direct", "run_rdflib", "run_http", "concurrency",
+           "PREFIXES"]
+
+PREFIXES = """PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <http://schema.org/>
+PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    name: str
+    kind: str
+    """``named`` (an analyst query of api/queries) or ``shape`` (a classic shape)."""
+    text: str
+    bindings: dict[str, str] = field(default_factory=dict)
+    """Parameter name -> IRI."""
+
+    def inlined(self) -> str:
+        """The text with the bindings as a VALUES block at the start of the WHERE clause."""
+        text = self.text
+        for name, iri in self.bindings.items():
+            head, sep, tail = text.partition("WHERE {")
+            if not sep:
+                raise ValueError(f"{self.name}: no 'WHERE {{' to bind ?{name} in")
+            text = f"{head}WHERE {{\n  VALUES ?{name} {{ <{iri}> }}{tail}"
+        return text
+
+
+@dataclass
+class Timing:
+    samples: list[float] = field(default_factory=list)
+    rows: int | None = None
+    status: str = "ok"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok" and bool(self.samples)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def p95(self) -> float:
+        s = sorted(self.samples)
+        return s[min(len(s) - 1, max(0, int(round(0.95 * (len(s) - 1)))))]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"samples": self.samples, "rows": self.rows, "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Timing:
+        return cls(list(d["samples"]), d["rows"], d["status"])
+
+
+def query_set(n_triples: int, seed: int = 1) -> list[QuerySpec]:
+    """The analyst queries and the four shapes, bound to IRIs that exist in the world of ``n_triples``."""
+    config = GeneratorConfig()
+    world = _World(_articles_for(n_triples, config), seed, config)
+    event = world.event(world.n_events // 2)[0]
+    actor = CKGID + "actor/a20"
+    article = CKGID + "article/" + hashlib.sha256(f"{seed}-0".encode()).hexdigest()[:16]
+    specs = []
+    for name, q in load_named_queries().items():
+        binds = {}
+        for p in q.params:
+            if p.name == "event" and p.required:
+                binds["event"] = event
+            elif p.name == "actor":
+                binds["actor"] = actor
+            elif p.required:
+                raise ValueError(f"no benchmark value for required parameter {p.name} of {name}")
+        specs.append(QuerySpec(name, "named", q.text, binds))
+    specs += [
+        QuerySpec("point lookup", "shape", f"SELECT ?p ?o WHERE {{ <{article}> ?p ?o }}"),
+        QuerySpec("2-hop join + FILTER", "shape", PREFIXES + f"""SELECT ?claim ?event ?label WHERE {{
+  ?claim prov:wasAttributedTo <{actor}> ; ckg:about ?event .
+  ?event rdfs:label ?label .
+  FILTER(STRSTARTS(STR(?event), "{CKGID}event/"))
+}} ORDER BY ?claim LIMIT 100"""),
+        QuerySpec("aggregation (GROUP BY + AVG)", "shape", PREFIXES + """SELECT ?claimant (COUNT(?figure) AS ?n) (AVG(?min) AS ?mean) WHERE {
+  ?claim prov:wasAttributedTo ?claimant ; ckg:hasFigure ?figure .
+  ?figure schema:minValue ?min .
+} GROUP BY ?claimant ORDER BY DESC(?n) ?claimant LIMIT 20"""),
+        QuerySpec("OPTIONAL + ORDER BY", "shape", PREFIXES + """SELECT ?claim ?date ?via WHERE {
+  ?claim a ckg:Claim ; ckg:claimDate ?date .
+  OPTIONAL { ?claim ckg:reportedVia ?via }
+} ORDER BY DESC(?date) ?claim LIMIT 20"""),
+    ]
+    return specs
+
+
+def _measure(run: Callable[[], int], *, repeats: int, budget: float) -> Timing:
+    """Warm-up, then up to ``repeats`` timed runs while the total stays under ``budget`` seconds."""
+    start = time.perf_counter()
+    rows = run()
+    first = time.perf_counter() - start
+    timing = Timing(rows=rows)
+    if first * 2 > budget:  # slow: the warm-up run is the only affordable sample
+        timing.samples.append(first)
+        return timing
+    spent = first
+    while len(timing.samples) < repeats and (spent < budget or len(timing.samples) < 3):
+        start = time.perf_counter()
+        run()
+        elapsed = time.perf_counter() - start
+        timing.samples.append(elapsed)
+        spent += elapsed
+    return timing
+
+
+# --- engines in a child process (pyoxigraph direct, rdflib) ------------------------------------
+
+
+def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - runs in a child process
+    import resource
+
+    start = time.perf_counter()
+    if engine == "direct":
+        import pyoxigraph as ox
+
+        store = ox.Store(source)  # the on-disk store (opened read-write: the server is not running)
+
+        def runner(spec: QuerySpec) -> Callable[[], int]:
+            subs = {ox.Variable(k): ox.NamedNode(v) for k, v in spec.bindings.items()} or None
+
+            def run() -> int:
+                result = store.query(spec.text, use_default_graph_as_union=True, substitutions=subs)
+                body = result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
+                data = json.loads(body)
+                return len(data["results"]["bindings"]) if "results" in data else 0
+            return run
+    else:
+        from rdflib import Dataset, URIRef
+
+        store = Dataset(default_union=True)
+        store.parse(source, format="nquads")
+
+        def runner(spec: QuerySpec) -> Callable[[], int]:
+            binds = {k: URIRef(v) for k, v in spec.bindings.items()}
+
+            def run() -> int:
+                result = store.query(spec.text, initBindings=binds)
+                result.serialize(format="json")
+                return len(result)
+            return run
+    conn.send({"load_s": time.perf_counter() - start,
+               "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    while True:
+        msg = conn.recv()
+        if msg is None:
+            return
+        spec, repeats, budget = msg
+        try:
+            conn.send(_measure(runner(spec), repeats=repeats, budget=budget).to_dict())
+        except Exception as exc:  # noqa: BLE001 - reported in the table
+            conn.send(Timing(status=f"error: {type(exc).__name__}: {str(exc)[:120]}").to_dict())
+
+
+@dataclass
+class EngineRun:
+    timings: dict[str, Timing] = field(default_factory=dict)
+    load_s: float | None = None
+    max_rss_mib: float | None = None
+    status: str = "ok"
+
+
+def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats: int, budget: float,
+               cap: float, load_cap: float, log: Callable[[str], None]) -> EngineRun:
+    ctx = mp.get_context("spawn")
+    parent, child_end = ctx.Pipe()
+    proc = ctx.Process(target=_child, args=(engine, str(source), child_end), daemon=True)
+    proc.start()
+    out = EngineRun()
+    try:
+        if not parent.poll(load_cap):
+            out.status = f"load did not finish within {load_cap:.0f} s"
+            for spec in specs:
+                out.timings[spec.name] = Timing(status=out.status)
+            return out
+        info = parent.recv()
+        out.load_s, out.max_rss_mib = info["load_s"], info["max_rss_mib"]
+        log(f"  {engine}: loaded in {out.load_s:.1f} s")
+        dead = ""
+        for spec in specs:
+            if dead:
+                out.timings[spec.name] = Timing(status=dead)
+                continue
+            parent.send((spec, repeats, budget))
+            if parent.poll(cap + budget):
+                out.timings[spec.name] = Timing.from_dict(parent.recv())
+            else:
+                out.timings[spec.name] = Timing(status=f"did not finish within {cap:.0f} s")
+                dead = f"not run ({engine} stopped after a query passed {cap:.0f} s)"
+                proc.kill()
+            t = out.timings[spec.name]
+            log(f"  {engine}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
+        if not dead:
+            parent.send(None)
+    finally:
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+    return out
+
+
+def run_direct(store_path: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun:
+    return _run_child("direct", store_path, specs, **kw)
+
+
+def run_rdflib(nquads: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun:
+    return _run_child("rdflib", nquads, specs, **kw)
+
+
+# --- engines over HTTP -------------------------------------------------------------------------
+
+
+def _rows(response: httpx.Response) -> int:
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:160]}")
+    data = response.json()
+    return len(data["results"]["bindings"]) if "results" in data else 0
+
+
+def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: int, budget: float, cap: float,
+             log: Callable[[str], None]) -> EngineRun:
+    """``flavour``: ``conflictkg`` (named queries at /queries/{name}) or ``rdflib-endpoint``."""
+    out = EngineRun()
+    accept = {"Accept": "application/sparql-results+json"}
+    dead = ""
+    with httpx.Client(base_url=base, timeout=cap, headers=accept) as client:
+        for spec in specs:
+            if dead:
+                out.timings[spec.name] = Timing(status=dead)
+                continue
+            if flavour == "conflictkg" and spec.kind == "named":
+                def request(spec: QuerySpec = spec) -> httpx.Response:
+                    return client.get(f"/queries/{spec.name}", params=spec.bindings)
+            elif flavour == "conflictkg":
+                def request(spec: QuerySpec = spec) -> httpx.Response:
+                    return client.get("/sparql", params={"query": spec.text})
+            else:
+                text = spec.inlined()
+
+                def request(text: str = text) -> httpx.Response:
+                    return client.get("/sparql", params={"query": text})
+            try:
+                out.timings[spec.name] = _measure(lambda: _rows(request()), repeats=repeats, budget=budget)
+            except httpx.TimeoutException:
+                out.timings[spec.name] = Timing(status=f"did not finish within {cap:.0f} s")
+                if flavour != "conflictkg":  # its event loop is stuck in the query: nothing else will answer
+                    dead = f"not run ({flavour} stopped answering after a query passed {cap:.0f} s)"
+            except (RuntimeError, httpx.HTTPError) as exc:
+                out.timings[spec.name] = Timing(status=f"error: {str(exc)[:120]}")
+            t = out.timings[spec.name]
+            log(f"  {flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
+    if dead:
+        out.status = dead
+    return out
+
+
+# --- concurrent clients ------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        s = sorted(self.latencies)
+        return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else float("nan")
+
+
+def concurrency(base: str, path: str, params: dict[str, str], *, clients: int, seconds: float,
+                timeout: float = 30.0) -> LoadResult:
+    """``clients`` threads each sending requests back to back for ``seconds``; non-200 answers are errors."""
+    import threading
+
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+    barrier = threading.Barrier(clients)
+
+    def client() -> None:
+        mine: list[float] = []
+        errs = 0
+        with httpx.Client(base_url=base, timeout=timeout,
+                          headers={"Accept": "application/sparql-results+json, application/json"}) as c:
+            barrier.wait()
+            while time.perf_counter() < stop_at:
+                start = time.perf_counter()
+                try:
+                    r = c.get(path, params=params)
+                    ok = r.status_code == 200 and len(r.content) > 0
+                except httpx.HTTPError:
+                    ok = False
+                mine.append(time.perf_counter() - start)
+                errs += not ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += errs
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return LoadResult(clients, len(latencies), errors[0], elapsed, latencies)

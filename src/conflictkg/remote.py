@@ -1,0 +1,221 @@
+"""The remote backend: conflictkg's store on an existing SPARQL 1.1 server (Virtuoso, Fuseki, ...).
+
+:class:`RemoteStore` implements :class:`~conflictkg.store.GraphStore` with SPARQL 1.1 Query and
+Update over HTTP (httpx), and answers the SPARQL service's queries (:meth:`RemoteStore.run_query`)
+so clients see no difference from the embedded store:
+
+* the dataset is made explicit: a query with no ``FROM`` gets every conflictkg graph as both
+  ``default-graph-uri`` and ``named-graph-uri``, so the default graph is the union of the named
+  graphs and the server's own graphs (``REMOTE_SYSTEM_GRAPH_PREFIXES``) stay out of sight;
+* results are fetched as SPARQL JSON or N-Triples, counted against the row cap and
+  re-serialized by conflictkg, so every format and its bytes are the same on both backends;
+* the time limit is the HTTP timeout; a partial answer (Virtuoso's ``X-SQL-State: S1TAT``) is
+  an error, never a 200. The server may keep computing after we give up: give it its own limit
+  too (Virtuoso ``MaxQueryExecutionTime``);
+* named-query parameters are bound with a ``VALUES`` block of serialized RDF terms (the server
+  has no ``substitutions``);
+* writes: ``replace_graphs`` sends one update request (``DROP SILENT GRAPH`` + ``INSERT DATA``
+  per graph); the server runs it as one transaction where it supports that (Virtuoso does per
+  request). Screening, the SHACL gate and the scratch copy happen in conflictkg before it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from .config import REMOTE_SYSTEM_GRAPH_PREFIXES, Settings
+from .errors import ConfigError, QueryError
+from .sparql.formats import (
+    BOOLEAN_FORMATS,
+    RESULT_FORMATS,
+    convert_results,
+    serialize_triples,
+    solutions_json,
+)
+from .sparql.screen import with_values
+from .store import Row, to_oxigraph, to_rdflib
+
+__all__ = ["RemoteStore"]
+
+_JSON = "application/sparql-results+json"
+_NT = "application/n-triples"
+#: Seconds for the store's own housekeeping requests (listing graphs, writes).
+_REQUEST_TIMEOUT = 120.0
+
+
+class RemoteStore:
+    """A :class:`GraphStore` on a SPARQL 1.1 server.
+
+    **Parameters:**
+
+    * **query_url** - the SPARQL query endpoint.
+    * **update_url** - the update endpoint (default: ``query_url``).
+    * **auth** - ``(user, password)`` for HTTP digest authentication, or None.
+    """
+
+    def __init__(self, *, query_url: str, update_url: str | None = None,
+                 auth: tuple[str, str] | None = None,
+                 system_graph_prefixes: tuple[str, ...] = REMOTE_SYSTEM_GRAPH_PREFIXES) -> None:
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.system_graph_prefixes = system_graph_prefixes
+        self._client = httpx.Client(auth=httpx.DigestAuth(*auth) if auth else None, timeout=_REQUEST_TIMEOUT)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteStore:
+        if not settings.remote_query:
+            raise ConfigError("the remote backend needs CONFLICTKG_REMOTE_QUERY (the SPARQL query URL)", code="E013")
+        auth = (settings.remote_user, settings.remote_password or "") if settings.remote_user else None
+        return cls(query_url=settings.remote_query, update_url=settings.remote_update, auth=auth)
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    def _post_query(self, query: str, accept: str, dataset: tuple[list[str], list[str]] | None,
+                    timeout: float | None = None) -> httpx.Response:
+        form: list[tuple[str, str]] = [("query", query)]
+        if dataset is not None:
+            form += [("default-graph-uri", g) for g in dataset[0]]
+            form += [("named-graph-uri", g) for g in dataset[1]]
+        response = self._client.post(self.query_url, content=urlencode(form).encode("ascii"),
+                                     headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
+                                     timeout=timeout or _REQUEST_TIMEOUT)
+        if response.headers.get("x-sql-state") == "S1TAT":
+            raise QueryError("the remote server stopped the query at its own time limit and returned a partial "
+                             "result, which conflictkg does not pass on", code="E055", status=503)
+        if response.status_code >= 400:
+            status = 400 if response.status_code < 500 else 502
+            raise QueryError(f"the remote server answered {response.status_code}: {response.text[:500].strip()}",
+                             code="E051" if status == 400 else "E050", status=status)
+        return response
+
+    def _post_update(self, update: str) -> None:
+        response = self._client.post(self.update_url, data={"update": update})
+        if response.status_code >= 400:
+            raise QueryError(f"the remote server refused the update ({response.status_code}): "
+                             f"{response.text[:500].strip()}", code="E050", status=502)
+
+    def _union(self) -> tuple[list[str], list[str]]:
+        graphs = [str(g) for g in self.named_graphs()]
+        return graphs, graphs
+
+    # --- GraphStore ---------------------------------------------------------------------
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        self.replace_graphs({name: graph})
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        parts = []
+        for name, graph in graphs.items():
+            parts.append(f"DROP SILENT GRAPH <{name}>")
+            if len(graph):
+                body = ox.serialize([ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                                     for s, p, o in graph], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+        if parts:
+            self._post_update(" ;\n".join(parts))
+
+    def drop_graph(self, name: URIRef) -> None:
+        self._post_update(f"DROP SILENT GRAPH <{name}>")
+
+    def graph(self, name: URIRef) -> Graph:
+        response = self._post_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", _NT, None)
+        graph = Graph()
+        for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES):
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
+        return graph
+
+    def named_graphs(self) -> list[URIRef]:
+        response = self._post_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", _JSON, None)
+        names = {str(row["g"].value) for row in ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)}  # type: ignore[union-attr,index]
+        return sorted(URIRef(n) for n in names if not n.startswith(self.system_graph_prefixes))
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
+        response = self._post_query(_bind(query, bindings), _JSON, self._union())
+        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        names = [v.value for v in result.variables]  # type: ignore[union-attr]
+        return [{n: to_rdflib(sol[n]) for n in names} for sol in result]  # type: ignore[union-attr]
+
+    def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
+        response = self._post_query(_bind(query, bindings), _JSON, self._union())
+        return bool(ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON))
+
+    def update(self, update: str) -> None:
+        self._post_update(update)
+
+    def triple_count(self) -> int:
+        graphs = [str(g) for g in self.named_graphs()]
+        if not graphs:
+            return 0
+        response = self._post_query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", _JSON, ([], graphs))
+        rows = list(ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+        return int(rows[0]["n"].value) if rows else 0
+
+    def close(self) -> None:
+        self._client.close()
+
+    # --- the SPARQL service's queries ----------------------------------------------------
+
+    def run_query(self, task: Mapping[str, Any], *, timeout: float) -> tuple[Any, ...]:
+        """Answer a SPARQL service task (see :class:`conflictkg.sparql.worker.Task`) like a query worker."""
+        media_type = task["media_type"]
+        max_rows = task["max_rows"]
+        dataset: tuple[list[str], list[str]] | None
+        if task.get("default_graph") is not None or task.get("named_graphs") is not None:
+            dataset = (list(task.get("default_graph") or []), list(task.get("named_graphs") or []))
+        elif task.get("union"):
+            defaults, named = self._union()
+            # Virtuoso 7.2 answers GRAPH <g> { ground triple } with a match when <g> is outside the
+            # protocol dataset: naming <g> in the dataset (an empty graph if it does not exist) avoids that.
+            dataset = (defaults, sorted(set(named) | set(task.get("graph_iris") or [])))
+        else:
+            dataset = None  # the query's own FROM / FROM NAMED
+        query = task["query"]
+        if task.get("substitutions"):
+            query = with_values(query, {k: str(v) for k, v in task["substitutions"].items()})
+        if task.get("base_iri"):
+            query = f"BASE <{task['base_iri']}>\n{query}"  # a BASE of the query's own, later, still wins
+        graph_form = media_type not in BOOLEAN_FORMATS and media_type not in RESULT_FORMATS
+        try:
+            response = self._post_query(query, _NT if graph_form else _JSON, dataset, timeout)
+        except httpx.TimeoutException:
+            return ("error", "E055", 503, f"the query was stopped at the time limit of {timeout:g} s "
+                    "(--query-timeout); narrow it or add a LIMIT")
+        except httpx.HTTPError as exc:
+            return ("error", "E050", 502, f"cannot reach the remote SPARQL server: {exc}")
+        except QueryError as exc:
+            return ("error", exc.code, exc.status, exc.message)
+        if graph_form:
+            triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            if len(triples) > max_rows:
+                return _too_many(max_rows, "triples")
+            return ("ok", media_type, serialize_triples(triples, media_type, task.get("prefixes")), len(triples))  # type: ignore[arg-type]
+        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        if isinstance(result, ox.QueryBoolean):
+            if media_type not in BOOLEAN_FORMATS:
+                return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
+            return ("ok", media_type, result.serialize(format=BOOLEAN_FORMATS[media_type]), 1)
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            if len(rows) == max_rows:
+                return _too_many(max_rows, "rows")
+            rows.append([solution[n] for n in names])
+        return ("ok", media_type, convert_results(solutions_json(names, rows), media_type), len(rows))
+
+
+def _too_many(max_rows: int, what: str) -> tuple[str, str, int, str]:
+    return ("error", "E057", 422, f"the result has more than {max_rows} {what}, the configured cap (--max-rows); "
+            "add a LIMIT or narrow the query")
+
+
+def _bind(query: str, bindings: Mapping[str, Node] | None) -> str:
+    if not bindings:
+        return query
+    return with_values(query, {k: str(to_oxigraph(v)) for k, v in bindings.items()})

@@ -1,0 +1,313 @@
+"""The SPARQL engine behind ``service.sparql``: screened queries with a real time limit and
+a row cap, and validated, atomic updates.
+
+How it fits together (see also :mod:`.screen`, :mod:`.pool`, :mod:`.snapshot`):
+
+* **Queries** are screened (:func:`.screen.screen_query`), then answered by a pool of worker
+  processes (:class:`.pool.WorkerPool`, ``Settings.query_workers`` of them) from a read-only
+  snapshot of the store (:class:`.snapshot.Snapshots`). A query still running at
+  ``Settings.query_timeout`` is killed with its worker and answered with a 503 (E055); a
+  result longer than ``Settings.max_rows`` is an error (E057), never a truncated 200. With
+  the remote backend the remote server answers instead (``RemoteStore.run_query``), under
+  the same time limit and row cap.
+* **Writes** (SPARQL Update, Graph Store uploads) are serialised by one lock in this process,
+  the only writer. An update is screened (:func:`.screen.screen_update`), run on a scratch copy
+  of the store, and the graphs it changed are passed through the SHACL gate
+  (``service.validator.validate_delta``) and then swapped in with one atomic
+  ``GraphStore.replace_graphs``: an invalid or failing update changes nothing. The store's
+  write generation moves on, so the next query gets a fresh snapshot.
+
+The default graph of every query is the union of the named graphs; updates get the same
+view through :func:`.screen.with_using`.
+"""
+
+from __future__ import annotations
+
+import gc
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from ..config import Settings
+from ..errors import NotFound, QueryError, ValidationFailed
+from ..namespaces import PREFIXES
+from ..store import EmbeddedStore, GraphStore, to_oxigraph, to_rdflib
+from .formats import DEFAULT_GRAPH_TYPE, negotiate, offers_for, serialize_triples
+from .named import NamedQuery, load_named_queries
+from .pool import WorkerPool
+from .screen import screen_query, screen_update, with_using
+from .snapshot import Snapshots
+from .worker import Task
+
+__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate"]
+
+Gate = Callable[[Mapping[URIRef, Graph]], Any]
+PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A finished query: the body in ``media_type``, and how many rows (or triples) it holds."""
+
+    form: str
+    media_type: str
+    body: bytes
+    rows: int
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """The graphs a write replaced (sorted), for the API's answer."""
+
+    graphs: list[str]
+
+
+class SparqlEngine:
+    """SPARQL over a :class:`GraphStore`.
+
+    **Parameters:**
+
+    * **store** - the embedded store (queries run in worker processes) or a remote store.
+    * **settings** - time limit, row cap, worker count.
+    * **gate** - called with ``{graph: new content}`` before any write; it raises
+      :class:`ValidationFailed` (or returns a report whose ``conforms`` is false) to refuse.
+      ``None`` refuses every write (no gate, no writes).
+    """
+
+    def __init__(self, store: GraphStore, settings: Settings, *, gate: Gate | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.gate = gate
+        self._write_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._pool: WorkerPool | None = None
+        self._snapshots: Snapshots | None = None
+        self._named: dict[str, NamedQuery] | None = None
+        self._known: tuple[int, frozenset[str]] | None = None
+
+    # --- queries ------------------------------------------------------------------------
+
+    @property
+    def embedded(self) -> bool:
+        return isinstance(self.store, EmbeddedStore)
+
+    def known_graphs(self) -> frozenset[str]:
+        """IRIs of the store's named graphs.
+
+        Cached per write generation of an embedded store (listing every graph costs
+        milliseconds per thousand graphs, on every query); a remote store is asked each time.
+        """
+        generation = getattr(self.store, "generation", None)
+        cached = self._known
+        if generation is not None and cached is not None and cached[0] == generation:
+            return cached[1]
+        known = frozenset(str(g) for g in self.store.named_graphs())
+        if generation is not None:
+            self._known = (generation, known)
+        return known
+
+    def query(
+        self,
+        text: str,
+        *,
+        accept: str | None = None,
+        media_type: str | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        substitutions: Mapping[str, Node] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``."""
+        plan = screen_query(text, self.known_graphs(), default_graph_uris=default_graph_uris,
+                            named_graph_uris=named_graph_uris)
+        offers = offers_for(plan.form)
+        chosen = media_type if media_type in offers else negotiate(accept, offers)
+        if chosen is None:
+            raise QueryError(
+                f"cannot answer this {plan.form} query in any type the request accepts ({accept}); "
+                f"available: {', '.join(offers)}", code="E059", status=406)
+        protocol_dataset = bool(default_graph_uris or named_graph_uris)
+        task: Task = {
+            "query": text,
+            "media_type": chosen,
+            "max_rows": self.settings.max_rows,
+            "union": not protocol_dataset and not plan.has_dataset_clause,
+            "default_graph": list(default_graph_uris) if protocol_dataset else None,
+            "named_graphs": list(named_graph_uris) if protocol_dataset else None,
+            "substitutions": {k: to_oxigraph(v) for k, v in substitutions.items()} if substitutions else None,
+            "base_iri": base_iri,
+            "prefixes": PREFIX_IRIS,
+            "graph_iris": list(plan.graph_iris),
+        }
+        timeout = self.settings.query_timeout
+        deadline = time.monotonic() + timeout
+        if self.embedded:
+            answer = self._run_in_worker(task, deadline, timeout)
+        else:
+            answer = self.store.run_query(task, timeout=timeout)  # type: ignore[attr-defined]
+        if answer[0] == "error":
+            _, code, status, message = answer
+            raise QueryError(message, code=code, status=status)
+        _, media, body, rows = answer
+        return QueryResult(form=plan.form, media_type=media, body=body, rows=rows)
+
+    def _run_in_worker(self, task: Task, deadline: float, timeout: float) -> tuple[Any, ...]:
+        pool, snapshots = self._workers()
+        task["snapshot"] = snapshots.acquire()
+        try:
+            return pool.run(task, deadline, timeout)
+        finally:
+            snapshots.release(task["snapshot"][2], pool.generations_in_use())
+
+    def _workers(self) -> tuple[WorkerPool, Snapshots]:
+        with self._start_lock:
+            if self._pool is None or self._snapshots is None:
+                store: EmbeddedStore = self.store  # type: ignore[assignment]
+                self._snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation)
+                self._pool = WorkerPool(self.settings.query_workers)
+            return self._pool, self._snapshots
+
+    # --- named queries ------------------------------------------------------------------
+
+    def named_queries(self) -> dict[str, NamedQuery]:
+        """The analyst queries shipped in ``api/queries/*.rq``, by name."""
+        if self._named is None:
+            self._named = load_named_queries()
+        return self._named
+
+    def run_named(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
+                  media_type: str | None = None) -> QueryResult:
+        """Run a named query with its parameters bound as RDF terms (never spliced into the text)."""
+        query = self.named_queries().get(name)
+        if query is None:
+            raise NotFound(f"no named query {name!r}; see /queries", code="E061")
+        bindings = query.bind(params)
+        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+
+    # --- writes -------------------------------------------------------------------------
+
+    def update(self, text: str, *, using_graph_uris: Sequence[str] = (),
+               using_named_graph_uris: Sequence[str] = (), base_iri: str | None = None) -> UpdateResult:
+        """Screen, run on a scratch copy, validate the changed graphs, then apply them atomically."""
+        with self._write_lock:
+            known = self.known_graphs()
+            plan = screen_update(text, known, using_graph_uris=using_graph_uris,
+                                 using_named_graph_uris=using_named_graph_uris)
+            if using_graph_uris or using_named_graph_uris:
+                rewritten = with_using(text, using_graph_uris, using_named_graph_uris)
+            else:
+                every = sorted(known | plan.written)
+                rewritten = with_using(text, every, every)
+            with _Scratch(self.store) as scratch:
+                try:
+                    scratch.store.update(rewritten, base_iri=base_iri, prefixes=PREFIX_IRIS)
+                except SyntaxError as exc:
+                    raise QueryError(f"malformed SPARQL update: {exc}", code="E051", status=400) from None
+                except (OSError, ValueError, RuntimeError) as exc:
+                    raise QueryError(f"the update failed: {exc}", code="E050", status=400) from None
+                targets = plan.targets
+                if targets is None:
+                    targets = known | {g.value for g in scratch.store.named_graphs() if isinstance(g, ox.NamedNode)}
+                changed = {URIRef(g): _graph_from(scratch.store, g) for g in sorted(targets)}
+            return self._commit(changed)
+
+    def replace_graph(self, name: str, graph: Graph, *, merge: bool = False) -> UpdateResult:
+        """Graph Store Protocol PUT (replace) or POST (``merge``): validated and atomic."""
+        with self._write_lock:
+            content = Graph()
+            if merge and name in self.known_graphs():
+                for triple in self.store.graph(URIRef(name)):
+                    content.add(triple)
+            for triple in graph:
+                content.add(triple)
+            return self._commit({URIRef(name): content})
+
+    def drop_graph(self, name: str) -> UpdateResult:
+        """Graph Store Protocol DELETE: dropping a graph is a write like any other (it goes through the gate)."""
+        with self._write_lock:
+            return self._commit({URIRef(name): Graph()})
+
+    def graph_body(self, name: str, media_type: str = DEFAULT_GRAPH_TYPE) -> bytes:
+        """One named graph serialized (Graph Store Protocol GET)."""
+        triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                   for s, p, o in self.store.graph(URIRef(name))]
+        triples.sort(key=str)
+        return serialize_triples(triples, media_type, PREFIX_IRIS)
+
+    def _commit(self, changed: dict[URIRef, Graph]) -> UpdateResult:
+        if not changed:
+            return UpdateResult(graphs=[])
+        if self.gate is None:
+            raise QueryError("writes are refused: no SHACL gate is configured", code="E058", status=503)
+        try:
+            report = self.gate(changed)
+        except ModuleNotFoundError as exc:
+            raise QueryError(f"writes are refused: the SHACL gate is not available ({exc})", code="E058",
+                             status=503) from None
+        if report is not None and getattr(report, "conforms", True) is False:
+            raise ValidationFailed("the write breaks the SHACL shapes; nothing was changed", report=report)
+        self.store.replace_graphs(changed)
+        return UpdateResult(graphs=sorted(str(g) for g in changed))
+
+    def close(self) -> None:
+        with self._start_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+            if self._snapshots is not None:
+                self._snapshots.close()
+                self._snapshots = None
+
+
+def _graph_from(store: ox.Store, name: str) -> Graph:
+    graph = Graph()
+    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+    return graph
+
+
+class _Scratch:
+    """A private, writable copy of the store to try an update on.
+
+    On disk it is a RocksDB checkpoint (cheap: hard links); in memory a dump; for other
+    stores (remote) a copy of every named graph.
+    """
+
+    def __init__(self, store: GraphStore) -> None:
+        self.source = store
+        self.dir: tempfile.TemporaryDirectory[str] | None = None
+        self.store: ox.Store = ox.Store()
+
+    def __enter__(self) -> _Scratch:
+        source = self.source
+        if isinstance(source, EmbeddedStore) and source.path is not None:
+            self.dir = tempfile.TemporaryDirectory(prefix="conflictkg-scratch-", dir=source.path.parent)
+            path = Path(self.dir.name) / "store"
+            source.oxigraph.backup(str(path))
+            self.store = ox.Store(str(path))
+        elif isinstance(source, EmbeddedStore):
+            self.store.bulk_load(source.oxigraph.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        else:
+            self.store.extend(_quads(source))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        del self.store  # the last reference: RocksDB closes its files before the folder goes
+        gc.collect()
+        if self.dir is not None:
+            self.dir.cleanup()
+
+
+def _quads(store: GraphStore) -> Iterable[ox.Quad]:
+    for name in store.named_graphs():
+        graph = ox.NamedNode(str(name))
+        for s, p, o in store.graph(name):
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]

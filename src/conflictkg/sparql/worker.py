@@ -1,0 +1,133 @@
+"""The query worker: a child process that answers SPARQL queries from a store snapshot.
+
+pyoxigraph cannot cancel a query, so queries never run in the server process: each runs in
+one of these workers, which the parent kills when the time limit passes (see
+:mod:`conflictkg.sparql.pool`). A worker opens the snapshot a task names (a RocksDB
+checkpoint opened read-only, or an N-Quads dump loaded into memory), keeps it open for the
+next task of the same generation, runs the query, enforces the row cap while reading the
+solutions, and sends back the serialized body. It imports pyoxigraph and
+:mod:`conflictkg.sparql.formats` only, so it starts quickly.
+
+Messages (pickled over a pipe): the parent sends a :class:`Task` dict, the worker answers
+``("ok", media_type, body, rows)`` or ``("error", code, status, message)``.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from multiprocessing.connection import Connection
+from typing import Any, TypedDict
+
+import pyoxigraph as ox
+
+from .formats import BOOLEAN_FORMATS, convert_results, serialize_triples, solutions_json
+
+__all__ = ["Task", "serve", "run_task", "open_snapshot"]
+
+
+class Task(TypedDict, total=False):
+    snapshot: tuple[str, str, int]  # (kind "rocksdb" | "nquads", path, generation)
+    query: str
+    media_type: str
+    max_rows: int
+    union: bool
+    default_graph: list[str] | None
+    named_graphs: list[str] | None
+    substitutions: dict[str, Any] | None
+    base_iri: str | None
+    prefixes: dict[str, str] | None
+    graph_iris: list[str]
+
+
+def open_snapshot(kind: str, path: str) -> ox.Store:
+    """The store a snapshot names, opened for reading only."""
+    if kind == "rocksdb":
+        return ox.Store.read_only(path)
+    store = ox.Store()
+    store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _too_many(max_rows: int, what: str) -> tuple[str, str, int, str]:
+    return ("error", "E057", 422,
+            f"the result has more than {max_rows} {what}, the configured cap (--max-rows); "
+            "add a LIMIT or narrow the query")
+
+
+def run_task(store: ox.Store, task: Task) -> tuple[Any, ...]:
+    """Run one query on ``store``: the worker's answer tuple."""
+    media_type = task["media_type"]
+    max_rows = task["max_rows"]
+    kwargs: dict[str, Any] = {
+        "base_iri": task.get("base_iri"),
+        "prefixes": task.get("prefixes"),
+        "use_default_graph_as_union": bool(task.get("union")),
+    }
+    if task.get("default_graph") is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in task["default_graph"] or []]
+        kwargs["use_default_graph_as_union"] = False
+    if task.get("named_graphs") is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in task["named_graphs"] or []]
+    if task.get("substitutions"):
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in (task["substitutions"] or {}).items()}
+    try:
+        result = store.query(task["query"], **kwargs)
+        if isinstance(result, ox.QueryBoolean):
+            if media_type not in BOOLEAN_FORMATS:
+                return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
+            return ("ok", media_type, result.serialize(format=BOOLEAN_FORMATS[media_type]), 1)
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            rows = []
+            for solution in result:
+                if len(rows) == max_rows:
+                    return _too_many(max_rows, "rows")
+                rows.append([solution[n] for n in names])
+            return ("ok", media_type, convert_results(solutions_json(names, rows), media_type), len(rows))
+        triples = []
+        for triple in result:
+            if len(triples) == max_rows:
+                return _too_many(max_rows, "triples")
+            triples.append(triple)
+        return ("ok", media_type, serialize_triples(triples, media_type, task.get("prefixes")), len(triples))
+    except SyntaxError as exc:
+        return ("error", "E051", 400, f"malformed SPARQL query: {exc}")
+    except KeyError as exc:  # a media type the form cannot take
+        return ("error", "E059", 406, f"this result cannot be given as {exc}")
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+        return ("error", "E050", 500, f"the query failed: {exc}")
+
+
+def serve(recv: Connection, send: Connection) -> None:  # pragma: no cover - runs in the child process
+    """The worker's loop: receive a task, answer it, until the pipe closes."""
+    opened: tuple[int, ox.Store] | None = None
+    while True:
+        try:
+            task: Task = recv.recv()
+        except (EOFError, OSError):
+            return
+        kind, path, generation = task["snapshot"]
+        if opened is None or opened[0] != generation:
+            opened = None
+            gc.collect()  # close the previous snapshot before opening the next
+            try:
+                opened = (generation, open_snapshot(kind, path))
+            except OSError as exc:
+                send.send(("error", "E050", 500, f"cannot open the store snapshot: {exc}"))
+                continue
+        send.send(run_task(opened[1], task))
+
+
+def main() -> None:  # pragma: no cover - runs in the child process
+    """Entry point of ``python -m conflictkg.sparql.worker``: tasks on stdin, answers on stdout."""
+    recv = Connection(os.dup(0), writable=False)
+    send = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # stray prints go to stderr, never into the answer stream
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    serve(recv, send)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

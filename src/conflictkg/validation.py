@@ -1,0 +1,569 @@
+"""The SHACL gate: nothing that breaks the shapes in ``shapes/`` enters the graph.
+
+:class:`ShapeValidator` loads the shapes once and validates with pySHACL (the reference
+engine; ``inference="none"``, ``advanced=False``: no inference, no cloning of the data):
+
+- :meth:`ShapeValidator.validate_graph`: one rdflib graph (Turtle files, fixtures);
+- :meth:`ShapeValidator.validate_delta`: the gate of an ingest. It validates the new named
+  graphs together with the little of the store they reference, on the focus nodes the delta
+  adds or touches, so the cost of one article does not grow with the size of the store;
+- :meth:`ShapeValidator.validate_store`: everything in the store.
+
+Each returns a :class:`ValidationReport`: the flattened ``sh:result`` list with prefixed
+names, Violations first, as JSON (:meth:`ValidationReport.to_dict`) or as text for analysts
+(:meth:`ValidationReport.to_text`). A report *conforms* when it has no Violation; Warnings
+are reported but do not block.
+
+How the delta's context is chosen (see ``docs/model.md`` and ``shapes/``): the focus nodes
+are the IRI subjects of the new graphs, the subjects of triples the new graphs remove from
+a graph they replace, the objects of triples whose predicate some shape walks backwards
+(``sh:inversePath``: the article a new claim points at), and, only when the delta changes
+a triple that shapes read through an edge (a node's ``rdf:type``, an article's date), the
+nodes that point at it. The data graph is the delta plus, from the store's *other* graphs,
+the outgoing triples of those nodes and of the nodes they point at, the incoming triples
+over the backwards-walked predicates, and the ``rdf:type`` of the nodes at the edge: every
+path in the shapes is at most that deep. pySHACL then validates only the focus nodes
+(``focus_nodes``), so the cost of one article depends on the article and on the degree of
+the nodes it touches, not on the size of the store (``benchmarks/validation.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pyshacl import validate as pyshacl_validate
+from pyshacl.errors import ReportableRuntimeError
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import SH
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
+
+from .errors import ConfigError, DataFileError
+from .namespaces import PREFIXES, RDF
+from .resources import SHAPES_DIR
+from .store import GraphStore
+
+__all__ = [
+    "CKGSH",
+    "MAX_REPORT_RESULTS",
+    "SEVERITIES",
+    "ShapeValidator",
+    "ValidationReport",
+    "ValidationResult",
+    "format_path",
+    "format_term",
+    "load_shapes",
+]
+
+#: Namespace of the shapes (``ckgsh:Claim-claimant``).
+CKGSH = Namespace("https://w3id.org/conflictkg/shapes#")
+#: Most results a report prints or returns as JSON; the counts always cover all of them.
+MAX_REPORT_RESULTS = 200
+#: Severities, most severe first (the order of the report).
+SEVERITIES = ("Violation", "Warning", "Info")
+#: Most IRIs in one ``VALUES`` block when reading context from the store.
+_VALUES_CHUNK = 500
+
+_PREFIXES: dict[str, str] = {k: str(v) for k, v in PREFIXES.items()}
+_PREFIXES.update({"sh": str(SH), "ckgsh": str(CKGSH)})
+# Longest namespace first, so ckgid: wins over a shorter namespace it starts with.
+_BY_LENGTH = sorted(_PREFIXES.items(), key=lambda kv: -len(kv[1]))
+
+
+def format_term(term: Node | None) -> str | None:
+    """An IRI as a prefixed name (``ckgid:claim/...``), a literal as its lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, ns in _BY_LENGTH:
+            if text.startswith(ns) and len(text) > len(ns):
+                return f"{prefix}:{text[len(ns):]}"
+        return f"<{text}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _shorten_iris(text: str) -> str:
+    for prefix, ns in _BY_LENGTH:
+        text = text.replace(ns, f"{prefix}:")
+    return text
+
+
+def format_path(graph: Graph, path: Node | None) -> str | None:
+    """A SHACL property path as text: ``ckg:hasFigure / schema:minValue``, ``^oa:hasSource``."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return format_term(path)
+    if (path, RDF.first, None) in graph:
+        return " / ".join(format_path(graph, p) or "?" for p in Collection(graph, path))
+    for predicate, template in (
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = graph.value(path, predicate)
+        if inner is not None:
+            text = format_path(graph, inner) or "?"
+            return template.format(f"({text})" if " " in text else text)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + " | ".join(format_path(graph, p) or "?" for p in Collection(graph, alternatives)) + ")"
+    return format_term(path)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One ``sh:result``, flattened: terms as prefixed names, literals as their lexical form."""
+
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    shape: str | None
+    constraint: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "focusNode": self.focus_node,
+            "path": self.path,
+            "value": self.value,
+            "shape": self.shape,
+            "constraint": self.constraint,
+            "message": self.message,
+        }
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+        rank = SEVERITIES.index(self.severity) if self.severity in SEVERITIES else len(SEVERITIES)
+        return (rank, self.focus_node, self.path or "", self.shape or "", self.value or "", self.message)
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of a validation: ``conforms`` is False when there is at least one Violation."""
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    focus_nodes: int | None = None
+    """How many focus nodes were checked (None: every target of every shape)."""
+    triples: int = 0
+    """Size of the data graph that was validated (the delta and its context, or everything)."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in SEVERITIES}
+        for r in self.results:
+            counts[r.severity] = counts.get(r.severity, 0) + 1
+        return counts
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Warning"]
+
+    def summary(self) -> str:
+        """One line: ``"does not conform: 2 violations, 1 warning"``."""
+        c = self.counts
+        parts = [f"{c['Violation']} violation{'s' * (c['Violation'] != 1)}",
+                 f"{c['Warning']} warning{'s' * (c['Warning'] != 1)}"]
+        if c["Info"]:
+            parts.append(f"{c['Info']} info")
+        return ("conforms" if self.conforms else "does not conform") + ": " + ", ".join(parts)
+
+    def to_dict(self, limit: int = MAX_REPORT_RESULTS) -> dict[str, Any]:
+        """JSON for API clients: conforms, counts, the first ``limit`` results, and whether it was cut."""
+        return {
+            "conforms": self.conforms,
+            "counts": self.counts,
+            "truncated": len(self.results) > limit,
+            "results": [r.to_dict() for r in self.results[:limit]],
+        }
+
+    def to_text(self, limit: int = MAX_REPORT_RESULTS) -> str:
+        """A readable report for analysts: one block per result, Violations first."""
+        lines = [f"SHACL validation {self.summary()}"]
+        for r in self.results[:limit]:
+            lines.append("")
+            lines.append(f"{r.severity}: {r.message}")
+            lines.append(f"  node:  {r.focus_node}")
+            if r.path:
+                lines.append(f"  path:  {r.path}")
+            if r.value is not None and r.value != r.focus_node:
+                lines.append(f"  value: {r.value}")
+            lines.append(f"  rule:  {r.shape or '(anonymous shape)'} ({r.constraint})")
+        if len(self.results) > limit:
+            lines.append("")
+            lines.append(f"... and {len(self.results) - limit} more results not shown")
+        return "\n".join(lines) + "\n"
+
+
+class _QueryCachingGraph(Graph):
+    """An rdflib graph that parses each SPARQL text once.
+
+    pySHACL runs a SHACL-SPARQL constraint once per focus node and rdflib parses the query
+    text every time (~30 ms); the prepared query is reused instead.
+    """
+
+    _prepared: ClassVar[dict[str, Any]] = {}
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if isinstance(query_object, str):
+            prepared = self._prepared.get(query_object)
+            if prepared is None:
+                prepared = self._prepared[query_object] = prepareQuery(query_object)
+            query_object = prepared
+        return super().query(query_object, *args, **kwargs)
+
+
+def load_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
+    """All ``*.ttl`` files of ``shapes_dir`` as one graph."""
+    files = sorted(shapes_dir.glob("*.ttl"))
+    if not files:
+        raise ConfigError(f"no SHACL shapes (*.ttl) in {shapes_dir}", code="E014")
+    graph = Graph()
+    for prefix, ns in _PREFIXES.items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    for path in files:
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several types for bad syntax
+            raise ConfigError(f"{path}: not valid Turtle: {exc}", code="E014") from exc
+    return graph
+
+
+class ShapeValidator:
+    """Validates graphs against the shapes of ``shapes_dir`` (loaded and parsed once)."""
+
+    def __init__(self, shapes_dir: Path = SHAPES_DIR, *, shapes: Graph | None = None) -> None:
+        self.shapes_dir = shapes_dir
+        self._shapes = shapes
+
+    @property
+    def shapes(self) -> Graph:
+        """The shapes graph (all files of ``shapes/``)."""
+        if self._shapes is None:
+            self._shapes = load_shapes(self.shapes_dir)
+        return self._shapes
+
+    @cached_property
+    def inverse_predicates(self) -> frozenset[URIRef]:
+        """Predicates some shape path walks backwards (``sh:inversePath``): e.g. ``oa:hasSource``."""
+        return frozenset(p for p in self.shapes.objects(None, SH.inversePath) if isinstance(p, URIRef))
+
+    @cached_property
+    def focus_safe(self) -> bool:
+        """Whether pySHACL's ``focus_nodes`` option gives the same results as a full run.
+
+        pySHACL 0.40 applies the focus filter to nested shapes too, so a nested shape evaluated
+        on a *value* node (``sh:or`` inside a property shape) silently passes. Our shapes only
+        nest on the focus node itself (node-level ``sh:or``/``sh:not``); when some shape does
+        otherwise, every target is validated and results are filtered instead (slower).
+        """
+        nesting = (SH["or"], SH["and"], SH.xone, SH["not"], SH.node, SH.qualifiedValueShape)
+        property_shapes = set(self.shapes.subjects(SH.path, None))
+        return not any((s, p, None) in self.shapes for s in property_shapes for p in nesting)
+
+    @cached_property
+    def dependent_predicates(self) -> frozenset[URIRef]:
+        """Predicates whose triples other nodes' shapes read through an edge: ``rdf:type`` (for
+        ``sh:class``) and every predicate after the first step of a sequence path
+        (``ckg:sourceArticle / schema:datePublished``). A delta that changes these on an existing
+        node makes the nodes pointing at it worth checking again."""
+        found = {RDF.type}
+        for path in self.shapes.objects(None, SH.path):
+            if (path, RDF.first, None) in self.shapes:
+                for step in list(Collection(self.shapes, path))[1:]:
+                    inner = self.shapes.value(step, SH.inversePath) if isinstance(step, BNode) else step
+                    if isinstance(inner, URIRef):
+                        found.add(inner)
+        return frozenset(found)
+
+    # --- validation ------------------------------------------------------------------------
+
+    def validate_graph(self, graph: Graph, *, focus_nodes: Iterable[URIRef] | None = None) -> ValidationReport:
+        """Validate ``graph`` (all targets, or only ``focus_nodes`` when given)."""
+        data = _QueryCachingGraph()
+        data += graph
+        return self._run(data, focus_nodes)
+
+    def validate_files(self, paths: Iterable[Path]) -> ValidationReport:
+        """Validate the union of Turtle files; a missing or unparsable file raises :class:`DataFileError`."""
+        data = _QueryCachingGraph()
+        for path in paths:
+            if not path.is_file():
+                raise DataFileError(f"{path}: no such file", code="E025")
+            try:
+                data.parse(path, format="turtle")
+            except Exception as exc:  # rdflib raises several types for bad syntax
+                detail = " ".join(str(exc).split())
+                raise DataFileError(f"{path}: not valid Turtle: {detail[:300]}", code="E026") from exc
+        return self._run(data, None)
+
+    def validate_delta(self, new_graphs: Mapping[URIRef, Graph], store: GraphStore) -> ValidationReport:
+        """The gate of an ingest: would the store still conform with these named graphs in it?
+
+        ``new_graphs`` maps named graph IRIs to their new content (replacing what the store
+        holds in those graphs). Validates them with the context they reference from the
+        store's other graphs, on the focus nodes they add or touch (see the module docstring).
+        Nothing is written.
+        """
+        return _Delta(self, new_graphs, store).validate()
+
+    def validate_store(self, store: GraphStore) -> ValidationReport:
+        """Validate everything in the store (the union of its named graphs)."""
+        data = _QueryCachingGraph()
+        for name in store.named_graphs():
+            data += store.graph(name)
+        return self._run(data, None)
+
+    def _run(self, data: Graph, focus_nodes: Iterable[URIRef] | None) -> ValidationReport:
+        focus = set(focus_nodes) if focus_nodes is not None else None
+        if focus is not None and not focus:
+            return ValidationReport(conforms=True, results=[], focus_nodes=0, triples=len(data))
+        # See focus_safe: when pySHACL's focus_nodes option is unreliable for these shapes,
+        # validate every target of the (small) data graph and keep the focus nodes' results.
+        options: dict[str, Any] = {}
+        if focus is not None and self.focus_safe:
+            options["focus_nodes"] = sorted(focus)
+        try:
+            _conforms, report_graph, _text = pyshacl_validate(
+                data,
+                shacl_graph=self.shapes,
+                inference="none",
+                advanced=False,
+                allow_warnings=True,
+                allow_infos=True,
+                **options,
+            )
+        except (TypeError, ValueError, ReportableRuntimeError) as exc:
+            # pySHACL cannot order some ill-typed literals (sh:lessThan on "abc"^^xsd:integer):
+            # refuse the data, saying which literals are suspect, rather than crash the caller.
+            return ValidationReport(conforms=False, results=_unorderable(data, exc), triples=len(data))
+        results = self._flatten(report_graph, focus)
+        results = sorted(results, key=ValidationResult.sort_key)
+        conforms = not any(r.severity == "Violation" for r in results)
+        return ValidationReport(
+            conforms=conforms, results=results, focus_nodes=len(focus) if focus is not None else None,
+            triples=len(data),
+        )
+
+    def _flatten(self, report: Graph, focus: set[URIRef] | None) -> Iterator[ValidationResult]:
+        seen: set[tuple[Any, ...]] = set()
+        for node in report.objects(None, SH.result):
+            if focus is not None and report.value(node, SH.focusNode) not in focus:
+                continue
+            severity_iri = report.value(node, SH.resultSeverity)
+            severity = str(severity_iri).rsplit("#", 1)[-1] if severity_iri is not None else "Violation"
+            shape = report.value(node, SH.sourceShape)
+            messages = list(report.objects(node, SH.resultMessage))
+            message = _pick_message(messages) or self._shape_message(shape) or "Validation failed."
+            result = ValidationResult(
+                focus_node=format_term(report.value(node, SH.focusNode)) or "?",
+                path=format_path(report, report.value(node, SH.resultPath)),
+                value=format_term(report.value(node, SH.value)),
+                message=_shorten_iris(message),
+                severity=severity,
+                shape=format_term(shape) if isinstance(shape, URIRef) else None,
+                constraint=format_term(report.value(node, SH.sourceConstraintComponent)) or "?",
+            )
+            key = (result.focus_node, result.path, result.value, result.shape, result.constraint, result.message)
+            if key not in seen:
+                seen.add(key)
+                yield result
+
+    def _shape_message(self, shape: Node | None) -> str | None:
+        if shape is None:
+            return None
+        return _pick_message(list(self.shapes.objects(shape, SH.message)))
+
+
+def _unorderable(data: Graph, exc: Exception) -> list[ValidationResult]:
+    suspects = sorted(
+        {(s, p, o) for s, p, o in data if isinstance(o, Literal) and (o.ill_typed or
+                                                                        (o.datatype is not None and o.value is None))},
+        key=str,
+    )[:MAX_REPORT_RESULTS]
+    detail = " ".join(str(exc).split())[:200]
+    if not suspects:
+        return [ValidationResult(focus_node="?", path=None, value=None, severity="Violation", shape=None,
+                                 constraint="?", message=f"The validator failed on this data: {detail}")]
+    return [
+        ValidationResult(
+            focus_node=format_term(s) or "?", path=format_term(p), value=str(o), severity="Violation",
+            shape=None, constraint="?",
+            message=f"This literal is not a valid {format_term(o.datatype)} (or cannot be ordered), so the "
+                    f"shapes that compare it could not run: fix the value. ({detail})",
+        )
+        for s, p, o in suspects
+    ]
+
+
+def _pick_message(messages: list[Node]) -> str | None:
+    if not messages:
+        return None
+    for m in messages:
+        if isinstance(m, Literal) and m.language == "en":
+            return str(m)
+    return str(min(messages, key=str))
+
+
+class _Delta:
+    """One :meth:`ShapeValidator.validate_delta` run: focus nodes and context for new graphs."""
+
+    def __init__(self, validator: ShapeValidator, new_graphs: Mapping[URIRef, Graph], store: GraphStore) -> None:
+        self.validator = validator
+        self.store = store
+        self.replaced = sorted(URIRef(g) for g in new_graphs)
+        self.delta = Graph()
+        for graph in new_graphs.values():
+            self.delta += graph
+        self.old = Graph()
+        for name in self.replaced:
+            self.old += store.graph(name)
+        self.context = Graph()
+        self._fetched: set[URIRef] = set()
+
+    def validate(self) -> ValidationReport:
+        inverse = self.validator.inverse_predicates
+        removed = Graph()
+        for triple in self.old:
+            if triple not in self.delta:
+                removed.add(triple)
+        focus: set[URIRef] = {s for s in self.delta.subjects() if isinstance(s, URIRef)}
+        focus |= {s for s in removed.subjects() if isinstance(s, URIRef)}
+        # Nodes whose backwards-walked paths gain or lose an edge (a claim's article).
+        for graph in (self.delta, removed):
+            for _s, p, o in graph:
+                if p in inverse and isinstance(o, URIRef):
+                    focus.add(o)
+
+        referenced = {o for o in self.delta.objects() if isinstance(o, URIRef)}
+        referenced |= {o for o in removed.objects() if isinstance(o, URIRef)}
+        self._fetch_out(focus | referenced)
+
+        # When the delta changes what the store says about an existing node (adds or removes
+        # a triple that shapes read through an edge, such as its type), the nodes pointing at
+        # it may change verdict: check them too.
+        dependent = self.validator.dependent_predicates
+        existing = {s for s in self.context.subjects() if isinstance(s, URIRef)}
+        changed = {s for s, p, o in self.delta
+                   if p in dependent and s in existing and (s, p, o) not in self.context}
+        changed |= {s for s, p, o in removed
+                    if p in dependent and isinstance(s, URIRef) and (s, p, o) not in self.context}
+        if changed:
+            focus |= {s for s in self._in_neighbours(changed, None) if isinstance(s, URIRef)}
+            focus |= {s for s, _p, o in self.delta if o in changed and isinstance(s, URIRef)}
+
+        # Incoming edges over backwards-walked predicates, then two hops out, then types.
+        incoming = self._in_neighbours(focus, inverse)
+        level0 = focus | referenced | incoming
+        self._fetch_out(level0)
+        level1 = self._objects_of(level0)
+        self._fetch_out(level1)
+        level2 = self._objects_of(level1) - self._fetched
+        self._fetch_types(level2)
+
+        data = _QueryCachingGraph()
+        data += self.context
+        data += self.delta
+        return self.validator._run(data, focus)
+
+    # --- reading context from the store, excluding the graphs being replaced ----------------
+
+    def _graph_filter(self) -> str:
+        if not self.replaced:
+            return ""
+        names = ", ".join(f"<{g}>" for g in self.replaced)
+        return f"FILTER (?g NOT IN ({names}))"
+
+    def _fetch_out(self, nodes: set[URIRef]) -> None:
+        todo = sorted(n for n in nodes if n not in self._fetched)
+        self._fetched.update(todo)
+        for s, p, o in self._match(todo, "s"):
+            self.context.add((s, p, o))
+
+    def _fetch_types(self, nodes: set[URIRef]) -> None:
+        for s, p, o in self._match(sorted(nodes), "s", RDF.type):
+            self.context.add((s, p, o))
+
+    def _in_neighbours(self, nodes: set[URIRef], predicates: Iterable[URIRef] | None) -> set[URIRef]:
+        """Subjects pointing at ``nodes`` (over ``predicates``, or any); their triples go to the context."""
+        found: set[URIRef] = set()
+        for pred in (sorted(predicates) if predicates is not None else [None]):
+            for s, p, o in self._match(sorted(nodes), "o", pred):
+                self.context.add((s, p, o))
+                if isinstance(s, URIRef):
+                    found.add(s)
+            for s, p, o in self.delta.triples((None, pred, None)):
+                if o in nodes and isinstance(s, URIRef):
+                    found.add(s)
+        return found
+
+    def _match(self, nodes: list[URIRef], position: str, predicate: URIRef | None = None) -> Iterator[tuple]:
+        """Triples of the store's other graphs with one of ``nodes`` as subject ("s") or object ("o")."""
+        if not nodes:
+            return
+        oxigraph = getattr(self.store, "oxigraph", None)
+        if oxigraph is not None:  # the embedded store: straight to its indexes
+            yield from self._match_oxigraph(oxigraph, nodes, position, predicate)
+            return
+        pattern = "?s ?p ?o" if predicate is None else f"?s <{predicate}> ?o"
+        var = "?s" if position == "s" else "?o"
+        for chunk in _chunks(nodes):
+            rows = self.store.select(
+                f"SELECT ?s ?o {'?p' if predicate is None else ''} WHERE {{ VALUES {var} {{ {_iris(chunk)} }} "
+                f"GRAPH ?g {{ {pattern} }} {self._graph_filter()} }}"
+            )
+            for row in rows:
+                yield row["s"], row.get("p", predicate), row["o"]
+
+    def _match_oxigraph(self, oxigraph: Any, nodes: list[URIRef], position: str,
+                        predicate: URIRef | None) -> Iterator[tuple]:
+        import pyoxigraph as ox
+
+        from .store import to_rdflib
+
+        skip = {ox.NamedNode(str(g)) for g in self.replaced}
+        pred = ox.NamedNode(str(predicate)) if predicate is not None else None
+        for node in nodes:
+            term = ox.NamedNode(str(node))
+            quads = (oxigraph.quads_for_pattern(term, pred, None, None) if position == "s"
+                     else oxigraph.quads_for_pattern(None, pred, term, None))
+            for q in quads:
+                if q.graph_name in skip or isinstance(q.graph_name, ox.DefaultGraph):
+                    continue
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+
+    def _objects_of(self, nodes: set[URIRef]) -> set[URIRef]:
+        out: set[URIRef] = set()
+        for graph in (self.context, self.delta):
+            for node in nodes:
+                out.update(o for o in graph.objects(node, None) if isinstance(o, URIRef))
+        return out
+
+
+_BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _iris(nodes: Iterable[Node]) -> str:
+    """IRIs for a VALUES block; an IRI SPARQL cannot spell is not in the store, so it is left out."""
+    return " ".join(f"<{n}>" for n in nodes if not _BAD_IRI_CHARS.search(str(n)))
+
+
+def _chunks(items: list[URIRef]) -> Iterator[list[URIRef]]:
+    for i in range(0, len(items), _VALUES_CHUNK):
+        yield items[i : i + _VALUES_CHUNK]

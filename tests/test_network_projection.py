@@ -1,0 +1,128 @@
+"""The projections (ids, types, collapsed claims), type discipline, and the contested-figures rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import networkx as nx
+import pytest
+from fixtures_network import make_service, make_store
+
+from conflictkg.contested import comparison_range, conflicts, FigureClaim
+from conflictkg.fixtures import VALETOWN, A
+from conflictkg.model import Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate, Span
+from conflictkg.namespaces import article_graph
+from conflictkg.projection import ClaimRecord, FigureRecord, attribute_types, harmonise, node_id
+from conflictkg.rdf import write_article
+
+NMTOKEN = re.compile(r"[A-Za-z0-9._-]+")
+
+
+@pytest.mark.parametrize(("iri", "slug"), [
+    ("https://w3id.org/conflictkg/id/actor/person/ivo-bran", "actor.person.ivo-bran"),
+    ("https://w3id.org/conflictkg/id/event/2018-02-07-deir-ez-zor-attack", "event.2018-02-07-deir-ez-zor-attack"),
+    ("https://w3id.org/conflictkg/id/actor/a_b.c", "actor.a_5fb_2ec"),
+    ("http://example.org/x#y z", "ext.http_3a..example_2eorg.x_23y_20z"),
+    ("https://w3id.org/conflictkg/id/actor/\u00e9\ud800", "actor._c3_a9_ed_a0_80"),
+])
+def test_node_ids_are_stable_name_tokens(iri: str, slug: str) -> None:
+    assert node_id(iri) == slug
+    assert NMTOKEN.fullmatch(slug)
+
+
+def test_node_ids_are_injective() -> None:
+    iris = ["https://w3id.org/conflictkg/id/a/b", "https://w3id.org/conflictkg/id/a.b",
+            "https://w3id.org/conflictkg/id/a_2eb", "https://w3id.org/conflictkg/id/a_b", "urn:a/b", "urn:a.b"]
+    assert len({node_id(i) for i in iris}) == len(iris)
+
+
+def _figure(measure: str, low: int | None, high: int | None, qualifier: str, surface: str = "x",
+            group: str | None = None) -> FigureRecord:
+    return FigureRecord(iri=f"urn:f:{surface}", measure=measure, qualifier=qualifier, surface=surface,
+                        low=low, high=high, group=group)
+
+
+@pytest.mark.parametrize(("figure", "expected"), [
+    (_figure("Killed", 100, 100, "Approximately"), (90, 110)),
+    (_figure("Killed", 5, 5, "Approximately"), (4, 6)),  # at least one either side
+    (_figure("Killed", 5, 5, "Exact"), (5, 5)),
+    (_figure("Killed", 201, None, "MoreThan"), (201, None)),
+    (_figure("Killed", None, 6, "UpTo"), (0, 6)),
+    (_figure("Killed", 24, None, "Vague"), (24, None)),
+    (_figure("Killed", 10, 20, "Range"), (10, 20)),
+    (_figure("Killed", None, None, "Vague"), (0, None)),
+])
+def test_comparison_ranges(figure: FigureRecord, expected: tuple[int, int | None]) -> None:
+    assert comparison_range(figure) == expected
+
+
+def _claim(iri: str, stance: str = "Asserts", claimant: str = "urn:a") -> ClaimRecord:
+    return ClaimRecord(iri=iri, claimant=claimant, article="urn:art", stance=stance, certainty="certain")
+
+
+def test_conflicts_need_disjoint_ranges_and_ignore_denials() -> None:
+    up_to_6 = FigureClaim(_figure("Killed", None, 6, "UpTo", "up to six"), _claim("urn:c1"))
+    at_least_9 = FigureClaim(_figure("Killed", 9, None, "AtLeast", "at least nine", "guards"), _claim("urn:c2"))
+    about_8 = FigureClaim(_figure("Killed", 8, 8, "Approximately", "about eight", "guards"), _claim("urn:c3"))
+    denied = FigureClaim(_figure("Killed", 50, 50, "Exact", "50"), _claim("urn:c4", stance="Denies"))
+    found = conflicts([up_to_6, at_least_9, about_8, denied])
+    # "about eight" (read as 7..9) fits "at least nine" but not "up to six"
+    assert [(c["first"], c["second"]) for c in found] == [
+        ("ext.urn_3af_3aup_20to_20six", "ext.urn_3af_3aat_20least_20nine"),
+        ("ext.urn_3af_3aup_20to_20six", "ext.urn_3af_3aabout_20eight"),
+    ]
+    assert found[1]["second_range"] == [7, 9] and found[1]["same_group"] is None
+    assert found[0]["first_range"] == [0, 6] and found[0]["second_range"] == [9, None]
+    assert found[0]["same_group"] is None and found[0]["same_claimant"] is True
+    assert found[0]["reason"] == "'up to six' read as [0, 6] and 'at least nine' read as [9, open] do not overlap"
+
+
+def test_harmonise_gives_each_key_one_type() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("a", mixed=1, num=1, huge=2**64, flag=True, gone=None, nan=float("nan"))
+    g.add_node("b", mixed="x", num=2.5, huge=3, flag=False)
+    g.add_edge("a", "b", key="e1", weight=2, n=None)
+    g.add_edge("a", "b", key="e2", weight=-1)
+    types = harmonise(g)
+    assert types == {"node": {"flag": "boolean", "huge": "string", "mixed": "string", "num": "double"},
+                     "edge": {"weight": "double"}}
+    assert dict(g.nodes["a"]) == {"mixed": "1", "num": 1.0, "huge": str(2**64), "flag": True}
+    assert dict(g.nodes["b"]) == {"mixed": "x", "num": 2.5, "huge": "3", "flag": False}
+    assert g.edges["a", "b", "e1"] == {"weight": 2.0} and g.edges["a", "b", "e2"] == {}
+    assert attribute_types(g) == types
+
+
+def test_a_claim_about_two_events_becomes_two_edges_with_distinct_ids() -> None:
+    text = "Officials said 3 died in the raid and 4 in the ambush.\n"
+    article = Article(text=text, meta=ArticleMeta(file_name="t.txt", published=dt.date(2020, 5, 2)))
+    events = [
+        EventRecord(key=key, label=key, types=("Attack",), begin=PartialDate(2020, 5, 1), end=PartialDate(2020, 5, 1),
+                    places=[VALETOWN], mentions=[Span(0, 9)], rules=["event.trigger"])
+        for key in ("2020-05-01-north-province-attack", "2020-05-01-north-province-ambush")
+    ]
+    claim = Claim(claimant=A["interior-ministry"], span=Span(0, len(text) - 1), date=PartialDate(2020, 5),
+                  events=[e.key for e in events], rules=["r"],
+                  figures=[Figure(measure="killed", low=3, high=3, qualifier="exact", surface="3", span=Span(15, 16))])
+    store = make_store()
+    store.replace_graph(article_graph(article.key), write_article(
+        article, title="t", title_basis="text", publisher=None, claims=[claim], events=events, actors=[]))
+    g = make_service(store).network.graph("actor-event")
+    edges = [(v, k, d) for u, v, k, d in g.edges(keys=True, data=True)
+             if u == "actor.interior-ministry" and d.get("date") == "2020-05"]
+    assert len(edges) == 2
+    (v1, k1, d1), (v2, k2, d2) = sorted(edges, key=lambda e: e[1])
+    assert k2 == k1 + "-2" and d1["claim"] == d2["claim"] == k1
+    assert {v1, v2} == {f"event.{e.key}" for e in events}
+    # a month-precise claim date spans the month on the timeline
+    assert (d1["start"], d1["end"]) == ("2020-05-01", "2020-05-31")
+
+
+def test_views_follow_the_store() -> None:
+    store = make_store()
+    network = make_service(store).network
+    first = network.graph("actor-event")
+    assert network.graph("actor-event") is first  # cached while the store is unchanged
+    store.drop_graph(next(g for g in store.named_graphs() if "/article/" in str(g)))
+    second = network.graph("actor-event")
+    assert second is not first and second.number_of_edges() < first.number_of_edges()

@@ -1,0 +1,63 @@
+"""The time limit really stops a heavy query (its worker is killed) and answers with an honest
+error, while a concurrent simple query answers; on every backend."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from conflictkg.service import GraphService
+
+from fixtures_sparql import Client, backend, service_fixture  # noqa: F401
+
+#: 246 quads to the fourth power: billions of rows to count, far beyond any time limit here.
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+SIMPLE = ("SELECT ?label WHERE { <https://w3id.org/conflictkg/id/place/valetown> "
+          "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+
+
+@pytest.fixture(scope="module")
+def service(backend: str) -> Iterator[GraphService]:  # noqa: F811
+    yield from service_fixture(backend, query_timeout=2.0, query_workers=2)
+
+
+def test_heavy_query_stops_at_the_limit_while_a_simple_one_answers(service: GraphService) -> None:
+    client = Client(service)
+    warm = client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"})
+    assert warm.text == "label\r\nValetown\r\n"
+
+    async def scenario() -> tuple[str, bool, int, dict[str, str]]:
+        heavy = asyncio.create_task(client.arequest("GET", "/sparql", params={"query": CARTESIAN}))
+        await asyncio.sleep(0)  # let the heavy request start first
+        simple = await client.arequest("GET", "/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"})
+        heavy_was_done = heavy.done()
+        answer = await heavy
+        return simple.text, heavy_was_done, answer.status_code, answer.json()
+
+    simple_text, heavy_was_done, status, body = asyncio.run(scenario())
+    assert simple_text == "label\r\nValetown\r\n"
+    assert not heavy_was_done  # the simple query answered while the heavy one was still running
+    assert status == 503
+    assert body == {"error": "E055", "message": "the query was stopped at the time limit of 2 s (--query-timeout); "
+                    "narrow it or add a LIMIT"}
+    # the service goes on answering after the kill
+    again = client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"})
+    assert again.text == "label\r\nValetown\r\n"
+
+
+def test_the_worker_of_a_stopped_query_is_really_gone(service: GraphService) -> None:
+    if not service.sparql.embedded:
+        pytest.skip("the remote server runs its own queries; only the embedded store has worker processes")
+    pool, _ = service.sparql._workers()
+    before = {w.process.pid for w in pool._all}
+    client = Client(service)
+    assert client.get("/sparql", params={"query": CARTESIAN}).status_code == 503
+    killed = before - {w.process.pid for w in pool._all}
+    assert len(killed) == 1
+    pid = killed.pop()
+    import os
+
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # reaped: the process no longer exists

@@ -1,0 +1,168 @@
+"""The named analyst queries (api/queries/*.rq) on the fixture graph plus one contradicting
+article, on every backend: exact rows, listing, and parameter checking (422)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from conflictkg.fixtures import A, fixture_articles
+from conflictkg.service import GraphService
+from conflictkg.sparql.named import load_named_queries
+
+from fixtures_sparql import EVENT, Client, backend, corpus, denial_graph, service_fixture  # noqa: F401
+
+K1, K2 = (a.key for a in fixture_articles())
+K3 = denial_graph()[0].rsplit("/", 1)[1]
+ID = "https://w3id.org/conflictkg/id/"
+CKG = "https://w3id.org/conflictkg/ontology#"
+MONITOR = f"{ID}actor/unnamed/{K2}/local-monitor"
+ALL_QUERIES = ["actor-statements", "casualty-figures", "contested-figures", "contradictions"]
+
+
+@pytest.fixture(scope="module")
+def service(backend: str) -> Iterator[GraphService]:  # noqa: F811
+    yield from service_fixture(backend, graphs=corpus(with_denial=True))
+
+
+@pytest.fixture(scope="module")
+def client(service: GraphService) -> Client:
+    return Client(service)
+
+
+def _claim(service: GraphService, claimant: str) -> str:
+    rows = service.store.select(
+        "SELECT DISTINCT ?c ?who WHERE { ?c <http://www.w3.org/ns/prov#wasAttributedTo> ?who }", {"who": _iri(claimant)})
+    assert len(rows) == 1
+    return str(rows[0]["c"])
+
+
+def _iri(value: str):  # -> URIRef
+    from rdflib import URIRef
+
+    return URIRef(value)
+
+
+def _rows(client: Client, name: str, **params: str) -> list[list[str]]:
+    r = client.get(f"/queries/{name}", params=params, headers={"accept": "text/csv"})
+    assert r.status_code == 200, r.text
+    lines = r.text.split("\r\n")
+    assert lines[-1] == ""
+    return [line.split(",") for line in lines[:-1]]
+
+
+def test_the_queries_are_listed_with_their_parameters(client: Client) -> None:
+    listed = client.get("/queries").json()
+    assert [q["name"] for q in listed] == ALL_QUERIES
+    by_name = {q["name"]: q for q in listed}
+    assert by_name["casualty-figures"]["params"] == [{
+        "name": "event", "type": "iri", "required": True,
+        "description": "The event, e.g. https://w3id.org/conflictkg/id/event/2020-03-04-north-province-attack"}]
+    assert by_name["contradictions"]["params"][0]["required"] is False
+    assert by_name["actor-statements"]["url"] == "http://testserver/queries/actor-statements"
+    assert all(q["description"] for q in listed)
+    assert sorted(load_named_queries()) == ALL_QUERIES
+
+
+def test_casualty_figures(client: Client, service: GraphService) -> None:
+    ministry, monitor, government, agency = (_claim(service, c) for c in (
+        A["interior-ministry"], MONITOR, A["north-government"], A["agency-x"]))
+    assert _rows(client, "casualty-figures", event=EVENT) == [
+        ["event", "claimDate", "claimant", "claimantLabel", "measure", "min", "max", "qualifier", "surfaceForm",
+         "countedGroup", "claim", "article"],
+        [EVENT, "2020-03-04", A["interior-ministry"], "Interior Ministry", f"{CKG}Killed", "12", "", f"{CKG}AtLeast",
+         "at least 12", "guards", ministry, f"{ID}article/{K1}"],
+        [EVENT, "2020-03-06", MONITOR, "local monitor", f"{CKG}Killed", "21", "", f"{CKG}MoreThan", "more than 20",
+         "guards", monitor, f"{ID}article/{K2}"],
+        [EVENT, "2020-03-07", A["agency-x"], "Agency X", f"{CKG}Killed", "11", "11", f"{CKG}Approximately",
+         "about 11", "guards", agency, f"{ID}article/{K3}"],
+        [EVENT, "2020-03-07", A["north-government"], "Government of North", f"{CKG}Killed", "", "10", f"{CKG}UpTo",
+         "up to 10", "guards", government, f"{ID}article/{K3}"],
+    ]
+
+
+def test_actor_statements_is_a_timeline(client: Client, service: GraphService) -> None:
+    ministry = _claim(service, A["interior-ministry"])
+    bran = _claim(service, f"{ID}actor/person/ivo-bran")
+    rows = _rows(client, "actor-statements", actor=A["interior-ministry"])
+    assert rows[0] == ["actor", "claimDate", "claim", "speaker", "speakerLabel", "capacity", "stance", "certainty",
+                       "quote", "event", "article"]
+    graspf = "http://groundedannotationframework.org/grasp/factuality#"
+    assert rows[1] == [A["interior-ministry"], "2020-03-04", ministry, A["interior-ministry"], "Interior Ministry",
+                       "claimant", f"{CKG}Asserts", f"{graspf}certain",
+                       "The Interior Ministry said on Wednesday that at least 12 guards were killed.", EVENT,
+                       f"{ID}article/{K1}"]
+    # the quote holds commas, so CSV quotes it; compare that row's fields around it
+    assert rows[2][:8] == [A["interior-ministry"], "2020-03-05", bran, f"{ID}actor/person/ivo-bran", "Ivo Bran",
+                           "on behalf of", f"{CKG}Asserts", f"{graspf}certain"]
+    assert rows[2][-2:] == [EVENT, f"{ID}article/{K1}"]
+    assert len(rows) == 3
+
+
+def test_contradictions(client: Client, service: GraphService) -> None:
+    ministry, monitor, government, agency = (_claim(service, c) for c in (
+        A["interior-ministry"], MONITOR, A["north-government"], A["agency-x"]))
+    header = ["event", "measure", "claimantA", "labelA", "minA", "maxA", "surfaceA", "claimA",
+              "claimantB", "labelB", "minB", "maxB", "surfaceB", "claimB"]
+    gov = (A["north-government"], "Government of North", "", "10", "up to 10", government)
+    ministry_side = (A["interior-ministry"], "Interior Ministry", "12", "", "at least 12", ministry)
+    monitor_side = (MONITOR, "local monitor", "21", "", "more than 20", monitor)
+    agency_side = (A["agency-x"], "Agency X", "11", "11", "about 11", agency)
+    # "up to 10" cannot be true with "at least 12" nor with "more than 20"; "about 11" (read as 9..13)
+    # cannot be true with "more than 20" but can with "at least 12" and "up to 10"; "at least 12" and
+    # "more than 20" (both open above) can both be true.
+    expected = {frozenset({gov, ministry_side}), frozenset({gov, monitor_side}), frozenset({agency_side, monitor_side})}
+    rows = _rows(client, "contradictions")
+    assert rows[0] == header
+    assert len(rows) == 1 + len(expected)
+    assert all(row[:2] == [EVENT, f"{CKG}Killed"] for row in rows[1:])
+    # each pair is listed once; which side is "A" follows the figures' IRIs
+    assert {frozenset({tuple(r[2:8]), tuple(r[8:14])}) for r in rows[1:]} == expected
+    assert _rows(client, "contradictions", event=EVENT)[1:] == rows[1:]
+    assert _rows(client, "contradictions", event=f"{ID}event/none") == [header]
+
+
+def test_contradictions_use_the_approximation_slack_of_contested() -> None:
+    from conflictkg.config import APPROX_MIN_SLACK, APPROX_RELATIVE_SLACK
+
+    text = load_named_queries()["contradictions"].text
+    for side in "AB":
+        assert (f"IF({APPROX_RELATIVE_SLACK} * COALESCE(?min{side}, ?max{side}) > {APPROX_MIN_SLACK}, "
+                f"{APPROX_RELATIVE_SLACK} * COALESCE(?min{side}, ?max{side}), {APPROX_MIN_SLACK})") in text
+
+
+def test_contested_figures(client: Client, service: GraphService) -> None:
+    ministry, monitor, government, agency = (_claim(service, c) for c in (
+        A["interior-ministry"], MONITOR, A["north-government"], A["agency-x"]))
+    assert _rows(client, "contested-figures", event=EVENT) == [
+        ["event", "measure", "claimDate", "claimant", "claimantLabel", "min", "max", "qualifier", "surfaceForm", "claim"],
+        [EVENT, f"{CKG}Killed", "2020-03-04", A["interior-ministry"], "Interior Ministry", "12", "", f"{CKG}AtLeast",
+         "at least 12", ministry],
+        [EVENT, f"{CKG}Killed", "2020-03-06", MONITOR, "local monitor", "21", "", f"{CKG}MoreThan", "more than 20",
+         monitor],
+        [EVENT, f"{CKG}Killed", "2020-03-07", A["agency-x"], "Agency X", "11", "11", f"{CKG}Approximately",
+         "about 11", agency],
+        [EVENT, f"{CKG}Killed", "2020-03-07", A["north-government"], "Government of North", "", "10", f"{CKG}UpTo",
+         "up to 10", government],
+    ]  # the attackers figure ("About 40") has no rival claimant, so it is not contested
+
+
+def test_bad_parameters_are_422(client: Client) -> None:
+    r = client.get("/queries/casualty-figures")
+    assert r.status_code == 422
+    assert r.json() == {"error": "E054", "message": "bad parameters for query 'casualty-figures': missing parameter "
+                        "'event' (iri): The event, e.g. https://w3id.org/conflictkg/id/event/2020-03-04-north-province-attack"}
+    r = client.get("/queries/casualty-figures", params={"event": "> } ; DROP ALL #", "limit": "3"})
+    assert r.status_code == 422
+    assert r.json()["message"] == ("bad parameters for query 'casualty-figures': unknown parameter 'limit' (this query "
+                                   "takes: event); parameter 'event': '> } ; DROP ALL #' is not an absolute IRI")
+    r = client.get("/queries/casualty-figures", params={"event": [EVENT, EVENT]})
+    assert r.status_code == 422
+    assert client.get("/queries/nope").status_code == 404
+
+
+def test_parameters_are_bound_not_spliced(client: Client) -> None:
+    # An IRI full of SPARQL syntax is just an IRI that matches nothing.
+    header = _rows(client, "casualty-figures", event=EVENT)[0]
+    assert _rows(client, "casualty-figures", event="urn:x:a')#?b") == [header]
