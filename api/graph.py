@@ -150,7 +150,8 @@ class Conflict(BaseModel):
     second: str = Field(description="Figure id")
     first_range: list[int | None] = Field(description="[low, high] compared ('about' widened); null = open")
     second_range: list[int | None]
-    same_group: bool | None = Field(description="Whether both count the same group; null when one does not say")
+    same_group: bool | None = Field(
+        description="Whether both state the same counted group (same text, case-insensitive); null when one does not say")
     same_claimant: bool = Field(description="True when a claimant contradicts itself (e.g. a revised toll)")
     reason: str
 

@@ -32,8 +32,8 @@ with warnings.catch_warnings():  # starlette warns about httpx at import; not ou
 from conflictkg.api.app import create_app  # noqa: E402
 
 JS_DIR = Path(__file__).parent / "js"
-#: Copies of ../shared/schemas (GraphML XSD, GEXF 1.3 RELAX NG), so the tests run anywhere.
-SCHEMAS = Path(__file__).parent / "schemas"
+#: The GraphML XSD and GEXF 1.3 RELAX NG schemas in ../shared/schemas (beside the clone, as in CI).
+SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas"
 
 CONTESTED_EVENT = "2020-04-07-north-province-clash"
 CONTESTED_TEXT = (

@@ -126,3 +126,17 @@ def test_views_follow_the_store() -> None:
     store.drop_graph(next(g for g in store.named_graphs() if "/article/" in str(g)))
     second = network.graph("actor-event")
     assert second is not first and second.number_of_edges() < first.number_of_edges()
+
+
+def test_pagerank_matches_hand_computed_values() -> None:
+    from conflictkg.network import pagerank
+
+    cycle = nx.MultiDiGraph([("a", "b"), ("b", "c"), ("c", "a")])
+    assert pagerank(cycle) == pytest.approx({"a": 1 / 3, "b": 1 / 3, "c": 1 / 3})
+    # a -> b, b dangling (spreads evenly): r_a = 0.15/2 + 0.85 r_b/2, r_a + r_b = 1
+    pair = nx.MultiDiGraph([("a", "b")])
+    assert pagerank(pair) == pytest.approx({"a": 0.5 / 1.425, "b": 1 - 0.5 / 1.425})
+    # parallel edges add up: two edges a->b and one a->c give b twice c's share
+    multi = nx.MultiDiGraph([("a", "b"), ("a", "b"), ("a", "c"), ("b", "a"), ("c", "a")])
+    ranks = pagerank(multi)
+    assert ranks["b"] > ranks["c"] and sum(ranks.values()) == pytest.approx(1.0)

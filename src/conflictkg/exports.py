@@ -68,6 +68,7 @@ _TEXT_TABLE = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"):
 _TEXT_TABLE.update({ord(c): _REPLACEMENT for c in _BAD_XML})
 _TEXT_TABLE.update({c: _REPLACEMENT for c in range(0xD800, 0xE000)})
 _TEXT_TABLE.update({0xFFFE: _REPLACEMENT, 0xFFFF: _REPLACEMENT})
+_CLEAN_TABLE = {k: v for k, v in _TEXT_TABLE.items() if v == _REPLACEMENT}
 _ATTR_TABLE = dict(_TEXT_TABLE)
 _ATTR_TABLE.update({ord('"'): "&quot;", ord("\n"): "&#10;", ord("\t"): "&#9;"})
 _NAME_OK = re.compile(r"[A-Za-z0-9._-]+")
@@ -86,7 +87,7 @@ def xml_attr(value: str) -> str:
 
 def clean_text(value: str) -> str:
     """What an XML reader gets back for ``value``: the characters XML cannot carry replaced by U+FFFD."""
-    return xml_text(value).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&#13;", "\r")
+    return value.translate(_CLEAN_TABLE) if _NEEDS_ESCAPE.search(value) else value
 
 
 # --- shared preparation -----------------------------------------------------------------------

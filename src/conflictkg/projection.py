@@ -203,7 +203,10 @@ class ClaimRecord:
         return (self.date or "9999", self.iri)
 
 
-_CLAIMS_Q = """
+#: Every query declares its prefixes, so that a remote SPARQL server needs none predefined.
+_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
+_CLAIMS_Q = _PROLOGUE + """
 SELECT DISTINCT ?focus ?claim ?claimant ?article ?stance ?certainty ?date ?basis ?channel ?behalf ?via WHERE {
   ?claim a ckg:Claim ; prov:wasAttributedTo ?claimant ; ckg:sourceArticle ?article ;
          ckg:stance ?stance ; ckg:certainty ?certainty .
@@ -214,9 +217,9 @@ SELECT DISTINCT ?focus ?claim ?claimant ?article ?stance ?certainty ?date ?basis
   OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
   OPTIONAL { ?claim ckg:reportedVia ?via }
 }"""
-_ABOUT_Q = "SELECT DISTINCT ?focus ?claim ?event WHERE { ?claim a ckg:Claim ; ckg:about ?event . %s }"
-_HEDGE_Q = "SELECT DISTINCT ?focus ?claim ?hedge WHERE { ?claim a ckg:Claim ; ckg:hedge ?hedge . %s }"
-_FIGURE_Q = """
+_ABOUT_Q = _PROLOGUE + "SELECT DISTINCT ?focus ?claim ?event WHERE { ?claim a ckg:Claim ; ckg:about ?event . %s }"
+_HEDGE_Q = _PROLOGUE + "SELECT DISTINCT ?focus ?claim ?hedge WHERE { ?claim a ckg:Claim ; ckg:hedge ?hedge . %s }"
+_FIGURE_Q = _PROLOGUE + """
 SELECT DISTINCT ?focus ?claim ?figure ?measure ?qualifier ?surface ?min ?max ?group WHERE {
   ?claim a ckg:Claim ; ckg:hasFigure ?figure .
   ?figure ckg:measure ?measure ; ckg:qualifier ?qualifier ; ckg:surfaceForm ?surface .
@@ -225,7 +228,7 @@ SELECT DISTINCT ?focus ?claim ?figure ?measure ?qualifier ?surface ?min ?max ?gr
   OPTIONAL { ?figure ckg:countedGroup ?group }
   %s
 }"""
-_QUOTE_Q = """
+_QUOTE_Q = _PROLOGUE + """
 SELECT DISTINCT ?focus ?claim ?span ?quote WHERE {
   ?claim a ckg:Claim ; ckg:evidence ?span . ?span oa:hasSelector ?sel . ?sel oa:exact ?quote . %s
 }"""
@@ -298,12 +301,12 @@ def load_claims(store: GraphStore, *, focus: str | None = None, focus_kind: str 
 
 # --- entity nodes -----------------------------------------------------------------------------
 
-_ENTITY_Q = """
+_ENTITY_Q = _PROLOGUE + """
 SELECT DISTINCT ?s ?cls ?p ?o WHERE {
   VALUES ?cls { %s }
   ?s a ?cls ; ?p ?o .
 }"""
-_PLACE_LABEL_Q = """
+_PLACE_LABEL_Q = _PROLOGUE + """
 SELECT DISTINCT ?s ?label WHERE { ?s a ckg:Place . { ?s skos:prefLabel ?label } UNION { ?s rdfs:label ?label } }"""
 
 
