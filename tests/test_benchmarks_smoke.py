@@ -44,3 +44,65 @@ def test_validation_bench_smoke(capsys) -> None:  # type: ignore[no-untyped-def]
     assert float(rows["ratio large / empty (target < 1.5)"][1].strip("*")) > 0
     assert "conforms: 0 violations" in rows["whole-store `validate_store` (pySHACL, cap 300 s)"][1]
     assert "WARNING" not in out
+
+
+def test_full_benchmark_quick(tmp_path: Path) -> None:
+    """``python -m benchmarks --quick`` runs every benchmark at tiny sizes and writes every section and table."""
+    import subprocess
+
+    out = tmp_path / "BENCHMARKS.md"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# conflictkg benchmarks\n")
+    # The file is exactly the sections the command printed.
+    assert text.split("\n", 3)[3].strip() == proc.stdout.strip()
+    from benchmarks.suite import SECTIONS
+
+    titles = [line[3:] for line in text.splitlines() if line.startswith("## ")]
+    assert sorted(titles) == sorted(SECTIONS)
+    tables = {
+        "Machine": "| CPU |",
+        "Targets": "| target | measured | result |",
+        "Data": "| requested | quads written |",
+        "Bulk load": "| triples (quads) | engine | load time |",
+        "Query latency": "| query | rows | pyoxigraph direct | conflictkg /sparql | rdflib Graph | rdflib-endpoint |",
+        "Concurrent clients": "| endpoint | clients | requests | errors |",
+        "Extraction and ingest": "| store | triples before | articles | failed |",
+        "SHACL validation": "| ratio large / empty",
+        "Export": "| format | nodes | edges |",
+    }
+    sections = {s.split("\n", 1)[0]: s for s in text.split("\n## ")[1:]}
+    for title, header in tables.items():
+        assert header in sections[title], title
+    queries = sections["Query latency"]
+    for name in ("actor-statements", "casualty-figures", "contested-figures", "contradictions", "point lookup",
+                 "2-hop join + FILTER", "aggregation (GROUP BY + AVG)", "OPTIONAL + ORDER BY"):
+        row = next(line for line in queries.splitlines() if line.startswith(f"| {name}"))
+        cells = [c.strip() for c in row.split("|")[1:-1]]
+        assert all(c.endswith(")") and "ms" in c for c in cells[2:6]), row  # every engine answered
+    targets = sections["Targets"]
+    assert targets.count("**") >= 6  # three verdicts
+    for line in sections["Concurrent clients"].splitlines():
+        if line.startswith("| /"):
+            assert line.split("|")[4].strip() == "0", line  # no errors under concurrent clients
+    ingest_rows = [l for l in sections["Extraction and ingest"].splitlines() if l.startswith("| empty")]
+    assert ingest_rows and ingest_rows[0].split("|")[4].strip() == "0"  # no article failed
+    assert "python -m benchmarks" in sections["Reproduce"]
+
+
+def test_synthetic_articles_are_deterministic_and_extractable() -> None:
+    from benchmarks.articles import synthetic_articles
+    from conflictkg.config import Settings
+    from conflictkg.service import GraphService
+
+    a = [x.text for x in synthetic_articles(3, seed=5)]
+    assert a == [x.text for x in synthetic_articles(3, seed=5)]
+    assert a != [x.text for x in synthetic_articles(3, seed=6)]
+    assert [x.text for x in synthetic_articles(1, seed=5, first=2)] == a[2:]
+    with GraphService(settings=Settings(store=None)) as service:
+        doc = service.builder.extract(next(synthetic_articles(1, seed=5)))
+    assert len(doc.claims) >= 3
+    assert any(f.measure == "killed" for c in doc.claims for f in c.figures)
+    assert {c.stance for c in doc.claims} >= {"asserts"}

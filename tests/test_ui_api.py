@@ -194,7 +194,7 @@ def test_facets(client: TestClient, service: GraphService) -> None:
     assert {"iri": RUSSIA, "label": "Government of Russia",
             "count": len({r["claim"] for r in rows if r["claimant_iri"] == RUSSIA})} in facets["claimants"]
     assert sum(e["count"] for e in facets["stances"]) == facets["total"]
-    assert [m["value"] for m in facets["measures"]][0] == "killed"
+    assert next(m["value"] for m in facets["measures"]) == "killed"
     assert facets["date_min"] == min(r["date"] for r in rows if r["date"])
     assert facets["date_max"] == max(r["date"] for r in rows if r["date"])
     labels = [c["label"].casefold() for c in facets["claimants"]]
@@ -386,7 +386,7 @@ def test_vendor_assets_come_from_installed_packages(client: TestClient) -> None:
         assert spec is not None and spec.submodule_search_locations
         answer = client.get(f"/vendor/{name}")
         assert answer.status_code == 200
-        assert answer.content == (Path(list(spec.submodule_search_locations)[0]) / inner).read_bytes()
+        assert answer.content == (Path(next(iter(spec.submodule_search_locations))) / inner).read_bytes()
     assert client.get("/vendor/jquery.js").json() == {
         "error": "E064", "message": "no library file 'jquery.js'; available: plotly.min.js, vis-network.css, "
                                     "vis-network.min.js"}

@@ -30,7 +30,7 @@ from rdflib import URIRef
 from .config import ARTICLES_DIR_NAME
 from .errors import ArticleError, BadParameter, NotFound
 from .model import Article, ArticleMeta, Claim
-from .rdf import event_iri
+from .rdf import article_iri, event_iri
 
 if TYPE_CHECKING:  # pragma: no cover
     from .extract import Doc
@@ -140,10 +140,10 @@ class ArticleLibrary:
 
     # --- reading ------------------------------------------------------------------------------
 
-    def list(self) -> list[dict[str, Any]]:
-        """Every article in the store, in file-name order."""
+    def list(self, *, only: str | None = None) -> list[dict[str, Any]]:
+        """Every article in the store, in file-name order (or only the one with IRI ``only``)."""
         out = []
-        for r in self.service.store.select(_ARTICLES):
+        for r in self.service.store.select(_ARTICLES, {"art": URIRef(only)} if only else None):
             iri = str(r["art"])
             out.append({
                 "key": iri.rsplit("/", 1)[-1],
@@ -163,7 +163,7 @@ class ArticleLibrary:
         """One article with its text (when at hand) and its claims with their evidence spans."""
         if not _KEY.match(key):
             raise NotFound(f"no article {key!r} (article keys are 16 hex digits)", code="E063")
-        found = [a for a in self.list() if a["key"] == key]
+        found = self.list(only=str(article_iri(key)))
         if not found:
             raise NotFound(f"no article {key!r} in the store", code="E063")
         article = found[0]

@@ -21,7 +21,7 @@ from .model import (
     PartialDate,
     Span,
 )
-from .namespaces import CKG, CKGID, DICTIONARY_GRAPH, RDF, RDFS, SKOS, article_graph
+from .namespaces import CKG, CKGID, DICTIONARY_GRAPH, PROV, RDF, RDFS, SKOS, article_graph
 from .rdf import new_graph, write_article
 
 __all__ = ["FIXTURE_ARTICLES", "fixture_articles", "fixture_graphs", "fixture_dictionary_graph", "EVENT_KEY"]
@@ -81,6 +81,7 @@ def fixture_dictionary_graph() -> Graph:
         g.add((node, SKOS.prefLabel, Literal(label, lang="en")))
         g.add((node, RDFS.label, Literal(label, lang="en")))
         g.add((node, CKG.dictionaryEntry, Literal(key)))
+        g.add((node, PROV.wasDerivedFrom, DICTIONARY_GRAPH))
         for aff in affiliations:
             g.add((node, CKG.affiliatedWith, URIRef(A[aff])))
     g.add((URIRef(A["north-government"]), CKG.backs, URIRef(A["interior-ministry"])))
@@ -91,6 +92,7 @@ def fixture_dictionary_graph() -> Graph:
         g.add((node, RDFS.label, Literal(label, lang="en")))
         g.add((node, CKG.placeType, Literal(ptype)))
         g.add((node, CKG.dictionaryEntry, Literal(key)))
+        g.add((node, PROV.wasDerivedFrom, DICTIONARY_GRAPH))
         if part:
             g.add((node, CKG.partOf, URIRef(part)))
     return g

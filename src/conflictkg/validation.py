@@ -305,7 +305,7 @@ class ShapeValidator:
         data = _QueryCachingGraph()
         for path in paths:
             if not path.is_file():
-                raise DataFileError(f"{path}: no such file", code="E025")
+                raise DataFileError(f"{path}: no such file", code="E029")
             try:
                 data.parse(path, format="turtle")
             except Exception as exc:  # rdflib raises several types for bad syntax

@@ -122,12 +122,12 @@ def parse_named_query(path: Path) -> NamedQuery:
             kind = kind.rstrip("?")
             if not name or kind not in PARAM_TYPES:
                 raise DataFileError(f"{path}: parameter line {line!r} needs 'param NAME: TYPE' with TYPE one of "
-                                    f"{', '.join(PARAM_TYPES)}", code="E021")
+                                    f"{', '.join(PARAM_TYPES)}", code="E028")
             if not re.search(rf"\?{name}\b", text):
-                raise DataFileError(f"{path}: parameter {name!r} is not a variable of the query", code="E021")
+                raise DataFileError(f"{path}: parameter {name!r} is not a variable of the query", code="E028")
             params.append(Param(name, kind, required, doc.strip()))
     if not description:
-        raise DataFileError(f"{path}: the header needs a '# description: ...' line", code="E021")
+        raise DataFileError(f"{path}: the header needs a '# description: ...' line", code="E028")
     return NamedQuery(path.stem, title or path.stem, description, tuple(params), text)
 
 

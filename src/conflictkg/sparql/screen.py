@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,11 @@ __all__ = ["QueryPlan", "UpdatePlan", "screen_query", "screen_update", "with_usi
 
 #: The four query forms, by rdflib's parse-tree name.
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+#: rdflib's SPARQL parser is not thread-safe: pyparsing works out each parse action's arity on
+#: its first calls, and two threads parsing at once can fix a wrong one for good, after which
+#: every parse in the process fails ("<lambda>() missing 1 required positional argument").
+#: The API parses in a thread pool, so every parse and translation holds this lock.
+PARSE_LOCK = threading.Lock()
 #: Distinct query texts whose parse results :func:`screen_query` keeps (see :func:`_analyse_query`).
 SCREEN_CACHE_SIZE = 512
 
@@ -148,7 +154,8 @@ def _analyse_query(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], bo
     result is cached by query text (a query that fails raises, and nothing is cached).
     """
     try:
-        tree = parseQuery(text)
+        with PARSE_LOCK:
+            tree = parseQuery(text)
     except ParseException as exc:
         raise _syntax_error("query", exc) from None
     except Exception as exc:  # the parser raises a few other types on odd input
@@ -163,7 +170,8 @@ def _analyse_query(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], bo
     graph_iris: set[str] = set()
     clause = _get(body, "datasetClause")
     try:
-        algebra = translateQuery(tree).algebra
+        with PARSE_LOCK:
+            algebra = translateQuery(tree).algebra
     except Exception as exc:
         if clause:
             raise _syntax_error("query", exc) from None
@@ -228,8 +236,9 @@ def screen_update(
 ) -> UpdatePlan:
     """Parse an update and refuse what must not run; say which graphs it may change."""
     try:
-        tree = parseUpdate(text)
-        algebra = translateUpdate(tree).algebra
+        with PARSE_LOCK:
+            tree = parseUpdate(text)
+            algebra = translateUpdate(tree).algebra
     except ParseException as exc:
         raise _syntax_error("update", exc) from None
     except Exception as exc:
