@@ -23,11 +23,11 @@ __all__ = ["include", "router", "VENDOR_FILES", "STATIC_DIR", "vendor_path"]
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
-#: Served name -> (package, path inside the installed package).
+#: Served name -> (package, glob inside the installed package; the last match in name order wins).
 VENDOR_FILES: dict[str, tuple[str, str]] = {
     "plotly.min.js": ("plotly", "package_data/plotly.min.js"),
-    "vis-network.min.js": ("pyvis", "lib/vis-9.1.2/vis-network.min.js"),
-    "vis-network.css": ("pyvis", "lib/vis-9.1.2/vis-network.css"),
+    "vis-network.min.js": ("pyvis", "lib/vis-9.*/vis-network.min.js"),
+    "vis-network.css": ("pyvis", "lib/vis-9.*/vis-network.css"),
 }
 _MEDIA = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 #: Library files change only with the installed package: let browsers keep them a day.
@@ -44,9 +44,9 @@ def vendor_path(name: str) -> Path:
     spec = importlib.util.find_spec(package)
     locations = list(spec.submodule_search_locations or []) if spec is not None else []
     for base in locations:
-        path = Path(base) / inner
-        if path.is_file():
-            return path
+        found = sorted(p for p in Path(base).glob(inner) if p.is_file())
+        if found:
+            return found[-1]
     raise NotFound(f"{name} comes from the Python package {package!r}, which is not installed: "
                    "run the README's set-up command (pip install -e .)", code="E064")
 

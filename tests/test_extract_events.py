@@ -58,3 +58,8 @@ def test_places_the_dictionary_lacks_come_from_the_text(run):
 def test_no_event_without_a_place(run):
     doc = run("The group said the attack killed 9 people.", published="2019-07-24")
     assert doc.events == [] and doc.claims[0].events == []
+
+
+def test_no_event_without_any_date(run):
+    doc = run("The monitor said the attack near Mayadeen killed 9 people.", published=None)
+    assert doc.events == [] and [c.events for c in doc.claims] == [[]]

@@ -32,6 +32,8 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
+
 function shortIri(iri) {
   for (const [p, ns] of Object.entries(PREFIXES)) if (iri.startsWith(ns)) return `${p}:${iri.slice(ns.length)}`;
   return iri;
@@ -324,6 +326,7 @@ async function initFigures() {
   select.replaceChildren(...events.map((e) => el("option", { value: e.iri, text: `${e.label} (${e.count} claims)` })));
   select.addEventListener("change", () => loadFigures(select.value));
   $("#figures-measure").addEventListener("change", drawFigures);
+  $("#figures-lines").addEventListener("change", drawFigures);
   $("#figures-png").addEventListener("click", () => saveChart("png"));
   $("#figures-svg").addEventListener("click", () => saveChart("svg"));
   if (select.value) await loadFigures(select.value);
@@ -369,11 +372,12 @@ function drawFigures() {
   const anchors = new Map();
   for (const [iri, c] of colours) {
     const idx = figs.map((f, i) => i).filter((i) => figs[i].claimant.id === iri);
-    const hover = (i) => { const f = figs[i]; return `${f.claimant.label}<br>“${f.surface}”${f.counted_group ? ` (${f.counted_group})` : ""}<br>${f.low ?? "open"} – ${f.high ?? "open"} · ${f.qualifier}<br>${f.date || "undated"} · ${f.source.headline || ""}`; };
+    // Plotly reads a little HTML in texts: the graph's strings are escaped.
+    const hover = (i) => { const f = figs[i]; return `${escapeHtml(f.claimant.label)}<br>“${escapeHtml(f.surface)}”${f.counted_group ? ` (${escapeHtml(f.counted_group)})` : ""}<br>${f.low ?? "open"} – ${f.high ?? "open"} · ${f.qualifier}<br>${f.date || "undated"} · ${escapeHtml(f.source.headline || "")}`; };
     const bars = idx.filter((i) => figs[i].low !== figs[i].high);
     if (bars.length) {
       traces.push({
-        type: "bar", name: c.label, legendgroup: iri, showlegend: false,
+        type: "bar", name: escapeHtml(c.label), legendgroup: iri, showlegend: false,
         x: bars.map((i) => new Date(xs[i]).toISOString()),
         base: bars.map((i) => figs[i].low ?? 0),
         y: bars.map((i) => (figs[i].high ?? top) - (figs[i].low ?? 0)),
@@ -393,10 +397,10 @@ function drawFigures() {
       return { i, y, symbol };
     });
     traces.push({
-      type: "scatter", mode: "markers+text", name: c.label, legendgroup: iri,
+      type: "scatter", mode: "markers+text", name: escapeHtml(c.label), legendgroup: iri,
       x: pts.map((p) => new Date(xs[p.i]).toISOString()), y: pts.map((p) => p.y),
       marker: { color: c.colour, size: 12, symbol: pts.map((p) => p.symbol), line: { color: "#000", width: 1 } },
-      text: pts.map((p) => figs[p.i].surface), textposition: "middle right", textfont: { size: 11 },
+      text: pts.map((p) => escapeHtml(figs[p.i].surface)), textposition: "middle right", textfont: { size: 11 },
       customdata: pts.map((p) => figs[p.i].id), hovertext: pts.map((p) => hover(p.i)), hoverinfo: "text", cliponaxis: false,
     });
   }
@@ -407,19 +411,25 @@ function drawFigures() {
     lx.push(new Date(a.x).toISOString(), new Date(b.x).toISOString(), null);
     ly.push(a.y, b.y, null);
   }
-  if (lx.length) {
+  if (lx.length && $("#figures-lines").checked) {
     traces.push({ type: "scatter", mode: "lines", name: "conflicting pair", x: lx, y: ly, hoverinfo: "skip",
       line: { color: "rgba(0,0,0,0.45)", dash: "dot", width: 1.2 } });
   }
   const annotations = [{ xref: "paper", yref: "y", x: 0, y: top, xanchor: "left", yanchor: "bottom", showarrow: false, text: "▲ open upper bound", font: { size: 10, color: "#555" } }];
-  if (figs.some((f) => !f.date)) annotations.push({ x: new Date(undatedAt).toISOString(), yref: "paper", y: 0, yanchor: "top", showarrow: false, text: "undated", font: { size: 10, color: "#555" } });
+  const shapes = [];
+  if (figs.some((f) => !f.date)) {
+    const edge = new Date(undatedAt - 86400000).toISOString();
+    shapes.push({ type: "line", x0: edge, x1: edge, yref: "paper", y0: 0, y1: 1, line: { color: "#999", dash: "dot", width: 1 } });
+    annotations.push({ x: new Date(undatedAt).toISOString(), yref: "paper", y: 1, yanchor: "bottom", showarrow: false, text: "undated claims", font: { size: 10, color: "#555" } });
+  }
   const layout = {
-    title: { text: `${data.event.label}: ${m.measure} figures by claim date` },
+    title: { text: `${escapeHtml(data.event.label)}: ${m.measure} figures by claim date` },
     barmode: "overlay", bargap: 0, hovermode: "closest", height: 480, margin: { t: 50, r: 30, b: 60, l: 60 },
     xaxis: { type: "date", title: { text: "claim date" } },
     yaxis: { title: { text: m.measure }, range: [0, top * 1.04], rangemode: "tozero" },
     legend: { orientation: "h", y: -0.2 },
     annotations,
+    shapes,
   };
   Plotly.react(chart, traces, layout, { responsive: true, displaylogo: false, toImageButtonOptions: { format: "svg", filename: "contested-figures" } });
   chart.dataset.figures = String(figs.length);
@@ -446,6 +456,8 @@ function saveChart(format) {
 
 /* --------------------------------------------------------------- network ---- */
 
+/** Above this many nodes the layout is computed more roughly, so that the view stays responsive. */
+const LARGE_NETWORK = 800;
 const net = { network: null, nodes: null, edges: null, raw: null, byId: new Map() };
 
 async function initNetwork() {
@@ -506,8 +518,9 @@ function drawNetwork() {
   const options = {
     interaction: { hover: true, keyboard: { enabled: true, bindToWindow: false }, navigationButtons: true, tooltipDelay: 150 },
     physics: { solver: "forceAtlas2Based", stabilization: { iterations: 250 } },
-    layout: { randomSeed: 7 },
+    layout: { randomSeed: 7, improvedLayout: nodes.length <= LARGE_NETWORK },
   };
+  if (nodes.length > LARGE_NETWORK) options.physics.stabilization.iterations = 60;
   if (net.network) net.network.destroy();
   net.network = new vis.Network($("#network-canvas"), { nodes: net.nodes, edges: net.edges }, options);
   net.network.on("click", (p) => { if (p.nodes.length) showNode(p.nodes[0]); });
@@ -722,7 +735,7 @@ async function commitArticle(ev) {
   if (token) headers.Authorization = `Bearer ${token}`;
   const r = await call("/api/articles", { method: "POST", headers, body: JSON.stringify(articleBody()) });
   if (r.ok) {
-    addMessage(`Stored: article ${r.body.key} with ${r.body.claims} claims and ${r.body.events} events (graph ${r.body.graph}).`, false);
+    addMessage(`Stored: article ${r.body.key} with ${plural(r.body.claims, "claim")} and ${plural(r.body.events, "event")} (graph ${r.body.graph}).`, false);
     await loadFacets();
     state.claims.offset = 0;
     await loadClaims();

@@ -59,7 +59,7 @@ class GraphService:
     def claims(self) -> ClaimsTable:
         from .claims import ClaimsTable
 
-        return ClaimsTable(self.store)
+        return ClaimsTable(self.explorer)
 
     @cached_property
     def validator(self) -> ShapeValidator:

@@ -46,6 +46,7 @@ from rdflib.term import Node
 
 from .errors import ConfigError, DataFileError
 from .namespaces import PREFIXES, RDF
+from .rdflib_lock import SPARQL_LOCK
 from .resources import SHAPES_DIR
 from .store import GraphStore
 
@@ -340,15 +341,16 @@ class ShapeValidator:
         if focus is not None and self.focus_safe:
             options["focus_nodes"] = sorted(focus)
         try:
-            _conforms, report_graph, _text = pyshacl_validate(
-                data,
-                shacl_graph=self.shapes,
-                inference="none",
-                advanced=False,
-                allow_warnings=True,
-                allow_infos=True,
-                **options,
-            )
+            with SPARQL_LOCK:  # pySHACL evaluates SHACL-SPARQL with rdflib, which is not thread-safe
+                _conforms, report_graph, _text = pyshacl_validate(
+                    data,
+                    shacl_graph=self.shapes,
+                    inference="none",
+                    advanced=False,
+                    allow_warnings=True,
+                    allow_infos=True,
+                    **options,
+                )
         except (TypeError, ValueError, ReportableRuntimeError) as exc:
             # pySHACL cannot order some ill-typed literals (sh:lessThan on "abc"^^xsd:integer):
             # refuse the data, saying which literals are suspect, rather than crash the caller.

@@ -210,7 +210,8 @@ def events(doc: Doc) -> Doc:
 
     records: list[EventRecord] = []
     by_sentence: dict[int, list[str]] = {}
-    anchors = [c for c in anchors if c.places() or _article_place(doc)]  # an event needs a place
+    # An event needs a place, and a time: its date, or at least the report's date as an upper bound.
+    anchors = [c for c in anchors if (c.places() or _article_place(doc)) and (c.begin is not None or doc.published)]
     if not anchors:
         doc.events = []
         return doc

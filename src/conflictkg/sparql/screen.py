@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +40,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
 from ..errors import QueryError
+from ..rdflib_lock import SPARQL_LOCK
 
 __all__ = ["QueryPlan", "UpdatePlan", "screen_query", "screen_update", "with_using"]
 
@@ -50,7 +50,7 @@ _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRU
 #: its first calls, and two threads parsing at once can fix a wrong one for good, after which
 #: every parse in the process fails ("<lambda>() missing 1 required positional argument").
 #: The API parses in a thread pool, so every parse and translation holds this lock.
-PARSE_LOCK = threading.Lock()
+PARSE_LOCK = SPARQL_LOCK
 #: Distinct query texts whose parse results :func:`screen_query` keeps (see :func:`_analyse_query`).
 SCREEN_CACHE_SIZE = 512
 
