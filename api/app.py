@@ -44,9 +44,12 @@ def service_of(request: Request) -> GraphService:
 
 def _include_routers() -> list:  # type: ignore[type-arg]
     """Each module of this package that has routes contributes an ``include(app)`` here."""
-    from . import graph  # graph API and exports (issue 5)
-    from . import sparql  # SPARQL protocol, update, graph store, named queries (issue 4)
-    from . import articles, ui  # the analyst's workbench: its JSON under /api, the page at / (issue 7)
+    from . import (  # the analyst's workbench: its JSON under /api, the page at / (issue 7)
+        articles,
+        graph,  # graph API and exports (issue 5)
+        sparql,  # SPARQL protocol, update, graph store, named queries (issue 4)
+        ui,
+    )
 
     return [graph.include, sparql.include, articles.include, ui.include]
 

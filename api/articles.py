@@ -14,21 +14,19 @@ Routes only call ``service.explorer``, ``service.articles`` and ``service.sparql
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from conflictkg.articles import ArticleInput
 from conflictkg.config import DEFAULT_PAGE_SIZE
-from conflictkg.errors import QueryError
 from conflictkg.explorer import SORT_KEYS, ClaimFilters
 from conflictkg.service import GraphService
 
 from .app import service_of
+from .auth import write_refusal
 
 __all__ = ["include", "router"]
 
@@ -242,7 +240,7 @@ async def extract(body: ArticleIn, service: Service) -> dict[str, Any]:
              responses={401: {"description": "No or wrong token"}, 403: {"description": "Read-only server"},
                         422: {"description": "Refused: the validation report"}})
 async def add_article(body: ArticleIn, request: Request, service: Service) -> Any:
-    refusal = _refusal(request, service)
+    refusal = write_refusal(request, service, action="new articles")
     if refusal is not None:
         return refusal
     return await run_in_threadpool(service.articles.add, body.given())
@@ -251,21 +249,6 @@ async def add_article(body: ArticleIn, request: Request, service: Service) -> An
 @router.get("/examples", response_model=list[Example], summary="The named analyst queries with their text")
 def examples(service: Service) -> list[dict[str, Any]]:
     return [{**q.to_dict(), "text": q.text} for q in service.sparql.named_queries().values()]
-
-
-def _refusal(request: Request, service: GraphService) -> JSONResponse | None:
-    """None when the request carries the server's write token; else the 401/403 answer."""
-    token = service.settings.token
-    if token is None:
-        exc = QueryError("this server is read-only: start it with --token (CONFLICTKG_TOKEN) to add articles",
-                         code="E058", status=403)
-        return JSONResponse(exc.to_dict(), status_code=403)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return None
-    exc = QueryError("adding an article needs 'Authorization: Bearer <token>' with the server's token",
-                     code="E058", status=401)
-    return JSONResponse(exc.to_dict(), status_code=401, headers={"WWW-Authenticate": 'Bearer realm="conflictkg"'})
 
 
 def include(app: FastAPI) -> None:

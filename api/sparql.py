@@ -17,7 +17,6 @@ off (no middleware is added). Protocol input is decoded once, by the standard li
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -25,7 +24,7 @@ import pyoxigraph as ox
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring as safe_xml
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
@@ -33,10 +32,16 @@ from starlette.concurrency import run_in_threadpool
 from conflictkg.config import DEFAULT_MAX_UPLOAD_BYTES
 from conflictkg.errors import NotFound, QueryError
 from conflictkg.service import GraphService
-from conflictkg.sparql.formats import GRAPH_FORMATS, content_type, negotiate, serialize_triples
+from conflictkg.sparql.formats import (
+    GRAPH_FORMATS,
+    content_type,
+    negotiate,
+    serialize_triples,
+)
 from conflictkg.store import to_rdflib
 
 from .app import service_of
+from .auth import write_refusal
 
 __all__ = ["include", "router"]
 
@@ -232,20 +237,6 @@ def _service_description(request: Request, service: GraphService) -> Response:
 # --- writes -------------------------------------------------------------------------------
 
 
-def _authorised(request: Request, service: GraphService) -> JSONResponse | None:
-    """None when the request may write; otherwise the 401/403 answer."""
-    token = service.settings.token
-    if token is None:
-        exc = QueryError("this server is read-only: start it with --token (CONFLICTKG_TOKEN) to accept writes",
-                         code="E058", status=403)
-        return JSONResponse(exc.to_dict(), status_code=403)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
-        return None
-    exc = QueryError("writes need 'Authorization: Bearer <token>' with the server's token", code="E058", status=401)
-    return JSONResponse(exc.to_dict(), status_code=401, headers={"WWW-Authenticate": 'Bearer realm="conflictkg"'})
-
-
 @router.get("/update", include_in_schema=False)
 async def update_get() -> Response:
     raise QueryError("updates must be POSTed (SPARQL 1.1 Protocol)", code="E054", status=405)
@@ -253,7 +244,7 @@ async def update_get() -> Response:
 
 @router.post("/update", response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)")
 async def update_post(request: Request, service: GraphService = Depends(service_of)) -> Any:
-    refusal = _authorised(request, service)
+    refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
         return refusal
     media, charset = _media(request)
@@ -328,7 +319,7 @@ async def graph_get(request: Request, service: GraphService = Depends(service_of
 
 
 async def _write_graph(request: Request, service: GraphService, *, merge: bool) -> Response:
-    refusal = _authorised(request, service)
+    refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
         return refusal
     graph = _graph_param(request, writing=True)
@@ -352,7 +343,7 @@ async def graph_post(request: Request, service: GraphService = Depends(service_o
 
 @router.delete("/graph-store", summary="Graph Store Protocol: drop a named graph (needs the write token)")
 async def graph_delete(request: Request, service: GraphService = Depends(service_of)) -> Response:
-    refusal = _authorised(request, service)
+    refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
         return refusal
     graph = _graph_param(request, writing=True)

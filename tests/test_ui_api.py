@@ -293,9 +293,9 @@ def test_extract_previews_without_committing(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("headers", "status", "message"), [
-    ({}, 401, "adding an article needs 'Authorization: Bearer <token>' with the server's token"),
-    ({"Authorization": "Bearer wrong"}, 401, "adding an article needs 'Authorization: Bearer <token>' with the server's token"),
-    ({"Authorization": f"Basic {TOKEN}"}, 401, "adding an article needs 'Authorization: Bearer <token>' with the server's token"),
+    ({}, 401, "new articles need 'Authorization: Bearer <token>' with the server's token"),
+    ({"Authorization": "Bearer wrong"}, 401, "new articles need 'Authorization: Bearer <token>' with the server's token"),
+    ({"Authorization": f"Basic {TOKEN}"}, 401, "new articles need 'Authorization: Bearer <token>' with the server's token"),
 ])
 def test_adding_needs_the_token(client: TestClient, headers: dict[str, str], status: int, message: str) -> None:
     text = TEXT.replace("Palmyra", "Tadmur")
@@ -312,7 +312,7 @@ def test_read_only_server_refuses_with_403(tmp_path: Path) -> None:
         answer = TestClient(create_app(service)).post("/api/articles", json=BODY)
         assert answer.status_code == 403
         assert answer.json() == {"error": "E058", "message": "this server is read-only: start it with --token "
-                                                             "(CONFLICTKG_TOKEN) to add articles"}
+                                                             "(CONFLICTKG_TOKEN) to accept new articles"}
 
 
 def test_refused_by_the_shapes_with_the_report(client: TestClient) -> None:

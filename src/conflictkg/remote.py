@@ -40,7 +40,7 @@ from .sparql.formats import (
     solutions_json,
 )
 from .sparql.screen import with_values
-from .store import Row, to_oxigraph, to_rdflib
+from .store import Row, replace_graphs_update, to_oxigraph, to_rdflib
 
 __all__ = ["RemoteStore"]
 
@@ -111,15 +111,8 @@ class RemoteStore:
         self.replace_graphs({name: graph})
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        parts = []
-        for name, graph in graphs.items():
-            parts.append(f"DROP SILENT GRAPH <{name}>")
-            if len(graph):
-                body = ox.serialize([ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                                     for s, p, o in graph], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
-        if parts:
-            self._post_update(" ;\n".join(parts))
+        if graphs:
+            self._post_update(replace_graphs_update(graphs))
 
     def drop_graph(self, name: URIRef) -> None:
         self._post_update(f"DROP SILENT GRAPH <{name}>")

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 
-__all__ = ["GraphStore", "EmbeddedStore", "Row", "to_rdflib", "to_oxigraph"]
+__all__ = ["GraphStore", "EmbeddedStore", "Row", "to_rdflib", "to_oxigraph", "replace_graphs_update"]
 
 Row = dict[str, Node | None]
 _PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
@@ -83,6 +83,18 @@ def to_rdflib(term: object) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
+def replace_graphs_update(graphs: Mapping[URIRef, Graph]) -> str:
+    """One SPARQL update that makes each named graph hold exactly the given triples."""
+    parts = []
+    for name, graph in graphs.items():
+        parts.append(f"DROP SILENT GRAPH <{name}>")
+        if len(graph):
+            body = ox.serialize([ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                                 for s, p, o in graph], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+    return " ;\n".join(parts)
+
+
 class EmbeddedStore:
     """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
 
@@ -106,14 +118,8 @@ class EmbeddedStore:
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
         # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
-        parts = []
-        for name, graph in graphs.items():
-            parts.append(f"DROP SILENT GRAPH <{name}>")
-            if len(graph):
-                body = graph.serialize(format="nt")
-                parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
-        if parts:
-            self._store.update(" ;\n".join(parts))
+        if graphs:
+            self._store.update(replace_graphs_update(graphs))
             self.generation += 1
 
     def drop_graph(self, name: URIRef) -> None:
