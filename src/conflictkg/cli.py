@@ -8,13 +8,14 @@ calls live here. Every flag's default comes from ``CONFLICTKG_<FLAG>`` (see
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from .config import ENV_PREFIX, Settings
-from .errors import ConflictKGError
+from .errors import ConfigError, ConflictKGError
 from .service import GraphService
 
 __all__ = ["main", "build_parser"]
@@ -23,17 +24,27 @@ Runner = Callable[[argparse.Namespace, GraphService], int]
 _COMMANDS: dict[str, Runner] = {}
 
 
-def env_flag(parser: argparse.ArgumentParser, flag: str, *, help: str, **kwargs: Any) -> None:
-    """Add ``--flag`` whose default is ``$CONFLICTKG_FLAG`` (read by :meth:`Settings.from_env`)."""
+def env_flag(parser: argparse.ArgumentParser, flag: str, *aliases: str, help: str, **kwargs: Any) -> None:
+    """Add ``--flag`` whose default is ``$CONFLICTKG_FLAG``.
+
+    Settings fields are read by :meth:`Settings.from_env`; a command's own flags read the
+    variable here."""
     env = ENV_PREFIX + flag.lstrip("-").replace("-", "_").upper()
-    parser.add_argument(flag, default=None, help=f"{help} [env {env}]", **kwargs)
+    parser.add_argument(flag, *aliases, default=None, help=f"{help} [env {env}]", **kwargs)
+    dest = flag.lstrip("-").replace("-", "_")
+    if dest not in _SETTINGS_FLAGS and os.environ.get(env):
+        parser.set_defaults(**{dest: kwargs.get("type", str)(os.environ[env])})
+
+
+#: Flags that are settings (their variables are read by Settings.from_env, not by argparse).
+_SETTINGS_FLAGS = ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "query_workers", "token",
+                   "backend", "corpus_dir")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     overrides = {
         name: getattr(args, name)
-        for name in ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "token", "backend",
-                     "query_workers")
+        for name in _SETTINGS_FLAGS
         if getattr(args, name, None) is not None
     }
     if overrides.get("store") is not None and str(overrides["store"]) == ":memory:":
@@ -55,7 +66,7 @@ def command(name: str) -> Callable[[Runner], Runner]:
 
 @command("build")
 def _build(args: argparse.Namespace, service: GraphService) -> int:
-    report = service.builder.build(Path(args.corpus), out_dir=Path(args.out) if args.out else None)
+    report = service.builder.build(Path(args.corpus))
     for line in report.lines():
         print(line, file=sys.stderr)
     return 0 if report.ok else 1
@@ -63,10 +74,13 @@ def _build(args: argparse.Namespace, service: GraphService) -> int:
 
 @command("claims")
 def _claims(args: argparse.Namespace, service: GraphService) -> int:
+    fmt = args.format or "jsonl"
+    if fmt not in ("jsonl", "csv"):
+        raise ConfigError(f"--format must be jsonl or csv, not {fmt!r}", code="E011")
     service.ensure_loaded()
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
     try:
-        service.claims.write(out, fmt=args.format)
+        service.claims.write(out, fmt=fmt)
     finally:
         if out is not sys.stdout:
             out.close()
@@ -84,11 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="extract a folder of articles into Turtle files and the store")
     p.add_argument("corpus", help="folder of .txt articles with an optional metadata.json")
-    p.add_argument("--out", default=None, help="where to write Turtle (default: the --turtle-dir)")
 
     p = sub.add_parser("claims", help="print the claims table")
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    p.add_argument("-o", "--output", default=None, help="file to write (default: standard output)")
+    env_flag(p, "--format", help="jsonl or csv (default jsonl)")
+    env_flag(p, "--output", "-o", help="file to write (default: standard output)")
 
     for extend in _PARSER_EXTENSIONS:
         extend(sub)
@@ -199,6 +212,8 @@ def _serve_parser(sub: Any) -> None:
     env_flag(p, "--host", help="address to listen on (default 127.0.0.1)")
     env_flag(p, "--port", help="port to listen on (default 8000)", type=int)
     env_flag(p, "--token", help="write token: updates need 'Authorization: Bearer TOKEN' (default: read-only)")
+    env_flag(p, "--corpus-dir", help="folder of the articles' texts, shown by the workbench (default ../shared/corpus)",
+             type=Path)
     _service_flags(p)
     p.add_argument("--get", metavar="PATH", default=None,
                    help="instead of serving, send one GET request for PATH through the app in-process, "
