@@ -12,7 +12,6 @@ only a quotation continues the previous speaker's statement.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ..model import Span
 from .doc import Attribution, DateMention, Doc, Sentence, Speaker
@@ -33,18 +32,6 @@ _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|wo
 _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
 _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b|"
                          r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
-
-
-@dataclass
-class _Found:
-    speaker: Speaker
-    cue: Span
-    rules: list[str]
-    stance: str | None = None
-    channel: str | None = None
-    via: str | None = None
-    date: DateMention | None = None
-    region: Span | None = None
 
 
 class _Attributor:
@@ -183,9 +170,9 @@ class _Attributor:
 
     # -- one sentence -------------------------------------------------------------------------
 
-    def sentence(self, s: Sentence) -> list[_Found]:
+    def sentence(self, s: Sentence) -> list[Attribution]:
         doc, norm = self.doc, self.doc.norm
-        found: list[_Found] = []
+        found: list[Attribution] = []
         covered: list[Span] = []
 
         for fid, rx in self.frames.items():
@@ -200,7 +187,7 @@ class _Attributor:
                     actors = [mn for mn in doc.mentions_in(Span(s.span.start, m.start())) if mn.actor]
                     if actors:
                         sp = self.resolver._from_entry(doc.resources.dictionary.actors[actors[0].actor])  # type: ignore[index]
-                        found.append(_Found(sp, span, rules))
+                        found.append(Attribution(sentence=s.index, speaker=sp, cue=span, rules=rules))
                         covered.append(span)
                     continue
                 sp_span = Span(m.start("speaker"), m.end("speaker"))
@@ -213,7 +200,7 @@ class _Attributor:
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
                     if app:
                         self._apply_roles(speaker, [app.group(1)])
-                found.append(_Found(speaker, span, rules, via=via, region=sp_span,
+                found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
                                     channel="media_report" if fid == "frame.quoted-as-saying" and via is None else None))
                 covered.append(span)
                 self.resolver.spoke(speaker)
@@ -246,15 +233,16 @@ class _Attributor:
                                    norm[span.end : s.span.end])
                     if obj:
                         via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
-                found.append(_Found(speaker, span, rules, stance=cue.stance, channel=cue.channel, via=via,
-                                    date=self._claim_date(s, region, span), region=region))
+                found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=cue.stance,
+                                         channel=cue.channel, via=via,
+                                         date=self._claim_date(s, region, span), region=region))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
         found = self._media_as_via(found)
         return self._merge(found)
 
-    def _media_as_via(self, found: list[_Found]) -> list[_Found]:
+    def _media_as_via(self, found: list[Attribution]) -> list[Attribution]:
         """An outlet after another speaker only carried the claim: "..., according to Bloomberg",
         "X denied it, state news agency TASS reported"."""
         out = []
@@ -267,8 +255,8 @@ class _Attributor:
             out.append(f)
         return out
 
-    def _merge(self, found: list[_Found]) -> list[_Found]:
-        merged: dict[str, _Found] = {}
+    def _merge(self, found: list[Attribution]) -> list[Attribution]:
+        merged: dict[str, Attribution] = {}
         for f in sorted(found, key=lambda f: f.cue):
             if f.speaker.iri in merged:
                 m = merged[f.speaker.iri]
@@ -282,7 +270,7 @@ class _Attributor:
         return list(merged.values())
 
 
-def _content_words(doc: Doc, s: Sentence, f: _Found) -> int:
+def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
     text = doc.norm[s.span.start : s.span.end]
     words = len(re.findall(r"[\w']+", text))
     speaker_words = len(re.findall(r"[\w']+", doc.norm[f.region.start : f.region.end])) if f.region else len(f.speaker.label.split())
@@ -297,12 +285,10 @@ def attribution(doc: Doc) -> Doc:
         found = [f for f in att.sentence(s) if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
         channel, channel_rule = att._channel(s)
         for f in found:
-            rules = [*f.rules]
             if channel and not f.channel:
                 f.channel = channel
-                rules.append(channel_rule)  # type: ignore[arg-type]
-            out.append(Attribution(sentence=s.index, speaker=f.speaker, cue=f.cue, rules=rules, stance=f.stance,
-                                   channel=f.channel, via=f.via, date=f.date))
+                f.rules.append(channel_rule)  # type: ignore[arg-type]
+            out.append(f)
         if found or not out:
             continue
         prev = out[-1]

@@ -116,6 +116,8 @@ class Attribution:
     via: str | None = None
     date: DateMention | None = None
     continuation: bool = False
+    region: Span | None = None
+    """The speaker phrase's span, when the speaker stands in the sentence."""
 
 
 @dataclass
