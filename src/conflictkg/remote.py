@@ -35,11 +35,9 @@ from .errors import ConfigError, QueryError
 from .sparql.formats import (
     BOOLEAN_FORMATS,
     RESULT_FORMATS,
-    convert_results,
-    serialize_triples,
-    solutions_json,
 )
 from .sparql.screen import with_values
+from .sparql.worker import encode_result
 from .store import Row, replace_graphs_update, to_oxigraph, to_rdflib
 
 __all__ = ["RemoteStore"]
@@ -185,27 +183,10 @@ class RemoteStore:
         except QueryError as exc:
             return ("error", exc.code, exc.status, exc.message)
         if graph_form:
-            triples = list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-            if len(triples) > max_rows:
-                return _too_many(max_rows, "triples")
-            return ("ok", media_type, serialize_triples(triples, media_type, task.get("prefixes")), len(triples))  # type: ignore[arg-type]
-        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        if isinstance(result, ox.QueryBoolean):
-            if media_type not in BOOLEAN_FORMATS:
-                return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
-            return ("ok", media_type, result.serialize(format=BOOLEAN_FORMATS[media_type]), 1)
-        names = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            if len(rows) == max_rows:
-                return _too_many(max_rows, "rows")
-            rows.append([solution[n] for n in names])
-        return ("ok", media_type, convert_results(solutions_json(names, rows), media_type), len(rows))
-
-
-def _too_many(max_rows: int, what: str) -> tuple[str, str, int, str]:
-    return ("error", "E057", 422, f"the result has more than {max_rows} {what}, the configured cap (--max-rows); "
-            "add a LIMIT or narrow the query")
+            result: Any = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+        else:
+            result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return encode_result(result, media_type, max_rows, task.get("prefixes"))  # type: ignore[arg-type]
 
 
 def _bind(query: str, bindings: Mapping[str, Node] | None) -> str:

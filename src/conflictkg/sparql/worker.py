@@ -55,6 +55,30 @@ def _too_many(max_rows: int, what: str) -> tuple[str, str, int, str]:
             "add a LIMIT or narrow the query")
 
 
+def encode_result(result: Any, media_type: str, max_rows: int, prefixes: dict[str, str] | None) -> tuple[Any, ...]:
+    """A query result (boolean, solutions, or triples) as the answer tuple ``("ok", media type, body, count)``,
+    or ``("error", code, status, message)`` when the media type cannot carry it or it has more than
+    ``max_rows`` rows. Used by the query workers and by the remote store."""
+    if isinstance(result, ox.QueryBoolean):
+        if media_type not in BOOLEAN_FORMATS:
+            return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
+        return ("ok", media_type, result.serialize(format=BOOLEAN_FORMATS[media_type]), 1)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            if len(rows) == max_rows:
+                return _too_many(max_rows, "rows")
+            rows.append([solution[n] for n in names])
+        return ("ok", media_type, convert_results(solutions_json(names, rows), media_type), len(rows))
+    triples = []
+    for triple in result:
+        if len(triples) == max_rows:
+            return _too_many(max_rows, "triples")
+        triples.append(triple)
+    return ("ok", media_type, serialize_triples(triples, media_type, prefixes), len(triples))
+
+
 def run_task(store: ox.Store, task: Task) -> tuple[Any, ...]:
     """Run one query on ``store``: the worker's answer tuple."""
     media_type = task["media_type"]
@@ -72,25 +96,7 @@ def run_task(store: ox.Store, task: Task) -> tuple[Any, ...]:
     if task.get("substitutions"):
         kwargs["substitutions"] = {ox.Variable(k): v for k, v in (task["substitutions"] or {}).items()}
     try:
-        result = store.query(task["query"], **kwargs)
-        if isinstance(result, ox.QueryBoolean):
-            if media_type not in BOOLEAN_FORMATS:
-                return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
-            return ("ok", media_type, result.serialize(format=BOOLEAN_FORMATS[media_type]), 1)
-        if isinstance(result, ox.QuerySolutions):
-            names = [v.value for v in result.variables]
-            rows = []
-            for solution in result:
-                if len(rows) == max_rows:
-                    return _too_many(max_rows, "rows")
-                rows.append([solution[n] for n in names])
-            return ("ok", media_type, convert_results(solutions_json(names, rows), media_type), len(rows))
-        triples = []
-        for triple in result:
-            if len(triples) == max_rows:
-                return _too_many(max_rows, "triples")
-            triples.append(triple)
-        return ("ok", media_type, serialize_triples(triples, media_type, task.get("prefixes")), len(triples))
+        return encode_result(store.query(task["query"], **kwargs), media_type, max_rows, task.get("prefixes"))
     except SyntaxError as exc:
         return ("error", "E051", 400, f"malformed SPARQL query: {exc}")
     except KeyError as exc:  # a media type the form cannot take
