@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from conflictkg.dictionary import ActorEntry, Dictionary, PlaceEntry, load_dictionary
 from conflictkg.model import Article, ArticleMeta
 
-__all__ = ["synthetic_articles", "ArticleWorld"]
+__all__ = ["ArticleWorld", "synthetic_articles"]
 
 START_DATE = dt.date(2018, 1, 1)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -35,7 +35,7 @@ from conflictkg.store import EmbeddedStore, to_oxigraph
 
 from .articles import synthetic_articles
 
-__all__ = ["IngestResult", "run", "PHASES"]
+__all__ = ["PHASES", "IngestResult", "run"]
 
 #: Functions whose cumulative profile time is reported, by phase.
 PHASES = (
@@ -119,7 +119,7 @@ def markdown(results: list[IngestResult]) -> str:
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         s = sorted(r.per_article)
-        p95 = s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+        p95 = s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
         lines.append(f"| {r.label} | {r.triples_before:,} | {len(r.per_article)} | {r.failures} | "
                      f"{r.claims / max(1, len(r.per_article) - r.failures):.1f} | {r.rate:.1f} | "
                      f"{1000 * statistics.median(s):.0f} ms | {1000 * p95:.0f} ms | {1000 * s[0]:.0f}-{1000 * s[-1]:.0f} ms |")

@@ -32,7 +32,16 @@ from . import export as export_bench
 from . import ingest as ingest_bench
 from . import validation as validation_bench
 from .generator import write_nquads
-from .queries import EngineRun, QuerySpec, Timing, concurrency, query_set, run_direct, run_http, run_rdflib
+from .queries import (
+    EngineRun,
+    QuerySpec,
+    Timing,
+    concurrency,
+    query_set,
+    run_direct,
+    run_http,
+    run_rdflib,
+)
 from .servers import ROOT, start_conflictkg, start_rdflib_endpoint
 
 SECTIONS = ("Machine", "Targets", "Data", "Bulk load", "Query latency", "Concurrent clients",
@@ -63,9 +72,9 @@ class Plan:
     full_validation_cap: float
     export_edges: int
     export_cap: float
-    endpoint_restarts: int = 2
+    endpoint_restarts: int = 1
     """Times rdflib-endpoint is restarted after a query passes the cap (each restart reloads the data)."""
-    total_budget: float = 1680.0
+    total_budget: float = 1620.0
     """Seconds after which the remaining query-benchmark steps are skipped (reported as not run)."""
     seed: int = 1
 
@@ -119,6 +128,8 @@ def cell(t: Timing | None) -> str:
         return "not run"
     if not t.ok:
         return t.status
+    if t.cold:
+        return f"{ms(t.median)} (one cold run)"
     spread = f"p95 {ms(t.p95)}" if len(t.samples) >= 5 else f"{ms(min(t.samples))}-{ms(max(t.samples))}"
     return f"{ms(t.median)} ({spread}; n={len(t.samples)})"
 
@@ -389,8 +400,10 @@ def query_tables(runs: list[SizeRun], plan: Plan) -> tuple[str, dict[str, Any]]:
                 spec.kind, spec.name)
             out.append(f"| {label} | {row_cell} | " + " | ".join(cells) +
                        f" | {rtext} | {'' if overhead is None else ms(overhead)} |")
+            ep = ts["rdflib-endpoint"]
             verdict.setdefault(r.size, []).append((spec, x, overhead, c.rows if c is not None and c.ok else None,
-                                                   d.median if d is not None and d.ok else None))
+                                                   d.median if d is not None and d.ok and not d.cold else None,
+                                                   ep is not None and ep.status.startswith("did not finish")))
         mem = [f"{n}: {r.engines[n].max_rss_mib:,.0f} MiB" for n in order
                if n in r.engines and r.engines[n].max_rss_mib]
         notes = [f"{n}: {r.engines[n].status}" for n in order if n in r.engines and r.engines[n].status != "ok"]
@@ -471,7 +484,7 @@ def _export_child(edges: int, queue: Any) -> None:  # pragma: no cover - child p
             peak = [before]
             done = threading.Event()
 
-            def sample() -> None:
+            def sample(done: threading.Event = done, peak: list[int] = peak) -> None:
                 while not done.wait(0.05):
                     peak[0] = max(peak[0], proc.memory_info().rss)
 
@@ -511,8 +524,8 @@ def run_export(plan: Plan, report: Report) -> str:
         return f"Export of {plan.export_edges:,} edges did not finish within {plan.export_cap:.0f} s."
     proc.join()
     build, rows = result
-    lines = [f"Synthetic actor-event multigraph (`benchmarks/export.py`), built in {build:.1f} s; one timed write per "
-             "format, with the process's RSS sampled every 50 ms during the write.\n",
+    lines = [(f"Synthetic actor-event multigraph (`benchmarks/export.py`), built in {build:.1f} s; one timed write "
+              "per format, with the process's RSS sampled every 50 ms during the write.\n"),
              "| format | nodes | edges | file size | export time | edges/s | RSS growth during the write | RSS before (graph in memory) |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for fmt, nodes, edges, size, secs, growth, before in rows:
@@ -530,33 +543,45 @@ def run_validation(plan: Plan, report: Report) -> str:
                                 full_timeout=plan.full_validation_cap, full=True, log=report.log)
     whole = (f"{full.full_seconds:.1f} s, {full.full_status}" if full.full_seconds is not None else full.full_status)
     return "\n".join([
-        f"Per-article SHACL gate (`validate_delta`: the article's graph plus the context it links to) against an "
-        f"empty store and against {per.triples_large:,} triples; median of {plan.validation_samples} fresh articles x "
-        f"{plan.validation_repeats} runs (`benchmarks/validation.py`).\n",
+        (f"Per-article SHACL gate (`validate_delta`: the article's graph plus the context it links to) against an "
+         f"empty store and against {per.triples_large:,} triples; median of {plan.validation_samples} fresh articles "
+         f"x {plan.validation_repeats} runs (`benchmarks/validation.py`).\n"),
         per.markdown(samples=plan.validation_samples, repeats=plan.validation_repeats, timeout=0).rsplit("\n", 2)[0],
         "",
-        f"Whole-store validation (`validate_store`: rdflib copy of the store, then pySHACL over everything) of "
-        f"{full.triples_large:,} triples, capped at {plan.full_validation_cap:.0f} s: **{whole}**.",
+        (f"Whole-store validation (`validate_store`: rdflib copy of the store, then pySHACL over everything) of "
+         f"{full.triples_large:,} triples, capped at {plan.full_validation_cap:.0f} s: **{whole}**."),
     ]), per
 
 
 # --- targets -----------------------------------------------------------------------------------
 
 
+def _endpoint_dnf(verdict: dict[int, Any], size: int, name: str) -> bool:
+    return any(s.name == name and dnf for s, _x, _o, _r, _d, dnf in verdict[size])
+
+
 def targets(verdict: dict[int, Any], ingest: list[ingest_bench.IngestResult], plan: Plan) -> str:
     ref = 1_000_000 if 1_000_000 in verdict else max(verdict)
     rows = ["| target | measured | result |", "|---|---|---|"]
-    named = [(s, x) for s, x, _o, _r, _d in verdict[ref] if s.kind == "named"]
+    named = [(s, x) for s, x, _o, _r, _d, _e in verdict[ref] if s.kind == "named"]
     xs = [x for _s, x in named if x is not None]
     if xs and len(xs) == len(named):
-        ok = min(xs) >= 10
-        rows.append(f"| analyst queries at {human(ref)} triples at least 10x faster than rdflib-endpoint | "
-                    + ", ".join(f"{s.name} {times(x)}" for s, x in named) + f" (smallest {times(min(xs))}) | "
-                    f"**{'PASS' if ok else 'FAIL'}** |")
+        bounds = {s.name for s, _t in named if _endpoint_dnf(verdict, ref, s.name)}
+        measured = [x for s, x in named if s.name not in bounds]
+        if measured and min(measured) < 10:
+            result = "FAIL"
+        elif all(x >= 10 for x in xs):
+            result = "PASS"
+        else:
+            result = "NOT SHOWN (rdflib-endpoint did not finish; the cap gives too small a lower bound)"
+        rows.append(f"| analyst queries at {human(ref)} triples at least 10x faster than rdflib-endpoint "
+                    "(conflictkg's `/queries/{name}`) | "
+                    + ", ".join(f"{s.name} {'>' if s.name in bounds else ''}{times(x)}" for s, x in named)
+                    + f" | **{result}** |")
     else:
         rows.append(f"| analyst queries at {human(ref)} triples at least 10x faster than rdflib-endpoint | "
                     "rdflib-endpoint not measured for every analyst query | **NOT MEASURED** |")
-    small = [(s, o, n) for s, _x, o, n, d in verdict[ref] if n is not None and n <= 100 and o is not None
+    small = [(s, o, n) for s, _x, o, n, d, _e in verdict[ref] if n is not None and n <= 100 and o is not None
              and d is not None and d <= 0.010]
     if small:
         worst = max(o for _s, o, _n in small)
@@ -588,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
         if plan.concurrency_size not in plan.sizes:
             plan.concurrency_size = plan.sizes[min(1, len(plan.sizes) - 1)]
     report = Report()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     work = Path(tempfile.mkdtemp(prefix="ckg-bench-", dir=args.workdir))
     command = "python -m benchmarks" + (" --quick" if args.quick else "") + (f" --sizes {args.sizes}" if args.sizes else "")
     try:
@@ -623,9 +648,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def data_text(runs: list[SizeRun], plan: Plan) -> str:
-    lines = [f"Synthetic graphs from `benchmarks/generator.py` (seed {plan.seed}), following docs/model.md: one named "
-             "graph per article with its claims, figures, evidence spans, events and actors, and a dictionary graph; "
-             "Zipf-skewed claimants and places, about three reports per event. Written as N-Quads.\n",
+    lines = [(f"Synthetic graphs from `benchmarks/generator.py` (seed {plan.seed}), following docs/model.md: one "
+              "named graph per article with its claims, figures, evidence spans, events and actors, and a dictionary "
+              "graph; Zipf-skewed claimants and places, about three reports per event. Written as N-Quads.\n"),
              "| requested | quads written | N-Quads size | generation time |", "|---:|---:|---:|---:|"]
     for r in runs:
         size = r.nquads.stat().st_size if r.nquads.exists() else 0
@@ -636,8 +661,12 @@ def data_text(runs: list[SizeRun], plan: Plan) -> str:
 def query_intro(plan: Plan) -> str:
     return (
         "Median latency, with p95 when there are at least 5 timed runs (else min-max), and n the number of timed "
-        f"runs after one warm-up. Up to {plan.repeats} runs per query and engine, fewer when a run is slow (about "
-        f"{plan.budget:.0f} s of timed runs per query); a run longer than {plan.cap:.0f} s stops that engine. "
+        f"runs after one warm-up run that is not counted. Up to {plan.repeats} timed runs per query and engine, "
+        f"fewer when runs are slow (about {plan.budget:.0f} s of timed runs per query). A query whose first run "
+        f"takes more than {plan.budget:.0f} s is not repeated: *one cold run* is that first run, caches cold. A run "
+        f"longer than {plan.cap:.0f} s is stopped and reported as not finished (rdflib in-process; rdflib-endpoint's "
+        f"server is restarted, at most {plan.endpoint_restarts} times; conflictkg's own time limit is set to "
+        f"{plan.cap:.0f} s). "
         "Engines: **pyoxigraph direct** (the same on-disk store, queried in-process with the parameters as "
         "`substitutions`, results serialised to SPARQL JSON and parsed: the floor); **conflictkg /sparql** (real HTTP "
         "to `conflictkg serve` on loopback with httpx: analyst queries at `/queries/{name}?event=...`, shapes at "

@@ -9,6 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from conflictkg.namespaces import CKG, CKGG, GRASPF, OA, PROV, SCHEMA, SEM
+from conflictkg.config import SHACL_ENGINES
 from conflictkg.validation import CKGSH, ShapeValidator, ValidationReport, format_term
 
 
@@ -175,9 +176,10 @@ CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def validator() -> ShapeValidator:
-    return ShapeValidator()
+@pytest.fixture(scope="module", params=SHACL_ENGINES)
+def validator(request: pytest.FixtureRequest) -> ShapeValidator:
+    """Every test runs on both engines: pyshacl-turbo (the default) and pySHACL (the reference)."""
+    return ShapeValidator(engine=request.param)
 
 
 def _shape_message(validator: ShapeValidator, shape: URIRef) -> str:
@@ -302,7 +304,7 @@ def test_nested_shapes_on_value_nodes_fall_back_to_full_validation() -> None:
             sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:gYearMonth ] ) ;
             sh:severity sh:Violation ; sh:message "bad date"@en .
     """, format="turtle")
-    nested = ShapeValidator(shapes=shapes)
+    nested = ShapeValidator(shapes=shapes, engine="pyshacl")
     assert not nested.focus_safe
     assert ShapeValidator().focus_safe
     graph = apply(union(), [("set", "CLAIM", CKG.claimDate, S("March 2020"))])
@@ -322,7 +324,7 @@ def test_values_pyshacl_cannot_order_are_refused_not_crashed() -> None:
     """, format="turtle")
     ops = [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, YM("2020-04")),
            ("set", "EVENT", SEM.hasLatestEndTimeStamp, YM("2020-03"))]
-    report = ShapeValidator(shapes=shapes).validate_graph(apply(union(), ops))
+    report = ShapeValidator(shapes=shapes, engine="pyshacl").validate_graph(apply(union(), ops))
     assert not report.conforms
     assert {(r.focus_node, r.path, r.value) for r in report.violations} == {
         (format_term(N["EVENT"]), "sem:hasEarliestBeginTimeStamp", "2020-04"),

@@ -252,7 +252,7 @@ def test_add_an_article_with_the_token(page: Any, server: str) -> None:
     # without the token: refused
     page.click("#add-commit")
     page.wait_for_selector("#add-error:not([hidden])")
-    assert page.locator("#add-error").inner_text().startswith("HTTP 401 · E058: adding an article needs")
+    assert page.locator("#add-error").inner_text().startswith("HTTP 401 · E058: new articles need")
     # refused by the shapes: the report is shown
     page.fill("#add-form input[name=token]", TOKEN)
     page.fill("#add-form input[name=url]", "ftp://example.org/palmyra")

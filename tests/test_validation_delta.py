@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from test_shapes import CASES
 
+from conflictkg.config import SHACL_ENGINES
 from conflictkg.errors import ValidationFailed
 from conflictkg.namespaces import CKG, CKGG, DICTIONARY_GRAPH, PROV, SEM
 from conflictkg.store import EmbeddedStore
@@ -20,9 +21,10 @@ A1_GRAPH = next(name for name in base_graphs() if str(name).endswith(A1))
 A2_GRAPH = next(name for name in base_graphs() if str(name).endswith(A2))
 
 
-@pytest.fixture(scope="module")
-def validator() -> ShapeValidator:
-    return ShapeValidator()
+@pytest.fixture(scope="module", params=SHACL_ENGINES)
+def validator(request: pytest.FixtureRequest) -> ShapeValidator:
+    """Every test runs on both engines: pyshacl-turbo (the default) and pySHACL (the reference)."""
+    return ShapeValidator(engine=request.param)
 
 
 def _copy(graph: Graph) -> Graph:

@@ -121,7 +121,7 @@ class Builder:
         doc = self.extract(article)
         self._link(docs=[doc], skip={article.key})
         outcome = ArticleOutcome(file=article.meta.file_name, ok=True)
-        if not self.service.store.named_graphs():
+        if not self.service.store.ask(f"ASK {{ GRAPH <{DICTIONARY_GRAPH}> {{ ?s ?p ?o }} }}"):
             self.service.store.replace_graphs({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
         self._commit(doc, outcome, out_dir)
         if outcome.error is not None:

@@ -65,7 +65,7 @@ class GraphService:
     def validator(self) -> ShapeValidator:
         from .validation import ShapeValidator
 
-        return ShapeValidator()
+        return ShapeValidator(engine=self.settings.shacl_engine)
 
     @cached_property
     def sparql(self) -> SparqlEngine:

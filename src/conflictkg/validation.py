@@ -44,6 +44,7 @@ from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
+from .config import DEFAULT_SHACL_ENGINE, SHACL_ENGINES
 from .errors import ConfigError, DataFileError
 from .namespaces import PREFIXES, RDF
 from .rdflib_lock import SPARQL_LOCK
@@ -145,9 +146,10 @@ class ValidationResult:
             "message": self.message,
         }
 
-    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+    def sort_key(self) -> tuple[int, str, str, str, str, str, str]:
         rank = SEVERITIES.index(self.severity) if self.severity in SEVERITIES else len(SEVERITIES)
-        return (rank, self.focus_node, self.path or "", self.shape or "", self.value or "", self.message)
+        return (rank, self.focus_node, self.path or "", self.shape or "", self.constraint or "", self.value or "",
+                self.message)
 
 
 @dataclass
@@ -249,9 +251,23 @@ def load_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
 class ShapeValidator:
     """Validates graphs against the shapes of ``shapes_dir`` (loaded and parsed once)."""
 
-    def __init__(self, shapes_dir: Path = SHAPES_DIR, *, shapes: Graph | None = None) -> None:
+    def __init__(self, shapes_dir: Path = SHAPES_DIR, *, shapes: Graph | None = None,
+                 engine: str = DEFAULT_SHACL_ENGINE) -> None:
+        if engine not in SHACL_ENGINES:
+            raise ConfigError(f"SHACL engine must be one of {', '.join(SHACL_ENGINES)}, not {engine!r}", code="E011")
         self.shapes_dir = shapes_dir
         self._shapes = shapes
+        self.engine = engine
+
+    @cached_property
+    def _turbo(self) -> Any:
+        """The shapes compiled once by pyshacl-turbo (Rust), reused for every validation."""
+        import pyshacl_turbo
+
+        plain = Graph()
+        for triple in self.shapes:
+            plain.add(triple)
+        return pyshacl_turbo.compile_shapes(plain.serialize(format="turtle"), shacl_graph_format="turtle")
 
     @property
     def shapes(self) -> Graph:
@@ -331,6 +347,17 @@ class ShapeValidator:
             data += store.graph(name)
         return self._run(data, None)
 
+    def _run_text(self, turtle: str, focus_nodes: Iterable[URIRef]) -> ValidationReport:
+        """Validate triples given as Turtle text with pyshacl-turbo, keeping the focus nodes' results."""
+        focus = set(focus_nodes)
+        if not focus or not turtle:
+            return ValidationReport(conforms=True, results=[], focus_nodes=len(focus), triples=0)
+        _conforms, report_graph, _text = self._turbo.validate(
+            turtle, data_graph_format="turtle", inference="none", allow_warnings=True, allow_infos=True)
+        results = sorted(self._flatten(report_graph, focus), key=ValidationResult.sort_key)
+        return ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results,
+                                focus_nodes=len(focus), triples=turtle.count("\n"))
+
     def _run(self, data: Graph, focus_nodes: Iterable[URIRef] | None) -> ValidationReport:
         focus = set(focus_nodes) if focus_nodes is not None else None
         if focus is not None and not focus:
@@ -338,19 +365,24 @@ class ShapeValidator:
         # See focus_safe: when pySHACL's focus_nodes option is unreliable for these shapes,
         # validate every target of the (small) data graph and keep the focus nodes' results.
         options: dict[str, Any] = {}
-        if focus is not None and self.focus_safe:
+        if focus is not None and self.focus_safe and self.engine == "pyshacl":
             options["focus_nodes"] = sorted(focus)
         try:
-            with SPARQL_LOCK:  # pySHACL evaluates SHACL-SPARQL with rdflib, which is not thread-safe
-                _conforms, report_graph, _text = pyshacl_validate(
-                    data,
-                    shacl_graph=self.shapes,
-                    inference="none",
-                    advanced=False,
-                    allow_warnings=True,
-                    allow_infos=True,
-                    **options,
-                )
+            if self.engine == "turbo":
+                # The delta graph is small: validate all of it and keep the focus nodes' results.
+                _conforms, report_graph, _text = self._turbo.validate(
+                    data, inference="none", allow_warnings=True, allow_infos=True)
+            else:
+                with SPARQL_LOCK:  # pySHACL evaluates SHACL-SPARQL with rdflib, which is not thread-safe
+                    _conforms, report_graph, _text = pyshacl_validate(
+                        data,
+                        shacl_graph=self.shapes,
+                        inference="none",
+                        advanced=False,
+                        allow_warnings=True,
+                        allow_infos=True,
+                        **options,
+                    )
         except (TypeError, ValueError, ReportableRuntimeError) as exc:
             # pySHACL cannot order some ill-typed literals (sh:lessThan on "abc"^^xsd:integer):
             # refuse the data, saying which literals are suspect, rather than crash the caller.
@@ -423,6 +455,18 @@ def _pick_message(messages: list[Node]) -> str | None:
     return str(min(messages, key=str))
 
 
+def _turtle_lines(*graphs: Graph) -> str:
+    """The triples of ``graphs`` (without duplicates) as Turtle text, one triple a line."""
+    seen: set[tuple[Any, Any, Any]] = set()
+    lines = []
+    for graph in graphs:
+        for triple in graph:
+            if triple not in seen:
+                seen.add(triple)
+                lines.append(f"{triple[0].n3()} {triple[1].n3()} {triple[2].n3()} .\n")
+    return "".join(lines)
+
+
 class _Delta:
     """One :meth:`ShapeValidator.validate_delta` run: focus nodes and context for new graphs."""
 
@@ -479,6 +523,8 @@ class _Delta:
         level2 = self._objects_of(level1) - self._fetched
         self._fetch_types(level2)
 
+        if self.validator.engine == "turbo":  # no copy into another rdflib graph: turbo reads the triples as text
+            return self.validator._run_text(_turtle_lines(self.context, self.delta), focus)
         data = _QueryCachingGraph()
         data += self.context
         data += self.delta
