@@ -376,15 +376,15 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
             out.floor = _measure(lambda: int(client.get("/queries").status_code == 200), repeats=3 * repeats,
                                  budget=budget)
         for spec in specs:
-            if not dead and time.monotonic() > deadline:
-                dead = OUT_OF_TIME
-            if dead:
-                out.timings[spec.name] = Timing(status=dead)
-                continue
             path, params = _request(flavour, spec)
             key = _key(flavour, spec)
             if key in seen:
                 out.timings[spec.name] = seen[key]
+                continue
+            if not dead and time.monotonic() > deadline:
+                dead = OUT_OF_TIME
+            if dead:
+                out.timings[spec.name] = Timing(status=dead)
                 continue
             stuck = False
             def request(c: httpx.Client = client, path: str = path, params: dict[str, str] = params) -> int:

@@ -565,7 +565,13 @@ def targets(verdict: dict[int, Any], ingest: list[ingest_bench.IngestResult], pl
     rows = ["| target | measured | result |", "|---|---|---|"]
     named = [(s, x) for s, x, _o, _r, _d, _e in verdict[ref] if s.kind == "named"]
     xs = [x for _s, x in named if x is not None]
-    if xs and len(xs) == len(named):
+    missed = [s.name for s, x in named if x is not None and x < 10 and not _endpoint_dnf(verdict, ref, s.name)]
+    if missed and len(xs) < len(named):  # one measured miss decides, whatever was not measured
+        rows.append(f"| analyst queries at {human(ref)} triples at least 10x faster than rdflib-endpoint "
+                    "(conflictkg's `/queries/{name}`) | "
+                    + ", ".join(f"{s.name} {'not measured' if x is None else times(x)}" for s, x in named)
+                    + " | **FAIL** |")
+    elif xs and len(xs) == len(named):
         bounds = {s.name for s, _t in named if _endpoint_dnf(verdict, ref, s.name)}
         measured = [x for s, x in named if s.name not in bounds]
         if measured and min(measured) < 10:
