@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
 
-from .corpus import read_article, read_corpus
+from .corpus import read_corpus
 from .errors import ArticleError, ConflictKGError, ValidationFailed
 from .extract import Doc, Pipeline, Resources, load_resources
 from .extract.events import MERGE_WINDOW_DAYS, merge_events
@@ -127,12 +127,6 @@ class Builder:
         if outcome.error is not None:
             raise outcome.error
         return outcome
-
-    def ingest_file(self, path: Path) -> ArticleOutcome:
-        item = read_article(path, None, max_bytes=self.service.settings.max_article_bytes)
-        if item.error is not None or item.article is None:
-            raise item.error or ArticleError(str(path), "unreadable")
-        return self.ingest(item.article)
 
     def load_turtle_dir(self, directory: Path) -> int:
         """Load the Turtle files of a build into the store (first start of the service)."""

@@ -21,7 +21,16 @@ from .model import (
     PartialDate,
     Span,
 )
-from .namespaces import CKG, CKGID, DICTIONARY_GRAPH, PROV, RDF, RDFS, SKOS, article_graph
+from .namespaces import (
+    CKG,
+    CKGID,
+    DICTIONARY_GRAPH,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    article_graph,
+)
 from .rdf import new_graph, write_article
 
 __all__ = ["FIXTURE_ARTICLES", "fixture_articles", "fixture_graphs", "fixture_dictionary_graph", "EVENT_KEY"]

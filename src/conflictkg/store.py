@@ -156,6 +156,7 @@ class EmbeddedStore:
         self.generation += 1
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction (bulk loads of generated data)."""
         self._store.extend(quads)
         self.generation += 1
 

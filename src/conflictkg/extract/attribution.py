@@ -208,36 +208,35 @@ class _Attributor:
         matches = sorted(((m, cue) for rx, cue in self.cues for m in rx.finditer(norm, s.span.start, s.span.end)),
                          key=lambda mc: (mc[0].start(), -len(mc[0].group())))
         for m, cue in matches:
-            if True:
-                span = Span(m.start(), m.end())
-                if s.in_quote(m.start()) or any(c.overlaps(span) for c in covered):
-                    continue
-                if cue.requires_quote and not any(0 <= q.start - span.end <= 40 for q in s.quotes):
-                    continue
-                rules = [cue.id]
-                region, roles, via = self._left_region(s, span)
-                speaker = None
-                if cue.speaker == "left" and region is not None:
-                    speaker = self._resolve(region, rules)
-                    if speaker is not None:
-                        self._apply_roles(speaker, roles)
-                elif cue.speaker == "right" and region is None and re.search(r"[,\"]\s*$", norm[s.span.start : span.start]):
-                    phrase, appositive = self._right_phrase(s, span.end)
-                    speaker = self._resolve(phrase, rules)
-                    if speaker is not None and appositive:
-                        self._apply_roles(speaker, [appositive])
-                if speaker is None:
-                    continue
-                if cue.id == "cue.told":
-                    obj = re.match(r"\s*((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|by|on|in|after|,)\b|[,.;\"]|$)",
-                                   norm[span.end : s.span.end])
-                    if obj:
-                        via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
-                found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=cue.stance,
-                                         channel=cue.channel, via=via,
-                                         date=self._claim_date(s, region, span), region=region))
-                covered.append(span)
-                self.resolver.spoke(speaker)
+            span = Span(m.start(), m.end())
+            if s.in_quote(m.start()) or any(c.overlaps(span) for c in covered):
+                continue
+            if cue.requires_quote and not any(0 <= q.start - span.end <= 40 for q in s.quotes):
+                continue
+            rules = [cue.id]
+            region, roles, via = self._left_region(s, span)
+            speaker = None
+            if cue.speaker == "left" and region is not None:
+                speaker = self._resolve(region, rules)
+                if speaker is not None:
+                    self._apply_roles(speaker, roles)
+            elif cue.speaker == "right" and region is None and re.search(r"[,\"]\s*$", norm[s.span.start : span.start]):
+                phrase, appositive = self._right_phrase(s, span.end)
+                speaker = self._resolve(phrase, rules)
+                if speaker is not None and appositive:
+                    self._apply_roles(speaker, [appositive])
+            if speaker is None:
+                continue
+            if cue.id == "cue.told":
+                obj = re.match(r"\s*((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|by|on|in|after|,)\b|[,.;\"]|$)",
+                               norm[span.end : s.span.end])
+                if obj:
+                    via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
+            found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=cue.stance,
+                                     channel=cue.channel, via=via,
+                                     date=self._claim_date(s, region, span), region=region))
+            covered.append(span)
+            self.resolver.spoke(speaker)
 
         found = self._media_as_via(found)
         return self._merge(found)

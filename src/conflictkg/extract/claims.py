@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import re
 
-from ..model import ActorRecord, Claim, PartialDate, Span
+from ..model import CERTAINTIES, ActorRecord, Claim, PartialDate, Span
 from ..namespaces import CKGID
 from .doc import Attribution, Doc, Speaker
 from .pipeline import component
 
-__all__ = ["claims", "OUTLET_LABEL", "CERTAINTY_ORDER"]
+__all__ = ["claims", "OUTLET_LABEL"]
 
 OUTLET_LABEL = "publisher of the article"
-#: Weaker certainty wins when several hedges apply.
-CERTAINTY_ORDER = ("certain", "probable", "possible")
 
 
 def _publisher(doc: Doc) -> str | None:
@@ -48,7 +46,7 @@ def _hedges_and_stance(doc: Doc, span: Span, speaker_types: set[str]) -> tuple[l
     for h in rules.hedges:
         for m in re.finditer(h.pattern, text, re.I):
             hedges.append(doc.text[span.start + m.start() : span.start + m.end()])
-            if CERTAINTY_ORDER.index(h.certainty) > CERTAINTY_ORDER.index(certainty):
+            if CERTAINTIES.index(h.certainty) > CERTAINTIES.index(certainty):  # the weakest hedge wins
                 certainty = h.certainty
     stance = None
     for st in rules.stances:

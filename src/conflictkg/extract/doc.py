@@ -129,7 +129,6 @@ class EventMention:
     date: DateMention | None = None
     places: list[str] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
-    event_key: str | None = None
 
 
 @dataclass
@@ -167,12 +166,6 @@ class Doc:
     @property
     def published(self) -> dt.date | None:
         return self.article.meta.published
-
-    def sentence_at(self, pos: int) -> Sentence | None:
-        for s in self.sentences:
-            if s.span.start <= pos < s.span.end:
-                return s
-        return None
 
     def mentions_in(self, span: Span) -> list[Mention]:
         return [m for m in self.mentions if span.contains(m.span)]

@@ -227,7 +227,6 @@ def events(doc: Doc) -> Doc:
         )
         records.append(rec)
         for m in c.mentions:
-            m.event_key = key
             if key not in by_sentence.setdefault(m.sentence, []):
                 by_sentence[m.sentence].append(key)
     main_key = records[0].key

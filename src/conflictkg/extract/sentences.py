@@ -10,6 +10,7 @@ from .pipeline import component
 
 __all__ = ["sentences", "quote_spans"]
 
+_WHITESPACE = re.compile(r"\s*")
 _BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])""")
 
 
@@ -36,7 +37,7 @@ def sentences(doc: Doc) -> Doc:
     out: list[Sentence] = []
     for paragraph, block in enumerate(b for b in doc.blocks if b.kind == "body"):
         quotes = quote_spans(norm, block.span)
-        start = block.span.start
+        start, first = block.span.start, len(out)
         for m in _BOUNDARY.finditer(norm, block.span.start, block.span.end):
             end = m.end()
             dot = m.start()
@@ -47,15 +48,10 @@ def sentences(doc: Doc) -> Doc:
             if token in abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
                 continue
             out.append(Sentence(Span(start, end), paragraph, len(out)))
-            start = end + (len(norm[end:]) - len(norm[end:].lstrip()))
+            start = _WHITESPACE.match(norm, end).end()
         if start < block.span.end:
             out.append(Sentence(Span(start, block.span.end), paragraph, len(out)))
-    for s in out:
-        s.quotes = [q for q in quote_spans(norm, Span(*_paragraph_of(doc, s))) if q.overlaps(s.span)]
+        for s in out[first:]:
+            s.quotes = [q for q in quotes if q.overlaps(s.span)]
     doc.sentences = out
     return doc
-
-
-def _paragraph_of(doc: Doc, s: Sentence) -> tuple[int, int]:
-    body = [b for b in doc.blocks if b.kind == "body"]
-    return body[s.paragraph].span.start, body[s.paragraph].span.end
