@@ -99,3 +99,17 @@ def test_the_event_loop_path_stops_a_heavy_query_at_the_limit(service: GraphServ
 
     with pytest.raises(ProcessLookupError):
         os.kill(killed.pop(), 0)
+
+
+def test_a_large_answer_comes_whole_from_the_event_loop_path_on_uvloop(service: GraphService) -> None:
+    """uvicorn serves on uvloop, which makes a watched pipe non-blocking: an answer larger than the
+    pipe's buffer (64 KiB) must still be read whole, and the worker must stay usable."""
+    uvloop = pytest.importorskip("uvloop")
+    query = "SELECT ?s ?o ?t WHERE { ?s ?p ?o . ?t ?q ?u } ORDER BY ?s ?o ?t LIMIT 3000"
+    client = Client(service)
+    first = client.get("/sparql", params={"query": query})  # screened, in a thread
+    assert first.status_code == 200 and len(first.content) > 4 * 65536
+    for _ in range(3):  # more than the workers: each of them answers once from the event loop
+        again = uvloop.run(client.arequest("GET", "/sparql", params={"query": query}))
+        assert (again.status_code, again.content) == (200, first.content)
+    assert client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"}).text == "label\r\nValetown\r\n"

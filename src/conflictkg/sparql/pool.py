@@ -151,6 +151,7 @@ class WorkerPool:
                 await asyncio.wait_for(readable, max(deadline - time.monotonic(), 0.0))
             finally:
                 loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop made it non-blocking; recv() needs whole messages
             # The worker writes its whole answer at once: once readable, the rest follows at pipe speed.
             answer = worker.recv.recv()
         except TimeoutError:
