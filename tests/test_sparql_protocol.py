@@ -266,3 +266,11 @@ def test_the_screening_cache_keeps_the_dataset_checks(client: Client) -> None:
     assert r.json() == {"error": "E053", "message": "named-graph-uri <file:///etc/hostname> is not a graph of this "
                         "store; conflictkg never fetches graphs from the web or the file system (list the graphs "
                         "with SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } })"}
+
+
+def test_responses_say_the_servers_own_time(client: Client) -> None:
+    import re
+
+    for r in (client.get("/sparql", params={"query": "ASK {}"}), client.get("/queries"),
+              client.get("/sparql", params={"query": "ASK { SERVICE <http://x/> {} }"})):
+        assert re.fullmatch(r"app;dur=\d+\.\d{3}", r.headers["server-timing"]), r.headers
