@@ -1,6 +1,7 @@
 """SPARQL 1.1 Protocol, Update, Graph Store Protocol and the named analyst queries.
 
-Routes (all call ``service.sparql``; blocking work runs in a thread, never on the event loop):
+Routes (all call ``service.sparql``; blocking work runs in a thread, never on the event loop;
+queries use ``query_async``, which sends a query already screened straight to a worker):
 
 * ``GET/POST /sparql``: queries by GET, by POST form (``application/x-www-form-urlencoded``)
   and by POST ``application/sparql-query``, with ``default-graph-uri``/``named-graph-uri``;
@@ -28,6 +29,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URLPath
 
 from conflictkg.config import DEFAULT_MAX_UPLOAD_BYTES
 from conflictkg.errors import NotFound, QueryError
@@ -47,6 +49,8 @@ __all__ = ["include", "router"]
 
 router = APIRouter(tags=["sparql"])
 
+SPARQL_PATH = "/sparql"
+UPDATE_PATH = "/update"
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -153,19 +157,24 @@ def _unsupported(media: str | None, allowed: list[str]) -> QueryError:
 # --- queries ------------------------------------------------------------------------------
 
 
+def _endpoint_url(request: Request, path: str) -> str:
+    """The absolute URL of one of this router's routes (``request.url_for`` searches the whole
+    route table on every call, a visible part of what a small query costs)."""
+    return str(URLPath(path).make_absolute_url(request.base_url))
+
+
 async def _answer_query(request: Request, service: GraphService, query: str, params: dict[str, list[str]]) -> Response:
-    result = await run_in_threadpool(
-        service.sparql.query,
+    result = await service.sparql.query_async(
         query,
         accept=request.headers.get("accept"),
         default_graph_uris=params.get("default-graph-uri", []),
         named_graph_uris=params.get("named-graph-uri", []),
-        base_iri=str(request.url_for("sparql_get")),
+        base_iri=_endpoint_url(request, SPARQL_PATH),
     )
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 
-@router.get("/sparql", name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query")
+@router.get(SPARQL_PATH, name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query")
 async def sparql_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
     params = _params(request)
     if "update" in params:
@@ -176,7 +185,7 @@ async def sparql_get(request: Request, service: GraphService = Depends(service_o
     return await _answer_query(request, service, query, params)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query by POST (form or application/sparql-query)")
+@router.post(SPARQL_PATH, summary="SPARQL 1.1 query by POST (form or application/sparql-query)")
 async def sparql_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
     media, charset = _media(request)
     data = await _body(request)
@@ -203,7 +212,7 @@ def _service_description(request: Request, service: GraphService) -> Response:
     if media is None:
         raise QueryError(f"the service description is available as {', '.join(GRAPH_FORMATS)}", code="E059",
                          status=406)
-    endpoint = str(request.url_for("sparql_get"))
+    endpoint = _endpoint_url(request, SPARQL_PATH)
     s, d, dg = ox.NamedNode(endpoint + "#service"), ox.NamedNode(endpoint + "#dataset"), ox.NamedNode(endpoint + "#default-graph")
     sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -237,12 +246,12 @@ def _service_description(request: Request, service: GraphService) -> Response:
 # --- writes -------------------------------------------------------------------------------
 
 
-@router.get("/update", include_in_schema=False)
+@router.get(UPDATE_PATH, include_in_schema=False)
 async def update_get() -> Response:
     raise QueryError("updates must be POSTed (SPARQL 1.1 Protocol)", code="E054", status=405)
 
 
-@router.post("/update", response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)")
+@router.post(UPDATE_PATH, response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)")
 async def update_post(request: Request, service: GraphService = Depends(service_of)) -> Any:
     refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
@@ -266,7 +275,7 @@ async def update_post(request: Request, service: GraphService = Depends(service_
         update,
         using_graph_uris=params.get("using-graph-uri", []),
         using_named_graph_uris=params.get("using-named-graph-uri", []),
-        base_iri=str(request.url_for("update_post")),
+        base_iri=_endpoint_url(request, UPDATE_PATH),
     )
     return WriteAnswer(graphs=result.graphs)
 
@@ -371,7 +380,7 @@ async def queries_run(name: str, request: Request, service: GraphService = Depen
         if len(values) > 1:
             raise QueryError(f"give parameter {key!r} once, not {len(values)} times", code="E054", status=422)
         params[key] = values[0]
-    result = await run_in_threadpool(service.sparql.run_named, name, params, accept=request.headers.get("accept"))
+    result = await service.sparql.run_named_async(name, params, accept=request.headers.get("accept"))
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 

@@ -7,10 +7,14 @@ world) plus four classic shapes. Every engine runs the same queries over the sam
   with the union default graph and the parameters as ``substitutions``, results serialised to
   SPARQL JSON (the floor: what conflictkg adds on top is its HTTP layer);
 - ``conflictkg /sparql``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
+  besides the client's round trip, the server's own time per request is kept (its
+  ``Server-Timing`` header);
 - ``rdflib Graph``: an rdflib ``Dataset`` (union default graph) in a child process, parameters
   as ``initBindings``;
 - ``rdflib-endpoint``: its own uvicorn server over the same data, the parameters inlined as a
   ``VALUES`` block (its protocol has no bindings).
+
+Both HTTP engines are timed through the same lean keep-alive client (:mod:`.client`).
 
 Each query gets a warm-up run (not counted) and then ``repeats`` timed runs, fewer when a run is
 slow (the total per query stays near ``budget`` seconds). A run longer than ``cap`` seconds stops
@@ -31,10 +35,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from conflictkg.sparql.named import load_named_queries
 
+from .client import Client, ClientError, ClientTimeout, Response
 from .generator import CKGID, GeneratorConfig, _articles_for, _World
 
 __all__ = [
@@ -291,6 +294,8 @@ class EngineRun:
     status: str = "ok"
     floor: Timing | None = None
     """conflictkg only: latency of GET /queries (no store work): the HTTP stack's own round trip."""
+    server: dict[str, float] = field(default_factory=dict)
+    """conflictkg only: median of the server's own time per query (``Server-Timing``), seconds."""
 
 
 def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats: int, budget: float,
@@ -347,7 +352,7 @@ def run_rdflib(nquads: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun
 # --- engines over HTTP -------------------------------------------------------------------------
 
 
-def _rows(response: httpx.Response) -> int:
+def _rows(response: Response) -> int:
     if response.status_code != 200:
         raise RuntimeError(f"HTTP {response.status_code}: {response.text[:160]}")
     data = response.json()
@@ -368,13 +373,14 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
     accept = {"Accept": "application/sparql-results+json"}
     dead = ""
     seen: dict[str, Timing] = {}
-    client = httpx.Client(base_url=base, timeout=cap, headers=accept)
+    client = Client(base, timeout=cap, headers=accept)
     try:
         if flavour == "conflictkg":
             _warm_workers(base, accept)
             # the HTTP round trip of a route that does no store work
             out.floor = _measure(lambda: int(client.get("/queries").status_code == 200), repeats=3 * repeats,
                                  budget=budget)
+        server_times: list[float] = []
         for spec in specs:
             path, params = _request(flavour, spec)
             key = _key(flavour, spec)
@@ -387,19 +393,27 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
                 out.timings[spec.name] = Timing(status=dead)
                 continue
             stuck = False
-            def request(c: httpx.Client = client, path: str = path, params: dict[str, str] = params) -> int:
-                return _rows(c.get(path, params=params))
+            def request(c: Client = client, path: str = path, params: dict[str, str] = params) -> int:
+                response = c.get(path, params=params)
+                took = response.server_ms()
+                if took is not None:
+                    server_times.append(took / 1000)
+                return _rows(response)
 
+            server_times.clear()
             try:
                 out.timings[spec.name] = _measure(request, repeats=repeats, budget=budget)
-            except httpx.TimeoutException:
+                if server_times:
+                    timed = server_times[-len(out.timings[spec.name].samples):]  # not the warm-up run
+                    out.server[spec.name] = statistics.median(timed)
+            except ClientTimeout:
                 out.timings[spec.name] = Timing(status=f"did not finish within {cap:.0f} s")
                 stuck = flavour != "conflictkg"  # its event loop is stuck in the query: nothing else will answer
             except RuntimeError as exc:
                 status = ("did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
                           else f"error: {str(exc)[:120]}")
                 out.timings[spec.name] = Timing(status=status)
-            except httpx.HTTPError as exc:
+            except ClientError as exc:
                 out.timings[spec.name] = Timing(status=f"error: {str(exc)[:120]}")
             seen[key] = out.timings[spec.name]
             t = out.timings[spec.name]
@@ -413,7 +427,7 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
                     log(f"  {flavour}: restarting the server")
                     client.close()
                     try:
-                        client = httpx.Client(base_url=restart(), timeout=cap, headers=accept)
+                        client = Client(restart(), timeout=cap, headers=accept)
                     except (RuntimeError, TimeoutError) as exc:
                         dead = f"not run ({flavour} could not be restarted: {exc})"
                 else:
@@ -444,7 +458,7 @@ def _warm_workers(base: str, headers: dict[str, str], rounds: int = 3, parallel:
     import threading
 
     def ask() -> None:
-        with httpx.Client(base_url=base, timeout=120.0, headers=headers) as c:
+        with Client(base, timeout=120.0, headers=headers) as c:
             c.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 1"})
 
     for _ in range(rounds):
@@ -489,15 +503,15 @@ def concurrency(base: str, path: str, params: dict[str, str], *, clients: int, s
     def client() -> None:
         mine: list[float] = []
         errs = 0
-        with httpx.Client(base_url=base, timeout=timeout,
-                          headers={"Accept": "application/sparql-results+json, application/json"}) as c:
+        with Client(base, timeout=timeout,
+                    headers={"Accept": "application/sparql-results+json, application/json"}) as c:
             barrier.wait()
             while time.perf_counter() < stop_at:
                 start = time.perf_counter()
                 try:
                     r = c.get(path, params=params)
                     ok = r.status_code == 200 and len(r.content) > 0
-                except httpx.HTTPError:
+                except ClientError:
                     ok = False
                 mine.append(time.perf_counter() - start)
                 errs += not ok

@@ -31,6 +31,7 @@ from typing import Any
 from . import export as export_bench
 from . import ingest as ingest_bench
 from . import validation as validation_bench
+from .client import Client, ClientError
 from .generator import write_nquads
 from .queries import (
     EngineRun,
@@ -143,7 +144,7 @@ def human(n: int) -> str:
 
 
 def versions() -> str:
-    names = ["pyoxigraph", "rdflib", "rdflib-endpoint", "pyshacl", "fastapi", "uvicorn", "httpx", "networkx"]
+    names = ["pyoxigraph", "rdflib", "rdflib-endpoint", "pyshacl", "fastapi", "uvicorn", "httptools", "uvloop", "networkx"]
     out = []
     for n in names:
         try:
@@ -311,16 +312,14 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float)
 
 
 def run_concurrency(base: str, specs: list[QuerySpec], plan: Plan, report: Report) -> list[tuple[str, Any]]:
-    import httpx
-
     point = next(s for s in specs if s.name == "point lookup")
     targets = [("/sparql (point lookup)", "/sparql", {"query": point.text}),
                ("/graph neighbours (actor-event view)", "/graph/nodes/actor.a20/neighbours", {})]
     report.log("concurrency: warming /graph (projection built on first use)")
     try:
-        r = httpx.get(base + targets[1][1], timeout=plan.load_cap)
-        warm = r.status_code
-    except httpx.HTTPError as exc:
+        with Client(base, timeout=plan.load_cap) as client:
+            warm = client.get(targets[1][1]).status_code
+    except ClientError as exc:
         warm = str(exc)
     out = []
     for label, path, params in targets:
@@ -379,8 +378,9 @@ def query_tables(runs: list[SizeRun], plan: Plan) -> tuple[str, dict[str, Any]]:
     order = ["pyoxigraph direct", "conflictkg /sparql", "rdflib Graph", "rdflib-endpoint"]
     for r in runs:
         out.append(f"### {r.quads:,} triples\n")
-        out.append("| query | rows | " + " | ".join(order) + " | rdflib-endpoint / conflictkg | HTTP overhead (conflictkg - direct) |")
-        out.append("|---|---:|" + "---:|" * len(order) + "---:|---:|")
+        out.append("| query | rows | " + " | ".join(order) + " | rdflib-endpoint / conflictkg | HTTP overhead (conflictkg - direct) "
+                   "| conflictkg server-side |")
+        out.append("|---|---:|" + "---:|" * len(order) + "---:|---:|---:|")
         for spec in r.specs:
             ts = {name: r.engines[name].timings.get(spec.name) if name in r.engines else None for name in order}
             rows = {name: t.rows for name, t in ts.items() if t is not None and t.ok}
@@ -398,8 +398,9 @@ def query_tables(runs: list[SizeRun], plan: Plan) -> tuple[str, dict[str, Any]]:
             overhead = c.median - d.median if d is not None and c is not None and d.ok and c.ok else None
             label = {"named": f"{spec.name} (analyst query)", "values": f"{spec.name} (analyst query text)"}.get(
                 spec.kind, spec.name)
+            in_app = r.engines["conflictkg /sparql"].server.get(spec.name) if "conflictkg /sparql" in r.engines else None
             out.append(f"| {label} | {row_cell} | " + " | ".join(cells) +
-                       f" | {rtext} | {'' if overhead is None else ms(overhead)} |")
+                       f" | {rtext} | {'' if overhead is None else ms(overhead)} | {'' if in_app is None else ms(in_app)} |")
             ep = ts["rdflib-endpoint"]
             verdict.setdefault(r.size, []).append((spec, x, overhead, c.rows if c is not None and c.ok else None,
                                                    d.median if d is not None and d.ok and not d.cold else None,
@@ -414,9 +415,9 @@ def query_tables(runs: list[SizeRun], plan: Plan) -> tuple[str, dict[str, Any]]:
             out.append("Notes: " + "; ".join(notes) + ".")
         floor = r.engines["conflictkg /sparql"].floor if "conflictkg /sparql" in r.engines else None
         if floor is not None and floor.ok:
-            out.append(f"HTTP round trip of a conflictkg route that does no store work (`GET /queries`, httpx client "
-                       f"on the same machine): {cell(floor)}; this is the part of the overhead that any HTTP service "
-                       "in Python pays.")
+            out.append(f"HTTP round trip of a conflictkg route that does no store work (`GET /queries`, the same "
+                       f"keep-alive `http.client` connection on the same machine): {cell(floor)}; this is the part of "
+                       "the overhead that any HTTP service in Python pays.")
         out.append("")
     return "\n".join(out), verdict
 
@@ -675,10 +676,14 @@ def query_intro(plan: Plan) -> str:
         f"{plan.cap:.0f} s). "
         "Engines: **pyoxigraph direct** (the same on-disk store, queried in-process with the parameters as "
         "`substitutions`, results serialised to SPARQL JSON and parsed: the floor); **conflictkg /sparql** (real HTTP "
-        "to `conflictkg serve` on loopback with httpx: analyst queries at `/queries/{name}?event=...`, shapes at "
+        "to `conflictkg serve` on loopback: analyst queries at `/queries/{name}?event=...`, shapes at "
         "`/sparql?query=...`; JSON results parsed by the client); **rdflib Graph** (an in-memory rdflib `Dataset` "
         "with the union default graph, parameters as `initBindings`); **rdflib-endpoint** (its own uvicorn server "
-        "over the same data, parameters inlined as a `VALUES` block). Analyst queries are bound to an event and an "
+        "over the same data, parameters inlined as a `VALUES` block). Both HTTP engines are timed through the same client: "
+        "one keep-alive connection of Python's standard `http.client` (`benchmarks/client.py`; httpx would add about "
+        "half a millisecond of its own per request). *conflictkg server-side* is the median time conflictkg's app "
+        "reports for the same requests in its `Server-Timing` header (from the request reaching the app to the "
+        "response being handed to uvicorn, so without HTTP parsing and the socket). Analyst queries are bound to an event and an "
         "actor that exist at every size; `contradictions` runs over all events. Rows marked *analyst query text* run "
         "the same analyst query with its parameter written into the text as a `VALUES` block, on every engine "
         "(on conflictkg through `/sparql`): the exact text rdflib-endpoint gets; the *analyst query* rows are "

@@ -35,3 +35,22 @@ def test_a_command_flag_takes_its_default_from_the_environment(tmp_path, monkeyp
     monkeypatch.setenv("CONFLICTKG_FORMAT", "xml")
     assert main(["claims"]) == 2
     assert capsys.readouterr().err == "conflictkg: [E011] --format must be jsonl or csv, not 'xml'\n"
+
+
+def test_the_access_log_is_off_unless_asked_for(monkeypatch):
+    from conflictkg.config import DEFAULT_ACCESS_LOG, Settings
+    from conflictkg.errors import ConfigError
+
+    assert DEFAULT_ACCESS_LOG is False and Settings().access_log is False
+    parser = build_parser()
+    monkeypatch.setenv("CONFLICTKG_ACCESS_LOG", "on")
+    assert Settings.from_env().access_log is True
+    args = parser.parse_args(["serve", "--no-access-log"])
+    assert Settings.from_env(access_log=args.access_log).access_log is False
+    monkeypatch.setenv("CONFLICTKG_ACCESS_LOG", "sometimes")
+    try:
+        Settings.from_env()
+    except ConfigError as exc:
+        assert str(exc) == "[E011] CONFLICTKG_ACCESS_LOG='sometimes' is not one of 1, true, yes, on, 0, false, no, off"
+    else:
+        raise AssertionError("an invalid CONFLICTKG_ACCESS_LOG was accepted")

@@ -61,3 +61,55 @@ def test_the_worker_of_a_stopped_query_is_really_gone(service: GraphService) -> 
 
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # reaped: the process no longer exists
+
+
+def _no_thread_path(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the query went through the blocking path in a thread")
+
+
+def test_a_query_screened_before_is_sent_from_the_event_loop(service: GraphService,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    if not service.sparql.embedded:
+        pytest.skip("only the embedded store has worker processes")
+    client = Client(service)
+    assert client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"}).status_code == 200
+    monkeypatch.setattr(service.sparql, "query", _no_thread_path)
+    again = client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"})
+    assert (again.status_code, again.text) == (200, "label\r\nValetown\r\n")
+
+
+def test_the_event_loop_path_stops_a_heavy_query_at_the_limit(service: GraphService,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    if not service.sparql.embedded:
+        pytest.skip("only the embedded store has worker processes")
+    from conflictkg.sparql.screen import screen_query
+
+    client = Client(service)
+    assert client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"}).status_code == 200
+    screen_query(CARTESIAN, service.sparql.known_graphs())  # screened before: the request takes the event-loop path
+    pool, _ = service.sparql._workers()
+    before = {w.process.pid for w in pool._all}
+    monkeypatch.setattr(service.sparql, "query", _no_thread_path)
+    r = client.get("/sparql", params={"query": CARTESIAN})
+    assert (r.status_code, r.json()) == (503, {"error": "E055", "message": "the query was stopped at the time limit "
+                                               "of 2 s (--query-timeout); narrow it or add a LIMIT"})
+    killed = before - {w.process.pid for w in pool._all}
+    assert len(killed) == 1
+    import os
+
+    with pytest.raises(ProcessLookupError):
+        os.kill(killed.pop(), 0)
+
+
+def test_a_large_answer_comes_whole_from_the_event_loop_path_on_uvloop(service: GraphService) -> None:
+    """uvicorn serves on uvloop, which makes a watched pipe non-blocking: an answer larger than the
+    pipe's buffer (64 KiB) must still be read whole, and the worker must stay usable."""
+    uvloop = pytest.importorskip("uvloop")
+    query = "SELECT ?s ?o ?t WHERE { ?s ?p ?o . ?t ?q ?u } ORDER BY ?s ?o ?t LIMIT 3000"
+    client = Client(service)
+    first = client.get("/sparql", params={"query": query})  # screened, in a thread
+    assert first.status_code == 200 and len(first.content) > 4 * 65536
+    for _ in range(3):  # more than the workers: each of them answers once from the event loop
+        again = uvloop.run(client.arequest("GET", "/sparql", params={"query": query}))
+        assert (again.status_code, again.content) == (200, first.content)
+    assert client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"}).text == "label\r\nValetown\r\n"

@@ -231,3 +231,46 @@ def test_service_description(client: Client, service: GraphService) -> None:
 def test_no_cors_headers_by_default(client: Client) -> None:
     r = client.get("/sparql", params={"query": "ASK {}"}, headers={"origin": "http://evil.example"})
     assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("SELECT * { SERVICE <http://127.0.0.1:9/refused-twice> { ?s ?p ?o } }",
+     {"error": "E052", "message": "SERVICE is not allowed: conflictkg does not query other endpoints "
+                                  "(SERVICE <http://127.0.0.1:9/refused-twice>)"}),
+    ("SELECT * WHERE { ?s ?p ?o . refused twice }", None),
+])
+def test_a_refused_query_is_refused_the_same_way_again_without_parsing(
+        client: Client, monkeypatch: pytest.MonkeyPatch, query: str, expected: dict[str, str] | None) -> None:
+    from conflictkg.sparql import screen
+
+    first = client.get("/sparql", params={"query": query})
+    assert first.status_code == 400
+    if expected is not None:
+        assert first.json() == expected
+    else:
+        assert first.json()["error"] == "E051"
+
+    def no_parse(text: str) -> None:
+        raise AssertionError("the screen parsed a query it has seen")
+
+    monkeypatch.setattr(screen, "_analyse_query", no_parse)  # the answer must come from the screening cache
+    second = client.get("/sparql", params={"query": query})
+    assert (second.status_code, second.json()) == (400, first.json())
+
+
+def test_the_screening_cache_keeps_the_dataset_checks(client: Client) -> None:
+    query = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
+    assert client.get("/sparql", params={"query": query}).status_code == 200  # screened and cached
+    r = client.get("/sparql", params={"query": query, "named-graph-uri": "file:///etc/hostname"})
+    assert r.status_code == 400
+    assert r.json() == {"error": "E053", "message": "named-graph-uri <file:///etc/hostname> is not a graph of this "
+                        "store; conflictkg never fetches graphs from the web or the file system (list the graphs "
+                        "with SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } })"}
+
+
+def test_responses_say_the_servers_own_time(client: Client) -> None:
+    import re
+
+    for r in (client.get("/sparql", params={"query": "ASK {}"}), client.get("/queries"),
+              client.get("/sparql", params={"query": "ASK { SERVICE <http://x/> {} }"})):
+        assert re.fullmatch(r"app;dur=\d+\.\d{3}", r.headers["server-timing"]), r.headers

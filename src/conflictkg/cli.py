@@ -38,7 +38,7 @@ def env_flag(parser: argparse.ArgumentParser, flag: str, *aliases: str, help: st
 
 #: Flags that are settings (their variables are read by Settings.from_env, not by argparse).
 _SETTINGS_FLAGS = ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "query_workers", "token",
-                   "backend", "corpus_dir")
+                   "backend", "corpus_dir", "access_log")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -212,6 +212,8 @@ def _serve_parser(sub: Any) -> None:
     env_flag(p, "--host", help="address to listen on (default 127.0.0.1)")
     env_flag(p, "--port", help="port to listen on (default 8000)", type=int)
     env_flag(p, "--token", help="write token: updates need 'Authorization: Bearer TOKEN' (default: read-only)")
+    env_flag(p, "--access-log", help="log one line per request (default: off, it costs time on every request)",
+             action=argparse.BooleanOptionalAction)
     env_flag(p, "--corpus-dir", help="folder of the articles' texts, shown by the workbench (default ../shared/corpus)",
              type=Path)
     _service_flags(p)
@@ -258,7 +260,10 @@ def _serve(args: argparse.Namespace, service: GraphService) -> int:
     settings = service.settings
     print(f"conflictkg: SPARQL endpoint at http://{settings.host}:{settings.port}/sparql "
           f"({'writes need the token' if settings.token else 'read-only'})", file=sys.stderr)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # httptools parses HTTP in C (h11, uvicorn's fallback, is pure Python); loop="auto" takes uvloop,
+    # a dependency wherever it is built (not on Windows).
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", access_log=settings.access_log,
+                http="httptools", loop="auto")
     return 0
 
 

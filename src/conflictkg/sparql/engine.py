@@ -23,6 +23,8 @@ view through :func:`.screen.with_using`.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import gc
 import tempfile
 import threading
@@ -43,7 +45,7 @@ from ..store import EmbeddedStore, GraphStore, to_oxigraph, to_rdflib
 from .formats import DEFAULT_GRAPH_TYPE, negotiate, offers_for, serialize_triples
 from .named import NamedQuery, load_named_queries
 from .pool import WorkerPool
-from .screen import screen_query, screen_update, with_using
+from .screen import QueryPlan, screen_query, screen_update, screened_query, with_using
 from .snapshot import Snapshots
 from .worker import Task
 
@@ -128,6 +130,65 @@ class SparqlEngine:
         """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``."""
         plan = screen_query(text, self.known_graphs(), default_graph_uris=default_graph_uris,
                             named_graph_uris=named_graph_uris)
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
+                          base_iri)
+        timeout = self.settings.query_timeout
+        deadline = time.monotonic() + timeout
+        if self.embedded:
+            pool, snapshots = self._workers()
+            task["snapshot"] = snapshots.acquire()
+            try:
+                answer = pool.run(task, deadline, timeout)
+            finally:
+                snapshots.release(task["snapshot"][2], pool.generations_in_use())
+        else:
+            answer = self.store.run_query(task, timeout=timeout)  # type: ignore[attr-defined]
+        return _result(plan, answer)
+
+    async def query_async(
+        self,
+        text: str,
+        *,
+        accept: str | None = None,
+        media_type: str | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        substitutions: Mapping[str, Node] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """:meth:`query` for the event loop: the same answers, errors and limits.
+
+        When nothing on the way would block (the query text was screened before, the store's
+        snapshot and graph list are current, the workers are running), the query goes to a
+        worker straight from the event loop and its answer is awaited there
+        (:meth:`.WorkerPool.run_async`); otherwise the whole of :meth:`query` runs in a thread.
+        """
+        args: dict[str, Any] = {"accept": accept, "media_type": media_type, "default_graph_uris": default_graph_uris,
+                                "named_graph_uris": named_graph_uris, "substitutions": substitutions,
+                                "base_iri": base_iri}
+        pool, snapshots, known = self._pool, self._snapshots, self._known
+        generation = getattr(self.store, "generation", None)
+        plan = None
+        if pool is not None and snapshots is not None and known is not None and known[0] == generation:
+            plan = screened_query(text, known[1], default_graph_uris=default_graph_uris,
+                                  named_graph_uris=named_graph_uris)
+        snapshot = snapshots.acquire_current() if plan is not None and snapshots is not None else None
+        if plan is None or pool is None or snapshots is None or snapshot is None:
+            return await asyncio.to_thread(functools.partial(self.query, text, **args))
+        try:
+            task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
+                              base_iri)
+            task["snapshot"] = snapshot
+            timeout = self.settings.query_timeout
+            answer = await pool.run_async(task, time.monotonic() + timeout, timeout)
+        finally:
+            snapshots.release(snapshot[2], pool.generations_in_use())
+        return _result(plan, answer)
+
+    def _task(self, plan: QueryPlan, text: str, accept: str | None, media_type: str | None,
+              default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
+              substitutions: Mapping[str, Node] | None, base_iri: str | None) -> Task:
+        """What a worker (or the remote store) needs to answer a screened query."""
         offers = offers_for(plan.form)
         chosen = media_type if media_type in offers else negotiate(accept, offers)
         if chosen is None:
@@ -135,7 +196,7 @@ class SparqlEngine:
                 f"cannot answer this {plan.form} query in any type the request accepts ({accept}); "
                 f"available: {', '.join(offers)}", code="E059", status=406)
         protocol_dataset = bool(default_graph_uris or named_graph_uris)
-        task: Task = {
+        return {
             "query": text,
             "media_type": chosen,
             "max_rows": self.settings.max_rows,
@@ -147,25 +208,6 @@ class SparqlEngine:
             "prefixes": PREFIX_IRIS,
             "graph_iris": list(plan.graph_iris),
         }
-        timeout = self.settings.query_timeout
-        deadline = time.monotonic() + timeout
-        if self.embedded:
-            answer = self._run_in_worker(task, deadline, timeout)
-        else:
-            answer = self.store.run_query(task, timeout=timeout)  # type: ignore[attr-defined]
-        if answer[0] == "error":
-            _, code, status, message = answer
-            raise QueryError(message, code=code, status=status)
-        _, media, body, rows = answer
-        return QueryResult(form=plan.form, media_type=media, body=body, rows=rows)
-
-    def _run_in_worker(self, task: Task, deadline: float, timeout: float) -> tuple[Any, ...]:
-        pool, snapshots = self._workers()
-        task["snapshot"] = snapshots.acquire()
-        try:
-            return pool.run(task, deadline, timeout)
-        finally:
-            snapshots.release(task["snapshot"][2], pool.generations_in_use())
 
     def _workers(self) -> tuple[WorkerPool, Snapshots]:
         with self._start_lock:
@@ -186,11 +228,20 @@ class SparqlEngine:
     def run_named(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
                   media_type: str | None = None) -> QueryResult:
         """Run a named query with its parameters bound as RDF terms (never spliced into the text)."""
+        query, bindings = self._named_query(name, params)
+        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+
+    async def run_named_async(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
+                              media_type: str | None = None) -> QueryResult:
+        """:meth:`run_named` for the event loop (see :meth:`query_async`)."""
+        query, bindings = self._named_query(name, params)
+        return await self.query_async(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+
+    def _named_query(self, name: str, params: Mapping[str, str]) -> tuple[NamedQuery, dict[str, Node]]:
         query = self.named_queries().get(name)
         if query is None:
             raise NotFound(f"no named query {name!r}; see /queries", code="E061")
-        bindings = query.bind(params)
-        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+        return query, query.bind(params)
 
     # --- writes -------------------------------------------------------------------------
 
@@ -265,6 +316,14 @@ class SparqlEngine:
             if self._snapshots is not None:
                 self._snapshots.close()
                 self._snapshots = None
+
+
+def _result(plan: QueryPlan, answer: tuple[Any, ...]) -> QueryResult:
+    if answer[0] == "error":
+        _, code, status, message = answer
+        raise QueryError(message, code=code, status=status)
+    _, media, body, rows = answer
+    return QueryResult(form=plan.form, media_type=media, body=body, rows=rows)
 
 
 def _graph_from(store: ox.Store, name: str) -> Graph:

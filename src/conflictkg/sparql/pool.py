@@ -5,8 +5,13 @@ task and waits for the answer until the deadline. When the deadline passes first
 worker is killed (SIGKILL: pyoxigraph ignores everything gentler) and a fresh one is
 started in the background, and the caller gets a :class:`QueryError` with status 503: the
 client is told the truth, never handed a truncated 200. Several workers serve in
-parallel, so one heavy query never stalls the others; callers run :meth:`run` in a thread
-(the API does), so the event loop never blocks.
+parallel, so one heavy query never stalls the others.
+
+Two faces, one protocol: :meth:`WorkerPool.run` blocks its thread (the CLI; the API's slow
+paths run it in a thread), :meth:`WorkerPool.run_async` waits on the event loop for the
+worker's pipe to become readable (no thread hop: a small query answers a tenth of a
+millisecond sooner). When no worker is idle, ``run_async`` waits in a thread with
+:meth:`run`, so both kinds of callers queue in the same, fair, queue.
 
 Workers are fresh interpreters (``python -m conflictkg.sparql.worker``: forking a threaded
 server is unsafe, and multiprocessing's ``spawn`` would re-import the caller's ``__main__``)
@@ -15,6 +20,7 @@ that import only pyoxigraph; they talk pickles over their stdin and stdout.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import queue
 import subprocess
@@ -71,6 +77,7 @@ class WorkerPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._waiting = 0
         for _ in range(size):
             self._add(_start())
 
@@ -96,12 +103,15 @@ class WorkerPool:
 
     def run(self, task: Task, deadline: float, timeout: float) -> tuple[Any, ...]:
         """Answer ``task`` before ``deadline`` (a :func:`time.monotonic` value) or raise a 503."""
+        with self._lock:
+            self._waiting += 1
         try:
             worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
         except queue.Empty:
-            raise QueryError(
-                f"every query worker stayed busy for the whole time limit ({timeout:g} s); try again later",
-                code="E056", status=503) from None
+            raise _all_busy(timeout) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
         try:
             worker.send.send(task)
             worker.generation = task["snapshot"][2]
@@ -110,14 +120,52 @@ class WorkerPool:
             else:
                 self._replace(worker)
                 worker = None  # type: ignore[assignment]
-                raise QueryError(
-                    f"the query was stopped at the time limit of {timeout:g} s (--query-timeout); "
-                    "narrow it or add a LIMIT", code="E055", status=503)
+                raise _overtime(timeout)
         except (EOFError, OSError, BrokenPipeError):
             self._replace(worker)
             worker = None  # type: ignore[assignment]
-            raise QueryError("the query worker died while answering (out of memory?)", code="E050",
-                             status=500) from None
+            raise _died() from None
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+        return answer  # type: ignore[no-any-return]
+
+    async def run_async(self, task: Task, deadline: float, timeout: float) -> tuple[Any, ...]:
+        """:meth:`run` for the event loop: the same answers and errors, and the same time limit."""
+        worker = None
+        if not self._waiting:  # never overtake a caller already queued for a worker
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                pass
+        if worker is None:  # every worker busy: queue up with the blocking callers, in a thread
+            return await asyncio.to_thread(self.run, task, deadline, timeout)
+        loop = asyncio.get_running_loop()
+        readable = loop.create_future()
+        fd = worker.recv.fileno()
+        try:
+            worker.send.send(task)
+            worker.generation = task["snapshot"][2]
+            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            try:
+                await asyncio.wait_for(readable, max(deadline - time.monotonic(), 0.0))
+            finally:
+                loop.remove_reader(fd)
+                os.set_blocking(fd, True)  # uvloop made it non-blocking; recv() needs whole messages
+            # The worker writes its whole answer at once: once readable, the rest follows at pipe speed.
+            answer = worker.recv.recv()
+        except TimeoutError:
+            self._replace(worker)
+            worker = None  # type: ignore[assignment]
+            raise _overtime(timeout) from None
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            worker = None  # type: ignore[assignment]
+            raise _died() from None
+        except BaseException:  # cancelled while the worker computes: its late answer must reach nobody
+            self._replace(worker)
+            worker = None  # type: ignore[assignment]
+            raise
         finally:
             if worker is not None:
                 self._idle.put(worker)
@@ -130,3 +178,17 @@ class WorkerPool:
             self._all.clear()
         for worker in workers:
             worker.kill()
+
+
+def _all_busy(timeout: float) -> QueryError:
+    return QueryError(f"every query worker stayed busy for the whole time limit ({timeout:g} s); try again later",
+                      code="E056", status=503)
+
+
+def _overtime(timeout: float) -> QueryError:
+    return QueryError(f"the query was stopped at the time limit of {timeout:g} s (--query-timeout); "
+                      "narrow it or add a LIMIT", code="E055", status=503)
+
+
+def _died() -> QueryError:
+    return QueryError("the query worker died while answering (out of memory?)", code="E050", status=500)

@@ -26,8 +26,9 @@ skipped whole), never on the values users pass.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +43,7 @@ from rdflib.term import Variable
 from ..errors import QueryError
 from ..rdflib_lock import SPARQL_LOCK
 
-__all__ = ["QueryPlan", "UpdatePlan", "screen_query", "screen_update", "with_using"]
+__all__ = ["QueryPlan", "UpdatePlan", "screen_query", "screened_query", "screen_update", "with_using"]
 
 #: The four query forms, by rdflib's parse-tree name.
 _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
@@ -51,7 +52,7 @@ _FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRU
 #: every parse in the process fails ("<lambda>() missing 1 required positional argument").
 #: The API parses in a thread pool, so every parse and translation holds this lock.
 PARSE_LOCK = SPARQL_LOCK
-#: Distinct query texts whose parse results :func:`screen_query` keeps (see :func:`_analyse_query`).
+#: Distinct query texts whose screening :func:`screen_query` keeps (see :class:`_ScreenCache`).
 SCREEN_CACHE_SIZE = 512
 
 
@@ -137,7 +138,84 @@ def screen_query(
     named_graph_uris: Sequence[str] = (),
 ) -> QueryPlan:
     """Parse ``text`` and refuse what must not run. Raises :class:`QueryError`."""
-    form, defaults, nameds, has_clause, graph_iris = _analyse_query(text)
+    analysis = _CACHE.get(text)
+    if analysis is None:
+        try:
+            analysis = _analyse_query(text)
+        except QueryError as exc:
+            analysis = _Refusal(str(exc.message), exc.code, exc.status)
+        _CACHE.put(text, analysis)
+    return _plan(analysis, known_graphs, default_graph_uris, named_graph_uris)
+
+
+def screened_query(
+    text: str,
+    known_graphs: Collection[str],
+    *,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+) -> QueryPlan | None:
+    """:func:`screen_query` when ``text`` was screened before (the cache has it), else None: it
+    never parses and never waits for rdflib's lock, so the event loop may call it."""
+    analysis = _CACHE.get(text)
+    if analysis is None:
+        return None
+    return _plan(analysis, known_graphs, default_graph_uris, named_graph_uris)
+
+
+_Analysis = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """A query the screen refused (malformed, SERVICE): the same refusal every time it comes back."""
+
+    message: str
+    code: str
+    status: int
+
+
+class _ScreenCache:
+    """What the screen found in each of the last :data:`SCREEN_CACHE_SIZE` query texts (LRU).
+
+    Keyed on the exact query text: the analysis depends on nothing else. The checks that depend
+    on the store's graphs and the request's dataset parameters are not cached; they run on
+    every query (:func:`_plan`). Refusals are cached too, as (message, code, status), so a
+    refused query is answered the same way without parsing it again.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, _Analysis | _Refusal] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> _Analysis | _Refusal | None:
+        with self._lock:
+            found = self._items.get(text)
+            if found is not None:
+                self._items.move_to_end(text)
+            return found
+
+    def put(self, text: str, analysis: _Analysis | _Refusal) -> None:
+        with self._lock:
+            self._items[text] = analysis
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_CACHE = _ScreenCache(SCREEN_CACHE_SIZE)
+
+
+def _plan(analysis: _Analysis | _Refusal, known_graphs: Collection[str], default_graph_uris: Sequence[str],
+          named_graph_uris: Sequence[str]) -> QueryPlan:
+    if isinstance(analysis, _Refusal):
+        raise QueryError(analysis.message, code=analysis.code, status=analysis.status)
+    form, defaults, nameds, has_clause, graph_iris = analysis
     check_graphs(defaults, known_graphs, where="FROM")
     check_graphs(nameds, known_graphs, where="FROM NAMED")
     check_graphs(default_graph_uris, known_graphs, where="default-graph-uri")
@@ -146,12 +224,11 @@ def screen_query(
                      has_dataset_clause=has_clause, graph_iris=graph_iris)
 
 
-@functools.lru_cache(maxsize=SCREEN_CACHE_SIZE)
-def _analyse_query(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]:
+def _analyse_query(text: str) -> _Analysis:
     """What the screen needs from a query's parse: form, FROM / FROM NAMED IRIs, dataset clause, GRAPH IRIs.
 
-    Parsing with rdflib's grammar costs about 10 ms, more than running a small query, so the
-    result is cached by query text (a query that fails raises, and nothing is cached).
+    Parsing with rdflib's grammar costs about 10 ms, more than running a small query, so
+    :func:`screen_query` keeps the result by query text (:class:`_ScreenCache`).
     """
     try:
         with PARSE_LOCK:

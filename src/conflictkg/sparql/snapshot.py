@@ -68,6 +68,16 @@ class Snapshots:
             self._leases[self._current[2]] = self._leases.get(self._current[2], 0) + 1
             return self._current
 
+    def acquire_current(self) -> tuple[str, str, int] | None:
+        """:meth:`acquire` when the current snapshot already holds every write, else None: it never
+        takes a snapshot (disk work), so the event loop may call it."""
+        with self._lock:
+            current = self._current
+            if current is None or current[2] != self._generation():
+                return None
+            self._leases[current[2]] = self._leases.get(current[2], 0) + 1
+            return current
+
     def release(self, generation: int, in_use: set[int]) -> None:
         """Give back a lease, and delete the snapshots nobody needs any more."""
         with self._lock:
