@@ -60,17 +60,22 @@ class Client:
         self.headers = dict(headers or {})
         self._conn: http.client.HTTPConnection | None = None
 
-    def get(self, path: str, params: dict[str, str] | None = None) -> Response:
+    def get(self, path: str, params: dict[str, str] | None = None, *, timeout: float | None = None) -> Response:
+        """GET ``path``; ``timeout`` (seconds) overrides the client's for this request."""
         target = self.prefix + path + ("?" + urlencode(params) if params else "")
+        limit = self.timeout if timeout is None else timeout
         for attempt in (1, 2):
             conn = self._connection()
+            conn.timeout = limit
+            if conn.sock is not None:
+                conn.sock.settimeout(limit)
             try:
                 conn.request("GET", target, headers=self.headers)
                 answer = conn.getresponse()
                 body = answer.read()
             except (socket.timeout, TimeoutError):
                 self.close()
-                raise ClientTimeout(f"no answer within {self.timeout:g} s") from None
+                raise ClientTimeout(f"no answer within {limit:g} s") from None
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self.close()  # the server dropped the idle connection: reconnect once
                 if attempt == 2:

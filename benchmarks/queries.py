@@ -30,12 +30,13 @@ import math
 import multiprocessing as mp
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from conflictkg.sparql.named import load_named_queries
+from conflictkg.sparql.screen import with_values
 
 from .client import Client, ClientError, ClientTimeout, Response
 from .generator import CKGID, GeneratorConfig, _articles_for, _World
@@ -63,21 +64,18 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 @dataclass(frozen=True)
 class QuerySpec:
     name: str
+    """The row's label (an analyst query's name, with ", one event" when an optional parameter is bound)."""
     kind: str
     """``named`` (an analyst query of api/queries) or ``shape`` (a classic shape)."""
     text: str
     bindings: dict[str, str] = field(default_factory=dict)
     """Parameter name -> IRI."""
+    query: str = ""
+    """``named`` only: the analyst query's name (``/queries/{query}``)."""
 
     def inlined(self) -> str:
-        """The text with the bindings as a VALUES block at the start of the WHERE clause."""
-        text = self.text
-        for name, iri in self.bindings.items():
-            head, sep, tail = text.partition("WHERE {")
-            if not sep:
-                raise ValueError(f"{self.name}: no 'WHERE {{' to bind ?{name} in")
-            text = f"{head}WHERE {{\n  VALUES ?{name} {{ <{iri}> }}{tail}"
-        return text
+        """The text with the bindings as a VALUES block (as conflictkg's remote backend sends it)."""
+        return with_values(self.text, {name: f"<{iri}>" for name, iri in self.bindings.items()})
 
 
 @dataclass
@@ -117,20 +115,16 @@ def query_set(n_triples: int, seed: int = 1) -> list[QuerySpec]:
     actor = CKGID + "actor/a20"
     article = CKGID + "article/" + hashlib.sha256(f"{seed}-0".encode()).hexdigest()[:16]
     named: list[QuerySpec] = []
-    inlined: list[QuerySpec] = []
+    values = {"event": event, "actor": actor}
     for name, q in load_named_queries().items():
-        binds = {}
-        for p in q.params:
-            if p.name == "event" and p.required:
-                binds["event"] = event
-            elif p.name == "actor":
-                binds["actor"] = actor
-            elif p.required:
-                raise ValueError(f"no benchmark value for required parameter {p.name} of {name}")
-        named.append(QuerySpec(name, "named", q.text, binds))
-        if binds:  # the same query with its parameters written into the text, as rdflib-endpoint gets it
-            inlined.append(QuerySpec(f"{name}, {'/'.join(binds)} inlined as VALUES", "values",
-                                     QuerySpec(name, "named", q.text, binds).inlined()))
+        unknown = [p.name for p in q.params if p.required and p.name not in values]
+        if unknown:
+            raise ValueError(f"no benchmark value for required parameter(s) {unknown} of {name}")
+        required = {p.name: values[p.name] for p in q.params if p.required}
+        named.append(QuerySpec(name, "named", q.text, required, name))
+        optional = {p.name: values[p.name] for p in q.params if not p.required and p.name in values}
+        if optional:  # also the narrower question, with the optional parameters bound
+            named.append(QuerySpec(f"{name}, one {'/'.join(optional)}", "named", q.text, required | optional, name))
     specs = [
         QuerySpec("point lookup", "shape", f"SELECT ?p ?o WHERE {{ <{article}> ?p ?o }}"),
         QuerySpec("2-hop join + FILTER", "shape", PREFIXES + f"""SELECT ?claim ?event ?label WHERE {{
@@ -149,8 +143,7 @@ def query_set(n_triples: int, seed: int = 1) -> list[QuerySpec]:
     ]
     # Slowest last (by what rdflib takes): an engine stopped by the time cap loses only the queries after it.
     order = {"casualty-figures": 0, "actor-statements": 1, "contested-figures": 2, "contradictions": 3}
-    return (specs + sorted(inlined, key=lambda q: order.get(q.name.split(",")[0], 9))
-            + sorted(named, key=lambda q: order.get(q.name, 9)))
+    return specs + sorted(named, key=lambda q: (order.get(q.query, 9), q.name == q.query))
 
 
 def _busy_event(world: _World) -> str:
@@ -299,7 +292,8 @@ class EngineRun:
 
 
 def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats: int, budget: float,
-               cap: float, load_cap: float, log: Callable[[str], None], deadline: float = math.inf) -> EngineRun:
+               cap: float, load_cap: float, log: Callable[[str], None], deadline: float = math.inf,
+               caps: Mapping[str, float] | None = None) -> EngineRun:
     ctx = mp.get_context("spawn")
     parent, child_end = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(engine, str(source), child_end), daemon=True)
@@ -321,8 +315,9 @@ def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats
             if dead:
                 out.timings[spec.name] = Timing(status=dead)
                 continue
-            parent.send((spec, repeats, budget, cap))
-            wait = cap + budget + 5 if engine == "direct" else 2 * cap + budget + 10  # rdflib stops itself at the cap
+            spec_cap = (caps or {}).get(spec.name, cap)
+            parent.send((spec, repeats, budget, spec_cap))
+            wait = spec_cap + budget + 5 if engine == "direct" else 2 * spec_cap + budget + 10  # rdflib stops itself
             if parent.poll(wait):
                 out.timings[spec.name] = Timing.from_dict(parent.recv())
             else:
@@ -361,18 +356,17 @@ def _rows(response: Response) -> int:
 
 def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: int, budget: float, cap: float,
              log: Callable[[str], None], deadline: float = math.inf,
-             restart: Callable[[], str] | None = None, restarts: int = 0) -> EngineRun:
+             restart: Callable[[], str] | None = None, restarts: int = 0,
+             caps: Mapping[str, float] | None = None) -> EngineRun:
     """``flavour``: ``conflictkg`` (named queries at /queries/{name}) or ``rdflib-endpoint``.
 
     rdflib-endpoint answers on its event loop, so after a query passes the cap it answers
     nothing else: ``restart`` (up to ``restarts`` times) gives the base URL of a fresh server.
-    A query text already measured on this engine is not sent again (rdflib-endpoint gets the
-    same inlined text for an analyst query and its "query text" row).
+    ``caps`` overrides ``cap`` per query (by spec name).
     """
     out = EngineRun()
     accept = {"Accept": "application/sparql-results+json"}
     dead = ""
-    seen: dict[str, Timing] = {}
     client = Client(base, timeout=cap, headers=accept)
     try:
         if flavour == "conflictkg":
@@ -383,18 +377,17 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
         server_times: list[float] = []
         for spec in specs:
             path, params = _request(flavour, spec)
-            key = _key(flavour, spec)
-            if key in seen:
-                out.timings[spec.name] = seen[key]
-                continue
             if not dead and time.monotonic() > deadline:
                 dead = OUT_OF_TIME
             if dead:
                 out.timings[spec.name] = Timing(status=dead)
                 continue
             stuck = False
-            def request(c: Client = client, path: str = path, params: dict[str, str] = params) -> int:
-                response = c.get(path, params=params)
+            spec_cap = (caps or {}).get(spec.name, cap)
+
+            def request(c: Client = client, path: str = path, params: dict[str, str] = params,
+                        limit: float = spec_cap) -> int:
+                response = c.get(path, params=params, timeout=limit)
                 took = response.server_ms()
                 if took is not None:
                     server_times.append(took / 1000)
@@ -407,7 +400,7 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
                     timed = server_times[-len(out.timings[spec.name].samples):]  # not the warm-up run
                     out.server[spec.name] = statistics.median(timed)
             except ClientTimeout:
-                out.timings[spec.name] = Timing(status=f"did not finish within {cap:.0f} s")
+                out.timings[spec.name] = Timing(status=f"did not finish within {spec_cap:.0f} s")
                 stuck = flavour != "conflictkg"  # its event loop is stuck in the query: nothing else will answer
             except RuntimeError as exc:
                 status = ("did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
@@ -415,13 +408,11 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
                 out.timings[spec.name] = Timing(status=status)
             except ClientError as exc:
                 out.timings[spec.name] = Timing(status=f"error: {str(exc)[:120]}")
-            seen[key] = out.timings[spec.name]
             t = out.timings[spec.name]
             log(f"  {flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
             if stuck:
-                later = [q for q in specs[specs.index(spec) + 1:] if _key(flavour, q) not in seen]
-                if not later:
-                    dead = f"not run ({flavour} stopped answering after a query passed {cap:.0f} s)"
+                if spec is specs[-1]:
+                    dead = f"not run ({flavour} stopped answering after a query passed {spec_cap:.0f} s)"
                 elif restart is not None and restarts > 0 and time.monotonic() < deadline:
                     restarts -= 1
                     log(f"  {flavour}: restarting the server")
@@ -431,7 +422,7 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
                     except (RuntimeError, TimeoutError) as exc:
                         dead = f"not run ({flavour} could not be restarted: {exc})"
                 else:
-                    dead = f"not run ({flavour} stopped answering after a query passed {cap:.0f} s)"
+                    dead = f"not run ({flavour} stopped answering after a query passed {spec_cap:.0f} s)"
     finally:
         client.close()
     if dead:
@@ -442,15 +433,10 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
 def _request(flavour: str, spec: QuerySpec) -> tuple[str, dict[str, str]]:
     """Path and parameters of ``spec`` on ``flavour``'s server."""
     if flavour == "conflictkg" and spec.kind == "named":
-        return f"/queries/{spec.name}", dict(spec.bindings)
+        return f"/queries/{spec.query}", dict(spec.bindings)
     if flavour == "conflictkg":
         return "/sparql", {"query": spec.text}
     return "/sparql", {"query": spec.inlined()}
-
-
-def _key(flavour: str, spec: QuerySpec) -> str:
-    path, params = _request(flavour, spec)
-    return path + "?" + repr(sorted(params.items()))
 
 
 def _warm_workers(base: str, headers: dict[str, str], rounds: int = 3, parallel: int = 4) -> None:
