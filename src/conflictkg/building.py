@@ -162,11 +162,11 @@ class Builder:
 
         # merge_events only looks for an undated event of a dated article, at dated events that
         # began at most MERGE_WINDOW_DAYS before the article: fetch only those.
-        dates = [d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)]
+        dates = {d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)}
         if not dates:
             return []
-        window = (min(dates) - dt.timedelta(days=MERGE_WINDOW_DAYS), max(dates))
-        return stored_events(self.service.store, skip_articles=skip, window=window)
+        days = {p - dt.timedelta(days=n) for p in dates for n in range(MERGE_WINDOW_DAYS + 1)}
+        return stored_events(self.service.store, skip_articles=skip, days=days)
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,
