@@ -50,7 +50,7 @@ from .errors import ConfigError, DataFileError
 from .namespaces import PREFIXES, RDF
 from .rdflib_lock import SPARQL_LOCK
 from .resources import SHAPES_DIR
-from .store import GraphStore, to_oxigraph, to_rdflib
+from .store import GraphStore, to_ntriples, to_oxigraph, to_rdflib
 
 __all__ = [
     "CKGSH",
@@ -619,8 +619,7 @@ def _turbo_input(triples: set[_Triple]) -> Any:
     """
     from pyshacl_turbo.rdf import Input
 
-    # A pyoxigraph term prints as N-Triples: one line per triple, no ox.Triple objects to build.
-    return Input("".join(f"{s} {p} {o} .\n" for s, p, o in triples), "nt", None, {})
+    return Input(to_ntriples(triples), "nt", None, {})
 
 
 def _ox_triple(triple: tuple[Node | None, Node | None, Node | None]) -> _Triple:
