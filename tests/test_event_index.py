@@ -48,7 +48,8 @@ def _days(last: str, n: int = 14) -> set[dt.date]:
 
 def test_only_events_of_the_given_days_or_their_months_once_each_with_all_places() -> None:
     found = stored_events(_store(), skip_articles={"three"}, days=_days("2018-02-20"))
-    assert [(e.key, e.label, e.begin.iso if e.begin else None, e.end.iso if e.end else None, e.places) for e in found] == [
+    rows = [(e.key, e.label, e.begin.iso if e.begin else None, e.end.iso if e.end else None, e.places) for e in found]
+    assert rows == [
         ("month", "month", "2018-02", None, [str(PLACE_A)]),
         ("shared", "shared", "2018-02-10", "2018-02-11", [str(PLACE_A), str(PLACE_B)]),
     ]
@@ -64,8 +65,9 @@ def test_the_days_select_what_the_whole_list_holds_for_those_days() -> None:
     store = _store()
     days = _days("2018-03-05", 60)
     everything = stored_events(store, skip_articles={"three"})
+    months = {d.isoformat()[:7] for d in days}
     in_days = [e for e in everything if e.begin is not None and
-               (e.begin.first_day in days or (e.begin.day is None and any(d.isoformat()[:7] == e.begin.iso for d in days)))]
+               (e.begin.first_day in days or (e.begin.day is None and e.begin.iso in months))]
     assert stored_events(store, skip_articles={"three"}, days=days) == in_days
     assert {e.key for e in in_days} == {"early", "month", "shared", "late"}
 
