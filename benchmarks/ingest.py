@@ -65,7 +65,13 @@ class IngestResult:
 
 
 def _prefill(store: EmbeddedStore, nquads: Path | None, service: GraphService) -> None:
-    """The synthetic graph, then the curated dictionary and ontology added beside it."""
+    """The synthetic graph, then the curated dictionary and ontology added beside it.
+
+    The bulk loader leaves the store as many unmerged files, which a store that has been in
+    service does not look like (its compactions have run): as pyoxigraph advises after a batch
+    upload, the store is optimized before the timed ingests (counted in the prefill time).
+    Reading the store is two to three times slower without it.
+    """
     if nquads is not None:
         store.oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     for name, graph in ((DICTIONARY_GRAPH, service.builder.dictionary_graph()),
@@ -73,6 +79,7 @@ def _prefill(store: EmbeddedStore, nquads: Path | None, service: GraphService) -
         g = ox.NamedNode(str(name))
         store.add_quads(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), g)  # type: ignore[arg-type]
                         for s, p, o in graph)
+    store.oxigraph.optimize()
 
 
 def run(label: str, nquads: Path | None, *, count: int, seed: int = 1, profile: int = 0,

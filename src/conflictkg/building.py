@@ -9,6 +9,7 @@ leaves half a file; the store replaces each article's graph in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -75,6 +76,7 @@ class BuildReport:
 class Builder:
     def __init__(self, service: GraphService) -> None:
         self.service = service
+        self._settled = False
 
     @cached_property
     def resources(self) -> Resources:
@@ -124,9 +126,20 @@ class Builder:
         if not self.service.store.ask(f"ASK {{ GRAPH <{DICTIONARY_GRAPH}> {{ ?s ?p ?o }} }}"):
             self.service.store.replace_graphs({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
         self._commit(doc, outcome, out_dir)
+        self._settle()
         if outcome.error is not None:
             raise outcome.error
         return outcome
+
+    def _settle(self) -> None:
+        """Once, after the first ingest has loaded what every later one reuses (rules, dictionary,
+        pipeline, compiled shapes): move those objects out of the cyclic garbage collector's way
+        (``gc.freeze``), so that its full collections, otherwise pauses of a tenth of a second
+        in the middle of an article, only walk the objects of recent articles."""
+        if not self._settled:
+            self._settled = True
+            gc.collect()
+            gc.freeze()
 
     def load_turtle_dir(self, directory: Path) -> int:
         """Load the Turtle files of a build into the store (first start of the service)."""
@@ -162,11 +175,11 @@ class Builder:
 
         # merge_events only looks for an undated event of a dated article, at dated events that
         # began at most MERGE_WINDOW_DAYS before the article: fetch only those.
-        dates = [d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)]
+        dates = {d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)}
         if not dates:
             return []
-        window = (min(dates) - dt.timedelta(days=MERGE_WINDOW_DAYS), max(dates))
-        return stored_events(self.service.store, skip_articles=skip, window=window)
+        days = {p - dt.timedelta(days=n) for p in dates for n in range(MERGE_WINDOW_DAYS + 1)}
+        return stored_events(self.service.store, skip_articles=skip, days=days)
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,

@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 
-__all__ = ["GraphStore", "EmbeddedStore", "Row", "to_rdflib", "to_oxigraph", "replace_graphs_update"]
+__all__ = ["GraphStore", "EmbeddedStore", "Row", "to_rdflib", "to_oxigraph", "to_ntriples", "replace_graphs_update"]
 
 Row = dict[str, Node | None]
 _PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
@@ -83,14 +83,18 @@ def to_rdflib(term: object) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
+def to_ntriples(triples: Iterable[tuple[object, object, object]]) -> str:
+    """Triples of pyoxigraph terms as N-Triples text: a pyoxigraph term prints as N-Triples."""
+    return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
+
+
 def replace_graphs_update(graphs: Mapping[URIRef, Graph]) -> str:
     """One SPARQL update that makes each named graph hold exactly the given triples."""
     parts = []
     for name, graph in graphs.items():
         parts.append(f"DROP SILENT GRAPH <{name}>")
         if len(graph):
-            body = ox.serialize([ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                                 for s, p, o in graph], format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+            body = to_ntriples((to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
             parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
     return " ;\n".join(parts)
 

@@ -22,7 +22,7 @@ a triple that shapes read through an edge (a node's ``rdf:type``, an article's d
 nodes that point at it. The data graph is the delta plus, from the store's *other* graphs,
 the outgoing triples of those nodes and of the nodes they point at, the incoming triples
 over the backwards-walked predicates, and the ``rdf:type`` of the nodes at the edge: every
-path in the shapes is at most that deep. pySHACL then validates only the focus nodes
+path in the shapes is at most that deep. The engine then validates only the focus nodes
 (``focus_nodes``), so the cost of one article depends on the article and on the degree of
 the nodes it touches, not on the size of the store (``benchmarks/validation.py``).
 """
@@ -36,6 +36,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
+import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -49,7 +50,7 @@ from .errors import ConfigError, DataFileError
 from .namespaces import PREFIXES, RDF
 from .rdflib_lock import SPARQL_LOCK
 from .resources import SHAPES_DIR
-from .store import GraphStore
+from .store import GraphStore, to_ntriples, to_oxigraph, to_rdflib
 
 __all__ = [
     "CKGSH",
@@ -347,31 +348,21 @@ class ShapeValidator:
             data += store.graph(name)
         return self._run(data, None)
 
-    def _run_text(self, turtle: str, focus_nodes: Iterable[URIRef]) -> ValidationReport:
-        """Validate triples given as Turtle text with pyshacl-turbo, keeping the focus nodes' results."""
-        focus = set(focus_nodes)
-        if not focus or not turtle:
-            return ValidationReport(conforms=True, results=[], focus_nodes=len(focus), triples=0)
-        _conforms, report_graph, _text = self._turbo.validate(
-            turtle, data_graph_format="turtle", inference="none", allow_warnings=True, allow_infos=True)
-        results = sorted(self._flatten(report_graph, focus), key=ValidationResult.sort_key)
-        return ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results,
-                                focus_nodes=len(focus), triples=turtle.count("\n"))
-
-    def _run(self, data: Graph, focus_nodes: Iterable[URIRef] | None) -> ValidationReport:
+    def _run(self, data: Any, focus_nodes: Iterable[URIRef] | None) -> ValidationReport:
+        """Validate ``data``: an rdflib graph, or (pyshacl-turbo only) its native input (:func:`_turbo_input`)."""
         focus = set(focus_nodes) if focus_nodes is not None else None
+        size = len(data) if isinstance(data, Graph) else data.source.count("\n")
         if focus is not None and not focus:
-            return ValidationReport(conforms=True, results=[], focus_nodes=0, triples=len(data))
-        # See focus_safe: when pySHACL's focus_nodes option is unreliable for these shapes,
+            return ValidationReport(conforms=True, results=[], focus_nodes=0, triples=size)
+        # See focus_safe: when the engines' focus_nodes option is unreliable for these shapes,
         # validate every target of the (small) data graph and keep the focus nodes' results.
         options: dict[str, Any] = {}
-        if focus is not None and self.focus_safe and self.engine == "pyshacl":
+        if focus is not None and self.focus_safe:
             options["focus_nodes"] = sorted(focus)
         try:
             if self.engine == "turbo":
-                # The delta graph is small: validate all of it and keep the focus nodes' results.
                 _conforms, report_graph, _text = self._turbo.validate(
-                    data, inference="none", allow_warnings=True, allow_infos=True)
+                    data, inference="none", allow_warnings=True, allow_infos=True, **options)
             else:
                 with SPARQL_LOCK:  # pySHACL evaluates SHACL-SPARQL with rdflib, which is not thread-safe
                     _conforms, report_graph, _text = pyshacl_validate(
@@ -386,13 +377,13 @@ class ShapeValidator:
         except (TypeError, ValueError, ReportableRuntimeError) as exc:
             # pySHACL cannot order some ill-typed literals (sh:lessThan on "abc"^^xsd:integer):
             # refuse the data, saying which literals are suspect, rather than crash the caller.
-            return ValidationReport(conforms=False, results=_unorderable(data, exc), triples=len(data))
+            return ValidationReport(conforms=False, results=_unorderable(_rdflib_graph(data), exc), triples=size)
         results = self._flatten(report_graph, focus)
         results = sorted(results, key=ValidationResult.sort_key)
         conforms = not any(r.severity == "Violation" for r in results)
         return ValidationReport(
             conforms=conforms, results=results, focus_nodes=len(focus) if focus is not None else None,
-            triples=len(data),
+            triples=size,
         )
 
     def _flatten(self, report: Graph, focus: set[URIRef] | None) -> Iterator[ValidationResult]:
@@ -446,6 +437,11 @@ def _unorderable(data: Graph, exc: Exception) -> list[ValidationResult]:
     ]
 
 
+def _rdflib_graph(data: Any) -> Graph:
+    """The triples of ``data`` (an rdflib graph, or N-Triples text as pyshacl-turbo's input)."""
+    return data if isinstance(data, Graph) else Graph().parse(data=data.source, format="nt")
+
+
 def _pick_message(messages: list[Node]) -> str | None:
     if not messages:
         return None
@@ -455,64 +451,54 @@ def _pick_message(messages: list[Node]) -> str | None:
     return str(min(messages, key=str))
 
 
-def _turtle_lines(*graphs: Graph) -> str:
-    """The triples of ``graphs`` (without duplicates) as Turtle text, one triple a line."""
-    seen: set[tuple[Any, Any, Any]] = set()
-    lines = []
-    for graph in graphs:
-        for triple in graph:
-            if triple not in seen:
-                seen.add(triple)
-                lines.append(f"{triple[0].n3()} {triple[1].n3()} {triple[2].n3()} .\n")
-    return "".join(lines)
+#: A triple of pyoxigraph terms: the gate reads and indexes the store's terms as they come.
+_Triple = tuple[Any, Any, Any]
 
 
 class _Delta:
-    """One :meth:`ShapeValidator.validate_delta` run: focus nodes and context for new graphs."""
+    """One :meth:`ShapeValidator.validate_delta` run: focus nodes and context for new graphs.
+
+    The delta and its context are held as sets of pyoxigraph terms, as the store returns them:
+    no rdflib graph is built for the context, and pyshacl-turbo reads the data as N-Triples
+    text with its native parser (no parsing in Python).
+    """
 
     def __init__(self, validator: ShapeValidator, new_graphs: Mapping[URIRef, Graph], store: GraphStore) -> None:
         self.validator = validator
         self.store = store
         self.replaced = sorted(URIRef(g) for g in new_graphs)
-        self.delta = Graph()
-        for graph in new_graphs.values():
-            self.delta += graph
-        self.old = Graph()
+        self.delta: set[_Triple] = {_ox_triple(t) for graph in new_graphs.values() for t in graph}
+        self.old: set[_Triple] = set()
         for name in self.replaced:
-            self.old += store.graph(name)
-        self.context = Graph()
-        self._fetched: set[URIRef] = set()
+            self.old.update(self._stored_graph(name))
+        self.context: set[_Triple] = set()
+        #: IRI objects of each subject, over the delta and the context read so far.
+        self._objects: dict[Any, set[Any]] = {}
+        for triple in self.delta:
+            self._index(triple)
+        self._fetched: set[Any] = set()
 
     def validate(self) -> ValidationReport:
-        inverse = self.validator.inverse_predicates
-        removed = Graph()
-        for triple in self.old:
-            if triple not in self.delta:
-                removed.add(triple)
-        focus: set[URIRef] = {s for s in self.delta.subjects() if isinstance(s, URIRef)}
-        focus |= {s for s in removed.subjects() if isinstance(s, URIRef)}
+        inverse = {ox.NamedNode(str(p)) for p in self.validator.inverse_predicates}
+        removed = self.old - self.delta
+        focus = {s for s, _p, _o in self.delta | removed if isinstance(s, ox.NamedNode)}
         # Nodes whose backwards-walked paths gain or lose an edge (a claim's article).
-        for graph in (self.delta, removed):
-            for _s, p, o in graph:
-                if p in inverse and isinstance(o, URIRef):
-                    focus.add(o)
+        focus |= {o for _s, p, o in self.delta | removed if p in inverse and isinstance(o, ox.NamedNode)}
 
-        referenced = {o for o in self.delta.objects() if isinstance(o, URIRef)}
-        referenced |= {o for o in removed.objects() if isinstance(o, URIRef)}
+        referenced = {o for _s, _p, o in self.delta | removed if isinstance(o, ox.NamedNode)}
         self._fetch_out(focus | referenced)
 
         # When the delta changes what the store says about an existing node (adds or removes
         # a triple that shapes read through an edge, such as its type), the nodes pointing at
         # it may change verdict: check them too.
-        dependent = self.validator.dependent_predicates
-        existing = {s for s in self.context.subjects() if isinstance(s, URIRef)}
-        changed = {s for s, p, o in self.delta
-                   if p in dependent and s in existing and (s, p, o) not in self.context}
+        dependent = {ox.NamedNode(str(p)) for p in self.validator.dependent_predicates}
+        existing = {s for s, _p, _o in self.context if isinstance(s, ox.NamedNode)}
+        changed = {s for s, p, o in self.delta if p in dependent and s in existing and (s, p, o) not in self.context}
         changed |= {s for s, p, o in removed
-                    if p in dependent and isinstance(s, URIRef) and (s, p, o) not in self.context}
+                    if p in dependent and isinstance(s, ox.NamedNode) and (s, p, o) not in self.context}
         if changed:
-            focus |= {s for s in self._in_neighbours(changed, None) if isinstance(s, URIRef)}
-            focus |= {s for s, _p, o in self.delta if o in changed and isinstance(s, URIRef)}
+            focus |= self._in_neighbours(changed, None)
+            focus |= {s for s, _p, o in self.delta if o in changed and isinstance(s, ox.NamedNode)}
 
         # Incoming edges over backwards-walked predicates, then two hops out, then types.
         incoming = self._in_neighbours(focus, inverse)
@@ -523,95 +509,132 @@ class _Delta:
         level2 = self._objects_of(level1) - self._fetched
         self._fetch_types(level2)
 
-        if self.validator.engine == "turbo":  # no copy into another rdflib graph: turbo reads the triples as text
-            return self.validator._run_text(_turtle_lines(self.context, self.delta), focus)
-        data = _QueryCachingGraph()
-        data += self.context
-        data += self.delta
-        return self.validator._run(data, focus)
+        triples = self.context | self.delta
+        focus_iris = {URIRef(n.value) for n in focus}
+        if self.validator.engine == "turbo":
+            return self.validator._run(_turbo_input(triples), focus_iris)
+        graph = _QueryCachingGraph()
+        for s, p, o in triples:
+            graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))  # type: ignore[arg-type]
+        return self.validator._run(graph, focus_iris)
+
+    def _index(self, triple: _Triple) -> None:
+        if isinstance(triple[2], ox.NamedNode):
+            self._objects.setdefault(triple[0], set()).add(triple[2])
+
+    def _add_context(self, triple: _Triple) -> None:
+        if triple not in self.context:
+            self.context.add(triple)
+            self._index(triple)
+
+    def _objects_of(self, nodes: set[Any]) -> set[Any]:
+        out: set[Any] = set()
+        for node in nodes:
+            out |= self._objects.get(node, set())
+        return out
 
     # --- reading context from the store, excluding the graphs being replaced ----------------
 
-    def _graph_filter(self) -> str:
-        if not self.replaced:
-            return ""
-        names = ", ".join(f"<{g}>" for g in self.replaced)
-        return f"FILTER (?g NOT IN ({names}))"
+    def _fetch_out(self, nodes: set[Any]) -> None:
+        todo = nodes - self._fetched
+        self._fetched |= todo
+        for triple in self._match(todo, "s"):
+            self._add_context(triple)
 
-    def _fetch_out(self, nodes: set[URIRef]) -> None:
-        todo = sorted(n for n in nodes if n not in self._fetched)
-        self._fetched.update(todo)
-        for s, p, o in self._match(todo, "s"):
-            self.context.add((s, p, o))
+    def _fetch_types(self, nodes: set[Any]) -> None:
+        for triple in self._match(nodes, "s", _OX_TYPE):
+            self._add_context(triple)
 
-    def _fetch_types(self, nodes: set[URIRef]) -> None:
-        for s, p, o in self._match(sorted(nodes), "s", RDF.type):
-            self.context.add((s, p, o))
-
-    def _in_neighbours(self, nodes: set[URIRef], predicates: Iterable[URIRef] | None) -> set[URIRef]:
-        """Subjects pointing at ``nodes`` (over ``predicates``, or any); their triples go to the context."""
-        found: set[URIRef] = set()
-        for pred in (sorted(predicates) if predicates is not None else [None]):
-            for s, p, o in self._match(sorted(nodes), "o", pred):
-                self.context.add((s, p, o))
-                if isinstance(s, URIRef):
+    def _in_neighbours(self, nodes: set[Any], predicates: set[Any] | None) -> set[Any]:
+        """IRI subjects pointing at ``nodes`` (over ``predicates``, or any); their triples go to the context."""
+        found: set[Any] = set()
+        pointed_at = self._pointed_at(nodes)
+        for pred in (predicates if predicates is not None else [None]):
+            for s, p, o in self._match(pointed_at, "o", pred):
+                self._add_context((s, p, o))
+                if isinstance(s, ox.NamedNode):
                     found.add(s)
-            for s, p, o in self.delta.triples((None, pred, None)):
-                if o in nodes and isinstance(s, URIRef):
-                    found.add(s)
+        found |= {s for s, p, o in self.delta
+                  if o in nodes and (predicates is None or p in predicates) and isinstance(s, ox.NamedNode)}
         return found
 
-    def _match(self, nodes: list[URIRef], position: str, predicate: URIRef | None = None) -> Iterator[tuple]:
+    def _pointed_at(self, nodes: set[Any]) -> set[Any]:
+        """The nodes that are the object of some stored triple: only they can have incoming edges.
+
+        On the embedded store one index probe per node (the first match, if any) spares the
+        look-ups per predicate for the many nodes an article mints; elsewhere, all of ``nodes``.
+        """
+        oxigraph = getattr(self.store, "oxigraph", None)
+        if oxigraph is None:
+            return nodes
+        return {n for n in nodes if next(oxigraph.quads_for_pattern(None, None, n, None), None) is not None}
+
+    def _stored_graph(self, name: URIRef) -> Iterator[_Triple]:
+        """The triples the store holds in named graph ``name`` (the graph the delta replaces)."""
+        oxigraph = getattr(self.store, "oxigraph", None)
+        if oxigraph is not None:
+            for q in oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+                yield q.subject, q.predicate, q.object
+            return
+        for triple in self.store.graph(name):
+            yield _ox_triple(triple)
+
+    def _match(self, nodes: set[Any], position: str, predicate: Any = None) -> Iterator[_Triple]:
         """Triples of the store's other graphs with one of ``nodes`` as subject ("s") or object ("o")."""
         if not nodes:
             return
         oxigraph = getattr(self.store, "oxigraph", None)
         if oxigraph is not None:  # the embedded store: straight to its indexes
-            yield from self._match_oxigraph(oxigraph, nodes, position, predicate)
+            skip = {ox.NamedNode(str(g)) for g in self.replaced}
+            for node in nodes:
+                quads = (oxigraph.quads_for_pattern(node, predicate, None, None) if position == "s"
+                         else oxigraph.quads_for_pattern(None, predicate, node, None))
+                for q in quads:
+                    if q.graph_name not in skip and not isinstance(q.graph_name, ox.DefaultGraph):
+                        yield q.subject, q.predicate, q.object
             return
-        pattern = "?s ?p ?o" if predicate is None else f"?s <{predicate}> ?o"
+        pattern = "?s ?p ?o" if predicate is None else f"?s {predicate} ?o"
         var = "?s" if position == "s" else "?o"
-        for chunk in _chunks(nodes):
+        graph_filter = (f"FILTER (?g NOT IN ({', '.join(f'<{g}>' for g in self.replaced)}))"
+                        if self.replaced else "")
+        for chunk in _chunks(sorted(n.value for n in nodes)):
             rows = self.store.select(
                 f"SELECT ?s ?o {'?p' if predicate is None else ''} WHERE {{ VALUES {var} {{ {_iris(chunk)} }} "
-                f"GRAPH ?g {{ {pattern} }} {self._graph_filter()} }}"
+                f"GRAPH ?g {{ {pattern} }} {graph_filter} }}"
             )
             for row in rows:
-                yield row["s"], row.get("p", predicate), row["o"]
+                yield (to_oxigraph(row["s"]),  # type: ignore[arg-type]
+                       to_oxigraph(row["p"]) if predicate is None else predicate,  # type: ignore[arg-type]
+                       to_oxigraph(row["o"]))  # type: ignore[arg-type]
 
-    def _match_oxigraph(self, oxigraph: Any, nodes: list[URIRef], position: str,
-                        predicate: URIRef | None) -> Iterator[tuple]:
-        import pyoxigraph as ox
 
-        from .store import to_rdflib
+_OX_TYPE = ox.NamedNode(str(RDF.type))
 
-        skip = {ox.NamedNode(str(g)) for g in self.replaced}
-        pred = ox.NamedNode(str(predicate)) if predicate is not None else None
-        for node in nodes:
-            term = ox.NamedNode(str(node))
-            quads = (oxigraph.quads_for_pattern(term, pred, None, None) if position == "s"
-                     else oxigraph.quads_for_pattern(None, pred, term, None))
-            for q in quads:
-                if q.graph_name in skip or isinstance(q.graph_name, ox.DefaultGraph):
-                    continue
-                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
-    def _objects_of(self, nodes: set[URIRef]) -> set[URIRef]:
-        out: set[URIRef] = set()
-        for graph in (self.context, self.delta):
-            for node in nodes:
-                out.update(o for o in graph.objects(node, None) if isinstance(o, URIRef))
-        return out
+def _turbo_input(triples: set[_Triple]) -> Any:
+    """``triples`` as pyshacl-turbo's native input: N-Triples text its Rust parser reads.
+
+    (Not a pyoxigraph store: pyshacl-turbo 0.6 reads a store's plain literals as
+    ``xsd:string``-typed, which ``sh:in`` lists of plain strings then fail to match.)
+    """
+    from pyshacl_turbo.rdf import Input
+
+    return Input(to_ntriples(triples), "nt", None, {})
+
+
+def _ox_triple(triple: tuple[Node | None, Node | None, Node | None]) -> _Triple:
+    s, p, o = triple
+    return to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)  # type: ignore[arg-type]
 
 
 _BAD_IRI_CHARS = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
-def _iris(nodes: Iterable[Node]) -> str:
+def _iris(iris: Iterable[str]) -> str:
     """IRIs for a VALUES block; an IRI SPARQL cannot spell is not in the store, so it is left out."""
-    return " ".join(f"<{n}>" for n in nodes if not _BAD_IRI_CHARS.search(str(n)))
+    return " ".join(f"<{iri}>" for iri in iris if not _BAD_IRI_CHARS.search(iri))
 
 
-def _chunks(items: list[URIRef]) -> Iterator[list[URIRef]]:
+def _chunks(items: list[str]) -> Iterator[list[str]]:
     for i in range(0, len(items), _VALUES_CHUNK):
         yield items[i : i + _VALUES_CHUNK]
