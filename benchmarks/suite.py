@@ -93,8 +93,8 @@ class Plan:
 
     @classmethod
     def full(cls) -> Plan:
-        return cls(sizes=[100_000, 1_000_000, 10_000_000], repeats=10, budget=5.0, cap=20.0, decisive_cap=150.0, load_cap=400.0,
-                   rdflib_max=1_000_000, concurrency_size=1_000_000, clients=(1, 8, 32), load_seconds=5.0,
+        return cls(sizes=[100_000, 1_000_000, 10_000_000], repeats=10, budget=5.0, cap=20.0, decisive_cap=150.0,
+                   load_cap=400.0, rdflib_max=1_000_000, concurrency_size=1_000_000, clients=(1, 8, 32), load_seconds=5.0,
                    ingest_sizes=[0, 100_000, 1_000_000], ingest_count=30, ingest_profile=8,
                    validation_triples=1_000_000, validation_samples=5, validation_repeats=3,
                    full_validation_triples=50_000, full_validation_cap=120.0, export_edges=1_000_000,
@@ -102,8 +102,8 @@ class Plan:
 
     @classmethod
     def quick(cls) -> Plan:
-        return cls(sizes=[6_000], repeats=3, budget=0.5, cap=30.0, decisive_cap=30.0, load_cap=60.0, rdflib_max=6_000,
-                   concurrency_size=6_000, clients=(1, 4), load_seconds=0.3, ingest_sizes=[0, 6_000],
+        return cls(sizes=[6_000], repeats=3, budget=0.5, cap=30.0, decisive_cap=30.0, load_cap=60.0,
+                   rdflib_max=6_000, concurrency_size=6_000, clients=(1, 4), load_seconds=0.3, ingest_sizes=[0, 6_000],
                    ingest_count=2, ingest_profile=1, validation_triples=6_000, validation_samples=1,
                    validation_repeats=1, full_validation_triples=6_000, full_validation_cap=60.0,
                    export_edges=1_000, export_cap=60.0, total_budget=600.0)
