@@ -121,10 +121,16 @@ class EmbeddedStore:
         self.replace_graphs({name: graph})
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
-        if graphs:
+        if not graphs:
+            return
+        names = {name: ox.NamedNode(str(name)) for name in graphs}
+        if any(self._store.contains_named_graph(node) for node in names.values()):
+            # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
             self._store.update(replace_graphs_update(graphs))
-            self.generation += 1
+        else:  # new graphs only (an ingest): one transactional insert, no update text to parse
+            self._store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), names[name])  # type: ignore[arg-type]
+                               for name, graph in graphs.items() for s, p, o in graph)
+        self.generation += 1
 
     def drop_graph(self, name: URIRef) -> None:
         self._store.update(f"DROP SILENT GRAPH <{name}>")

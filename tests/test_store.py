@@ -1,0 +1,38 @@
+"""EmbeddedStore.replace_graphs: a new graph is inserted, an existing one is replaced whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+
+from conflictkg.store import EmbeddedStore
+
+G1, G2 = URIRef("https://example.org/g1"), URIRef("https://example.org/g2")
+S, P = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+
+
+def _graph(*values: str) -> Graph:
+    g = Graph()
+    for v in values:
+        g.add((S, P, Literal(v)))
+    return g
+
+
+def _values(store: EmbeddedStore, name: URIRef) -> set[str]:
+    return {str(o) for _s, _p, o in store.graph(name)}
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_replace_graphs_inserts_new_and_replaces_existing(tmp_path: Path, on_disk: bool) -> None:
+    store = EmbeddedStore(tmp_path / "store" if on_disk else None)
+    store.replace_graphs({G1: _graph("a", "b")})  # new graph: one transactional insert
+    assert (_values(store, G1), store.generation) == ({"a", "b"}, 1)
+    store.replace_graphs({G1: _graph("c"), G2: _graph("d")})  # one exists: one update for both
+    assert (_values(store, G1), _values(store, G2), store.generation) == ({"c"}, {"d"}, 2)
+    store.replace_graphs({G2: Graph()})  # empty: the graph goes
+    assert (store.named_graphs(), store.triple_count()) == ([G1], 1)
+    store.replace_graphs({})
+    assert store.generation == 3
+    store.close()
