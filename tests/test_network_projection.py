@@ -13,7 +13,8 @@ from conflictkg.contested import comparison_range, conflicts, FigureClaim
 from conflictkg.fixtures import VALETOWN, A
 from conflictkg.model import Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate, Span
 from conflictkg.namespaces import article_graph
-from conflictkg.projection import ClaimRecord, FigureRecord, attribute_types, harmonise, node_id
+from conflictkg.claim_records import ClaimRecord, FigureRecord
+from conflictkg.projection import attribute_types, harmonise, node_id
 from conflictkg.rdf import write_article
 
 NMTOKEN = re.compile(r"[A-Za-z0-9._-]+")

@@ -26,7 +26,8 @@ from typing import Any
 
 from .config import APPROX_MIN_SLACK, APPROX_RELATIVE_SLACK
 from .model import MEASURES
-from .projection import ClaimRecord, FigureRecord, node_id
+from .claim_records import ClaimRecord, FigureRecord
+from .projection import node_id
 from .rdf import CAMEL
 
 __all__ = ["comparison_range", "conflicts", "FigureClaim", "contested_figures", "statements", "MEASURE_ORDER"]
@@ -110,7 +111,7 @@ def contested_figures(event: dict[str, Any], claims: Sequence[ClaimRecord], *, l
                       article: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
     """Every figure claimed about ``event``, grouped by measure and ordered by claim date, with conflicts.
 
-    ``claims`` are the claims about the event (:func:`conflictkg.projection.load_claims`);
+    ``claims`` are the claims about the event (:func:`conflictkg.claim_records.load_claims`);
     ``label`` names a node by IRI; ``article`` gives an article's ``headline``, ``published``, ``url``.
     """
     by_measure: dict[str, list[FigureClaim]] = {}

@@ -10,8 +10,10 @@ headline, labels of the events, the actor it spoke for, and its *side*:
 - ``allies``: actors linked by ``ckg:backs`` (either way) to any member of the chain: who
   backs the side, and whom it backs.
 
-Everything is read with a few bulk SELECTs, each linear in the number of claims (no
-GROUP BY), and cached until the store changes; filtering and paging run in memory.
+The claims come from :func:`conflictkg.claim_records.load_claims` (with their evidence spans
+and rules); labels, articles, event labels and the affiliation and backing links are read
+besides. All are bulk SELECTs, each linear in the size of the store (no GROUP BY), and the
+records are cached until the store changes; filtering and paging run in memory.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .claim_records import load_claims
 from .config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .errors import BadParameter
 from .model import MEASURES, STANCES, PartialDate
+from .namespaces import CKG, SPARQL_PROLOGUE
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
@@ -35,60 +39,28 @@ __all__ = ["ClaimExplorer", "ClaimFilters", "SORT_KEYS", "store_stamp"]
 #: How the explorer can order claims.
 SORT_KEYS = ("article", "date", "claimant")
 
-# Bulk SELECTs without GROUP BY (each linear in the claims): joined in Python.
-_CLAIMS = """
-SELECT ?claim ?claimant ?art ?stance ?cert ?date ?basis ?channel ?behalf ?via WHERE {
-  ?claim a ckg:Claim ; prov:wasAttributedTo ?claimant ; ckg:sourceArticle ?art ; ckg:stance ?stance ;
-         ckg:certainty ?cert .
-  OPTIONAL { ?claim ckg:claimDate ?date }
-  OPTIONAL { ?claim ckg:claimDateBasis ?basis }
-  OPTIONAL { ?claim ckg:channel ?channel }
-  OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
-  OPTIONAL { ?claim ckg:reportedVia ?via }
-}
-"""
-_SPANS = """
-SELECT ?claim ?start ?end ?exact WHERE {
-  ?claim a ckg:Claim ; ckg:evidence ?span .
-  ?span oa:hasSelector ?pos, ?quote .
-  ?pos oa:start ?start ; oa:end ?end .
-  ?quote oa:exact ?exact .
-}
-"""
-_MULTI = {
-    "events": "SELECT DISTINCT ?claim ?v WHERE { ?claim a ckg:Claim ; ckg:about ?v }",
-    "hedges": "SELECT DISTINCT ?claim ?v WHERE { ?claim a ckg:Claim ; ckg:hedge ?v }",
-    "rules": "SELECT DISTINCT ?claim ?v WHERE { ?claim a ckg:Claim ; ckg:extractionRule ?v }",
-}
-_FIGURES = """
-SELECT DISTINCT ?claim ?fig ?measure ?qualifier ?surface ?low ?high ?group WHERE {
-  ?claim a ckg:Claim ; ckg:hasFigure ?fig .
-  ?fig ckg:measure ?measure ; ckg:qualifier ?qualifier ; ckg:surfaceForm ?surface .
-  OPTIONAL { ?fig schema:minValue ?low }
-  OPTIONAL { ?fig schema:maxValue ?high }
-  OPTIONAL { ?fig ckg:countedGroup ?group }
-}
-"""
-_ARTICLES = """
+# The explorer's own reads (the claims themselves come from conflictkg.claim_records), each
+# linear in the store, without GROUP BY: joined in Python.
+_ARTICLES = SPARQL_PROLOGUE + """
 SELECT DISTINCT ?art ?file ?headline WHERE {
   ?art a ckg:Article ; ckg:fileName ?file .
   OPTIONAL { ?art schema:headline ?headline }
 }
 """
-_LABELS = "SELECT DISTINCT ?s ?label WHERE { ?s skos:prefLabel ?label }"
-_LINKS = """
+_LABELS = SPARQL_PROLOGUE + "SELECT DISTINCT ?s ?label WHERE { ?s skos:prefLabel ?label }"
+_LINKS = SPARQL_PROLOGUE + """
 SELECT DISTINCT ?a ?p ?b WHERE {
   VALUES ?p { ckg:affiliatedWith ckg:backs }
   ?a ?p ?b .
 }
 """
-_EVENTS = "SELECT DISTINCT ?event ?label WHERE { ?event a ckg:Event ; rdfs:label ?label }"
+_EVENTS = SPARQL_PROLOGUE + "SELECT DISTINCT ?event ?label WHERE { ?event a ckg:Event ; rdfs:label ?label }"
+_CKG = str(CKG)
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _local(iri: Any) -> str:
-    """``ckg:KilledOrWounded`` -> ``killed_or_wounded``; ``graspf:certain`` -> ``certain``."""
-    name = re.split(r"[#/]", str(iri))[-1]
+def _snake(name: str) -> str:
+    """``KilledOrWounded`` -> ``killed_or_wounded``; ``certain`` -> ``certain``."""
     return _CAMEL.sub("_", name).lower()
 
 
@@ -130,8 +102,12 @@ class ClaimFilters:
                     raise BadParameter(f"{name} must be YYYY-MM-DD or YYYY-MM; got {value!r}") from None
 
 
+def _label(iri: str, labels: Mapping[str, str]) -> str:
+    return labels.get(iri) or iri.rsplit("/", 1)[-1]
+
+
 def _ref(iri: str, labels: Mapping[str, str]) -> dict[str, str]:
-    return {"iri": iri, "label": labels.get(iri) or iri.rsplit("/", 1)[-1]}
+    return {"iri": iri, "label": _label(iri, labels)}
 
 
 def _interval(value: str | None) -> tuple[str, str] | None:
@@ -190,70 +166,39 @@ class ClaimExplorer:
                     todo.extend(affiliated.get(node, ()))
             return out
 
-        def label(iri: str) -> str:
-            return labels.get(iri) or iri.rsplit("/", 1)[-1]
-
-        by_claim: dict[str, dict[str, Any]] = {}
-        for r in store.select(_CLAIMS):
-            claim = str(r["claim"])
-            if claim in by_claim:  # a second value of a 0..1 property: keep the first
+        records: list[dict[str, Any]] = []
+        for c in load_claims(store, spans=True, rules=True):
+            if not c.spans:  # a claim has 1..n evidence spans
                 continue
-            art = str(r["art"])
-            file_name, headline = articles.get(art, ("", None))
-            claimant = str(r["claimant"])
-            behalf = None if r["behalf"] is None else str(r["behalf"])
-            side = chain(claimant)
-            side += [a for a in chain(behalf) if a not in side]
+            file_name, headline = articles.get(c.article, ("", None))
+            side = chain(c.claimant)
+            side += [a for a in chain(c.on_behalf_of) if a not in side]
             allies = sorted({b for a in side for b in backs.get(a, ()) if b not in side})
-            by_claim[claim] = {
-                "claim": claim,
-                "article_key": art.rsplit("/", 1)[-1],
+            spans = sorted({(s.start, s.end, s.exact) for s in c.spans})
+            records.append({
+                "claim": c.iri,
+                "article_key": c.article.rsplit("/", 1)[-1],
                 "article_file": file_name,
                 "article_headline": headline,
-                "claimant": {"iri": claimant, "label": label(claimant)},
-                "on_behalf_of": {"iri": behalf, "label": label(behalf)} if behalf else None,
-                "side_chain": [{"iri": a, "label": label(a)} for a in side],
-                "allies": [{"iri": a, "label": label(a)} for a in allies],
-                "date": None if r["date"] is None else str(r["date"]),
-                "date_basis": None if r["basis"] is None else label(str(r["basis"])),
-                "events": [],
-                "stance": _local(r["stance"]),
-                "certainty": _local(r["cert"]),
-                "hedges": [],
-                "channel": None if r["channel"] is None else label(str(r["channel"])),
-                "reported_via": None if r["via"] is None else label(str(r["via"])),
-                "figures": [],
-                "spans": [],
-                "rules": [],
-            }
-        for key, query in _MULTI.items():
-            for r in store.select(query):
-                if (record := by_claim.get(str(r["claim"]))) is not None:
-                    record[key].append(str(r["v"]))
-        figures: dict[str, tuple[str, dict[str, Any]]] = {}
-        for r in store.select(_FIGURES):
-            figures.setdefault(str(r["fig"]), (str(r["claim"]), {
-                "measure": _local(r["measure"]),
-                "low": None if r["low"] is None else int(str(r["low"])),
-                "high": None if r["high"] is None else int(str(r["high"])),
-                "qualifier": _local(r["qualifier"]),
-                "surface": str(r["surface"]),
-                "group": None if r["group"] is None else str(r["group"]),
-            }))
-        for fig, (claim, figure) in sorted(figures.items()):
-            if (record := by_claim.get(claim)) is not None:
-                record["figures"].append(figure)
-        for r in store.select(_SPANS):
-            if (record := by_claim.get(str(r["claim"]))) is not None:
-                record["spans"].append({"start": int(str(r["start"])), "end": int(str(r["end"])),
-                                        "exact": str(r["exact"])})
-        for record in by_claim.values():
-            record["spans"] = sorted({(s["start"], s["end"], s["exact"]) for s in record["spans"]})
-            record["spans"] = [{"start": a, "end": b, "exact": e} for a, b, e in record["spans"]]
-            record["events"] = [{"iri": e, "label": events.get(e, e.rsplit("/", 1)[-1])} for e in sorted(record["events"])]
-            record["hedges"].sort()
-            record["rules"].sort()
-        records = [r for r in by_claim.values() if r["spans"]]  # a claim has 1..n evidence spans
+                "claimant": _ref(c.claimant, labels),
+                "on_behalf_of": _ref(c.on_behalf_of, labels) if c.on_behalf_of else None,
+                "side_chain": [_ref(a, labels) for a in side],
+                "allies": [_ref(a, labels) for a in allies],
+                "date": c.date,
+                # channels and date bases are terms of the closed ckg: vocabularies, named by local name
+                "date_basis": None if c.date_basis is None else _label(_CKG + c.date_basis, labels),
+                "events": [{"iri": e, "label": events.get(e, e.rsplit("/", 1)[-1])} for e in c.events],
+                "stance": _snake(c.stance),
+                "certainty": _snake(c.certainty),
+                "hedges": c.hedges,
+                "channel": None if c.channel is None else _label(_CKG + c.channel, labels),
+                "reported_via": None if c.reported_via is None else _label(c.reported_via, labels),
+                "figures": [{"measure": _snake(f.measure), "low": f.low, "high": f.high,
+                             "qualifier": _snake(f.qualifier), "surface": f.surface, "group": f.group}
+                            for f in sorted(c.figures, key=lambda f: f.iri)],
+                "spans": [{"start": start, "end": end, "exact": exact} for start, end, exact in spans],
+                "rules": c.rules,
+            })
         records.sort(key=lambda r: (r["article_file"], r["spans"][0]["start"], r["spans"][0]["end"],
                                     r["claimant"]["label"], r["claim"]))
         return records

@@ -24,11 +24,13 @@ __all__ = [
     "OWL",
     "XSD",
     "PREFIXES",
+    "SPARQL_PROLOGUE",
     "DICTIONARY_GRAPH",
     "ONTOLOGY_GRAPH",
     "article_graph",
     "slug",
     "short_hash",
+    "local_name",
 ]
 
 CKG = Namespace("https://w3id.org/conflictkg/ontology#")
@@ -57,6 +59,9 @@ PREFIXES: dict[str, Namespace] = {
     "xsd": Namespace(str(XSD)),
 }
 
+#: The prefix declarations of :data:`PREFIXES` for a SPARQL query, so that a remote server needs none predefined.
+SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+
 DICTIONARY_GRAPH = CKGG["dictionary"]
 ONTOLOGY_GRAPH = CKGG["ontology"]
 
@@ -76,3 +81,9 @@ def short_hash(*parts: object, length: int = 12) -> str:
     """First ``length`` hex digits of the SHA-256 of the parts joined by NUL."""
     data = "\x00".join(str(p) for p in parts).encode("utf-8")
     return hashlib.sha256(data).hexdigest()[:length]
+
+
+def local_name(iri: str) -> str:
+    """The part of an IRI after its last ``#`` or ``/``: ``ckg:KilledOrWounded`` -> ``KilledOrWounded``."""
+    cut = max(iri.rfind("#"), iri.rfind("/"))
+    return iri[cut + 1:] if cut >= 0 else iri

@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import networkx as nx
 
 from . import contested
+from .claim_records import load_claims
 from .config import (
     DEFAULT_MAX_PATHS,
     DEFAULT_NEIGHBOUR_DEPTH,
@@ -29,7 +30,7 @@ from .config import (
 from .errors import BadParameter, NotFound
 from .exports import FORMATS, export_chunks
 from .namespaces import CKGID
-from .projection import NODE_TYPES, VIEWS, load_claims, node_id, project
+from .projection import NODE_TYPES, VIEWS, node_id, project
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
@@ -232,7 +233,7 @@ class NetworkViews:
         g = self.graph("claims")
         n = self.resolve(actor, "claims", expect="Actor")
         iri = g.nodes[n]["iri"]
-        claims = load_claims(self.service.store, focus=iri, focus_kind="actor", quotes=True)
+        claims = load_claims(self.service.store, focus=iri, focus_kind="actor", spans=True)
         return contested.statements(self.summary(g, n), iri, claims, label=self._label, article=self._article)
 
     # --- exports ------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Project the RDF graph onto property graphs (networkx ``MultiDiGraph``) for analysis and export.
 
 Two views, both read with a handful of SPARQL SELECTs over the whole store (never one
-query per node):
+query per node); the claims come from :func:`conflictkg.claim_records.load_claims`:
 
 - ``actor-event``: actors and events are nodes. Edges are participation (``sem:hasActor``,
   event -> actor), affiliation (``ckg:affiliatedWith``) and backing (``ckg:backs``) between
@@ -31,24 +31,19 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from rdflib import Literal, URIRef
-from rdflib.term import Node
+from rdflib import Literal
 
-from .namespaces import CKG, CKGID, PREFIXES, RDF, XSD, short_hash
+from .claim_records import ClaimRecord, load_claims
+from .namespaces import CKG, CKGID, PREFIXES, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
 from .store import GraphStore
 
 __all__ = [
     "VIEWS",
     "NODE_TYPES",
     "node_id",
-    "local_name",
-    "ClaimRecord",
-    "FigureRecord",
-    "load_claims",
     "project",
     "harmonise",
     "attribute_types",
@@ -111,12 +106,6 @@ def node_id(iri: str) -> str:
     return "ext." + _escape_segment(iri)
 
 
-def local_name(iri: str) -> str:
-    """The part of an IRI after its last ``#`` or ``/``."""
-    cut = max(iri.rfind("#"), iri.rfind("/"))
-    return iri[cut + 1:] if cut >= 0 else iri
-
-
 def _attr_name(predicate: str) -> str:
     name = local_name(predicate)
     if name in RESERVED:
@@ -161,152 +150,14 @@ def date_bounds(iso: str) -> tuple[str, str] | None:
     return None
 
 
-# --- claims, read in bulk ---------------------------------------------------------------------
-
-@dataclass
-class FigureRecord:
-    """One figure of a claim (bounds inclusive; ``None`` = open)."""
-
-    iri: str
-    measure: str
-    qualifier: str
-    surface: str
-    low: int | None = None
-    high: int | None = None
-    group: str | None = None
-
-    def summary(self) -> str:
-        group = f" ({self.group})" if self.group else ""
-        return f"{self.measure}: {self.surface}{group}"
-
-
-@dataclass
-class ClaimRecord:
-    """A claim with everything the views and the analyst endpoints need."""
-
-    iri: str
-    claimant: str
-    article: str
-    stance: str
-    certainty: str
-    date: str | None = None
-    date_basis: str | None = None
-    channel: str | None = None
-    on_behalf_of: str | None = None
-    reported_via: str | None = None
-    events: list[str] = field(default_factory=list)
-    hedges: list[str] = field(default_factory=list)
-    figures: list[FigureRecord] = field(default_factory=list)
-    quote: str | None = None
-
-    def sort_key(self) -> tuple[str, str]:
-        return (self.date or "9999", self.iri)
-
-
-#: Every query declares its prefixes, so that a remote SPARQL server needs none predefined.
-_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-_CLAIMS_Q = _PROLOGUE + """
-SELECT DISTINCT ?focus ?claim ?claimant ?article ?stance ?certainty ?date ?basis ?channel ?behalf ?via WHERE {
-  ?claim a ckg:Claim ; prov:wasAttributedTo ?claimant ; ckg:sourceArticle ?article ;
-         ckg:stance ?stance ; ckg:certainty ?certainty .
-  %s
-  OPTIONAL { ?claim ckg:claimDate ?date }
-  OPTIONAL { ?claim ckg:claimDateBasis ?basis }
-  OPTIONAL { ?claim ckg:channel ?channel }
-  OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
-  OPTIONAL { ?claim ckg:reportedVia ?via }
-}"""
-_ABOUT_Q = _PROLOGUE + "SELECT DISTINCT ?focus ?claim ?event WHERE { ?claim a ckg:Claim ; ckg:about ?event . %s }"
-_HEDGE_Q = _PROLOGUE + "SELECT DISTINCT ?focus ?claim ?hedge WHERE { ?claim a ckg:Claim ; ckg:hedge ?hedge . %s }"
-_FIGURE_Q = _PROLOGUE + """
-SELECT DISTINCT ?focus ?claim ?figure ?measure ?qualifier ?surface ?min ?max ?group WHERE {
-  ?claim a ckg:Claim ; ckg:hasFigure ?figure .
-  ?figure ckg:measure ?measure ; ckg:qualifier ?qualifier ; ckg:surfaceForm ?surface .
-  OPTIONAL { ?figure schema:minValue ?min }
-  OPTIONAL { ?figure schema:maxValue ?max }
-  OPTIONAL { ?figure ckg:countedGroup ?group }
-  %s
-}"""
-_QUOTE_Q = _PROLOGUE + """
-SELECT DISTINCT ?focus ?claim ?span ?quote WHERE {
-  ?claim a ckg:Claim ; ckg:evidence ?span . ?span oa:hasSelector ?sel . ?sel oa:exact ?quote . %s
-}"""
-#: Restrictions of the claim queries (``?focus`` is projected so that it can be bound by substitution) to the claims about one event / by or for one actor.
-CLAIM_FILTERS = {
-    None: "",
-    "event": "?claim ckg:about ?focus .",
-    "actor": "{ ?claim prov:wasAttributedTo ?focus } UNION { ?claim ckg:onBehalfOf ?focus }",
-}
-
-
-def _s(term: Node | None) -> str | None:
-    return None if term is None else str(term)
-
-
-def load_claims(store: GraphStore, *, focus: str | None = None, focus_kind: str | None = None,
-                quotes: bool = False) -> list[ClaimRecord]:
-    """Every claim (or those about event ``focus`` / by or for actor ``focus``), sorted by date then IRI."""
-    where = CLAIM_FILTERS[focus_kind]
-    bindings = {"focus": URIRef(focus)} if focus_kind and focus else None
-    claims: dict[str, ClaimRecord] = {}
-    for row in store.select(_CLAIMS_Q % where, bindings):
-        iri = str(row["claim"])
-        if iri in claims:  # a second value of a 0..1 property: keep the first deterministically
-            continue
-        claims[iri] = ClaimRecord(
-            iri=iri, claimant=str(row["claimant"]), article=str(row["article"]),
-            stance=local_name(str(row["stance"])), certainty=local_name(str(row["certainty"])),
-            date=_s(row.get("date")), date_basis=local_name(str(row["basis"])) if row.get("basis") else None,
-            channel=local_name(str(row["channel"])) if row.get("channel") else None,
-            on_behalf_of=_s(row.get("behalf")), reported_via=_s(row.get("via")),
-        )
-    for row in store.select(_ABOUT_Q % where, bindings):
-        if (c := claims.get(str(row["claim"]))) is not None:
-            c.events.append(str(row["event"]))
-    for row in store.select(_HEDGE_Q % where, bindings):
-        if (c := claims.get(str(row["claim"]))) is not None:
-            c.hedges.append(str(row["hedge"]))
-    figures: dict[str, FigureRecord] = {}
-    owners: dict[str, str] = {}
-    for row in store.select(_FIGURE_Q % where, bindings):
-        fig = str(row["figure"])
-        if fig in figures:
-            continue
-        figures[fig] = FigureRecord(
-            iri=fig, measure=local_name(str(row["measure"])), qualifier=local_name(str(row["qualifier"])),
-            surface=str(row["surface"]),
-            low=int(str(row["min"])) if row.get("min") is not None else None,
-            high=int(str(row["max"])) if row.get("max") is not None else None,
-            group=_s(row.get("group")),
-        )
-        owners[fig] = str(row["claim"])
-    for fig in sorted(figures.values(), key=lambda f: (f.measure, f.low if f.low is not None else -1, f.surface, f.iri)):
-        if (c := claims.get(owners[fig.iri])) is not None:
-            c.figures.append(fig)
-    if quotes:
-        best: dict[str, tuple[str, str]] = {}
-        for row in store.select(_QUOTE_Q % where, bindings):
-            claim, span = str(row["claim"]), str(row["span"])
-            if claim not in best or span < best[claim][0]:
-                best[claim] = (span, str(row["quote"]))
-        for claim, (_, quote) in best.items():
-            if claim in claims:
-                claims[claim].quote = quote
-    for c in claims.values():
-        c.events.sort()
-        c.hedges.sort()
-    return sorted(claims.values(), key=ClaimRecord.sort_key)
-
-
 # --- entity nodes -----------------------------------------------------------------------------
 
-_ENTITY_Q = _PROLOGUE + """
+_ENTITY_Q = SPARQL_PROLOGUE + """
 SELECT DISTINCT ?s ?cls ?p ?o WHERE {
   VALUES ?cls { %s }
   ?s a ?cls ; ?p ?o .
 }"""
-_PLACE_LABEL_Q = _PROLOGUE + """
+_PLACE_LABEL_Q = SPARQL_PROLOGUE + """
 SELECT DISTINCT ?s ?label WHERE { ?s a ckg:Place . { ?s skos:prefLabel ?label } UNION { ?s rdfs:label ?label } }"""
 
 
