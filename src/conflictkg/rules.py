@@ -110,6 +110,14 @@ class EventRule(RegexRule):
     type: Literal["Attack", "AirStrike", "Clash", "Crash", "Bombardment"]
 
 
+class PlaceNameRule(Rule):
+    """A word that place-name matching ignores (see conflictkg.gazetteer): an article ("al"), a
+    generic word with the level of place it names ("oblast": subdivision), an adjectival ending."""
+
+    kind: Literal["article", "generic", "suffix"]
+    level: Literal["subdivision", "district", "city"] | None = None
+
+
 class FamilyRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
@@ -153,6 +161,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "weekdays": ValueRule,
     "not_names": Rule,
     "place_phrases": RegexRule,
+    "place_names": PlaceNameRule,
 }
 
 

@@ -11,6 +11,7 @@ from ..model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDat
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..dictionary import Dictionary
+    from ..gazetteer import Gazetteer
     from ..rules import RuleSet
 
 __all__ = ["Doc", "Resources", "Block", "Sentence", "Mention", "DateMention", "FigureMention",
@@ -36,6 +37,7 @@ def normalise(text: str) -> str:
 class Resources:
     rules: RuleSet
     dictionary: Dictionary
+    gazetteer: Gazetteer
 
 
 @dataclass
