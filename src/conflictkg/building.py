@@ -8,7 +8,6 @@ leaves half a file; the store replaces each article's graph in one transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 import tempfile
@@ -22,19 +21,22 @@ from rdflib import Graph, URIRef
 from .corpus import read_corpus
 from .errors import ArticleError, ConflictKGError, ValidationFailed
 from .extract import Doc, Pipeline, Resources, load_resources
-from .extract.events import MERGE_WINDOW_DAYS, merge_events
+from .event_index import EventPlan, link_keys, plan_links, rename_update
+from .event_linking import report_of
 from .extract.people import link_people
-from .model import Article, EventRecord
-from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, article_graph
+from .model import Article
+from .namespaces import CKG, DICTIONARY_GRAPH, ONTOLOGY_GRAPH, RDF, article_graph, event_graph
 from .rdf import to_turtle, write_article, write_dictionary
 from .resources import ONTOLOGY_FILE
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
 
-__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE"]
+__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE", "EVENT_FILE_PREFIX"]
 
 DICTIONARY_FILE = "dictionary.ttl"
+#: Turtle files of event graphs are ``event-<key>.ttl``.
+EVENT_FILE_PREFIX = "event-"
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Builder:
     def __init__(self, service: GraphService) -> None:
         self.service = service
         self._settled = False
+        self._written_events: set[str] = set()
 
     @cached_property
     def resources(self) -> Resources:
@@ -107,25 +110,28 @@ class Builder:
                 continue
             docs.append((self.extract(item.article), outcome))
         batch_keys = {d.article.key for d, _ in docs}
-        self._link(docs=[d for d, _ in docs], skip=batch_keys)
+        plan = self._link(docs=[d for d, _ in docs], skip=batch_keys)
         dictionary = self.dictionary_graph()
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_atomic(out_dir / DICTIONARY_FILE, to_turtle(dictionary))
         self.service.store.replace_graphs({DICTIONARY_GRAPH: dictionary, ONTOLOGY_GRAPH: self.ontology_graph()})
         for doc, outcome in docs:
-            self._commit(doc, outcome, out_dir)
+            self._commit(doc, outcome, out_dir, plan)
             report.outcomes.append(outcome)
+        self._settle_events(plan, out_dir)
         report.outcomes.sort(key=lambda o: o.file)
         return report
 
     def ingest(self, article: Article, *, out_dir: Path | None = None) -> ArticleOutcome:
         """Add one article (the API's write path): linked to the events already in the store."""
         doc = self.extract(article)
-        self._link(docs=[doc], skip={article.key})
+        plan = self._link(docs=[doc], skip={article.key})
         outcome = ArticleOutcome(file=article.meta.file_name, ok=True)
         if not self.service.store.ask(f"ASK {{ GRAPH <{DICTIONARY_GRAPH}> {{ ?s ?p ?o }} }}"):
             self.service.store.replace_graphs({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
-        self._commit(doc, outcome, out_dir)
+        self._commit(doc, outcome, out_dir, plan)
+        if outcome.ok:
+            self._settle_events(plan, out_dir)
         self._settle()
         if outcome.error is not None:
             raise outcome.error
@@ -152,6 +158,8 @@ class Builder:
                 raise ArticleError(str(path), f"not valid Turtle: {exc}", code="E037") from None
             if path.name == DICTIONARY_FILE:
                 graphs[DICTIONARY_GRAPH] = g
+            elif path.name.startswith(EVENT_FILE_PREFIX):
+                graphs[event_graph(path.stem[len(EVENT_FILE_PREFIX):])] = g
             else:
                 graphs[_graph_of(g, path)] = g
         self.service.store.replace_graphs(graphs)
@@ -165,33 +173,61 @@ class Builder:
     def ontology_graph(self) -> Graph:
         return Graph().parse(ONTOLOGY_FILE, format="turtle")
 
-    def _link(self, *, docs: list[Doc], skip: set[str]) -> None:
-        merge_events(docs, known=self._stored_events(skip, docs))
+    def _link(self, *, docs: list[Doc], skip: set[str]) -> EventPlan:
+        """Link the docs' event reports with each other and with the store's (conflictkg.event_index):
+        each report, and each claim, gets the key of the event it is one report of."""
+        res = self.resources
+        self._written_events = set()
+        reports = [report_of(d.article.key, e) for d in docs for e in d.events]
+        plan = plan_links(reports, self.service.store, res.rules, res.gazetteer, skip_articles=skip)
+        labels = {g.key: g.label for g in plan.groups}
+        for d in docs:
+            remap = {}
+            for e in d.events:
+                remap[e.report] = e.key = plan.key_of[e.report]
+                e.label = labels[e.key]
+                e.link_keys = link_keys(report_of(d.article.key, e), res.rules, res.gazetteer)
+            for c in d.claims:
+                c.events = [remap.get(k, k) for k in c.events]
         link_people(docs)
+        return plan
 
-    def _stored_events(self, skip: set[str], docs: list[Doc]) -> list[EventRecord]:
-        """The stored events ``merge_events`` may join ``docs``' undated events to (none if they have none)."""
-        from .event_index import stored_events
-
-        # merge_events only looks for an undated event of a dated article, at dated events that
-        # began at most MERGE_WINDOW_DAYS before the article: fetch only those.
-        dates = {d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)}
-        if not dates:
-            return []
-        days = {p - dt.timedelta(days=n) for p in dates for n in range(MERGE_WINDOW_DAYS + 1)}
-        return stored_events(self.service.store, skip_articles=skip, days=days)
+    def _settle_events(self, plan: EventPlan, out_dir: Path | None) -> None:
+        """After the articles: the event graphs no article brought, stored articles moved to
+        renamed events, event graphs that are gone; and the same in the Turtle folder."""
+        store = self.service.store
+        rest = {event_graph(k): g for k, g in plan.graphs.items() if k not in self._written_events}
+        if rest:
+            store.replace_graphs(rest)
+        update = rename_update(plan.renames, plan.dropped)
+        if update:
+            store.update(update)
+        if out_dir is None:
+            return
+        for key, g in plan.graphs.items():
+            _write_atomic(out_dir / f"{EVENT_FILE_PREFIX}{key}.ttl", to_turtle(g))
+        for key in plan.dropped:
+            (out_dir / f"{EVENT_FILE_PREFIX}{key}.ttl").unlink(missing_ok=True)
+        for article in plan.renames:
+            g = store.graph(article_graph(article))
+            name = next((str(o) for o in g.objects(None, CKG.fileName)), None)
+            if name:
+                _write_atomic(out_dir / (Path(name).stem + ".ttl"), to_turtle(g))
+        self._written_events = set()
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,
                              claims=doc.claims, events=doc.events, actors=doc.actors, places=doc.places)
 
-    def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None) -> None:
+    def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None, plan: EventPlan) -> None:
         name = article_graph(doc.article.key)
         graph = self.graph_for(doc)
         outcome.graph, outcome.claims, outcome.events = str(name), len(doc.claims), len(doc.events)
         outcome.warnings += doc.warnings
+        # The article goes in with the graphs of its events, validated together.
+        events = {event_graph(e.key): plan.graphs[e.key] for e in doc.events if e.key in plan.graphs}
         try:
-            report = self.service.validator.validate_delta({name: graph}, self.service.store)
+            report = self.service.validator.validate_delta({name: graph, **events}, self.service.store)
             if not report.conforms:
                 raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
                                        report=report)
@@ -200,12 +236,11 @@ class Builder:
             return
         if out_dir is not None:
             _write_atomic(out_dir / (Path(doc.article.meta.file_name).stem + ".ttl"), to_turtle(graph))
-        self.service.store.replace_graph(name, graph)
+        self.service.store.replace_graphs({name: graph, **events})
+        self._written_events |= {e.key for e in doc.events}
 
 
 def _graph_of(g: Graph, path: Path) -> URIRef:
-    from .namespaces import CKG, RDF
-
     articles = sorted(g.subjects(RDF.type, CKG.Article))
     if len(articles) != 1:
         raise ArticleError(str(path), f"expected one ckg:Article in the file, found {len(articles)}", code="E038")

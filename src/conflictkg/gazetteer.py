@@ -179,6 +179,7 @@ class Gazetteer:
         self._keys: dict[str, list[str]] = {}
         self._iso_names: dict[str, str] = {}
         self._alias: dict[str, str] = {}
+        self._text_labels: dict[str, str] = {}
         """Gazetteer id -> the curated id of the same place."""
         self._admin1: dict[tuple[str, str], str] = {}
         self._named_after: dict[str, str] = {}
@@ -320,9 +321,19 @@ class Gazetteer:
         place_id = self._alias.get(place_id, place_id)
         if place_id in self._places:
             return self._places[place_id]
-        if place_id.startswith("gn/"):
+        if place_id.startswith("gn/") and place_id[3:].isdigit():
             return self._city(int(place_id[3:]))
+        if place_id.startswith("text/"):
+            parent = text_place_parent(place_id)
+            up = self.get(parent) if parent else None
+            label = self._text_labels.get(place_id) or place_id.rsplit("/", 1)[-1].replace("-", " ").title()
+            kind = "district" if place_id.endswith("-district") else "place"
+            return Place(place_id, label, kind, parent, up.country if up else None, 0, (), "text")
         return None
+
+    def name_text_place(self, place_id: str, label: str) -> None:
+        """Remember the label the text gave a place it created (ids are ``text/<parent>/<slug>``)."""
+        self._text_labels.setdefault(place_id, label)
 
     @lru_cache(maxsize=50_000)  # noqa: B019  (one gazetteer per process)
     def _city(self, gid: int) -> Place | None:
@@ -409,6 +420,30 @@ class Gazetteer:
     def contains(self, outer: str, inner: str) -> bool:
         return outer in self.ancestors(inner)
 
+    def compatible(self, a: str, b: str) -> bool:
+        """Whether two places can be the same place: one contains the other; or a place whose
+        subdivision the gazetteer does not know (it lies straight in its country) and a
+        subdivision of that country (unknown is compatible); or two places of the text with the
+        same parent whose names sound alike ("Dahyan", "Dhahian")."""
+        if a == b:
+            return True
+        up_a, up_b = self.ancestors(a), self.ancestors(b)
+        if a in up_b or b in up_a:
+            return True
+        if a.startswith("text/") and b.startswith("text/") and up_a[1:2] == up_b[1:2] and \
+                skeleton(a.rsplit("/", 1)[-1].replace("-", " ")) == skeleton(b.rsplit("/", 1)[-1].replace("-", " ")):
+            return True
+        for x, up_x, up_y in ((a, up_a, up_b), (b, up_b, up_a)):
+            place = self.get(x)
+            if place is None or place.kind != "subdivision" or place.country is None:
+                continue
+            others = [self.get(p) for p in up_y]
+            if any(o is not None and o.kind == "subdivision" for o in others):
+                continue
+            if any(o is not None and o.kind == "country" and o.country == place.country for o in others):
+                return True
+        return False
+
 
 _CURATED_KINDS = {"country": "country", "governorate": "subdivision", "region": "subdivision", "city": "city",
                   "town": "city", "village": "city", "air base": "place", "river": "place", "district": "district"}
@@ -436,8 +471,14 @@ def place_iri(place_id: str) -> str:
 
 
 def text_place_id(name: str, parent: str | None) -> str:
-    """The id of a place only the text names: ``text/<parent>/<name>``, so the same village
-    of the same district is one place whichever article names it."""
-    return f"text/{parent.replace('/', '-').lower() + '/' if parent else ''}{slug(name)}"
+    """The id of a place only the text names: ``text/<parent id>/<slug>``, so the same village
+    of the same district is one place whichever article names it, and its parent is in its id."""
+    return f"text/{parent + '/' if parent else ''}{slug(name)}"
+
+
+def text_place_parent(place_id: str) -> str | None:
+    """The parent a text place's id names (``text/iso/MZ-P/macomia-district`` -> ``iso/MZ-P``)."""
+    inner = place_id[len("text/"):]
+    return inner.rsplit("/", 1)[0] if "/" in inner else None
 
 
