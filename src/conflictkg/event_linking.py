@@ -31,7 +31,7 @@ from .gazetteer import Gazetteer
 from .model import EVENT_TYPE_LABELS, EventRecord, PartialDate
 from .namespaces import short_hash, slug
 
-__all__ = ["Report", "Link", "Group", "link", "cluster", "canonical", "report_of", "window", "place_label",
+__all__ = ["Report", "Link", "Group", "link", "cluster", "canonical", "report_of", "window", "place_label", "consensus_place",
            "LINK_THRESHOLD", "WEIGHTS", "DAY_TOLERANCE", "TYPE_PRECEDENCE"]
 
 #: Evidence a pair of reports needs to be one event.
@@ -217,12 +217,7 @@ def canonical(group: Group, gaz: Gazetteer, rules) -> Group:  # type: ignore[no-
     votes = Counter(primary_type(r.types) for r in reports)
     ranked = sorted(votes, key=lambda t: (-votes[t], TYPE_PRECEDENCE.index(t) if t in TYPE_PRECEDENCE else 99, t))
     types = tuple(ranked + sorted({t for r in reports for t in r.types} - set(ranked)))
-    places = Counter(r.place for r in reports if r.place is not None)
-    place = None
-    if places:
-        chain = [p for p in places if all(gaz.compatible(p, q) for q in places)]
-        pool = chain or list(places)
-        place = max(pool, key=lambda p: (len(gaz.ancestors(p)), places[p], p) if chain else (places[p], len(gaz.ancestors(p)), p))
+    place = consensus_place(Counter(r.place for r in reports if r.place is not None), gaz)
     dated = [r for r in reports if r.begin is not None]
     begin = end = latest_end = None
     if dated:
@@ -243,6 +238,15 @@ def canonical(group: Group, gaz: Gazetteer, rules) -> Group:  # type: ignore[no-
     group.begin, group.end, group.latest_end = begin, end, latest_end
     group.actors = tuple(sorted({a for r in reports for a in r.actors}))
     return group
+
+
+def consensus_place(counts: Counter[str], gaz: Gazetteer) -> str | None:
+    """The place a set of place mentions agree on: the one whose chain (itself and the places
+    it lies in) they name most often; the most specific of equally supported ones."""
+    if not counts:
+        return None
+    support = {p: sum(counts.get(a, 0) for a in gaz.ancestors(p)) for p in counts}
+    return max(counts, key=lambda p: (support[p], len(gaz.ancestors(p)), counts[p], p))
 
 
 def place_label(place: str | None, gaz: Gazetteer) -> str:

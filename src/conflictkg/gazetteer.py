@@ -430,9 +430,11 @@ class Gazetteer:
         up_a, up_b = self.ancestors(a), self.ancestors(b)
         if a in up_b or b in up_a:
             return True
-        if a.startswith("text/") and b.startswith("text/") and up_a[1:2] == up_b[1:2] and \
+        if a.startswith("text/") and b.startswith("text/") and \
                 skeleton(a.rsplit("/", 1)[-1].replace("-", " ")) == skeleton(b.rsplit("/", 1)[-1].replace("-", " ")):
-            return True
+            pa, pb = up_a[1] if len(up_a) > 1 else None, up_b[1] if len(up_b) > 1 else None
+            if pa is None or pb is None or self.compatible(pa, pb):
+                return True
         for x, up_x, up_y in ((a, up_a, up_b), (b, up_b, up_a)):
             place = self.get(x)
             if place is None or place.kind != "subdivision" or place.country is None:

@@ -40,8 +40,17 @@ PLACE_REACH = 120
 _DEFINITE = re.compile(r"(?:\b(?:the|this|that|these|those|its|their|his|her|latest|same|such)\s+(?:[\w-]+\s+){0,3}|'s\s+(?:[\w-]+\s+){0,2})$",
                        re.I)
 _PLURAL = re.compile(r"(?:s|es)$")
+#: A date ending this close before a trigger is its own ("Thursday's strike", "the March 17 incident").
+_OWN_DATE_GAP = 14
+_LOCATIVE_GAP = re.compile(r"\b(?:in|at|near|from|inside|outside)\b", re.I)
 #: A trigger that requires a place needs it this close after it ("captured the salt-mining town of X").
 _PLACE_AFTER = 40
+#: Mentions after these words are times of reference ("since the start of the offensive").
+_BACKGROUND = re.compile(r"\bsince\s+(?:the\s+)?(?:(?:start|beginning|outbreak|launch)\s+of\s+)?(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+#: A date after "since ..." in its clause is a time of reference ("since the start of the offensive in February").
+_SINCE = re.compile(r"\bsince\b[^,.;:]*$", re.I)
+#: A past-tense verb right before a date ("prepared Friday", "announced on Thursday").
+_VERB_BEFORE = re.compile(r"\b(?P<verb>[a-z]+ed)\s+(?:on\s+)?$")
 #: A date this close to a statement's cue ("said on Monday", "on Thursday, the ministry said") dates the statement.
 _STATEMENT_REACH = 30
 #: "MOSCOW, August 9./TASS/.": the date of a dateline dates the report, not an event.
@@ -62,10 +71,23 @@ def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
     dated = [d for d in doc.dates_in(sentence_span) if d.begin is not None and id(d) not in claim_dates
              and d.precision in ("day", "week", "month")
              and not any(rx.search(doc.norm[max(sentence_span.start, d.span.start - 40) : d.span.start]) for rx in cues)
-             and not _DATELINE.search(doc.norm[max(0, d.span.start - 40) : d.span.start])]
+             and not _DATELINE.search(doc.norm[max(0, d.span.start - 40) : d.span.start])
+             and not doc.norm[d.span.start : d.span.end].lower().startswith("since")
+             and not _SINCE.search(doc.norm[max(sentence_span.start, d.span.start - 50) : d.span.start])
+             and not _other_verb(doc, d, span)]
     if not dated:
         return None
     return min(dated, key=lambda d: min(abs(d.span.start - span.end), abs(span.start - d.span.end)))
+
+
+def _other_verb(doc: Doc, d: DateMention, trigger: Span) -> bool:
+    """A date right after a verb other than the trigger dates that verb ("prepared Friday to
+    discuss an air strike"), unless the verb is the trigger ("were killed on Thursday")."""
+    m = _VERB_BEFORE.search(doc.norm[max(0, d.span.start - 30) : d.span.start])
+    if m is None:
+        return False
+    verb_end = d.span.start - (len(m.group(0)) - m.end("verb"))
+    return not (trigger.start < verb_end <= trigger.end)
 
 
 def _left_cues(doc: Doc) -> list[re.Pattern[str]]:
@@ -126,13 +148,19 @@ def _mentions(doc: Doc) -> list[EventMention]:
             definite = bool(_DEFINITE.search(before))
             if anaphor and not definite:
                 continue  # "an incident", "incidents": not a reference to a known event
+            if _BACKGROUND.search(before):
+                continue  # "since the start of the offensive": a time of reference, not an event reported
             place, places = _place_for(doc, span, s.index)
             if getattr(r, "requires_place", False) and not any(
-                    0 <= m.span.start - span.end <= _PLACE_AFTER for m in doc.place_mentions if m.sentence == s.index):
-                continue
+                    0 <= m.span.start - span.end <= _PLACE_AFTER and not _LOCATIVE_GAP.search(doc.norm[span.end : m.span.start])
+                    for m in doc.place_mentions if m.sentence == s.index):
+                continue  # "captured the town of X", not "captured arms" nor "captured in X"
             surface = doc.norm[span.start : span.end]
-            out.append(EventMention(span, s.index, None if anaphor else r.type, r.id, _date_for(doc, span, s.span), places,  # type: ignore[arg-type]
-                                    actors, place=place, anaphoric=anaphor or definite, weak=anaphor or r.weak,
+            date = _date_for(doc, span, s.span)
+            # "last Friday's air raid", "the Jan 1 strike": the date is the mention's own.
+            own_date = date is not None and 0 <= span.start - date.span.end <= _OWN_DATE_GAP
+            out.append(EventMention(span, s.index, None if anaphor else r.type, r.id, date, places,  # type: ignore[arg-type]
+                                    actors, place=place, anaphoric=(anaphor or definite) and not own_date, weak=anaphor or r.weak,
                                     plural=bool(_PLURAL.search(surface)) and not surface.lower().endswith(("ss", "is"))))
     return sorted(out, key=lambda e: e.span)
 
@@ -146,8 +174,14 @@ class _Event:
         return [m.type for m in self.mentions if m.type is not None]
 
     def dates(self) -> list[DateMention]:
-        return [m.date for m in self.mentions if m.date is not None and not m.anaphoric] or \
+        """The dates its mentions give, the most precise kind only (days over weeks over months)."""
+        found = [m.date for m in self.mentions if m.date is not None and not m.anaphoric] or \
             [m.date for m in self.mentions if m.date is not None]
+        for precision in ("day", "week", "month"):
+            kept = [d for d in found if d.precision == precision]
+            if kept:
+                return kept
+        return found
 
     def places(self) -> list[str]:
         return [m.place for m in self.mentions if m.place is not None]
@@ -193,8 +227,12 @@ def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
         if m.anaphoric or m.weak:
             # A reference back keeps to its antecedent even when its sentence dates a statement
             # or names another place: the latest event of its family, best one that fits.
-            options = options or [e for e in reversed(events) if _fits(doc, m, e, with_time=False)] or \
-                [e for e in reversed(events) if _fits(doc, m, e, with_time=False, with_place=False)]
+            if not options:
+                options = [e for e in reversed(events) if _fits(doc, m, e, with_time=False)]
+                m.date = None  # its sentence's date dates something else
+                if not options:
+                    options = [e for e in reversed(events) if _fits(doc, m, e, with_time=False, with_place=False)]
+                    m.place = None
             if options:
                 options[0].mentions.append(m)
             elif not events and (own if m.weak else True):
@@ -202,22 +240,17 @@ def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
             continue
         if options:
             options[0].mentions.append(m)
-        elif (own or not events) and not (m.plural and not own):
+        elif (own or not events) and not (m.plural and (m.date is None or m.date.precision != "day")):
             events.append(_Event([m]))
     return [e for e in events if e.types]
 
 
 def _focus(doc: Doc, ev: _Event) -> str | None:
-    """The event's place: the most specific of its mentions' places that the others contain,
-    else the one named most often."""
-    gaz = doc.resources.gazetteer
-    places = ev.places()
-    if not places:
-        return None
-    counts = Counter(places)
-    chain = [p for p in counts if all(gaz.compatible(p, q) for q in counts)]
-    pool = chain or list(counts)
-    return max(pool, key=lambda p: (len(gaz.ancestors(p)) if chain else counts[p], counts[p], p))
+    """The event's place: the one whose chain of places (itself and the places it lies in) its
+    mentions name most often, the most specific of equally supported ones."""
+    from ..event_linking import consensus_place
+
+    return consensus_place(Counter(ev.places()), doc.resources.gazetteer)
 
 
 def _when(ev: _Event) -> tuple[PartialDate | None, PartialDate | None]:
@@ -264,7 +297,7 @@ def events(doc: Doc) -> Doc:
         inside = [of_mention[id(m)] for m in mentions if id(m) in of_mention and claim.span.contains(m.span)]
         if inside:
             counts = Counter(inside)
-            claim.events = [max(counts, key=lambda r: (counts[r], -inside.index(r)))]
+            claim.events = [main if main in counts else max(counts, key=lambda r: (counts[r], -inside.index(r)))]
             claim.rules.append("event.in-evidence")
         else:
             claim.events = [main]

@@ -23,18 +23,20 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ..gazetteer import Gazetteer, Place, fold, split_generic, text_place_id
+from ..gazetteer import PLACE_KINDS, Gazetteer, Place, fold, split_generic, text_place_id
 from ..model import PlaceRecord, Span
 from .doc import Doc, PlaceMention
 from .pipeline import component
 
-__all__ = ["places", "NAME_PATTERN", "LOCAL_MIN_POPULATION", "WELL_KNOWN_POPULATION"]
+__all__ = ["places", "NAME_PATTERN", "LOCAL_MIN_POPULATION", "WELL_KNOWN_POPULATION", "CONTEXT_MENTIONS"]
 
 #: A capitalised place name: words, hyphens, apostrophes, Arabic articles and short particles.
 NAME_PATTERN = (r"(?:(?:al|el|ez|as|ad|ar|an|at|ash)-)?[A-Z][\w']*(?:-[\w']+)*"
                 r"(?:\s+(?:(?:al|el|ez|as|ad|ar|an|at|ash|de|del|da|do|la|le)[\s-]+)?[A-Z][\w']*(?:-[\w']+)*){0,3}")
 #: Populated places smaller than this are taken only inside a country the article is about.
 LOCAL_MIN_POPULATION = 1000
+#: A country the article names this often is one it is about (its small places are taken after "of", "to").
+CONTEXT_MENTIONS = 2
 #: Populated places at least this large are taken without the article naming their country.
 WELL_KNOWN_POPULATION = 100_000
 _KIND_LEVEL = {"subdivision": "subdivision", "district": "district", "city": "city"}
@@ -104,6 +106,8 @@ def _candidates(doc: Doc) -> list[_Candidate]:
     return sorted(found, key=lambda c: c.span)
 
 
+#: A capitalised word before one of these nouns is an adjective ("the Arab country"), not a place.
+_ADJECTIVE_USE = re.compile(r"^\s+(?:country|countries|nation|nations|world|people|peoples|state|states|side|capital|territory|territories|coast)\b")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|inside|across|to|of|outside|around|towards?)\s+(?:the\s+)?$", re.I)
 _MODIFIES = re.compile(r"^(?:\s+(?:air|forces|troops|military|officials|warplanes|strikes?|jets|aircraft|government|army|"
                        r"advisers|soldiers|authorities|ministry|embassy|side|president|leader)\b|\s*-|'s\s)", re.I)
@@ -154,14 +158,17 @@ class _Resolver:
         if not options:
             return None
 
-        def score(p: Place) -> tuple[int, int, int, str]:
-            return (p.country not in self.countries, p.kind not in ("country", "subdivision", "place") and not p.source.startswith("dictionary"),
-                    -p.population, p.id)
+        rank = {k: i for i, k in enumerate(PLACE_KINDS)}
+
+        def score(p: Place) -> tuple[bool, int, int, str]:
+            # In the article's countries first; a subdivision before the town it is named after
+            # ("Deir ez-Zor": the governorate, unless the text says "city"); then the largest.
+            return (p.country not in self.countries, rank[p.kind], -p.population, p.id)
 
         best = min(options, key=score)
         if best.kind in ("country", "subdivision", "place", "district") or best.source.startswith("dictionary"):
             return best
-        if best.country in self.countries:
+        if self.countries[best.country or ""] >= (1 if c.create else CONTEXT_MENTIONS):
             return best if best.population >= LOCAL_MIN_POPULATION or c.create else None
         strong = not c.context_only and c.level is None
         return best if strong and best.population >= WELL_KNOWN_POPULATION else None
@@ -195,13 +202,16 @@ def places(doc: Doc) -> Doc:
             pchosen = resolver.choose(c, popts, None)
             parent = pchosen.id if pchosen else None
         place = resolver.choose(c, options, parent)
+        after = doc.norm[c.span.end : c.span.end + 20]
+        if c.rule != "place.dictionary" and not c.level and (_MODIFIES.match(after) or _ADJECTIVE_USE.match(after)):
+            continue  # "in US air strikes", "in the Arab country": a modifier, not a place
         if place is not None:
             out.append(PlaceMention(c.span, c.sentence, place.id, c.rule, level))
         elif c.create and c.rule != "place.dictionary" and _nameable(doc, c.name):
             missing.append((c, level, parent))
     # Second pass: places of the text, with the parent the text gives.
     for c, level, parent in missing:
-        place = _text_place(doc, c, level, parent, out, records)
+        place = _text_place(doc, c, level, parent, out, records, resolver.countries)
         out.append(PlaceMention(c.span, c.sentence, place.id, c.rule, level))
     out.sort(key=lambda m: m.span)
     doc.place_mentions = out
@@ -218,6 +228,8 @@ def places(doc: Doc) -> Doc:
     return doc
 
 
+#: Endings of English adjectives of place ("Siberian", "Western", "Lebanese"): such a word is not a place's name.
+_ADJECTIVE_ENDINGS = ("ian", "ern", "ese", "ean")
 _ORG_WORDS = re.compile(r"\b(?:Embassy|Ministry|Committee|Council|Agency|Group|Company|Forces|Army|Office|Department|"
                         r"University|Party|Front|Movement|Republic|State|Union|Nations|News|Times|Post|Press|Channel|TV)\b")
 
@@ -225,20 +237,39 @@ _ORG_WORDS = re.compile(r"\b(?:Embassy|Ministry|Committee|Council|Agency|Group|C
 def _nameable(doc: Doc, name: str) -> bool:
     """A name the text may create as a place: not an actor, a demonym or an organisation."""
     dictionary = doc.resources.dictionary
-    first = name.split()[0].split("-")[0]
-    if dictionary.lookup(name) != (None, None) or first in dictionary.demonyms or _ORG_WORDS.search(name):
+    words = [w for token in name.split() for w in token.split("-")]
+    if dictionary.lookup(name) != (None, None) or _ORG_WORDS.search(name):
         return False
+    if any(w in dictionary.demonyms or w.lower().endswith(_ADJECTIVE_ENDINGS) for w in words):
+        return False  # "Russian-controlled region", "the Siberian city of", "Western Russian city"
     return len(fold(name, doc.resources.gazetteer.rules)) >= 3
 
 
+def _without_parent(name: str, parent: str | None, gaz: Gazetteer) -> str:
+    """A place's name without its parent's ("Mosul Jadida district" in Mosul -> "Jadida district"),
+    so the same district is one place however the text names it."""
+    p = gaz.get(parent) if parent else None
+    if p is None:
+        return name
+    words, lead = name.split(), fold(p.label, gaz.rules).split()
+    if len(words) > len(lead) and [fold(w, gaz.rules) for w in words[: len(lead)]] == lead:
+        return " ".join(words[len(lead):])
+    return name
+
+
+def _country_place(gaz: Gazetteer, code: str) -> str | None:
+    p = gaz.get(f"country/{code}")
+    return p.id if p is not None else None
+
+
 def _text_place(doc: Doc, c: _Candidate, level: str | None, parent: str | None, found: list[PlaceMention],
-                records: dict[str, PlaceRecord]) -> Place:
+                records: dict[str, PlaceRecord], countries: Counter[str]) -> Place:
     gaz = doc.resources.gazetteer
     core, _ = split_generic(fold(c.name, gaz.rules), gaz.rules)
     if parent is None:
         # The most specific place of the sentence that can contain a place of this level, else
         # (for a district or a neighbourhood) the place the article names most.
-        kinds = ("country", "subdivision") if level in ("city", None) else ("country", "subdivision", "district", "city")
+        kinds = ("country", "subdivision", "district") if level == "city" else ("country", "subdivision", "district", "city")
         here = [m.place for m in found if m.sentence == c.sentence and not m.place.startswith("text/")
                 and gaz.get(m.place) is not None and gaz.get(m.place).kind in kinds]  # type: ignore[union-attr]
         if not here and level == "district":
@@ -247,7 +278,10 @@ def _text_place(doc: Doc, c: _Candidate, level: str | None, parent: str | None, 
             here = [max(counts, key=lambda p: (counts[p], len(gaz.ancestors(p)), p))] if counts else []
         here.sort(key=lambda p: (-len(gaz.ancestors(p)), p))
         parent = here[0] if here else None
-    label = c.name
+        if parent is None and countries:
+            # Else the country the article is about: the text names it, if not in this sentence.
+            parent = _country_place(gaz, countries.most_common(1)[0][0])
+    label = _without_parent(c.name, parent, gaz)
     kind = "district" if level in ("district", "subdivision") else "place"
     pid = text_place_id(label, parent)
     if pid not in records:
