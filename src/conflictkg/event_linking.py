@@ -32,17 +32,26 @@ from .model import EVENT_TYPE_LABELS, EventRecord, PartialDate
 from .namespaces import short_hash, slug
 
 __all__ = ["Report", "Link", "Group", "link", "cluster", "canonical", "report_of", "window", "place_label", "consensus_place",
-           "LINK_THRESHOLD", "WEIGHTS", "DAY_TOLERANCE", "TYPE_PRECEDENCE"]
+           "LINK_THRESHOLD", "UNTIMED_THRESHOLD", "WEIGHTS", "PLACE_WEIGHTS", "DAY_TOLERANCE", "TYPE_PRECEDENCE", "GENERIC_TYPES"]
 
 #: Evidence a pair of reports needs to be one event.
-LINK_THRESHOLD = 4.0
-#: What each feature adds to a pair's evidence.
+LINK_THRESHOLD = 3.5
+#: When one report's time is unknown, time can add nothing: a pair then needs less evidence, as
+#: long as its places agree at least this well (a town in the same governorate, not a country).
+UNTIMED_THRESHOLD, UNTIMED_PLACE_EVIDENCE = 2.5, 1.5
+#: Types that say little about which event it is ("an attack", "the fighting", "killed").
+GENERIC_TYPES = frozenset({"Attack", "Clash", "Killing", "Deployment"})
+#: What each feature adds to a pair's evidence. The place's weight grows with how specific it is
+#: (:data:`PLACE_WEIGHTS`): the same country is little evidence, the same village much.
 WEIGHTS = {
-    "place:same": 3.0, "place:contains": 2.0, "place:compatible": 1.0,
+    "place:compatible": 0.5, "place:near": 0.0,
     "time:same-day": 3.0, "time:overlap": 2.0, "time:window": 1.0,
     "type:same": 1.0, "type:family": 0.5,
     "figure": 2.0, "actor": 0.5,
 }
+#: "place:same" by level (country, subdivision, smaller); "place:contains" weighs half a point
+#: less than the same place at the level of the larger of the two (the container).
+PLACE_WEIGHTS = {1: 1.0, 2: 2.0, 3: 3.0}
 #: Most figures and actors that count as evidence.
 MAX_FIGURES, MAX_ACTORS = 2, 2
 #: Two day dates this many days apart can date the same event.
@@ -128,7 +137,7 @@ def fits(a: Report, b: Report, gaz: Gazetteer, rules) -> bool:  # type: ignore[n
         return False
     if not _overlap(window(a, rules), window(b, rules)):
         return False
-    return a.place is None or b.place is None or gaz.compatible(a.place, b.place)
+    return a.place is None or b.place is None or gaz.compatible(a.place, b.place) or gaz.near(a.place, b.place)
 
 
 def link(a: Report, b: Report, gaz: Gazetteer, rules) -> Link | None:  # type: ignore[no-untyped-def]
@@ -136,25 +145,32 @@ def link(a: Report, b: Report, gaz: Gazetteer, rules) -> Link | None:  # type: i
     if a.article == b.article or not fits(a, b, gaz, rules):
         return None
     reasons: list[str] = []
+    score = 0.0
     if a.place is not None and b.place is not None:
         if a.place == b.place:
             reasons.append("place:same")
+            score += PLACE_WEIGHTS[gaz.level(a.place)]
         elif gaz.contains(a.place, b.place) or gaz.contains(b.place, a.place):
             reasons.append("place:contains")
-        else:
+            score += PLACE_WEIGHTS[min(gaz.level(a.place), gaz.level(b.place))] - 0.5
+        elif gaz.compatible(a.place, b.place):
             reasons.append("place:compatible")
+        else:
+            reasons.append("place:near")
     if a.begin is not None and b.begin is not None:
         reasons.append("time:same-day" if a.begin == b.begin and a.begin.day is not None else "time:overlap")
     elif (a.begin is None) != (b.begin is None) and None not in window(a, rules) + window(b, rules):
         reasons.append("time:window")
-    ta, tb = primary_type(a.types), primary_type(b.types)
-    reasons.append("type:same" if ta == tb else "type:family")
-    score = sum(WEIGHTS[r] for r in reasons)
+    specific = (set(a.types) & set(b.types)) - GENERIC_TYPES
+    reasons.append("type:same" if specific or primary_type(a.types) == primary_type(b.types) else "type:family")
+    score += sum(WEIGHTS.get(r, 0.0) for r in reasons)
+    place_evidence = score - WEIGHTS[reasons[-1]]
     shared = sorted(set(a.figures) & set(b.figures))[:MAX_FIGURES]
     actors = sorted(set(a.actors) & set(b.actors))[:MAX_ACTORS]
     score += WEIGHTS["figure"] * len(shared) + WEIGHTS["actor"] * len(actors)
     reasons += [f"figure:{f}" for f in shared] + [f"actor:{x.rsplit('/', 1)[-1]}" for x in actors]
-    if score < LINK_THRESHOLD:
+    untimed = None in window(a, rules) or None in window(b, rules)
+    if score < (UNTIMED_THRESHOLD if untimed and place_evidence >= UNTIMED_PLACE_EVIDENCE else LINK_THRESHOLD):
         return None
     first, second = sorted((a.id, b.id))
     return Link(first, second, score, tuple(reasons))

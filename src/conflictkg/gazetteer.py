@@ -420,6 +420,19 @@ class Gazetteer:
     def contains(self, outer: str, inner: str) -> bool:
         return outer in self.ancestors(inner)
 
+    def level(self, place_id: str) -> int:
+        """How specific a place is: 1 a country, 2 a subdivision, 3 anything smaller."""
+        p = self.get(place_id)
+        kind = p.kind if p is not None else "place"
+        return {"country": 1, "subdivision": 2}.get(kind, 3)
+
+    def near(self, a: str, b: str) -> bool:
+        """Two places of one subdivision (two villages of a governorate): not the same place, but
+        reports of one event often name different places around it."""
+        up_a = self.ancestors(a)
+        shared = [x for x in self.ancestors(b) if x in up_a]
+        return bool(shared) and self.level(shared[0]) >= 2
+
     def compatible(self, a: str, b: str) -> bool:
         """Whether two places can be the same place: one contains the other; or a place whose
         subdivision the gazetteer does not know (it lies straight in its country) and a

@@ -253,6 +253,17 @@ def _focus(doc: Doc, ev: _Event) -> str | None:
     return consensus_place(Counter(ev.places()), doc.resources.gazetteer)
 
 
+def _types(ev: _Event) -> tuple[str, ...]:
+    """The event's types, the one that names it first: the type its mentions give most (strong
+    triggers before weak ones), the more specific of equally frequent ones."""
+    from ..event_linking import TYPE_PRECEDENCE
+
+    strong = Counter(m.type for m in ev.mentions if m.type is not None and not m.weak) or Counter(ev.types)
+    rank = {t: i for i, t in enumerate(TYPE_PRECEDENCE)}
+    ordered = sorted(strong, key=lambda t: (-strong[t], rank.get(t, 99), t))
+    return tuple(ordered + sorted(set(ev.types) - set(ordered)))
+
+
 def _when(ev: _Event) -> tuple[PartialDate | None, PartialDate | None]:
     """The event's time as the article gives it: its most often stated date (the more precise,
     then the earliest, of equally frequent ones), with that date's own end (a week, a range)."""
@@ -277,7 +288,7 @@ def events(doc: Doc) -> Doc:
         begin, end = _when(ev)
         place = _focus(doc, ev)
         records.append(EventRecord(
-            key=report, label="", types=tuple(sorted(set(ev.types))), begin=begin, end=end,
+            key=report, label="", types=_types(ev), begin=begin, end=end,
             latest_end=PartialDate.of(doc.published) if begin is None and doc.published else None,
             places=sorted({p for m in ev.mentions for p in ([m.place] if m.place else [])}),
             actors=sorted({a for m in ev.mentions for a in m.actors}),

@@ -31,8 +31,8 @@ from .pipeline import component
 __all__ = ["places", "NAME_PATTERN", "LOCAL_MIN_POPULATION", "WELL_KNOWN_POPULATION", "CONTEXT_MENTIONS"]
 
 #: A capitalised place name: words, hyphens, apostrophes, Arabic articles and short particles.
-NAME_PATTERN = (r"(?:(?:al|el|ez|as|ad|ar|an|at|ash)-)?[A-Z][\w']*(?:-[\w']+)*"
-                r"(?:\s+(?:(?:al|el|ez|as|ad|ar|an|at|ash|de|del|da|do|la|le)[\s-]+)?[A-Z][\w']*(?:-[\w']+)*){0,3}")
+NAME_PATTERN = (r"(?:(?:al|el|ez|as|ad|ar|an|at|ash)-)?[A-Z](?:\w|'(?!s\b))*(?:-(?:\w|'(?!s\b))+)*"
+                r"(?:\s+(?:(?:al|el|ez|as|ad|ar|an|at|ash|de|del|da|do|la|le)[\s-]+)?[A-Z](?:\w|'(?!s\b))*(?:-(?:\w|'(?!s\b))+)*){0,3}")
 #: Populated places smaller than this are taken only inside a country the article is about.
 LOCAL_MIN_POPULATION = 1000
 #: A country the article names this often is one it is about (its small places are taken after "of", "to").
@@ -106,6 +106,11 @@ def _candidates(doc: Doc) -> list[_Candidate]:
     return sorted(found, key=lambda c: c.span)
 
 
+#: A name followed by a lower-case word that is not a function word is a modifier ("the French frigate"):
+#: not a place to create.
+_MODIFIER_NEXT = re.compile(r"^\s+(?!(?:in|at|on|of|and|or|near|after|before|where|which|who|when|that|to|from|with|by|for|as|"
+                            r"since|while|but|was|were|is|are|has|had|have|late|early|last|this|on|during|amid|about|"
+                            r"around|the|a|an|its|their|said|says|city|town|village|market|camp|area)\b)[a-z]")
 #: A capitalised word before one of these nouns is an adjective ("the Arab country"), not a place.
 _ADJECTIVE_USE = re.compile(r"^\s+(?:country|countries|nation|nations|world|people|peoples|state|states|side|capital|territory|territories|coast)\b")
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|inside|across|to|of|outside|around|towards?)\s+(?:the\s+)?$", re.I)
@@ -207,7 +212,7 @@ def places(doc: Doc) -> Doc:
             continue  # "in US air strikes", "in the Arab country": a modifier, not a place
         if place is not None:
             out.append(PlaceMention(c.span, c.sentence, place.id, c.rule, level))
-        elif c.create and c.rule != "place.dictionary" and _nameable(doc, c.name):
+        elif c.create and c.rule != "place.dictionary" and _nameable(doc, c.name) and not (c.level is None and _MODIFIER_NEXT.match(after)):
             missing.append((c, level, parent))
     # Second pass: places of the text, with the parent the text gives.
     for c, level, parent in missing:
