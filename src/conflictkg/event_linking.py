@@ -40,7 +40,7 @@ LINK_THRESHOLD = 3.5
 #: long as its places agree at least this well (a town in the same governorate, not a country).
 UNTIMED_THRESHOLD, UNTIMED_PLACE_EVIDENCE = 2.5, 1.5
 #: Types that say little about which event it is ("an attack", "the fighting", "killed").
-GENERIC_TYPES = frozenset({"Attack", "Clash", "Killing", "Deployment"})
+GENERIC_TYPES = frozenset({"Attack", "Clash", "Killing"})
 #: What each feature adds to a pair's evidence. The place's weight grows with how specific it is
 #: (:data:`PLACE_WEIGHTS`): the same country is little evidence, the same village much.
 WEIGHTS = {
@@ -146,13 +146,19 @@ def link(a: Report, b: Report, gaz: Gazetteer, rules) -> Link | None:  # type: i
         return None
     reasons: list[str] = []
     score = 0.0
+    shared_families = families(rules, a.types) & families(rules, b.types)
+    natural = min((f.place_level for f in rules.event_families if f.family in shared_families), default=3)
+
+    def weight(place: str) -> float:
+        return PLACE_WEIGHTS[min(3, gaz.level(place) + 3 - natural)]
+
     if a.place is not None and b.place is not None:
         if a.place == b.place:
             reasons.append("place:same")
-            score += PLACE_WEIGHTS[gaz.level(a.place)]
+            score += weight(a.place)
         elif gaz.contains(a.place, b.place) or gaz.contains(b.place, a.place):
             reasons.append("place:contains")
-            score += PLACE_WEIGHTS[min(gaz.level(a.place), gaz.level(b.place))] - 0.5
+            score += min(weight(a.place), weight(b.place)) - 0.5
         elif gaz.compatible(a.place, b.place):
             reasons.append("place:compatible")
         else:

@@ -144,8 +144,9 @@ class PlaceNameRule(Rule):
 
 
 class FamilyRule(BaseModel):
-    """Event types that can name one event ("an attack", "the strikes", "the clashes"), and how
-    many days after an event the reports of it that give no date of their own come out."""
+    """Event types that can name one event ("an attack", "the strikes", "the clashes"), how many
+    days after an event the reports of it that give no date of their own come out, and how
+    specific a place names one of its events."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
@@ -153,6 +154,9 @@ class FamilyRule(BaseModel):
     family: str
     types: list[str]
     window_days: int = 14
+    place_level: Literal[1, 2, 3] = 3
+    """How specific a place has to be to tell this family's events apart: 3 a town or village (an
+    attack), 1 a country (a deployment, where "in Libya" is as precise as reports get)."""
 
     @field_validator("types")
     @classmethod
