@@ -3,9 +3,10 @@
 It writes N-Quads text directly (fast: about a million quads in a few seconds) in the
 named-graph layout the pipeline uses: ``ckgg:dictionary`` with curated actors and places,
 then one ``ckgg:article/<key>`` graph per article with the article, its claims (with figures,
-evidence spans, dates, stances, channels), the events it mentions (shared across articles:
-an event is one node whatever the number of reports) and the actors the text creates
-(named persons, unnamed sources). The data conforms to the shapes in ``shapes/``.
+evidence spans, dates, stances, channels), its report of the event it mentions and the actors
+the text creates (named persons, unnamed sources), then one ``ckgg:event/<key>`` graph per
+event (shared across articles: an event is one node whatever the number of reports). The data
+conforms to the shapes in ``shapes/``.
 
 Skew, as in real news: claimants are drawn from the dictionary actors with Zipf-like
 popularity (a few ministries speak in most articles), places likewise. Events have a pool
@@ -122,6 +123,7 @@ class _Writer:
     def __init__(self, graph: str) -> None:
         self.g = _iri(graph)
         self.lines: list[str] = []
+        self.report: tuple[int, str] = (0, "")
 
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} {self.g} .\n")
@@ -138,6 +140,7 @@ P = {name: _iri(iri) for name, iri in {
 for _name in ("titleBasis", "fileName", "textLength", "contentHash", "publicationDateBasis", "about", "hasFigure",
               "stance", "certainty", "hedge", "channel", "reportedVia", "onBehalfOf", "claimDate", "claimDateBasis",
               "sourceArticle", "evidence", "extractionRule", "measure", "qualifier", "surfaceForm", "countedGroup",
+              "reportOf", "reportedIn", "reportedBy", "eventType", "linkKey",
               "role", "affiliatedWith", "backs", "country", "dictionaryEntry", "scopedTo", "placeType", "partOf"):
     P[_name] = _iri(CKG + _name)
 
@@ -248,15 +251,19 @@ class _World:
         w.add(art, P["contentHash"], _lit(key))
 
         ev = _iri(event)
-        w.add(ev, P["type"], _c("Event"))
-        w.add(ev, P["type"], _c(family))
-        w.add(ev, P["label"], _en(label))
-        w.add(ev, P["begin"], _typed(day, "date"))
-        w.add(ev, P["latestEnd"], _typed(day, "date"))
-        for place in places:
-            w.add(ev, P["hasPlace"], _iri(place))
-        w.add(ev, P["evidence"], span(30))
-        w.add(ev, P["extractionRule"], _lit("event.trigger"))
+        report = _iri(CKGID + f"event-report/{akey}-1")
+        w.add(report, P["type"], _c("EventReport"))
+        w.add(report, P["reportOf"], ev)
+        w.add(report, P["reportedIn"], art)
+        w.add(report, P["eventType"], _c(family))
+        w.add(report, P["begin"], _typed(day, "date"))
+        w.add(report, P["latestEnd"], _typed(day, "date"))
+        w.add(report, P["hasPlace"], _iri(places[0]))
+        for week in _weeks(dt.date.fromisoformat(day)):
+            w.add(report, P["linkKey"], _lit(week))
+        w.add(report, P["evidence"], span(30))
+        w.add(report, P["extractionRule"], _lit("event.attack"))
+        w.report = (event_index, report)
 
         for c in range(n_claims):
             roll = rng.random()
@@ -330,6 +337,31 @@ class _World:
         return w
 
 
+    def event_graph(self, index: int, reports: list[str]) -> _Writer:
+        """Event ``index``'s own graph: what its reports agree on, and its reports."""
+        event, family, day, places, label = self.event(index)
+        w = _Writer(CKGG + "event/" + event.rsplit("/", 1)[-1])
+        ev = _iri(event)
+        w.add(ev, P["type"], _c("Event"))
+        w.add(ev, P["type"], _c(family))
+        w.add(ev, P["label"], _en(label))
+        w.add(ev, P["begin"], _typed(day, "date"))
+        w.add(ev, P["latestEnd"], _typed(day, "date"))
+        w.add(ev, P["hasPlace"], _iri(places[0]))
+        for report in reports:
+            w.add(ev, P["reportedBy"], report)
+        return w
+
+
+def _weeks(day: dt.date) -> list[str]:
+    """The link keys of a report dated ``day`` (conflictkg.event_index.link_keys): its weeks, a day either side."""
+    out = set()
+    for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+        year, week, _ = d.isocalendar()
+        out.add(f"week:{year}-W{week:02d}")
+    return sorted(out)
+
+
 def _articles_for(n_triples: int, config: GeneratorConfig) -> int:
     dictionary = 6 * config.places + 8 * config.dictionary_actors
     return max(1, (n_triples - dictionary) // config.triples_per_article)
@@ -349,17 +381,24 @@ def iter_graphs(n_triples: int, seed: int = 1, *, config: GeneratorConfig | None
         d = world.dictionary()
         yield DICTIONARY_GRAPH_IRI, d.lines
     count = total if n_articles is None else n_articles
+    reports: dict[int, list[str]] = {}
     for index in range(first_article, first_article + count):
         w = world.article(index)
+        reports.setdefault(w.report[0], []).append(w.report[1])
         yield w.g[1:-1], w.lines
+    for event_index in sorted(reports):
+        e = world.event_graph(event_index, reports[event_index])
+        yield e.g[1:-1], e.lines
 
 
 def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[tuple[URIRef, Graph]]:
-    """rdflib graphs of articles ``indexes`` of the world sized for ``n_triples``."""
-    for graph_iri, lines in iter_graphs(n_triples, seed, first_article=indexes.start, n_articles=len(indexes)):
-        if graph_iri == DICTIONARY_GRAPH_IRI:
-            continue
-        yield URIRef(graph_iri), _to_graph(lines)
+    """rdflib graphs of articles ``indexes`` of the world sized for ``n_triples``, each with the
+    graph of its event as an ingest brings it (the article's report only)."""
+    world = _World(_articles_for(n_triples, GeneratorConfig()), seed, GeneratorConfig())
+    for index in indexes:
+        w = world.article(index)
+        e = world.event_graph(w.report[0], [w.report[1]])
+        yield URIRef(w.g[1:-1]), _to_graph(w.lines + e.lines)
 
 
 def _to_graph(lines: list[str]) -> Graph:

@@ -65,6 +65,10 @@ def _nodes() -> dict[str, URIRef]:
         "POS": URIRef(f"{span}#position"),
         "QUOTE": URIRef(f"{span}#quote"),
         "ASSERTS": CKG.Asserts,
+        "REPORT": next(s for s in g1.subjects(CKG.reportOf, None)),
+        "REPORT2": next(s for s in g2.subjects(CKG.reportOf, None)),
+        "LINK": next(o for g in graphs.values() for o in g.objects(None, CKG.hasLink)),
+        "CURATION": CKGID["event-curation/fixture"],
     }
     return nodes  # type: ignore[return-value]
 

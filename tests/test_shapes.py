@@ -33,6 +33,13 @@ EN = lambda s: Literal(s, lang="en")
 HASH = "0" * 64
 LONG = "x" * 40
 
+#: An analyst's merge of the fixture's two reports (the fixture has none).
+CURATION = [("add", "CURATION", RDF.type, CKG.EventCuration), ("add", "CURATION", CKG.curationKind, S("merge")),
+            ("add", "CURATION", CKG.curatedReport, "REPORT"), ("add", "CURATION", CKG.curatedReport, "REPORT2"),
+            ("add", "CURATION", PROV.wasAttributedTo, S("analyst")),
+            ("add", "CURATION", PROV.endedAtTime, Literal("2020-03-07T10:00:00", datatype=XSD.dateTime)),
+            ("add", "CURATION", CKG.curationNote, S("same post"))]
+
 # (shape local name, focus node key, ops that break it, ops of the corrected twin)
 CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
     # articles
@@ -102,19 +109,41 @@ CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
      [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, D("2020-03-02"))]),
     ("Event-endSingle", "EVENT", [("add", "EVENT", SEM.hasLatestEndTimeStamp, D("2020-03-04"))],
      [("set", "EVENT", SEM.hasLatestEndTimeStamp, D("2020-03-04"))]),
-    ("Event-when", "EVENT", [("del", "EVENT", SEM.hasEarliestBeginTimeStamp, None), ("del", "EVENT", SEM.hasLatestEndTimeStamp, None)],
-     [("del", "EVENT", SEM.hasEarliestBeginTimeStamp, None)]),
     ("Event-interval", "EVENT", [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, D("2020-03-04"))],
      [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, D("2020-03-02"))]),
     ("Event-interval", "EVENT", [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, YM("2020-04")), ("set", "EVENT", SEM.hasLatestEndTimeStamp, YM("2020-03"))],
      [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, YM("2020-03")), ("set", "EVENT", SEM.hasLatestEndTimeStamp, YM("2020-03"))]),
     ("Event-interval", "EVENT", [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, YM("2020-04")), ("set", "EVENT", SEM.hasLatestEndTimeStamp, D("2020-03-20"))],
-     [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, D("2020-03-15")), ("set", "EVENT", SEM.hasLatestEndTimeStamp, YM("2020-03"))]),
-    ("Event-hasPlace", "EVENT", [("del", "EVENT", SEM.hasPlace, None)], [("set", "EVENT", SEM.hasPlace, "VALETOWN")]),
-    ("Event-hasPlace", "EVENT", [("add", "EVENT", SEM.hasPlace, "BRAN")], [("add", "EVENT", SEM.hasPlace, "NORTH")]),
+     [("set", "EVENT", SEM.hasEarliestBeginTimeStamp, YM("2020-03")), ("set", "EVENT", SEM.hasLatestEndTimeStamp, D("2020-03-20"))]),
+    ("Event-hasPlace", "EVENT", [("add", "EVENT", SEM.hasPlace, "NORTH")], [("set", "EVENT", SEM.hasPlace, "NORTH")]),
+    ("Event-hasPlace", "EVENT", [("set", "EVENT", SEM.hasPlace, S("Valetown"))], [("del", "EVENT", SEM.hasPlace, None)]),
     ("Event-hasActor", "EVENT", [("add", "EVENT", SEM.hasActor, "VALETOWN")], [("add", "EVENT", SEM.hasActor, "MIN")]),
-    ("Event-evidence", "EVENT", [("del", "EVENT", CKG.evidence, None)], []),
-    ("Event-extractionRule", "EVENT", [("del", "EVENT", CKG.extractionRule, None)], [("set", "EVENT", CKG.extractionRule, S("event.other"))]),
+    ("Event-reportedBy", "EVENT", [("del", "EVENT", CKG.reportedBy, None)], [("del", "EVENT", CKG.reportedBy, "REPORT2")]),
+    ("Event-hasLink", "EVENT", [("add", "EVENT", CKG.hasLink, "SPAN")], [("del", "EVENT", CKG.hasLink, None)]),
+    # event reports and links
+    ("EventReport", "REPORT", [("add", "REPORT", CKG.about, "EVENT")], [("add", "REPORT", CKG.quotedFigure, S("killed:12:None"))]),
+    ("EventReport-reportOf", "REPORT", [("del", "REPORT", CKG.reportOf, None)], []),
+    ("EventReport-reportedIn", "REPORT", [("set", "REPORT", CKG.reportedIn, "EVENT")], [("set", "REPORT", CKG.reportedIn, "ART")]),
+    ("EventReport-eventType", "REPORT", [("set", "REPORT", CKG.eventType, CKG.Picnic)], [("set", "REPORT", CKG.eventType, CKG.Ambush)]),
+    ("EventReport-begin", "REPORT", [("add", "REPORT", SEM.hasEarliestBeginTimeStamp, D("2020-03-02"))], []),
+    ("EventReport-end", "REPORT", [("add", "REPORT", SEM.hasLatestEndTimeStamp, D("2020-03-04"))], []),
+    ("EventReport-hasPlace", "REPORT", [("set", "REPORT", SEM.hasPlace, "MIN")], [("set", "REPORT", SEM.hasPlace, "NORTH")]),
+    ("EventReport-hasActor", "REPORT", [("add", "REPORT", SEM.hasActor, "VALETOWN")], [("add", "REPORT", SEM.hasActor, "FF")]),
+    ("EventReport-quotedFigure", "REPORT", [("add", "REPORT", CKG.quotedFigure, S("twelve killed"))], [("add", "REPORT", CKG.quotedFigure, S("killed:12:None"))]),
+    ("EventReport-linkKey", "REPORT", [("set", "REPORT", CKG.linkKey, S("2020-W10"))], [("set", "REPORT", CKG.linkKey, S("week:2020-W11"))]),
+    ("EventReport-evidence", "REPORT", [("del", "REPORT", CKG.evidence, None)], []),
+    ("EventReport-extractionRule", "REPORT", [("del", "REPORT", CKG.extractionRule, None)], [("set", "REPORT", CKG.extractionRule, S("event.other"))]),
+    ("EventLink", "LINK", [("add", "LINK", CKG.about, "EVENT")], []),
+    ("EventLink-linkedReport", "LINK", [("del", "LINK", CKG.linkedReport, None)], []),
+    ("EventLink-linkedTo", "LINK", [("add", "LINK", CKG.linkedTo, "REPORT2")], []),
+    ("EventLink-linkFeature", "LINK", [("del", "LINK", CKG.linkFeature, None)], [("set", "LINK", CKG.linkFeature, S("place:same"))]),
+    ("EventLink-linkScore", "LINK", [("set", "LINK", CKG.linkScore, S("high"))], [("set", "LINK", CKG.linkScore, Literal("4.5", datatype=XSD.decimal))]),
+    ("EventCuration", "CURATION", CURATION + [("add", "CURATION", CKG.about, "EVENT")], CURATION),
+    ("EventCuration-kind", "CURATION", CURATION + [("set", "CURATION", CKG.curationKind, S("join"))], CURATION + [("set", "CURATION", CKG.curationKind, S("split"))]),
+    ("EventCuration-report", "CURATION", CURATION + [("del", "CURATION", CKG.curatedReport, "REPORT2")], CURATION),
+    ("EventCuration-by", "CURATION", CURATION + [("del", "CURATION", PROV.wasAttributedTo, None)], CURATION),
+    ("EventCuration-at", "CURATION", CURATION + [("set", "CURATION", PROV.endedAtTime, D("2020-03-07"))], CURATION),
+    ("EventCuration-note", "CURATION", CURATION + [("add", "CURATION", CKG.curationNote, S("other"))], CURATION),
     # actors
     ("Actor", "BRAN", [("add", "BRAN", SCHEMA.name, S("Ivo Bran"))], [("add", "BRAN", SKOS.altLabel, EN("I. Bran"))]),
     ("Actor-prefLabel", "BRAN", [("del", "BRAN", SKOS.prefLabel, None)], []),
@@ -153,6 +182,7 @@ CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
     ("Place-extractionRule", "VALETOWN", [("add", "VALETOWN", CKG.extractionRule, S(""))], [("add", "VALETOWN", CKG.extractionRule, S("place.from-text"))]),
     ("Place-provenance", "VALETOWN", [("del", "VALETOWN", CKG.dictionaryEntry, None)],
      [("del", "VALETOWN", CKG.dictionaryEntry, None), ("add", "VALETOWN", CKG.evidence, "SPAN")]),
+    ("Place-gazetteerEntry", "VALETOWN", [("add", "VALETOWN", CKG.gazetteerEntry, S("osm:123"))], [("add", "VALETOWN", CKG.gazetteerEntry, S("geonames:123"))]),
     ("Place-wasDerivedFrom", "VALETOWN", [("add", "VALETOWN", PROV.wasDerivedFrom, "ART")], [("add", "VALETOWN", PROV.wasDerivedFrom, CKGG.dictionary)]),
     # text spans and selectors
     ("TextSpan", "SPAN", [("add", "SPAN", OA.hasTarget, "ART")], []),

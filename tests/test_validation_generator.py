@@ -21,7 +21,8 @@ SMALL = GeneratorConfig(dictionary_actors=40, places=30)
 def test_generated_graph_conforms_and_is_deterministic() -> None:
     graphs = list(generate(4000, seed=3, config=SMALL))
     assert str(graphs[0][0]) == DICTIONARY_GRAPH_IRI
-    assert all(str(name).startswith("https://w3id.org/conflictkg/graph/article/") for name, _ in graphs[1:])
+    kinds = [str(name).rsplit("/", 2)[-2] for name, _ in graphs[1:]]
+    assert kinds == sorted(kinds) and set(kinds) == {"article", "event"}  # the articles, then their events
     union = Graph()
     for _, g in graphs:
         union += g

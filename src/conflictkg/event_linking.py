@@ -102,9 +102,15 @@ class Group:
     reasons: dict[str, tuple[str, tuple[str, ...], float]] = field(default_factory=dict)
     """Report id -> (the report it is linked through, the features matched, the score)."""
 
+    @classmethod
+    def of(cls, article: str, rec: EventRecord) -> Group:
+        """The event of one article's report, named as the record names it (fixtures, tests)."""
+        return cls([report_of(article, rec)], key=rec.key, label=rec.label, types=tuple(rec.types), begin=rec.begin,
+                   end=rec.end, latest_end=rec.latest_end, place=rec.place, actors=tuple(rec.actors))
+
 
 def report_of(article: str, rec: EventRecord) -> Report:
-    return Report(rec.report or rec.key, article, rec.types, rec.begin, rec.end, rec.published, rec.place,
+    return Report(rec.report_id(article), article, rec.types, rec.begin, rec.end, rec.published, rec.place,
                   tuple(rec.actors), tuple(rec.figures))
 
 

@@ -235,4 +235,8 @@ class EventRecord:
     published: dt.date | None = None
     link_keys: tuple[str, ...] = ()
     """Where linking looks for this report: ``week:2023-W01`` (the weeks its time can fall in),
-    ``time:unknown``, ``country:UA`` (conflictkg.event_index)."""
+    ``untimed:UA``, ``country:UA`` (conflictkg.event_index)."""
+
+    def report_id(self, article_key: str) -> str:
+        """The id of this article's report of the event (``report``, else one made from the key)."""
+        return self.report or f"{article_key}-{self.key}"

@@ -211,7 +211,7 @@ def write_place(g: Graph, article: Article | None, place: PlaceRecord) -> None:
 def _write_report(g: Graph, article: Article, event: EventRecord) -> None:
     """The article's report of an event: its own reading (types, time, place, actors, figures),
     the event it is linked to, and where the text mentions it."""
-    node = report_iri(event.report)
+    node = report_iri(event.report_id(article.key))
     g.add((node, RDF.type, CKG.EventReport))
     g.add((node, CKG.reportOf, event_iri(event.key)))
     g.add((node, CKG.reportedIn, article_iri(article.key)))

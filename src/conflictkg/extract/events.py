@@ -33,7 +33,8 @@ from .pipeline import component
 
 __all__ = ["events", "families_of", "DAY_TOLERANCE", "PLACE_REACH"]
 
-#: Two day dates this many days apart can date the same event (time zones, a strike just after midnight).
+#: A day date this many days from a week or a month can date the same event within an article
+#: (across articles, conflictkg.event_linking allows as much between two days: time zones, midnight).
 DAY_TOLERANCE = 1
 #: A place this many characters or fewer from a trigger is where the trigger happened, before any farther one.
 PLACE_REACH = 120
@@ -70,7 +71,7 @@ def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
     cues = _left_cues(doc)
     dated = [d for d in doc.dates_in(sentence_span) if d.begin is not None and id(d) not in claim_dates
              and d.precision in ("day", "week", "month")
-             and not any(rx.search(doc.norm[max(sentence_span.start, d.span.start - 40) : d.span.start]) for rx in cues)
+             and not _said_on(doc, d, span, sentence_span, cues)
              and not _DATELINE.search(doc.norm[max(0, d.span.start - 40) : d.span.start])
              and not doc.norm[d.span.start : d.span.end].lower().startswith("since")
              and not _SINCE.search(doc.norm[max(sentence_span.start, d.span.start - 50) : d.span.start])
@@ -78,6 +79,18 @@ def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
     if not dated:
         return None
     return min(dated, key=lambda d: min(abs(d.span.start - span.end), abs(span.start - d.span.end)))
+
+
+def _said_on(doc: Doc, d: DateMention, trigger: Span, sentence_span: Span, cues: list[re.Pattern[str]]) -> bool:
+    """A date a few words after a statement's cue dates the statement ("Konashenkov told the media
+    on Tuesday", "said Monday"), unless the trigger comes between them ("said the attack was on Monday")."""
+    start = max(sentence_span.start, d.span.start - 60)
+    before = doc.norm[start : d.span.start]
+    for rx in cues:
+        m = rx.search(before)
+        if m is not None and not (start + m.start() <= trigger.start < d.span.start):
+            return True
+    return False
 
 
 def _other_verb(doc: Doc, d: DateMention, trigger: Span) -> bool:
@@ -96,7 +109,8 @@ def _left_cues(doc: Doc) -> list[re.Pattern[str]]:
 
 @lru_cache(maxsize=4)
 def _cues(rules) -> list[re.Pattern[str]]:  # type: ignore[no-untyped-def]
-    return [re.compile(rf"(?<![\w-])(?:{c.pattern})\s+(?:on\s+|late\s+|early\s+)?$") for c in rules.cues if c.speaker == "left"]
+    return [re.compile(rf"(?<![\w-])(?:{c.pattern})\s+(?:[\w'-]+\s+){{0,3}}(?:on\s+|late\s+|early\s+)?$") for c in rules.cues
+            if c.speaker == "left"]
 
 
 @lru_cache(maxsize=4)
@@ -198,7 +212,8 @@ def _time_fits(d: DateMention, ev: _Event) -> bool:
     lo, hi = _interval(d)
     for other in ev.dates():
         olo, ohi = _interval(other)
-        slack = dt.timedelta(days=DAY_TOLERANCE)
+        # Within one article two different days are two events ("on Tuesday ... on Wednesday").
+        slack = dt.timedelta(days=0 if d.precision == other.precision == "day" else DAY_TOLERANCE)
         if lo - slack <= ohi and olo - slack <= hi:
             return True
     return not ev.dates()
@@ -221,17 +236,21 @@ def _fits(doc: Doc, m: EventMention, ev: _Event, *, with_time: bool = True, with
 
 def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
     events: list[_Event] = []
+
+    def latest_first(evs: list[_Event]) -> list[_Event]:
+        return sorted(evs, key=lambda e: -e.mentions[-1].span.start)
+
     for m in mentions:
         own = m.date is not None or m.place is not None
-        options = [e for e in reversed(events) if _fits(doc, m, e)]
+        options = [e for e in latest_first(events) if _fits(doc, m, e)]
         if m.anaphoric or m.weak:
             # A reference back keeps to its antecedent even when its sentence dates a statement
             # or names another place: the latest event of its family, best one that fits.
             if not options:
-                options = [e for e in reversed(events) if _fits(doc, m, e, with_time=False)]
+                options = [e for e in latest_first(events) if _fits(doc, m, e, with_time=False)]
                 m.date = None  # its sentence's date dates something else
                 if not options:
-                    options = [e for e in reversed(events) if _fits(doc, m, e, with_time=False, with_place=False)]
+                    options = [e for e in latest_first(events) if _fits(doc, m, e, with_time=False, with_place=False)]
                     m.place = None
             if options:
                 options[0].mentions.append(m)

@@ -79,6 +79,12 @@ def _candidates(doc: Doc) -> list[_Candidate]:
     stop = _stop_words(doc)
     found: list[_Candidate] = []
     taken: list[Span] = []
+    sentence_of = {id(mn): next((s.index for s in doc.sentences if s.span.contains(mn.span)), 0) for mn in doc.mentions}
+    # The dictionary's own places come first ("Hmeimim air base"): a longer name than a phrase finds.
+    for mn in doc.mentions:
+        if mn.place and not mn.actor:
+            found.append(_Candidate(mn.span, mn.surface, "place.dictionary", False, False, None, None, sentence_of[id(mn)]))
+            taken.append(mn.span)
     for s in doc.sentences:
         text = doc.norm[s.span.start : s.span.end]
         for rx, rule in _compiled(doc):
@@ -96,13 +102,10 @@ def _candidates(doc: Doc) -> list[_Candidate]:
                 parent = m.groupdict().get("parent")
                 taken.append(span)
                 found.append(_Candidate(span, name, rule.id, rule.create, rule.context_only, level, parent, s.index))  # type: ignore[attr-defined]
-    dictionary = doc.resources.dictionary
     for mn in doc.mentions:
-        if mn.place and not any(mn.span.overlaps(t) for t in taken) and _is_place(doc, mn):
-            sentence = next((s.index for s in doc.sentences if s.span.contains(mn.span)), 0)
-            found.append(_Candidate(mn.span, mn.surface, "place.dictionary", False, False, None, None, sentence))
+        if mn.place and mn.actor and not any(mn.span.overlaps(t) for t in taken) and _is_place(doc, mn):
+            found.append(_Candidate(mn.span, mn.surface, "place.dictionary", False, False, None, None, sentence_of[id(mn)]))
             taken.append(mn.span)
-    del dictionary
     return sorted(found, key=lambda c: c.span)
 
 
