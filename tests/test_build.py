@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conflictkg.building import EVENT_FILE_PREFIX
 from conflictkg.cli import main
 from conflictkg.config import Settings
 from conflictkg.resources import TURTLE_DIR
@@ -23,8 +24,12 @@ FLOORS = ("recall", "precision", "figure_recall", "figure_precision", "date_accu
 def test_corpus_builds_without_failures(built):
     service, report, turtle = built
     assert report.ok, report.lines()
-    names = sorted(p.name for p in turtle.glob("*.ttl"))
+    names = sorted(p.name for p in turtle.glob("*.ttl") if not p.name.startswith(EVENT_FILE_PREFIX))
     assert names == sorted(["dictionary.ttl", *(p.stem + ".ttl" for p in CORPUS.glob("*.txt"))])
+    # One file per event: the five seed articles report five events (docs/model.md, "Event").
+    events = sorted(p.name for p in turtle.glob(EVENT_FILE_PREFIX + "*.ttl"))
+    assert len(events) == 5 and [e.split("-")[1:3] for e in events] == [["2018", "02"], ["2018", "03"], ["2018", "05"],
+                                                                         ["2018", "05"], ["2018", "05"]]
     assert report.lines()[-1] == "5 articles built, 0 failed"
 
 

@@ -123,12 +123,27 @@ def window(report: Report, rules) -> tuple[dt.date | None, dt.date | None]:  # t
     """When the event can have happened: its dates (give or take a day), else the reporting
     window before publication, else any time (None, None)."""
     slack = dt.timedelta(days=DAY_TOLERANCE)
+    ongoing, days = _reach(report.types, rules)
     if report.begin is not None:
+        if ongoing:
+            slack = dt.timedelta(days=days)
         return report.begin.first_day - slack, (report.end or report.begin).last_day + slack
     if report.published is not None:
-        days = max((f.window_days for f in rules.event_families if set(report.types) & set(f.types)), default=14)
         return report.published - dt.timedelta(days=days), report.published
     return None, None
+
+
+def _reach(types: Sequence[str], rules) -> tuple[bool, int]:  # type: ignore[no-untyped-def]
+    """Whether a report is of a situation (a type only ongoing families have: a deployment), and
+    its reporting window: the situation's, else that of its main type's incident families."""
+    def fams(t: str) -> list:  # type: ignore[type-arg]
+        return [f for f in rules.event_families if t in f.types]
+
+    situations = [f for t in types if fams(t) and all(f.ongoing for f in fams(t)) for f in fams(t)]
+    if situations:
+        return True, max(f.window_days for f in situations)
+    incidents = [f for f in fams(types[0]) if not f.ongoing] if types else []
+    return False, max((f.window_days for f in incidents), default=14)
 
 
 def _overlap(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]) -> bool:

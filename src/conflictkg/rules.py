@@ -155,6 +155,9 @@ class FamilyRule(BaseModel):
     types: list[str]
     window_days: int = 14
     place_level: Literal[1, 2, 3] = 3
+    ongoing: bool = False
+    """A situation over a period (a deployment): a date the text gives is one moment of it, so its
+    reports are compared over the reporting window either side of that date."""
     """How specific a place has to be to tell this family's events apart: 3 a town or village (an
     attack), 1 a country (a deployment, where "in Libya" is as precise as reports get)."""
 

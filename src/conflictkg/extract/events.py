@@ -248,10 +248,12 @@ def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
             # or names another place: the latest event of its family, best one that fits.
             if not options:
                 options = [e for e in latest_first(events) if _fits(doc, m, e, with_time=False)]
-                m.date = None  # its sentence's date dates something else
-                if not options:
+                if options:
+                    m.date = None  # its sentence's date dates something else
+                else:
                     options = [e for e in latest_first(events) if _fits(doc, m, e, with_time=False, with_place=False)]
-                    m.place = None
+                    if options:
+                        m.date, m.place = None, None
             if options:
                 options[0].mentions.append(m)
             elif not events and (own if m.weak else True):
