@@ -175,7 +175,7 @@ class ArticleLibrary:
     def preview(self, given: ArticleInput) -> dict[str, Any]:
         """What extraction finds in a pasted article, without committing anything."""
         article = given.article(self.service.settings.max_article_bytes)
-        doc = self.service.builder.extract(article)
+        doc = self.service.builder.extract_linked(article)
         return self._describe(doc)
 
     def add(self, given: ArticleInput) -> dict[str, Any]:

@@ -92,6 +92,12 @@ class Builder:
     def extract(self, article: Article) -> Doc:
         return self.pipeline(Doc(article=article, resources=self.resources))
 
+    def extract_linked(self, article: Article) -> Doc:
+        """Extract an article and link its events as an ingest would, writing nothing (previews)."""
+        doc = self.extract(article)
+        self._link(docs=[doc], skip={article.key})
+        return doc
+
     # -- whole folders ------------------------------------------------------------------------
 
     def build(self, corpus: Path, *, out_dir: Path | None = None) -> BuildReport:
