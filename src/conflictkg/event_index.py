@@ -28,7 +28,8 @@ from .model import PartialDate
 from .namespaces import CKG, CKGID, EVENT_CURATION_GRAPH, SEM, article_graph, event_graph
 from .store import GraphStore
 
-__all__ = ["EventPlan", "link_keys", "plan_links", "stored_reports", "curation", "MAX_NEIGHBOURHOOD", "MAX_CANDIDATES"]
+__all__ = ["EventPlan", "link_keys", "plan_links", "stored_reports", "describe_reports", "curation", "rename_update",
+           "MAX_NEIGHBOURHOOD", "MAX_CANDIDATES"]
 
 #: Most stored reports one linking decision reads (the neighbourhood of the new reports).
 MAX_NEIGHBOURHOOD = 2000
@@ -166,7 +167,7 @@ def _by_keys(store: GraphStore, keys: list[str]) -> list[Report]:
         return []
     values = " ".join(Literal(k).n3() for k in keys)
     ids = [str(r["r"]) for r in store.select(_BY_KEYS % (values, MAX_CANDIDATES))]
-    return _describe(store, ids)
+    return describe_reports(store, ids)
 
 
 def _by_events(store: GraphStore, keys: list[str]) -> list[Report]:
@@ -174,10 +175,10 @@ def _by_events(store: GraphStore, keys: list[str]) -> list[Report]:
         return []
     values = " ".join(URIRef(_EVENT + k).n3() for k in keys)
     ids = [str(r["r"]) for r in store.select(_BY_EVENTS % (values, MAX_CANDIDATES))]
-    return _describe(store, ids)
+    return describe_reports(store, ids)
 
 
-def _describe(store: GraphStore, iris: list[str]) -> list[Report]:
+def describe_reports(store: GraphStore, iris: list[str]) -> list[Report]:
     if not iris:
         return []
     rows = store.select(_DESCRIBE % " ".join(URIRef(i).n3() for i in sorted(set(iris))))

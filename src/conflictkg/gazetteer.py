@@ -228,7 +228,19 @@ class Gazetteer:
         digest = hashlib.sha256(f"{_INDEX_VERSION}|{versions}|{self.rules.digest}|{MIN_CITY_POPULATION}".encode()).hexdigest()[:16]
         path = self.cache_dir / f"gazetteer-{digest}.sqlite"
         if not path.exists():
-            self._compile(path)
+            try:
+                self._compile(path)
+            except OSError:
+                # A read-only cache folder: compile into the temporary folder instead.
+                path = Path(tempfile.gettempdir()) / "conflictkg" / path.name
+                if not path.exists():
+                    try:
+                        self._compile(path)
+                    except OSError as exc:
+                        from .errors import ConfigError
+
+                        raise ConfigError(f"cannot write the gazetteer's index ({exc}): set {CACHE_ENV} to a writable "
+                                          f"folder", code="E129") from None
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         for code, admin1, iso, gid, label in db.execute("SELECT cc, admin1, iso, gid, label FROM admin1 ORDER BY cc, admin1"):
             self._admin1[(code, admin1)] = iso
