@@ -404,7 +404,9 @@ class Gazetteer:
 
     def subdivision_named_after(self, place_id: str) -> str | None:
         """The subdivision named after a populated place ("Saada" -> Saada governorate), if any."""
-        return self._named_after.get(place_id)
+        raw = next((ref for ref, cur in self._alias.items() if cur == place_id), place_id)
+        found = self._named_after.get(raw)
+        return self._canonical(found) if found else None
 
     def loose_subdivisions(self, name: str, countries: Iterable[str]) -> list[Place]:
         """Countries' subdivisions whose names sound like ``name`` ("Deir Ezzor" -> Dayr az Zawr)."""

@@ -64,8 +64,9 @@ def families_of(doc_or_rules, types) -> set[str]:  # type: ignore[no-untyped-def
     return {f.family for f in rules.event_families for t in types if t in f.types}
 
 
-def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
-    """The date of an event mention: the nearest date of its sentence that does not date a statement."""
+def _date_for(doc: Doc, span: Span, sentence_span: Span, mine) -> DateMention | None:  # type: ignore[no-untyped-def]
+    """The date of an event mention: the nearest date of its sentence that does not date a
+    statement and is nearer to it than to another trigger."""
     claim_dates = {id(a.date) for a in doc.attributions if a.date is not None
                    and min(abs(a.date.span.start - a.cue.end), abs(a.cue.start - a.date.span.end)) <= _STATEMENT_REACH}
     cues = _left_cues(doc)
@@ -75,7 +76,7 @@ def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
              and not _DATELINE.search(doc.norm[max(0, d.span.start - 40) : d.span.start])
              and not doc.norm[d.span.start : d.span.end].lower().startswith("since")
              and not _SINCE.search(doc.norm[max(sentence_span.start, d.span.start - 50) : d.span.start])
-             and not _other_verb(doc, d, span)]
+             and not _other_verb(doc, d, span) and mine(d.span)]
     if not dated:
         return None
     return min(dated, key=lambda d: min(abs(d.span.start - span.end), abs(span.start - d.span.end)))
@@ -96,10 +97,11 @@ def _said_on(doc: Doc, d: DateMention, trigger: Span, sentence_span: Span, cues:
 def _other_verb(doc: Doc, d: DateMention, trigger: Span) -> bool:
     """A date right after a verb other than the trigger dates that verb ("prepared Friday to
     discuss an air strike"), unless the verb is the trigger ("were killed on Thursday")."""
-    m = _VERB_BEFORE.search(doc.norm[max(0, d.span.start - 30) : d.span.start])
+    base = max(0, d.span.start - 30)
+    m = _VERB_BEFORE.search(doc.norm[base : d.span.start])
     if m is None:
         return False
-    verb_end = d.span.start - (len(m.group(0)) - m.end("verb"))
+    verb_end = base + m.end("verb")
     return not (trigger.start < verb_end <= trigger.end)
 
 
@@ -119,16 +121,17 @@ def _triggers(rules) -> list[tuple[re.Pattern[str], object, bool]]:  # type: ign
     return out + [(re.compile(rf"(?<![\w-])(?:{r.pattern})(?![\w-])", re.I), r, True) for r in rules.event_anaphora]
 
 
-def _place_for(doc: Doc, span: Span, sentence: int) -> tuple[str | None, list[str]]:
-    """The place of a trigger (the nearest place of its sentence, a deeper one when it lies in the
-    nearest), and every place of the sentence."""
+def _place_for(doc: Doc, span: Span, sentence: int, mine) -> tuple[str | None, list[str]]:  # type: ignore[no-untyped-def]
+    """The place of a trigger (the nearest place of its sentence that is nearer to it than to
+    another trigger, a deeper one when it lies in that one), and every place of the sentence."""
     gaz = doc.resources.gazetteer
-    here = [m for m in doc.place_mentions if m.sentence == sentence]
+    everywhere = [m for m in doc.place_mentions if m.sentence == sentence]
+    here = [m for m in everywhere if mine(m.span)]
     if not here:
-        return None, []
+        return None, sorted({m.place for m in everywhere})
 
     def distance(m) -> int:  # type: ignore[no-untyped-def]
-        return m.span.start - span.end if m.span.start >= span.end else (span.start - m.span.end) * 2
+        return _distance(span, m.span)
 
     nearest = min(here, key=lambda m: (distance(m), m.span))
     focus = nearest.place
@@ -137,6 +140,11 @@ def _place_for(doc: Doc, span: Span, sentence: int) -> tuple[str | None, list[st
         if distance(m) <= PLACE_REACH and m.place != focus and gaz.contains(focus, m.place):
             focus = m.place
     return focus, sorted({m.place for m in here})
+
+
+def _distance(trigger: Span, target: Span) -> int:
+    """How far a date or a place is from a trigger: after it counts as is, before it double."""
+    return target.start - trigger.end if target.start >= trigger.end else (trigger.start - target.end) * 2
 
 
 def _mentions(doc: Doc) -> list[EventMention]:
@@ -153,6 +161,7 @@ def _mentions(doc: Doc) -> list[EventMention]:
         taken_until = -1
         actors = sorted({dictionary.actors[mn.actor].iri for mn in doc.mentions_in(s.span)
                          if mn.actor and not dictionary.actors[mn.actor].is_media})
+        triggers = []
         for start, _neg, end, r, anaphor in sorted(found, key=lambda f: (f[0], f[1])):
             if start < taken_until:
                 continue
@@ -164,13 +173,21 @@ def _mentions(doc: Doc) -> list[EventMention]:
                 continue  # "an incident", "incidents": not a reference to a known event
             if _BACKGROUND.search(before):
                 continue  # "since the start of the offensive": a time of reference, not an event reported
-            place, places = _place_for(doc, span, s.index)
             if getattr(r, "requires_place", False) and not any(
                     0 <= m.span.start - span.end <= _PLACE_AFTER and not _LOCATIVE_GAP.search(doc.norm[span.end : m.span.start])
                     for m in doc.place_mentions if m.sentence == s.index):
                 continue  # "captured the town of X", not "captured arms" nor "captured in X"
+            triggers.append((span, r, anaphor, definite))
+        spans = [t[0] for t in triggers]
+
+        def mine(span: Span, target: Span) -> bool:
+            """A date or a place of the sentence belongs to the trigger nearest to it."""
+            return min(spans, key=lambda t: (_distance(t, target), t)) == span
+
+        for span, r, anaphor, definite in triggers:
+            place, places = _place_for(doc, span, s.index, lambda target, span=span: mine(span, target))
             surface = doc.norm[span.start : span.end]
-            date = _date_for(doc, span, s.span)
+            date = _date_for(doc, span, s.span, lambda target, span=span: mine(span, target))
             # "last Friday's air raid", "the Jan 1 strike": the date is the mention's own.
             own_date = date is not None and 0 <= span.start - date.span.end <= _OWN_DATE_GAP
             out.append(EventMention(span, s.index, None if anaphor else r.type, r.id, date, places,  # type: ignore[arg-type]
@@ -240,7 +257,7 @@ def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
     def latest_first(evs: list[_Event]) -> list[_Event]:
         return sorted(evs, key=lambda e: -e.mentions[-1].span.start)
 
-    for m in mentions:
+    def place(m: EventMention) -> None:
         own = m.date is not None or m.place is not None
         options = [e for e in latest_first(events) if _fits(doc, m, e)]
         if m.anaphoric or m.weak:
@@ -258,11 +275,25 @@ def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
                 options[0].mentions.append(m)
             elif not events and (own if m.weak else True):
                 events.append(_Event([m]))
-            continue
+            return
         if options:
             options[0].mentions.append(m)
         elif (own or not events) and not (m.plural and (m.date is None or m.date.precision != "day")):
             events.append(_Event([m]))
+
+    for sentence in sorted({m.sentence for m in mentions}):
+        here = [m for m in mentions if m.sentence == sentence]
+        later: list[EventMention] = []
+        for i, m in enumerate(here):
+            # A weak mention that fits no event yet waits for the strong triggers of its sentence
+            # ("7 guards were killed on Tuesday in an ambush in Homs").
+            if (m.weak or m.anaphoric) and not any(_fits(doc, m, e) for e in events) \
+                    and any(not n.weak for n in here[i + 1:]):
+                later.append(m)
+                continue
+            place(m)
+        for m in later:
+            place(m)
     return [e for e in events if e.types]
 
 

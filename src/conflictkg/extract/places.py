@@ -31,8 +31,8 @@ from .pipeline import component
 __all__ = ["places", "NAME_PATTERN", "LOCAL_MIN_POPULATION", "WELL_KNOWN_POPULATION", "CONTEXT_MENTIONS"]
 
 #: A capitalised place name: words, hyphens, apostrophes, Arabic articles and short particles.
-NAME_PATTERN = (r"(?:(?:al|el|ez|as|ad|ar|an|at|ash)-)?[A-Z](?:\w|'(?!s\b))*(?:-(?:\w|'(?!s\b))+)*"
-                r"(?:\s+(?:(?:al|el|ez|as|ad|ar|an|at|ash|de|del|da|do|la|le)[\s-]+)?[A-Z](?:\w|'(?!s\b))*(?:-(?:\w|'(?!s\b))+)*){0,3}")
+NAME_PATTERN = (r"(?:(?:al|el|ez|az|as|ad|ar|an|at|ash)-)?[A-Z](?:\w|'(?!s\b))*(?:-(?:\w|'(?!s\b))+)*"
+                r"(?:\s+(?:(?:al|el|ez|az|as|ad|ar|an|at|ash|de|del|da|do|la|le)[\s-]+)?[A-Z](?:\w|'(?!s\b))*(?:-(?:\w|'(?!s\b))+)*){0,3}")
 #: Populated places smaller than this are taken only inside a country the article is about.
 LOCAL_MIN_POPULATION = 1000
 #: A country the article names this often is one it is about (its small places are taken after "of", "to").
