@@ -54,6 +54,7 @@ ZAKHAROVA_ROW = {
     "article_headline": "Clashes near Palmyra",
     "claimant": {"iri": ZAKHAROVA, "label": "Maria Zakharova"},
     "on_behalf_of": {"iri": MFA, "label": "Russian Ministry of Foreign Affairs"},
+    "side": {"iri": RUSSIA, "label": "Government of Russia"},
     "side_chain": [{"iri": ZAKHAROVA, "label": "Maria Zakharova"},
                    {"iri": MFA, "label": "Russian Ministry of Foreign Affairs"},
                    {"iri": RUSSIA, "label": "Government of Russia"}],
@@ -78,7 +79,8 @@ SOHR_ROW = {
     "article_headline": "Clashes near Palmyra",
     "claimant": {"iri": SOHR, "label": "Syrian Observatory for Human Rights"},
     "on_behalf_of": None,
-    "side_chain": [{"iri": SOHR, "label": "Syrian Observatory for Human Rights"}],
+    "side": None,  # a monitor speaks for no side (the dictionary states none)
+    "side_chain": [],
     "allies": [],
     "date": "2018-03-08",
     "date_basis": "date of report",
@@ -138,7 +140,7 @@ def test_side_follows_affiliation_and_backing(client: TestClient) -> None:
     assert claims(side=MFA) == [ZAKHAROVA_ROW["claim"]]
     assert claims(side=SYRIA) == []  # Russia backs Syria: an ally, not the same side ...
     assert claims(side=SYRIA, allies="true") == [ZAKHAROVA_ROW["claim"]]  # ... unless allies are asked for
-    assert claims(side=SOHR) == [SOHR_ROW["claim"]]
+    assert claims(side=SOHR) == []  # a monitor is no side
 
 
 def test_other_filters(client: TestClient) -> None:
@@ -287,6 +289,9 @@ def test_extract_previews_without_committing(client: TestClient) -> None:
         ],
         "events": [EVENT_REF],
         "warnings": [],
+        "text": other,
+        "article": {"title": "Clashes near Palmyra", "published": "2018-03-08", "publisher": None, "url": None,
+                    "date_basis": "given on the workbench page", "file_name": "palmyra.txt"},
     }
     assert client.get("/api/facets").json()["total"] == before
     assert okey not in {a["key"] for a in client.get("/api/articles").json()}
