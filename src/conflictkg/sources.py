@@ -38,6 +38,7 @@ import re
 import socket
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -381,14 +382,15 @@ def page_from_html(html: str, *, where: str, url: str | None = None, file_name: 
 
     try:
         found = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                            include_tables=False, include_images=False, deduplicate=False)
+                                            include_tables=False, include_images=False, deduplicate=False,
+                                            config=_trafilatura_config())
     except (ValueError, TypeError) as exc:
         raise ArticleError(where, f"not an article: the page cannot be read ({exc})", code="E116") from None
     text = getattr(found, "text", None) if found is not None else None
     paragraphs = [line.strip() for line in (text or "").split("\n") if line.strip()]
-    if not paragraphs:
-        raise ArticleError(where, "not an article: no main text found in the page", code="E116")
     title = _clean(getattr(found, "title", None))
+    if sum(len(p) for p in paragraphs if p != title) < MIN_MAIN_TEXT_CHARS:
+        raise ArticleError(where, "not an article: no main text found in the page", code="E116")
     if paragraphs[0] != title and title:
         paragraphs.insert(0, title)  # a title line first, as in text articles
     published = None
@@ -408,6 +410,20 @@ def page_from_html(html: str, *, where: str, url: str | None = None, file_name: 
         file_name=file_name or None,
     )
     return Page(article, notes)
+
+
+#: trafilatura falls back to a cruder extraction (menus and bylines run into the text) when its main
+#: algorithm finds less than this many characters; short wire stories are articles too.
+MIN_MAIN_TEXT_CHARS = 40
+
+
+@lru_cache(maxsize=1)
+def _trafilatura_config() -> Any:
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", str(MIN_MAIN_TEXT_CHARS))
+    return config
 
 
 def _clean(value: object) -> str | None:
