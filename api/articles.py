@@ -103,6 +103,7 @@ class Count(BaseModel):
     iri: str
     label: str
     count: int
+    node: str = Field(description="The node's id in the graph API and exports (GET /graph/...)")
 
 
 class ValueCount(BaseModel):

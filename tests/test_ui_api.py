@@ -192,9 +192,16 @@ def test_facets(client: TestClient, service: GraphService) -> None:
     facets = client.get("/api/facets").json()
     rows = service.claims.rows()
     assert facets["total"] == len({r["claim"] for r in rows})
-    assert {"iri": EVENT, "label": EVENT_REF["label"], "count": 2} in facets["events"]
-    assert {"iri": RUSSIA, "label": "Government of Russia",
+    assert {"iri": EVENT, "label": EVENT_REF["label"], "count": 2,
+            "node": "event." + EVENT.rsplit("/", 1)[-1]} in facets["events"]
+    assert {"iri": RUSSIA, "label": "Government of Russia", "node": "actor.russian-government",
             "count": len({r["claim"] for r in rows if r["claimant_iri"] == RUSSIA})} in facets["claimants"]
+    # sides are parties of the conflict only; no two claimants read the same
+    assert [s["label"] for s in facets["sides"]] == sorted({s["label"] for s in facets["sides"]}, key=str.casefold)
+    assert "Syrian Observatory for Human Rights" not in {s["label"] for s in facets["sides"]}
+    assert len({c["label"] for c in facets["claimants"]}) == len(facets["claimants"])
+    outlets = [c["label"] for c in facets["claimants"] if "publisher of the article" in c["label"]]
+    assert outlets and all(label.startswith("publisher of the article \u201c") for label in outlets)
     assert sum(e["count"] for e in facets["stances"]) == facets["total"]
     assert next(m["value"] for m in facets["measures"]) == "killed"
     assert facets["date_min"] == min(r["date"] for r in rows if r["date"])

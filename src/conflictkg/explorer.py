@@ -42,6 +42,7 @@ from .config import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from .errors import BadParameter
 from .model import MEASURES, STANCES, PartialDate
 from .namespaces import CKG, DICTIONARY_GRAPH, SPARQL_PROLOGUE
+from .projection import node_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
@@ -270,7 +271,7 @@ class ClaimExplorer:
                 dates.append(r["date"])
 
         def listed(counter: Counter[tuple[str, str]]) -> list[dict[str, Any]]:
-            return [{"iri": iri, "label": label, "count": n}
+            return [{"iri": iri, "label": label, "count": n, "node": node_id(iri)}
                     for (iri, label), n in sorted(counter.items(), key=lambda x: (x[0][1].casefold(), x[0][0]))]
 
         return {
