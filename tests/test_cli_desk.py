@@ -206,3 +206,24 @@ def test_a_build_writes_turtle_beside_its_store(tmp_path: Path) -> None:
     done = run("--turtle-dir", str(tmp_path / "elsewhere"), "build", str(tmp_path / "corpus"), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["a.ttl", "dictionary.ttl"]
+
+
+def test_add_a_text_file_with_its_metadata_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from conflictkg.cli import main
+
+    note = tmp_path / "note.txt"
+    note.write_text("Bridge shelled\n\nThe Syrian Observatory for Human Rights said on Sunday that 3 people were wounded "
+                    "near the Kessel bridge.\n", encoding="utf-8")
+    store = str(tmp_path / "kg" / "store")
+    code = main(["--store", store, "add", str(note), "--published", "2024-04-08", "--title", "Bridge shelled",
+                 "--url", "https://valley-courier.invalid/bridge-shelled"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert err.splitlines()[-1] == "1 added, 0 already in the store, 0 failed"
+    assert main(["--store", store, "claims"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["claimant"], r["date"], r["article"]) for r in rows] == [
+        ("Syrian Observatory for Human Rights", "2024-04-07", "note.txt")]  # "on Sunday" resolved from the date given
+    code = main(["--store", store, "add", "--published", "2024-13-01", str(note)])
+    assert code == 1
+    assert capsys.readouterr().err.splitlines()[0] == "error: [E070] published must be a date YYYY-MM-DD; got '2024-13-01'"

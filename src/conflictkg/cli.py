@@ -158,7 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("build", help="extract a folder of articles into the store and Turtle files beside it")
-    p.add_argument("corpus", help="folder of .txt (and .html) articles with an optional metadata.json")
+    p.add_argument("corpus", help="folder of .txt articles with an optional metadata.json (pages, addresses and "
+                                  "feeds: `conflictkg add`)")
 
     p = sub.add_parser("add", help="add articles: text files, saved web pages, web addresses, RSS/Atom feeds "
                                    "(a feed adds its new items only)")
