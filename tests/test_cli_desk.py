@@ -185,7 +185,7 @@ def test_write_commands_name_the_server(served: tuple[Path, str, dict[str, str]]
     added = next(a for a in listed if a["file_name"] == "bridge.html")
     assert added["headline"] == BRIDGE["title"] and added["publisher"] is None
     assert done.stderr.splitlines()[-2:] == [
-        f"added {tmp / 'bridge.html'}: article {added['key']} \u201c{BRIDGE['title']}\u201d, 2 claims, 0 events",
+        f"added {tmp / 'bridge.html'}: article {added['key']} \u201c{BRIDGE['title']}\u201d, 2 claims, 1 events",
         "1 added, 0 already in the store, 0 failed"]
     detail = httpx.get(url + f"api/articles/{added['key']}", timeout=30).json()
     assert detail["text_source"] == "added" and detail["text"].startswith(BRIDGE["title"] + "\n\n")

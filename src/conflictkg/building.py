@@ -142,7 +142,7 @@ class Builder:
         for doc, outcome in docs:
             self._commit(doc, outcome, out_dir, plan)
             report.outcomes.append(outcome)
-        self._settle_events(plan, out_dir)
+        self._settle_events(plan, out_dir, failed={d.article.key for d, o in docs if not o.ok})
         report.outcomes.sort(key=lambda o: o.file)
         return report
 
@@ -237,10 +237,23 @@ class Builder:
         link_people(docs)
         return plan
 
-    def _settle_events(self, plan: EventPlan, out_dir: Path | None) -> None:
+    def _settle_events(self, plan: EventPlan, out_dir: Path | None, failed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         """After the articles: the event graphs no article brought, stored articles moved to
-        renamed events, event graphs that are gone; and the same in the Turtle folder."""
+        renamed events, event graphs that are gone; and the same in the Turtle folder. Reports of
+        ``failed`` articles (not committed) are left out of their events' graphs."""
+        from .rdf import write_event
+
         store = self.service.store
+        if failed:
+            for g in plan.groups:
+                kept = [r for r in g.reports if r.article not in failed]
+                if g.key in plan.graphs and len(kept) < len(g.reports):
+                    g.reports, g.reasons = kept, {k: v for k, v in g.reasons.items() if k.rsplit("-", 1)[0] not in failed
+                                                  and v[0].rsplit("-", 1)[0] not in failed}
+                    if kept:
+                        plan.graphs[g.key] = write_event(g)
+                    else:
+                        del plan.graphs[g.key]
         rest = {event_graph(k): g for k, g in plan.graphs.items() if k not in self._written_events}
         if rest:
             store.replace_graphs(rest)
