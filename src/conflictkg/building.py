@@ -244,17 +244,20 @@ class Builder:
         from .rdf import write_event
 
         store = self.service.store
+        changed: set[str] = set()
         if failed:
             for g in plan.groups:
                 kept = [r for r in g.reports if r.article not in failed]
                 if g.key in plan.graphs and len(kept) < len(g.reports):
                     g.reports, g.reasons = kept, {k: v for k, v in g.reasons.items() if k.rsplit("-", 1)[0] not in failed
                                                   and v[0].rsplit("-", 1)[0] not in failed}
+                    changed.add(g.key)
                     if kept:
                         plan.graphs[g.key] = write_event(g)
                     else:
                         del plan.graphs[g.key]
-        rest = {event_graph(k): g for k, g in plan.graphs.items() if k not in self._written_events}
+                        plan.dropped.add(g.key)
+        rest = {event_graph(k): g for k, g in plan.graphs.items() if k not in self._written_events or k in changed}
         if rest:
             store.replace_graphs(rest)
         update = rename_update(plan.renames, plan.dropped)

@@ -8,7 +8,8 @@ everything linked to them, are linked again and written as an ingest writes them
 graphs, claims and reports moved to renamed events), so the store says what linking the same
 articles from scratch, with the same decisions, would say.
 
-- ``merge(a, b)``: the events ``a`` and ``b`` are one: a merge between their first reports.
+- ``merge(a, b)``: the events ``a`` and ``b`` are one: a merge between each report of one and each
+  report of the other (splits between them are withdrawn).
 - ``split(event, article)``: the article's report is not this event: a split between it and
   each other report of the event (merges that joined them are withdrawn).
 """
@@ -97,7 +98,7 @@ class EventCurator:
         a, b = self.reports(first), self.reports(second)
         if not a or not b or set(a) == set(b):
             raise BadParameter(f"{first!r} and {second!r} are the same event: nothing to merge", code="E126", status=400)
-        self._decide("merge", [(a[0], b[0])], by=by, note=note, withdraw=(a, b))
+        self._decide("merge", [(x, y) for x in a for y in b], by=by, note=note, withdraw=(a, b))
         return self.show(self._event_of(a[0]))
 
     def split(self, ident: str, article: str, *, by: str, note: str | None = None) -> dict[str, Any]:
