@@ -72,6 +72,8 @@ CERTAINTIES = ("certain", "probable", "possible")
 WORDS = ("army", "forces", "said", "killed", "village", "attack", "officials", "reported", "strike", "near",
          "province", "ministry", "rebels", "statement", "claimed", "wounded", "civilians", "town", "border")
 START_DATE = dt.date(2017, 1, 1)
+#: The ISO country each of the ten synthetic countries (places p0-p9) stands for in reports' link keys.
+GENERATOR_COUNTRIES = ("SY", "IQ", "UA", "YE", "LY", "AF", "SO", "ML", "SD", "MZ")
 
 
 @dataclass(frozen=True)
@@ -259,8 +261,10 @@ class _World:
         w.add(report, P["begin"], _typed(day, "date"))
         w.add(report, P["latestEnd"], _typed(day, "date"))
         w.add(report, P["hasPlace"], _iri(places[0]))
+        country = GENERATOR_COUNTRIES[int(places[0].rsplit("p", 1)[-1]) % 10]
         for week in _weeks(dt.date.fromisoformat(day)):
-            w.add(report, P["linkKey"], _lit(week))
+            w.add(report, P["linkKey"], _lit(f"{week}:{country}"))
+        w.add(report, P["linkKey"], _lit(f"country:{country}"))
         w.add(report, P["evidence"], span(30))
         w.add(report, P["extractionRule"], _lit("event.attack"))
         w.report = (event_index, report)

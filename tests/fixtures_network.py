@@ -74,7 +74,7 @@ def contested_story() -> tuple[Article, list[Claim], EventRecord, list[ActorReco
     event = EventRecord(key=CONTESTED_EVENT, label="Clashes, Valetown (North Province), 2020-04-07", types=("Clash",),
                         begin=PartialDate(2020, 4, 7), end=None, places=["valetown"], place="valetown",
                         actors=[MILITARY], mentions=[s("the clash near Valetown")], rules=["event.clash"],
-                        link_keys=("week:2020-W15",))
+                        link_keys=("week:2020-W15:-",))
 
     def fig(measure: str, low: int | None, high: int | None, qualifier: str, surface: str, group: str | None,
             within: str) -> Figure:

@@ -136,12 +136,12 @@ def test_merge_and_split_follow_the_analyst_and_can_be_undone(built) -> None:  #
 def test_link_keys_are_weeks_and_countries(resources) -> None:  # type: ignore[no-untyped-def]
     gaz, rules = resources.gazetteer, resources.rules
     dated = Report("k-1", "k", ("AirStrike",), PartialDate(2021, 6, 3), None, dt.date(2021, 6, 4), "gn/168661")
-    assert link_keys(dated, rules, gaz) == ("country:SY", "week:2021-W22")
+    assert link_keys(dated, rules, gaz) == ("country:SY", "week:2021-W22:SY")
     undated = Report("k-2", "k", ("AirStrike",), None, None, dt.date(2021, 6, 4), "gn/168661")
-    assert link_keys(undated, rules, gaz) == ("country:SY", "week:2021-W20", "week:2021-W21", "week:2021-W22")
+    assert link_keys(undated, rules, gaz) == ("country:SY", "week:2021-W20:SY", "week:2021-W21:SY", "week:2021-W22:SY")
     untimed = Report("k-3", "k", ("AirStrike",), None, None, None, "gn/168661")
     assert link_keys(untimed, rules, gaz) == ("country:SY", "untimed:SY")
-    assert link_keys(Report("k-4", "k", ("Attack",)), rules, gaz) == ("untimed:unknown",)
+    assert link_keys(Report("k-4", "k", ("Attack",)), rules, gaz) == ("untimed:-",)
 
 
 def test_the_cli_shows_and_splits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

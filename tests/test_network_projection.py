@@ -101,7 +101,7 @@ def test_a_claim_about_two_events_becomes_two_edges_with_distinct_ids() -> None:
     events = [
         EventRecord(key=key, label=key, types=("Attack",), begin=PartialDate(2020, 5, 1), end=None,
                     places=["valetown"], place="valetown", mentions=[Span(0, 9)], rules=["event.attack"],
-                    link_keys=("week:2020-W18",))
+                    link_keys=("week:2020-W18:-",))
         for key in ("2020-05-01-north-province-attack", "2020-05-01-north-province-ambush")
     ]
     claim = Claim(claimant=A["interior-ministry"], span=Span(0, len(text) - 1), date=PartialDate(2020, 5),

@@ -130,7 +130,7 @@ CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
     ("EventReport-hasPlace", "REPORT", [("set", "REPORT", SEM.hasPlace, "MIN")], [("set", "REPORT", SEM.hasPlace, "NORTH")]),
     ("EventReport-hasActor", "REPORT", [("add", "REPORT", SEM.hasActor, "VALETOWN")], [("add", "REPORT", SEM.hasActor, "FF")]),
     ("EventReport-quotedFigure", "REPORT", [("add", "REPORT", CKG.quotedFigure, S("twelve killed"))], [("add", "REPORT", CKG.quotedFigure, S("killed:12:None"))]),
-    ("EventReport-linkKey", "REPORT", [("set", "REPORT", CKG.linkKey, S("2020-W10"))], [("set", "REPORT", CKG.linkKey, S("week:2020-W11"))]),
+    ("EventReport-linkKey", "REPORT", [("set", "REPORT", CKG.linkKey, S("2020-W10"))], [("set", "REPORT", CKG.linkKey, S("week:2020-W11:SY"))]),
     ("EventReport-evidence", "REPORT", [("del", "REPORT", CKG.evidence, None)], []),
     ("EventReport-extractionRule", "REPORT", [("del", "REPORT", CKG.extractionRule, None)], [("set", "REPORT", CKG.extractionRule, S("event.other"))]),
     ("EventLink", "LINK", [("add", "LINK", CKG.about, "EVENT")], []),

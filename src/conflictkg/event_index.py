@@ -1,7 +1,7 @@
 """Events in the store: where linking looks for reports, and how its decisions are written.
 
 Every report carries *link keys* (``ckg:linkKey``): the ISO weeks its time can fall in
-(``week:2023-W01``; the reporting window before publication when the article states no date),
+(``week:2023-W01:UA``; the reporting window before publication when the article states no date),
 or ``untimed:<country>`` when its time is unknown, and ``country:<ISO code>``. A new report
 looks up the stored reports that share a key with it (a ``VALUES`` look-up in the store's
 index, not a scan), keeps those it links to, adds the other reports of their events, and goes
@@ -41,29 +41,40 @@ _PLACE = str(CKGID["place/"])
 
 
 def link_keys(report: Report, rules, gaz: Gazetteer) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
-    """The keys a report is stored under and looked up by."""
+    """The keys a report is stored under: each ISO week its time can fall in with its country
+    (``week:2023-W01:UA``; ``-`` when it has no place), ``untimed:<country>`` when its time is
+    unknown, and ``country:<code>``."""
     country = _country(report.place, gaz)
     keys = [f"country:{country}"] if country else []
     lo, hi = window(report, rules)
     if lo is None or hi is None:
-        return tuple(sorted([*keys, f"untimed:{country or 'unknown'}"]))
+        return tuple(sorted([*keys, f"untimed:{country or '-'}"]))
+    return tuple(sorted([*keys, *(f"{w}:{country or '-'}" for w in _weeks(lo, hi))]))
+
+
+def _weeks(lo: dt.date, hi: dt.date) -> set[str]:
     weeks = set()
     day = lo
     while day <= hi:
         year, week, _ = day.isocalendar()
         weeks.add(f"week:{year}-W{week:02d}")
         day += dt.timedelta(days=1)
-    return tuple(sorted([*keys, *weeks]))
+    return weeks
 
 
 def _wanted(report: Report, rules, gaz: Gazetteer) -> set[str]:  # type: ignore[no-untyped-def]
-    """The keys under which the reports a report may link to are stored."""
-    keys = set(link_keys(report, rules, gaz))
+    """The keys under which the reports a report may link to are stored: its weeks in its own
+    country or with no place (every country when it has none itself), the untimed reports of its
+    country, and, when its own time is unknown, every report of its country."""
     country = _country(report.place, gaz)
-    out = {k for k in keys if k.startswith("week:")}
+    lo, hi = window(report, rules)
+    out: set[str] = set()
+    if lo is not None and hi is not None:
+        countries = [country, "-"] if country else [*gaz.country_codes, "-"]
+        out |= {f"{w}:{c}" for w in _weeks(lo, hi) for c in countries}
     if country:
         out.add(f"untimed:{country}")
-        if report.begin is None and report.published is None:
+        if lo is None or hi is None:
             out.add(f"country:{country}")
     return out
 
@@ -153,13 +164,16 @@ def _events_of_articles(store: GraphStore, articles: Iterable[str]) -> set[str]:
 _BY_KEYS = """SELECT DISTINCT ?r WHERE { VALUES ?k { %s } ?r ckg:linkKey ?k } LIMIT %d"""
 _BY_EVENTS = """SELECT DISTINCT ?r WHERE { VALUES ?e { %s } ?r ckg:reportOf ?e } LIMIT %d"""
 _DESCRIBE = """
-SELECT ?r ?p ?o ?pub WHERE {
+SELECT ?r (SAMPLE(?ev) AS ?event) (SAMPLE(?art) AS ?article) (SAMPLE(?b) AS ?begin) (SAMPLE(?e) AS ?end)
+       (SAMPLE(?pl) AS ?place) (SAMPLE(?pub) AS ?published) (GROUP_CONCAT(DISTINCT STR(?t); SEPARATOR=" ") AS ?types)
+       (GROUP_CONCAT(DISTINCT STR(?act); SEPARATOR=" ") AS ?actors) (GROUP_CONCAT(DISTINCT ?fig; SEPARATOR=" ") AS ?figures)
+WHERE {
   VALUES ?r { %s }
-  ?r ?p ?o .
-  FILTER(?p IN (ckg:reportOf, ckg:reportedIn, ckg:eventType, sem:hasEarliestBeginTimeStamp, sem:hasLatestEndTimeStamp,
-                sem:hasPlace, sem:hasActor, ckg:quotedFigure))
-  OPTIONAL { ?r ckg:reportedIn ?a . ?a schema:datePublished ?pub }
-}"""
+  ?r ckg:reportOf ?ev ; ckg:reportedIn ?art .
+  OPTIONAL { ?r ckg:eventType ?t } OPTIONAL { ?r sem:hasEarliestBeginTimeStamp ?b } OPTIONAL { ?r sem:hasLatestEndTimeStamp ?e }
+  OPTIONAL { ?r sem:hasPlace ?pl } OPTIONAL { ?r sem:hasActor ?act } OPTIONAL { ?r ckg:quotedFigure ?fig }
+  OPTIONAL { ?art schema:datePublished ?pub }
+} GROUP BY ?r"""
 
 
 def _by_keys(store: GraphStore, keys: list[str]) -> list[Report]:
@@ -179,42 +193,25 @@ def _by_events(store: GraphStore, keys: list[str]) -> list[Report]:
 
 
 def describe_reports(store: GraphStore, iris: list[str]) -> list[Report]:
+    """The stored reports ``iris`` as linking sees them (one row each)."""
     if not iris:
         return []
-    rows = store.select(_DESCRIBE % " ".join(URIRef(i).n3() for i in sorted(set(iris))))
-    props: dict[str, dict[str, list[str]]] = {}
-    for row in rows:
-        r = props.setdefault(str(row["r"]), {})
-        r.setdefault(str(row["p"]), []).append(str(row["o"]))
-        if row.get("pub") is not None:
-            r.setdefault("pub", []).append(str(row["pub"]))
     out = []
-    for iri, p in sorted(props.items()):
-        if not iri.startswith(_REPORT):
-            continue
-
-        def first(name: str) -> str | None:
-            values = sorted(set(p.get(name, [])))
-            return values[0] if values else None
-
-        begin = first(str(SEM.hasEarliestBeginTimeStamp))
-        end = first(str(SEM.hasLatestEndTimeStamp))
-        pub = first("pub")
-        event = first(str(CKG.reportOf))
-        place = first(str(SEM.hasPlace))
-        article = first(str(CKG.reportedIn))
-        types = sorted(t.rsplit("#", 1)[-1] for t in set(p.get(str(CKG.eventType), [])))
+    for row in store.select(_DESCRIBE % " ".join(URIRef(i).n3() for i in sorted(set(iris)))):
+        iri, event, place = str(row["r"]), str(row["event"]), row.get("place")
+        begin, end, pub = (str(row[k]) if row.get(k) is not None else None for k in ("begin", "end", "published"))
         b = PartialDate.parse(begin) if begin else None
         e = PartialDate.parse(end) if end and begin else None
+        words = lambda name: tuple(sorted(str(row[name]).split())) if row.get(name) is not None else ()  # noqa: E731
         out.append(Report(
-            id=iri[len(_REPORT):], article=(article or "").rsplit("/", 1)[-1], types=tuple(types), begin=b,
-            end=e if e != b else None, published=dt.date.fromisoformat(pub[:10]) if pub and len(pub) >= 10 else None,
-            place=place[len(_PLACE):] if place and place.startswith(_PLACE) else None,
-            actors=tuple(sorted(set(p.get(str(SEM.hasActor), [])))),
-            figures=tuple(sorted(set(p.get(str(CKG.quotedFigure), [])))),
-            event=event[len(_EVENT):] if event and event.startswith(_EVENT) else None,
+            id=iri[len(_REPORT):], article=str(row["article"]).rsplit("/", 1)[-1],
+            types=tuple(t.rsplit("#", 1)[-1] for t in words("types")), begin=b, end=e if e != b else None,
+            published=dt.date.fromisoformat(pub[:10]) if pub and len(pub) >= 10 else None,
+            place=str(place)[len(_PLACE):] if place is not None and str(place).startswith(_PLACE) else None,
+            actors=words("actors"), figures=words("figures"),
+            event=event[len(_EVENT):] if event.startswith(_EVENT) else None,
         ))
-    return out
+    return sorted(out, key=lambda r: r.id)
 
 
 _CURATION = """

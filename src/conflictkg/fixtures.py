@@ -126,7 +126,7 @@ def fixture_graphs() -> dict[URIRef, Graph]:
         report=f"{art.key}-1",
         place="valetown",
         published=art.meta.published,
-        link_keys=("week:2020-W10",),
+        link_keys=("week:2020-W10:-",),
     )
     bran = ActorRecord(
         iri=str(CKGID["actor/person/ivo-bran"]),

@@ -373,6 +373,11 @@ class Gazetteer:
         rank = {k: i for i, k in enumerate(PLACE_KINDS)}
         return tuple(sorted({p.id: p for p in found}.values(), key=lambda p: (rank[p.kind], -p.population, p.id)))
 
+    @cached_property
+    def country_codes(self) -> tuple[str, ...]:
+        """Every ISO 3166-1 alpha-2 code."""
+        return tuple(sorted({p.country for p in self._places.values() if p.kind == "country" and p.country}))
+
     def overlay(self, entries: Iterable[object]) -> None:
         """Add the curated places (``data/dictionary/places.yaml``): an entry with ``iso`` or
         ``geonames`` *is* that gazetteer place, under the entry's id, label and part_of; the

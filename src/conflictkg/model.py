@@ -234,7 +234,7 @@ class EventRecord:
     """Figures the article's claims about the event state, as ``measure:low:high`` (linking evidence)."""
     published: dt.date | None = None
     link_keys: tuple[str, ...] = ()
-    """Where linking looks for this report: ``week:2023-W01`` (the weeks its time can fall in),
+    """Where linking looks for this report: ``week:2023-W01:UA`` (the weeks its time can fall in, with its country),
     ``untimed:UA``, ``country:UA`` (conflictkg.event_index)."""
 
     def report_id(self, article_key: str) -> str:
