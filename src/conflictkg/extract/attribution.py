@@ -30,6 +30,10 @@ _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|h
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
 _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
+#: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
+_PARTICIPLE_CUES = ("cue.saying",)
+_PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
+_RELATIVE = re.compile(r"^\s*(?:who|whose|which|whom|where)\s", re.I)
 _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b|"
                          r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
 
@@ -93,48 +97,46 @@ class _Attributor:
     # -- speaker slots ------------------------------------------------------------------------
 
     def _left_region(self, s: Sentence, cue: Span) -> tuple[Span | None, list[str], str | None]:
-        """The subject chunk before ``cue``, appositive roles, and a via from "quoted by"."""
+        """The subject chunk before ``cue``, appositive roles, and a via from "quoted by".
+
+        The chunks between commas are read from the left: leading adverbials ("In a statement",
+        "Expressing anger at the losses") are skipped, the first chunk is the subject, and an
+        appositive after it ("a spokesman for ...", "whose bakery burned down", "who witnessed
+        it") runs to the cue, its later chunks included ("a health official in X, northern Y").
+        """
         norm = self.doc.norm
         start = s.span.start
         for q in s.quotes:
-            if q.end <= cue.start:
+            if q.end <= cue.start and self._real_quote(q):
                 start = max(start, q.end)
         semi = norm.rfind(";", start, cue.start)
         if semi >= 0:
             start = semi + 1
-        end = cue.start
-        for d in sorted(self.doc.dates_in(Span(start, end)) if end > start else [], key=lambda d: -d.span.end):
-            if not norm[d.span.end : end].strip():
-                end = d.span.start
-        while True:
-            tail = re.search(r"\s+(?:itself|himself|herself|themselves|later|also|then)\s*$", norm[start:end])
-            if not tail:
-                break
-            end = start + tail.start()
-        chunks = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^,]+", norm[start:end])]
+        end = self._trim_end(start, cue.start)
+        chunks = self._chunks(start, end)
         roles, via = [], None
-        while chunks:
-            a, b = chunks[-1]
-            text = norm[a:b]
-            if not text.strip() or _DISCOURSE.match(text):
-                chunks.pop()
-                continue
-            describes = not re.match(r"^\s*(?:a|an|the)\s", text, re.I) or re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I)
-            if len(chunks) > 1 and _APPOSITIVE.match(text) and describes and not _ADVERBIAL.match(norm[chunks[-2][0] : chunks[-2][1]]):
-                quoted = re.match(r"^\s*(?:as\s+)?(?:quoted|cited)\s+by\s+(.+)$", text, re.I)
-                if quoted:
-                    via = self._via_in(Span(a, b))
-                else:
-                    roles.append(text.strip())
-                chunks.pop()
-                continue
-            break
+        while chunks and (not norm[chunks[-1][0] : chunks[-1][1]].strip() or _DISCOURSE.match(norm[chunks[-1][0] : chunks[-1][1]])):
+            chunks.pop()
+        while len(chunks) > 1 and (_DISCOURSE.match(norm[chunks[0][0] : chunks[0][1]]) or self._adverbial(norm[chunks[0][0] : chunks[0][1]])):
+            chunks.pop(0)
         if not chunks:
             return None, roles, via
-        a, b = chunks[-1]
-        if len(chunks) > 1 and _APPOSITIVE.match(norm[chunks[-2][0] : chunks[-2][1]]) and chunks[-2][0] == start:
+        subject = len(chunks) - 1
+        for i in range(1, len(chunks)):
+            if self._appositive(norm[chunks[i][0] : chunks[i][1]], norm[chunks[i - 1][0] : chunks[i - 1][1]]):
+                subject = i - 1
+                break
+        for a, b in chunks[subject + 1 :]:
+            text = norm[a:b]
+            quoted = re.match(r"^\s*(?:as\s+)?(?:quoted|cited)\s+by\s+(.+)$", text, re.I)
+            if quoted:
+                via = self._via_in(Span(a, b))
+            else:
+                roles.append(text.strip())
+        a, b = chunks[subject]
+        if subject > 0 and subject == len(chunks) - 1 and self._role_chunk(norm[chunks[subject - 1][0] : chunks[subject - 1][1]]):
             # "A spokesman for the Syrian army, Brigadier General Ali Mayhoub, told ...": a role, then the name
-            roles.append(norm[chunks[-2][0] : chunks[-2][1]].strip())
+            roles.append(norm[chunks[subject - 1][0] : chunks[subject - 1][1]].strip())
         if _CONJUNCTION.match(norm[a:b]):
             # "The statement did not specify ..., but spoke of": the first clause's subject speaks.
             a = s.span.start
@@ -142,10 +144,77 @@ class _Attributor:
             if verb is None:
                 return None, roles, via
             b = a + verb.start()
+        elif re.search(r"\s(?:and|but)(?:\s+(?:then|also|later|now))?\s*$", norm[a:b]):
+            # "X expressed condolences ... and said": the subject of the coordinated verbs.
+            verb = _FIRST_VERB.search(norm[a:b])
+            if verb is None:
+                return None, roles, via
+            b = a + verb.start()
+        relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
+        if relative and norm[a : a + relative.start()].strip():
+            b = a + relative.start()  # "a soldier ... who witnessed the incident told"
         words = list(re.finditer(r"\S+", norm[a:b]))
         if len(words) > SUBJECT_MAX_WORDS:
             a = a + words[-SUBJECT_MAX_WORDS].start()
         return Span(a, b), roles, via
+
+    def _real_quote(self, q: Span) -> bool:
+        """A quotation, not scare quotes around a word or two ("Russian agents")."""
+        return len(self.doc.norm[q.start : q.end].split()) > 4
+
+    def _trim_end(self, start: int, end: int) -> int:
+        norm = self.doc.norm
+        for d in sorted(self.doc.dates_in(Span(start, end)) if end > start else [], key=lambda d: -d.span.end):
+            if not norm[d.span.end : end].strip(" ,"):
+                end = d.span.start
+        while True:
+            tail = re.search(r"(?:\s+(?:itself|himself|herself|themselves|later|also|then|now|too|again|meanwhile|however|on\s+\w+day|"
+                             r"in\s+(?:a|an|its|his|her|their)\s+(?:\w+\s+){0,2}(?:statement|interview|post|tweet))|\s+\w+ly|,)\s*$", norm[start:end])
+            if not tail or tail.start() == 0:
+                break
+            end = start + tail.start()
+        return end
+
+    def _chunks(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Comma-separated chunks of ``[start, end)``, commas inside parentheses kept."""
+        norm, out, depth, a = self.doc.norm, [], 0, start
+        for i in range(start, end):
+            ch = norm[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth = max(0, depth - 1)
+            elif ch == "," and depth == 0:
+                out.append((a, i))
+                a = i + 1
+        if a < end:
+            out.append((a, end))
+        return [(x, y) for x, y in out if y > x]
+
+    def _adverbial(self, text: str) -> bool:
+        if _ADVERBIAL.match(text) or re.match(r"^\s*[A-Z][a-z]+ing\b", text):
+            return True
+        dates = [d for d in self.doc.dates if d.span.start >= 0]
+        stripped = text.strip()
+        return bool(stripped) and any(self.doc.norm[d.span.start : d.span.end].strip() == stripped for d in dates) \
+            or bool(re.fullmatch(r"(?:\w+\s+){0,2}(?:ago|before|after|later|earlier|since|afterwards)", stripped, re.I))
+
+    def _role_chunk(self, text: str) -> bool:
+        return bool(re.match(r"^\s*(?:a|an|the)\s", text, re.I) and re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I))
+
+    def _appositive(self, text: str, previous: str) -> bool:
+        """Whether ``text`` describes the chunk before it rather than being the subject."""
+        if _ADVERBIAL.match(previous) or re.match(r"^\s*[A-Z][a-z]+ing\b", previous):
+            return False
+        if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
+                                              r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
+            return True
+        if re.match(r"^\s*(?:a|an)\s", text, re.I):
+            return True
+        if re.match(r"^\s*the\s", text, re.I):
+            return bool(re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I)) or bool(
+                re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
+        return False
 
     def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span, str]:
         norm = self.doc.norm
@@ -214,17 +283,41 @@ class _Attributor:
             if cue.requires_quote and not any(0 <= q.start - span.end <= 40 for q in s.quotes):
                 continue
             rules = [cue.id]
-            region, roles, via = self._left_region(s, span)
+            before = norm[s.span.start : span.start]
+            if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
+                    and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
+                # a passive: "The raid was denied by customs guards"; the subject did not speak
+                agent = re.match(r"\s*by\s+([^,.;\"]+)", norm[span.end : s.span.end])
+                if agent is None:
+                    continue
+                region, roles, via = Span(span.end + agent.start(1), span.end + agent.end(1)), [], None
+                rules.append("attr.passive-agent")
+            else:
+                region, roles, via = self._left_region(s, span)
             speaker = None
-            if cue.speaker == "left" and region is not None:
+            inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None
+            if cue.id in _PARTICIPLE_CUES:
+                speaker, region = self._participle_speaker(s, span, found, rules)
+            elif inverted and self._inverted_subject(norm[span.start : span.end], norm[span.end : s.span.end]):
+                # "..., said Mikhail Bogdanov, ..." / "\"...,\" said the diplomat": the speaker follows
+                phrase, appositive = self._right_phrase(s, span.end)
+                speaker = self._resolve(phrase, rules)
+                if speaker is not None:
+                    rules[0] = "cue.inverted"
+                    region = phrase
+                    if appositive:
+                        self._apply_roles(speaker, [appositive])
+            if speaker is None and cue.speaker == "left" and region is not None and cue.id not in _PARTICIPLE_CUES:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
-            elif cue.speaker == "right" and region is None and re.search(r"[,\"]\s*$", norm[s.span.start : span.start]):
+            elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before):
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules)
                 if speaker is not None and appositive:
                     self._apply_roles(speaker, [appositive])
+            if speaker is not None and speaker.via:
+                via = via or speaker.via
             if speaker is None:
                 continue
             if cue.id == "cue.told":
@@ -240,6 +333,49 @@ class _Attributor:
 
         found = self._media_as_via(found)
         return self._merge(found)
+
+    def _inverted_subject(self, cue: str, after: str) -> bool:
+        """Whether a name or a description follows a bare cue verb: "..., said Mikhail Bogdanov"."""
+        if " " in cue.strip() or re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$", after, re.I):
+            return False
+        phrase = re.match(r"[^,.;:\"]*", after)
+        return phrase is not None and len(phrase.group().split()) <= 6 and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s)", after))
+
+    def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution], rules: list[str]) -> tuple[Speaker | None, Span | None]:
+        """Who speaks in "..., saying ...": the speaker already found in the sentence, the noun of
+        "with X confirming", or the subject of the clause the participle hangs on."""
+        norm = self.doc.norm
+        before = [f for f in found if f.cue.start < cue.start]
+        if before:
+            rules.append("attr.participle-of-statement")
+            return before[-1].speaker, before[-1].region
+        text = norm[s.span.start : cue.start]
+        with_np = re.search(r"\bwith\s+([^,;\"]{2,80}?)\s*$", text, re.I)
+        if with_np:
+            region = Span(s.span.start + with_np.start(1), s.span.start + with_np.end(1))
+            rules.append("attr.participle-with")
+            return self._resolve(region, rules), region
+        start = s.span.start
+        for q in s.quotes:
+            if q.end <= cue.start and self._real_quote(q):
+                start = max(start, q.end)
+        that = [m for m in re.finditer(r"\b(?:that|;)\s", norm[start : cue.start])]
+        if that:
+            start = start + that[-1].end()
+        chunks = self._chunks(start, cue.start)
+        while len(chunks) > 1 and self._adverbial(norm[chunks[0][0] : chunks[0][1]]):
+            chunks.pop(0)
+        if not chunks:
+            return None, None
+        a, b = chunks[0]
+        verb = _FIRST_VERB.search(norm[a:b]) or re.search(r"\s(?!(?:the|a|an)\b)[a-z]{3,}(?:ed|ied)\b", norm[a:b])
+        if verb is None:
+            return None, None
+        region = Span(a, self._trim_end(a, a + verb.start()))
+        if region.end <= region.start:
+            return None, None
+        rules.append("attr.participle-clause-subject")
+        return self._resolve(region, rules), region
 
     def _media_as_via(self, found: list[Attribution]) -> list[Attribution]:
         """An outlet after another speaker only carried the claim: "..., according to Bloomberg",

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from ..model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, Span
 
+from ..countries import CountryTable, load_countries
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..dictionary import Dictionary
     from ..rules import RuleSet
@@ -36,6 +38,7 @@ def normalise(text: str) -> str:
 class Resources:
     rules: RuleSet
     dictionary: Dictionary
+    countries: CountryTable = field(default_factory=load_countries)
 
 
 @dataclass
@@ -97,12 +100,14 @@ class Speaker:
     iri: str
     label: str
     kind: str
-    """dictionary | person | organisation | unnamed | outlet"""
+    """dictionary | person | organisation | institution | unnamed | outlet"""
     person: bool = False
     country: str | None = None
     affiliation: str | None = None
     role_nouns: tuple[str, ...] = ()
     dictionary_id: str | None = None
+    via: str | None = None
+    """The outlet the speaker spoke through, when the phrase names it ("Al Jazeera's James Bays")."""
 
 
 @dataclass
