@@ -38,6 +38,29 @@ _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quot
                          r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
 
 
+_AUX_WORDS = {"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "can", "may",
+              "might", "must", "should", "said", "says"}
+_NOT_VERB_BEFORE = {"the", "a", "an", "of", "and", "or", "its", "his", "her", "their", "our", "by", "with", "in", "on", "at",
+                    "to", "from", "for", "this", "that", "these", "those", "some", "many", "all", "most", "recently", "newly",
+                    "so-called", "well", "heavily", "largely"}
+
+
+def _finite_verb(text: str) -> int | None:
+    """Offset of the first word that looks like a finite verb (an auxiliary, or a lower-case
+    ``-ed`` word after a noun): "The ministry expressed condolences" -> 13."""
+    words = list(re.finditer(r"[\w'-]+", text))
+    for i, w in enumerate(words):
+        word = w.group()
+        if i == 0:
+            continue
+        prev = words[i - 1].group().lower()
+        if word.lower() in _AUX_WORDS:
+            return w.start()
+        if re.fullmatch(r"[a-z]{3,}(?:ed|ied)", word) and prev not in _NOT_VERB_BEFORE and not prev.endswith("ly"):
+            return w.start()
+    return None
+
+
 class _Attributor:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -117,8 +140,11 @@ class _Attributor:
         roles, via = [], None
         while chunks and (not norm[chunks[-1][0] : chunks[-1][1]].strip() or _DISCOURSE.match(norm[chunks[-1][0] : chunks[-1][1]])):
             chunks.pop()
-        while len(chunks) > 1 and (_DISCOURSE.match(norm[chunks[0][0] : chunks[0][1]]) or self._adverbial(norm[chunks[0][0] : chunks[0][1]])):
+        while len(chunks) > 1 and (_DISCOURSE.match(norm[chunks[0][0] : chunks[0][1]]) or self._adverbial(norm[chunks[0][0] : chunks[0][1]])
+                                   or self._clause(norm[chunks[0][0] : chunks[0][1]])):
             chunks.pop(0)
+        while len(chunks) > 1 and self._adverbial(norm[chunks[-1][0] : chunks[-1][1]]):
+            chunks.pop()  # "The X office, in a tweet on its website, said"
         if not chunks:
             return None, roles, via
         subject = len(chunks) - 1
@@ -146,10 +172,10 @@ class _Attributor:
             b = a + verb.start()
         elif re.search(r"\s(?:and|but)(?:\s+(?:then|also|later|now))?\s*$", norm[a:b]):
             # "X expressed condolences ... and said": the subject of the coordinated verbs.
-            verb = _FIRST_VERB.search(norm[a:b])
+            verb = _finite_verb(norm[a:b])
             if verb is None:
                 return None, roles, via
-            b = a + verb.start()
+            b = a + verb
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
@@ -199,6 +225,10 @@ class _Attributor:
         return bool(stripped) and any(self.doc.norm[d.span.start : d.span.end].strip() == stripped for d in dates) \
             or bool(re.fullmatch(r"(?:\w+\s+){0,2}(?:ago|before|after|later|earlier|since|afterwards)", stripped, re.I))
 
+    def _clause(self, text: str) -> bool:
+        """A chunk with a finite verb is a clause, not the subject: "Two soldiers were shot dead, a source said"."""
+        return _finite_verb(text) is not None and len(text.split()) > 3
+
     def _role_chunk(self, text: str) -> bool:
         return bool(re.match(r"^\s*(?:a|an|the)\s", text, re.I) and re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I))
 
@@ -209,8 +239,10 @@ class _Attributor:
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True
-        if re.match(r"^\s*(?:a|an)\s", text, re.I):
+        if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
+        if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
+            return True  # "following calls from ...", "submitted to the committee"
         if re.match(r"^\s*the\s", text, re.I):
             return bool(re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I)) or bool(
                 re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
@@ -221,7 +253,8 @@ class _Attributor:
         m = re.match(r"[^,.;:\"]*", norm[pos : s.span.end])
         end = pos + (m.end() if m else 0)
         rest = norm[end : s.span.end]
-        appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest)
+        appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest) or re.match(
+            rf"^,\s*((?:[A-Z][\w'-]*\s+|of\s+|for\s+|and\s+|the\s+)*(?i:{self.roles})\b[^,.;\"]*)", rest)
         return Span(pos, end), appositive.group(1) if appositive else ""
 
     def _apply_roles(self, speaker: Speaker, roles: list[str], role_span: Span | None = None) -> None:
@@ -295,7 +328,8 @@ class _Attributor:
             else:
                 region, roles, via = self._left_region(s, span)
             speaker = None
-            inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None
+            inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None \
+                and not roles and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
             if cue.id in _PARTICIPLE_CUES:
                 speaker, region = self._participle_speaker(s, span, found, rules)
             elif inverted and self._inverted_subject(norm[span.start : span.end], norm[span.end : s.span.end]):
@@ -346,7 +380,7 @@ class _Attributor:
         "with X confirming", or the subject of the clause the participle hangs on."""
         norm = self.doc.norm
         before = [f for f in found if f.cue.start < cue.start]
-        if before:
+        if before and not re.search(r"\bthat\s", norm[before[-1].cue.end : cue.start]):
             rules.append("attr.participle-of-statement")
             return before[-1].speaker, before[-1].region
         text = norm[s.span.start : cue.start]
@@ -368,10 +402,10 @@ class _Attributor:
         if not chunks:
             return None, None
         a, b = chunks[0]
-        verb = _FIRST_VERB.search(norm[a:b]) or re.search(r"\s(?!(?:the|a|an)\b)[a-z]{3,}(?:ed|ied)\b", norm[a:b])
+        verb = _finite_verb(norm[a:b])
         if verb is None:
             return None, None
-        region = Span(a, self._trim_end(a, a + verb.start()))
+        region = Span(a, self._trim_end(a, a + verb))
         if region.end <= region.start:
             return None, None
         rules.append("attr.participle-clause-subject")

@@ -43,11 +43,13 @@ ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee",
 #: Lower-case nouns that make "the <Name> <noun>" an organisation ("the Save the Children charity").
 ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation", "organization", "newspaper",
              "broadcaster", "monitor", "ngo", "alliance", "coalition", "movement", "militia", "website", "outlet",
-             "daily", "weekly", "magazine", "tv", "television", "radio", "news agency", "think tank", "institute")
+             "daily", "weekly", "magazine", "tv", "television", "radio", "news agency", "think tank", "institute",
+             "office", "militia", "forces", "committee", "council", "party", "front", "mission", "tv network", "tv channel")
 #: Heads of a document that speaks for whoever issued it ("a coastguard bulletin asserts").
 DOCUMENT_HEADS = ("statement", "report", "bulletin", "memo", "communique", "communiqué", "document", "letter",
                   "assessment", "dossier", "leaflet", "release", "press release", "post", "tweet", "message")
-_PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person"}
+_PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person",
+             "him": "person", "her": "person", "them": "any"}
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|four|five|several|some|many|multiple|both|other)\s+", re.I)
 _LEADING = re.compile(r"^(?:(?:but|and|yet|so|however|meanwhile|moreover|also|then|now|still|earlier|later|"
                       r"separately|instead|in turn|for (?:its|his|her|their) part)\b[,\s]*)+", re.I)
@@ -132,6 +134,14 @@ class SpeakerResolver:
         if institution is not None:
             rules.append("speaker.country-institution")
             return institution
+        titled = self._role_then_name(text, span, mentions)
+        if titled is not None:
+            rules.append("speaker.person-from-text")
+            return titled
+        org = self._organisation_phrase(text, span) if not mentions else None
+        if org is not None:
+            rules.append(org[1])
+            return org[0]
         source = self._source_phrase(text, span, mentions)
         if source is not None:
             rules.append(source[1])
@@ -164,7 +174,14 @@ class SpeakerResolver:
         return entry is None
 
     def _covers_place(self, text: str, span: Span) -> list[Mention]:
-        return [m for m in self.doc.mentions if m.place and not m.actor and span.contains(m.span)]
+        """The place mentions that make up the whole phrase ("Tripoli", "northern Yemen")."""
+        places = [m for m in self.doc.mentions if m.place and not m.actor and span.contains(m.span)]
+        rest = self.doc.norm[span.start : span.end]
+        for m in places:
+            rest = rest.replace(self.doc.norm[m.span.start : m.span.end], " ")
+        rest = re.sub(r"\b(?:the|in|of|and|northern|southern|eastern|western|central|north|south|east|west|"
+                      r"north-?eastern|north-?western|south-?eastern|south-?western|city|town|village|province|region|district)\b", " ", rest, flags=re.I)
+        return places if places and not rest.strip(" ,.-") else []
 
     def _antecedent(self, kind: str) -> Speaker | None:
         for sp in reversed(self.history):
@@ -258,6 +275,7 @@ class SpeakerResolver:
         countries = self.doc.resources.countries
         names, heads = countries.name_pattern, countries.head_pattern
         body = re.sub(r"^the\s+", "", text, flags=re.I)
+        body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Bangui"
         m = (re.fullmatch(rf"(?P<country>{names})(?:'s|')?\s+(?:(?:[\w-]+\s+){{0,2}}?)(?P<head>(?i:{heads}))", body)
              or re.fullmatch(rf"(?P<head>(?i:{heads}))\s+(?:of|in)\s+(?:the\s+)?(?P<country>{names})", body))
         if m:
@@ -472,8 +490,9 @@ class SpeakerResolver:
         start = span.start + text.rfind(name)
         name_span = Span(start, start + len(name))
         tokens = name.split()
-        if tokens[-1] in ORG_NAME_WORDS:
-            return self._organisation(name, name_span)
+        nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
+        if tokens[-1] in ORG_NAME_WORDS or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
+            return self._organisation(name, name_span)  # "the Wagner Group", "Turkish agency Anadolu"
         countries = self.doc.resources.countries
         if countries.find(name) is not None or countries.capital_of(name) is not None:
             return None
@@ -493,6 +512,23 @@ class SpeakerResolver:
                                            roles=roles, affiliated_with=(affiliation,) if affiliation else (),
                                            rule="actor.person-from-text")
         return self._record_speaker(self.actors[iri]), "speaker.person-from-text"
+
+    def _role_then_name(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
+        """"Wagner head Yevgeny Prigozhin": a role naming a known actor, then a person's name."""
+        if not mentions:
+            return None
+        last = mentions[-1]
+        tail = self.doc.norm[last.span.end : span.end]
+        m = re.fullmatch(rf"(?:'s)?\s+((?:[a-z][\w-]*\s+){{1,3}})((?:{_NAME_TOKEN}\s+)+{_NAME_TOKEN})\s*", tail)
+        if m is None or not re.search(rf"(?<![\w-])(?:{self.doc.resources.rules.alternation('role_nouns')}|boss|founder)\b", m.group(1), re.I):
+            return None
+        start = last.span.end + m.start(2)
+        named = self._name(m.group(2), Span(start, start + len(m.group(2))))
+        if named is None or named[0].kind != "person":
+            return None
+        role = self.doc.norm[span.start : last.span.end + m.end(1)].strip()
+        self.add_role(named[0], role, self.doc.resources.dictionary.actors[last.actor].iri)  # type: ignore[index]
+        return named[0]
 
     def _role_affiliation(self, role: str, span: Span) -> str | None:
         """The institution a role names: "Turkish Defence Minister" -> Turkish Ministry of Defence."""
@@ -522,8 +558,9 @@ class SpeakerResolver:
                 and re.match(r"^\s+(?:of|for|on|in)\s", body[lead.end():]):  # type: ignore[union-attr]
             return self._organisation(body, Span(span.end - len(body), span.end))
         nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
-        m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})", body, re.I)
-        if m and re.match(r"^[a-z]", m.group("noun")) and len(m.group("name").split()) >= 2:
+        m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})(?:\s+(?:in|of|for)\s+[A-Z][\w' -]*)?", body)
+        if m and not self.doc.resources.countries.find(m.group("name")) and (
+                len(m.group("name").split()) >= 2 or m.group("name").isupper() or "-" in m.group("name")):
             return self._organisation(body, Span(span.end - len(body), span.end))
         return None
 
