@@ -234,8 +234,8 @@ class _Attributor:
 
     def _appositive(self, text: str, previous: str) -> bool:
         """Whether ``text`` describes the chunk before it rather than being the subject."""
-        if _ADVERBIAL.match(previous) or re.match(r"^\s*[A-Z][a-z]+ing\b", previous):
-            return False
+        if _ADVERBIAL.match(previous) or re.match(r"^\s*[A-Z][a-z]+ing\b", previous) or len(previous.split()) > 8:
+            return False  # a long chunk is a clause, whatever follows it
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True

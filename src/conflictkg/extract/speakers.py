@@ -482,10 +482,10 @@ class SpeakerResolver:
         if described:  # "Coalition spokesman Turki al-Maliki"
             roles = (*roles, text[: m.start()].strip())
         name = re.sub(r"^(?:The|A|An)\s+", "", name).strip()
-        not_names = {r.pattern for r in rules.not_names}
+        not_names = {r.pattern for r in rules.not_names} | {r.pattern.title() for r in (*rules.weekdays, *rules.months)}
         while name and name.split()[0] in not_names:
             name = name.partition(" ")[2]
-        if not name or name.lower() in _PRONOUNS:
+        if not name or name.lower() in _PRONOUNS or name.split()[-1] in not_names:
             return None
         start = span.start + text.rfind(name)
         name_span = Span(start, start + len(name))
