@@ -300,7 +300,16 @@ class _Attributor:
                 if fid == "frame.according-to":
                     after = norm[sp_span.end : s.span.end]
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
-                    if app:
+                    named = re.match(r"^,\s*((?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*)\s*,", after)
+                    if named and not speaker.person:
+                        # "According to the governor of X, Dmitry Azarov, ...": the name speaks, the phrase is the role
+                        name_span = Span(sp_span.end + named.start(1), sp_span.end + named.end(1))
+                        person = self._resolve(name_span, rules)
+                        if person is not None and person.person:
+                            role = norm[sp_span.start : sp_span.end].strip()
+                            self._apply_roles(person, [role])
+                            speaker, sp_span = person, Span(sp_span.start, name_span.end)
+                    elif app:
                         self._apply_roles(speaker, [app.group(1)])
                 found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
                                     channel="media_report" if fid == "frame.quoted-as-saying" and via is None else None))
@@ -380,7 +389,8 @@ class _Attributor:
         "with X confirming", or the subject of the clause the participle hangs on."""
         norm = self.doc.norm
         before = [f for f in found if f.cue.start < cue.start]
-        if before and not re.search(r"\bthat\s", norm[before[-1].cue.end : cue.start]):
+        coordinated = re.search(r"\band\s*$", norm[s.span.start : cue.start]) is not None
+        if before and (coordinated or not re.search(r"\bthat\s", norm[before[-1].cue.end : cue.start])):
             rules.append("attr.participle-of-statement")
             return before[-1].speaker, before[-1].region
         text = norm[s.span.start : cue.start]

@@ -67,11 +67,18 @@ _ROLE_CLASSES = {
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)'s\s+(?P<rest>.+)$")
 
 
+def bare_phrase(phrase: str, head: str) -> bool:
+    """"the coalition", "the source": a determiner and the head alone."""
+    return _DETERMINERS.sub("", phrase).strip().lower() == head.lower()
+
+
 @dataclass
 class SpeakerResolver:
     doc: Doc
     history: list[Speaker] = field(default_factory=list)
     actors: dict[str, ActorRecord] = field(default_factory=dict)
+    documents: dict[str, Speaker] = field(default_factory=dict)
+    """Document head -> who issued the last such document ("the report" -> its authors)."""
     _cursor: int = 0
 
     def at(self, pos: int) -> SpeakerResolver:
@@ -109,6 +116,10 @@ class SpeakerResolver:
         last_word = lower.rsplit(" ", 1)[-1]
         if lower in _PRONOUNS or (last_word in _PRONOUNS and last_word != "i" and " " in lower and not mentions):
             rules.append("speaker.pronoun")
+            if last_word in ("they", "them"):
+                plural = self._plural_antecedent(span)
+                if plural is not None:
+                    return plural
             return self._antecedent(_PRONOUNS[last_word])
         conj = re.search(r"\s(?:and|or)\s", text)
         if conj and not self._modifier_list(text[: conj.start()]):
@@ -189,6 +200,29 @@ class SpeakerResolver:
                 return sp
         return None
 
+    def _plural_antecedent(self, span: Span) -> Speaker | None:
+        """"They" after "... accounts by local authorities.": the last plural source noun phrase
+        of the sentence before, when no speaker of the text is plural."""
+        doc = self.doc
+        sentence = next((s for s in doc.sentences if s.span.start <= span.start < s.span.end), None)
+        if sentence is None or sentence.index == 0:
+            return None
+        prev = doc.sentences[sentence.index - 1]
+        if any(sp.label.lower().endswith("s") and sp.kind == "unnamed" for sp in self.history[-1:]):
+            return None
+        heads = [r.pattern for r in doc.resources.rules.source_heads if r.pattern.endswith("s")]
+        alt = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+        found = [m for m in re.finditer(rf"(?<![\w-])((?:[\w-]+\s+){{0,2}}(?:{alt}))(?![\w-])", doc.norm[prev.span.start : prev.span.end])
+                 if not prev.in_quote(prev.span.start + m.start())]
+        if not found:
+            return None
+        m = found[-1]
+        start = prev.span.start + m.start(1)
+        phrase = re.sub(r"^(?:by|from|of|to|with|and|the|on|in|at)\s+", "", m.group(1), flags=re.I)
+        start += len(m.group(1)) - len(phrase)
+        got = self._source_phrase(phrase, Span(start, start + len(phrase)), [])
+        return got[0] if got else None
+
     def _lead(self) -> Speaker | None:
         for sp in self.history:
             if not sp.person and sp.kind in ("dictionary", "organisation", "institution"):
@@ -209,6 +243,7 @@ class SpeakerResolver:
             sp = self._resolve_text(who, Span(start, start + len(who)), rules)
             if sp is not None:
                 rules.append("speaker.document-issuer")
+                self.documents[m.group("head").lower()] = sp
             return sp
         if rest.strip():
             return False
@@ -223,6 +258,7 @@ class SpeakerResolver:
             sp = self._resolve_text(owner, Span(start, start + len(owner)), rules)
             if sp is not None:
                 rules.append("speaker.document-issuer")
+                self.documents[m.group("head").lower()] = sp
                 return sp
             country = self._country_in(owner)
             if country is not None and (gov := self._government(country, span)) is not None:
@@ -231,6 +267,9 @@ class SpeakerResolver:
             return False  # "a coastguard bulletin", "a leaked United Nations report": an unnamed source
         if re.match(r"^(?:the|this|that|its|his|her|their)\s", text, re.I):
             head = m.group("head").lower()
+            if head in self.documents:
+                rules.append("speaker.definite-back-reference")
+                return self.documents[head]
             for sp in reversed(self.history):
                 if head in sp.label.lower():
                     rules.append("speaker.definite-back-reference")
@@ -322,6 +361,10 @@ class SpeakerResolver:
         heads = rules.alternation("source_heads")
         post = re.search(r"\s(?:in|of|from|based|at|on|with|who|that|which|for|near|inside)\s", text)
         limit = post.start() if post else len(text)
+        partitive = re.match(r"^(?:one|two|three|some|many|most|several|none|each|any)\s+of\s+(?:the\s+)?", text, re.I)
+        if partitive:  # "One of the children's teachers"
+            post = re.search(r"\s(?:in|from|based|at|on|with|who|that|which|for|near|inside)\s", text[partitive.end():])
+            limit = partitive.end() + post.start() if post else len(text)
         found = [m for m in re.finditer(rf"(?<![\w-])(?:{heads})(?![\w-])", text, re.I) if m.start() < limit]
         if not found:
             return None
@@ -331,6 +374,9 @@ class SpeakerResolver:
         head_start = span.start + m.start()
         if any(mn.span.start <= head_start < mn.span.end for mn in mentions):
             return None
+        if any(re.fullmatch(r"\s*(?:the\s+)?", self.doc.norm[head_start + len(m.group()) : mn.span.start]) for mn in mentions
+               if mn.span.start >= head_start + len(m.group())):
+            return None  # "monitoring group the Syrian Observatory for Human Rights": the name speaks
         if any(mn.span.end <= head_start and m.group().lower() in (h.lower() for h in dictionary.actors[mn.actor].heads)  # type: ignore[index]
                for mn in mentions):
             return None  # "the Syrian Observatory for Human Rights war monitor": the name speaks
@@ -351,6 +397,13 @@ class SpeakerResolver:
             for rec in reversed(list(self.actors.values())):
                 if re.search(rf"\b{re.escape(head)}\b", rec.label.lower()) and rec.evidence.start < span.start:
                     return self._record_speaker(rec), "speaker.definite-back-reference"
+            earlier = [e for e in re.finditer(rf"\b(?:a|an|the)\s+((?:[A-Z][\w'-]*\s+)+){re.escape(m.group())}\b",
+                                              self.doc.norm[: span.start]) if self.doc.resources.countries.find(e.group(1).strip()) is None
+                       or len(e.group(1).split()) > 1]
+            if earlier and bare_phrase(phrase, head):
+                # "the coalition" after "an air strike by an Arab coalition"
+                text = f"{earlier[-1].group(1)}{m.group()}"
+                phrase, m = text, re.search(rf"{re.escape(m.group())}$", text)  # type: ignore[assignment]
             bare = _DETERMINERS.sub("", phrase).strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
             if bare:
@@ -366,13 +419,19 @@ class SpeakerResolver:
                 return self._from_entry(holders[0]), "speaker.role-of-organisation"
         of_org = [mn for mn in mentions if mn.span.start >= head_start + len(head)
                   and re.match(r"^\s+(?:of|for|with|from)\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
-        label = _DETERMINERS.sub("", phrase).strip()
-        if of_org:
-            label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
+        label = _DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
+        pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
+        if pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
+            label = f"{label} {pp.group(1)}"  # "spokesperson for the Iraqi armed forces"
         elif label.lower() == head and re.match(r"^(?:the|a|an|one)\s", phrase, re.I) and not head.endswith("s"):
             label = f"unnamed {head}"  # "the official", "a source"
         country = self._country_in(text)
         affiliation = None
+        if pp and not of_org:
+            obj = re.sub(r"^(?:of|for|with|from|at)\s+", "", pp.group(1))
+            start = span.start + m.end() + pp.start(1) + (len(pp.group(1)) - len(obj))
+            inst = self._institution(obj, Span(start, start + len(obj)), [])
+            affiliation = inst.iri if inst is not None else None
         if of_org:
             affiliation = dictionary.actors[of_org[0].actor].iri  # type: ignore[index]
         elif inside and inside[0].actor:
