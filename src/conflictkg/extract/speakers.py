@@ -421,7 +421,9 @@ class SpeakerResolver:
                   and re.match(r"^\s+(?:of|for|with|from)\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
         label = _DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
         pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
-        if pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
+        if of_org:
+            label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
+        elif pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
             label = f"{label} {pp.group(1)}"  # "spokesperson for the Iraqi armed forces"
         elif label.lower() == head and re.match(r"^(?:the|a|an|one)\s", phrase, re.I) and not head.endswith("s"):
             label = f"unnamed {head}"  # "the official", "a source"
