@@ -141,6 +141,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "qualifiers": QualifierRule,
     "measures": MeasureRule,
     "nonfigures": RegexRule,
+    "nonfigures_before": RegexRule,
+    "person_nouns": Rule,
+    "nonperson_nouns": Rule,
     "event_triggers": EventRule,
     "event_families": FamilyRule,
     "source_heads": Rule,
@@ -193,7 +196,8 @@ class RuleSet:
         return "|".join(re.escape(p) if table in _LITERAL_TABLES else p for p in items)
 
 
-_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays"}
+_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays",
+                   "person_nouns", "nonperson_nouns"}
 
 
 def load_rules(directory: Path = RULES_DIR) -> RuleSet:

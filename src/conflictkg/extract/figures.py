@@ -53,6 +53,15 @@ class _Patterns:
         self.zero = [(re.compile(rf"(?<![\w-])(?:{m.pattern})", re.I), m) for m in r.measures if m.position == "zero"]
         self.inherit = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,2}}$", re.I), m) for m in r.measures if m.position == "inherit"]
         self.values = {k.lower(): v for k, v in r.number_values.items()}
+        self.nonfigure_before = [re.compile(n.pattern, re.I) for n in r.nonfigures_before]
+        things = r.alternation("nonperson_nouns")
+        # "six rockets", "two separate shooting incidents": a count of things, whatever verb follows
+        persons = r.alternation("person_nouns")
+        stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|{persons})"
+        self.things = re.compile(rf"^\s+(?:(?!{stop}\b)[\w'-]+\s+){{0,3}}?(?:{things})\b", re.I)
+        self.persons = re.compile(rf"(?<![\w-])(?:{persons})(?![\w-])", re.I)
+        # "two army sources told", "a lawmaker and two local residents said": a count of speakers
+        self.speakers = re.compile(rf"^\s+(?:[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed)\b", re.I)
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
 
 
@@ -75,7 +84,9 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
         if any(span.overlaps(t) for t in taken) or p.year.match(m.group()):
             continue
         after = norm[m.end() : s.span.end]
-        if any(rx.match(after) for rx in p.nonfigure_after):
+        if any(rx.match(after) for rx in p.nonfigure_after) or p.things.match(after) or p.speakers.match(after):
+            continue
+        if any(rx.search(norm[s.span.start : m.start()]) for rx in p.nonfigure_before):
             continue
         value = _value(p, m.group())
         before = norm[s.span.start : m.start()]
@@ -161,10 +172,11 @@ def figures(doc: Doc) -> Doc:
             measure = rule_id = None
             span = n.span
             group = ""
-            for rx, rule in p.before:
-                if rx.search(before):
-                    measure, rule_id = rule.measure, rule.id
-                    break
+            closest = -1
+            for rx, rule in p.before:  # the measure word nearest the number: "killed 5 and injured 12"
+                bm = rx.search(before)
+                if bm and bm.start() > closest:
+                    closest, measure, rule_id = bm.start(), rule.measure, rule.id
             after = _measure_after(p, doc, n, s, next_start)
             if after is not None:
                 group = after[2]
@@ -182,6 +194,8 @@ def figures(doc: Doc) -> Doc:
             if not group:
                 group = _group(re.split(r"[.,;:!?]", doc.norm[n.span.end : min(next_start, s.span.end)])[0])
             elliptical = bool(_ELLIPTICAL.match(doc.norm[n.span.end : n.span.end + 20])) and not re.search(r"remaining\s+$", before, re.I)
+            if measure == "attackers" and not elliptical and not p.persons.search(group or ""):
+                continue  # a force is counted in people: "17 quadcopters" is no attacking force
             out.append(FigureMention(Figure(
                 measure=measure, low=n.low, high=n.high, qualifier=n.qualifier,
                 surface=doc.text[span.start : span.end], span=span, group=group or None,
