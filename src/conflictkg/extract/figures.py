@@ -43,7 +43,7 @@ class _Patterns:
     def __init__(self, doc: Doc) -> None:
         r = doc.resources.rules
         words = r.alternation("number_words")
-        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{words})(?![\w-])", re.I)
+        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|(?:{words})(?:\s+(?:thousand|hundred))?)(?![\w-])", re.I)
         self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
         self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
         self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
@@ -65,8 +65,15 @@ class _Patterns:
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
 
 
+_MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+
+
 def _value(p: _Patterns, token: str) -> int:
-    token = token.lower().replace(",", "")
+    token = " ".join(token.lower().replace(",", "").split())
+    head, _, unit = token.partition(" ")
+    if unit in _MULTIPLIERS:  # "2 thousand", "two hundred", "1.5 million"
+        base = float(head) if re.fullmatch(r"\d+(?:\.\d+)?", head) else p.values[head]
+        return int(round(base * _MULTIPLIERS[unit]))
     return int(token) if token.isdigit() else p.values[token]
 
 
@@ -93,6 +100,9 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
         qualifier, rule, low, high = "exact", "figure.exact", value, value
         for rx, q in p.qualifiers:
             qm = rx.search(before)
+            if qm and q.qualifier == "up_to" and re.search(r"(?:gone|went|goes|go|going|risen|rose|rises|climbed|jumped|revised|brought|moved)\s+$",
+                                                           before[: qm.start()], re.I):
+                continue  # "has gone up to 89": a new total, not an upper bound
             if qm:
                 qualifier, rule = q.qualifier, q.id
                 span = Span(s.span.start + qm.start(), span.end)
