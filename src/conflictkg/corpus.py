@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,8 @@ def read_article(path: Path, entry: dict[str, object] | None, *, max_bytes: int)
         published=published,
         date_basis=str(entry["date_basis"]) if entry.get("date_basis") else None,
         url=str(entry["url"]) if entry.get("url") else None,
+        published_month=str(entry["published"]) if isinstance(entry.get("published"), str)
+        and re.fullmatch(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])", str(entry["published"])) else None,
     )
     item.article = Article(text=text, meta=meta)
     return item

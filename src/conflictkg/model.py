@@ -108,6 +108,8 @@ class ArticleMeta:
     published: dt.date | None = None
     date_basis: str | None = None
     url: str | None = None
+    published_month: str | None = None
+    """``YYYY-MM`` when the metadata gives the month of publication but not the day."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -102,13 +102,19 @@ class _Attributor:
 
     def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
         norm = self.doc.norm
+        content_after = len(norm[cue.end : s.span.end].split()) >= 3
         for d in self.doc.dates_in(s.span):
-            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start):
+            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
+                    d.span.start - s.span.start <= 3 or region.start <= d.span.start
+                    or len(norm[d.span.end : cue.start].split()) <= 1):
                 return d  # "Previously X said": made before the report, on a date the text does not give
             if s.in_quote(d.span.start) or d.begin is None:
                 continue
             if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
                 return d
+            if region is not None and content_after and d.span.end <= region.start and d.span.end <= cue.start \
+                    and not any(q.start < d.span.start < q.end for q in s.quotes):
+                return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
             if d.span.start >= cue.end and d.span.start - cue.end <= DATE_GAP_CHARS:
                 gap = norm[cue.end : d.span.start]
                 if not gap.strip() or re.fullmatch(r"\s*(?:in|at|to|during|on)\s+[^,.;\"]*?\s*", gap):

@@ -67,6 +67,10 @@ def _claim_for(doc: Doc, att: Attribution) -> Claim:
         date, stated = att.date.begin, True
     elif pub is not None:
         date, stated = PartialDate.of(pub), False
+    elif doc.published_month is not None and (att.date is None or att.date.begin is None):
+        date, stated = doc.published_month, False
+    elif doc.published_month is not None and att.date is not None and att.date.begin is not None:
+        date, stated = att.date.begin, True
     else:
         date, stated = None, False
     return Claim(
@@ -104,7 +108,7 @@ def claims(doc: Doc) -> Doc:
             continue  # an elliptical count ("Two were ...") elaborates a count already attributed
         claim = _claim_for(doc, Attribution(sentence=f.sentence, speaker=_outlet_speaker(doc), cue=f.figure.span,
                                             rules=["claim.outlet-own-reporting"], channel="media_report"))
-        claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (None, False)
+        claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (doc.published_month, False)
         out.append(claim)
         sentences_of.append([f.sentence])
         attributed.add(f.sentence)

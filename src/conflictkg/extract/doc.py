@@ -159,6 +159,8 @@ class Doc:
     """Places the dictionary lacks, named in the text (types == ("Place",))."""
     publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
+    published_month: PartialDate | None = None
+    """The month of publication, when only the month is known (the day is then ``published`` = None)."""
 
     @property
     def text(self) -> str:
