@@ -112,15 +112,17 @@ class _Attributor:
                 continue
             if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
                 return d
-            if region is not None and content_after and d.span.end <= region.start and d.span.end <= cue.start \
-                    and not any(q.start < d.span.start < q.end for q in s.quotes):
-                return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
+
             if d.span.start >= cue.end and d.span.start - cue.end <= DATE_GAP_CHARS:
                 gap = norm[cue.end : d.span.start]
                 if not gap.strip() or re.fullmatch(r"\s*(?:in|at|to|during|on)\s+[^,.;\"]*?\s*", gap):
                     return d
             if region is not None and d.span.start - s.span.start <= 3 and norm[d.span.end : d.span.end + 1] == ",":
                 return d
+        for d in self.doc.dates_in(s.span):
+            if region is not None and content_after and d.begin is not None and d.span.end <= min(region.start, cue.start) \
+                    and not s.in_quote(d.span.start):
+                return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
         return None
 
     # -- speaker slots ------------------------------------------------------------------------

@@ -51,6 +51,7 @@ DOCUMENT_HEADS = ("statement", "report", "bulletin", "memo", "communique", "comm
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person",
              "him": "person", "her": "person", "them": "any"}
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|four|five|several|some|many|multiple|both|other)\s+", re.I)
+_LABEL_DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|several)\s+", re.I)
 _LEADING = re.compile(r"^(?:(?:but|and|yet|so|however|meanwhile|moreover|also|then|now|still|earlier|later|"
                       r"separately|instead|in turn|for (?:its|his|her|their) part)\b[,\s]*)+", re.I)
 _NAME_TOKEN = r"(?:[A-Z][\w'\u2019-]*\.?|al-[A-Z][\w'-]*|bin|ibn|de|van|von|der|el-[A-Z][\w'-]*)"
@@ -419,7 +420,7 @@ class SpeakerResolver:
                 return self._from_entry(holders[0]), "speaker.role-of-organisation"
         of_org = [mn for mn in mentions if mn.span.start >= head_start + len(head)
                   and re.match(r"^\s+(?:of|for|with|from)\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
-        label = _DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
+        label = _LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
         pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
         if of_org:
             label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
