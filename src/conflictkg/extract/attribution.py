@@ -30,6 +30,11 @@ _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|h
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
 _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
+#: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Rostov-on-Don (Sputnik) - ".
+_DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
+                       r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
+_MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper", "newspapers", "broadcaster", "broadcasters",
+                "network", "networks", "channel", "channels", "television", "tv", "press", "daily", "wire", "websites", "website"}
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
@@ -39,7 +44,9 @@ _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quot
 
 
 _AUX_WORDS = {"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "can", "may",
-              "might", "must", "should", "said", "says"}
+              "might", "must", "should", "said", "says", "spoke", "told", "met", "made", "gave", "took", "went", "came", "held",
+              "sent", "saw", "wrote", "left", "brought", "got", "found", "began", "shot", "struck", "hit", "fought", "won", "lost",
+              "paid", "led", "flew", "drove", "fled", "knew", "thought", "became", "kept", "put", "ran", "set", "stood", "sought"}
 _NOT_VERB_BEFORE = {"the", "a", "an", "of", "and", "or", "its", "his", "her", "their", "our", "by", "with", "in", "on", "at",
                     "to", "from", "for", "this", "that", "these", "those", "some", "many", "all", "most", "recently", "newly",
                     "so-called", "well", "heavily", "largely"}
@@ -75,8 +82,10 @@ class _Attributor:
     # -- helpers ------------------------------------------------------------------------------
 
     def _media(self, speaker: Speaker | None) -> bool:
-        if speaker is None or speaker.dictionary_id is None:
+        if speaker is None:
             return False
+        if speaker.dictionary_id is None:  # "Russian news agencies", "local media"
+            return speaker.kind == "unnamed" and bool(set(speaker.role_nouns) & _MEDIA_HEADS)
         return self.doc.resources.dictionary.actors[speaker.dictionary_id].is_media
 
     def _resolve(self, span: Span, rules: list[str]) -> Speaker | None:
@@ -143,6 +152,10 @@ class _Attributor:
         semi = norm.rfind(";", start, cue.start)
         if semi >= 0:
             start = semi + 1
+        if start == s.span.start:
+            dateline = _DATELINE.match(norm, start, cue.start)
+            if dateline:
+                start = dateline.end()  # "Ankara, SANA- Authorities ... admitted": the dateline is no subject
         end = self._trim_end(start, cue.start)
         chunks = self._chunks(start, end)
         roles, via = [], None
@@ -383,7 +396,31 @@ class _Attributor:
             self.resolver.spoke(speaker)
 
         found = self._media_as_via(found)
+        found = self._nested(s, found)
         return self._merge(found)
+
+    def _nested(self, s: Sentence, found: list[Attribution]) -> list[Attribution]:
+        """"According to the information provided by Ankara, there were no troops there, the ministry
+        stressed": a speaker inside what a later cue reports is part of that report, not a claim of its own.
+        An "according to" a document only says how the speaker before it spoke ("..., according to a release")."""
+        norm = self.doc.norm
+        outer = [f for f in found if f.region is not None and f.region.start > s.span.start
+                 and len(norm[max(f.cue.end, f.region.end) : s.span.end].split()) <= 8 and f.cue.start > s.span.start + 20
+                 and not f.rules[0].startswith("frame.")]
+        out = []
+        for f in found:
+            if any(o is not f and f.cue.end <= min(o.region.start, o.cue.start) and o.speaker.iri != f.speaker.iri  # type: ignore[union-attr]
+                   and f.rules[0] in ("frame.according-to",) for o in outer):
+                continue
+            doc_frame = f.rules[0] == "frame.according-to" and re.search(
+                r"\b(?:statement|release|report|bulletin|communiqu\w*|document|letter)\b", norm[f.cue.start : f.cue.end], re.I)
+            earlier = [o for o in found if o is not f and o.cue.start < f.cue.start]
+            if doc_frame and earlier:
+                for o in earlier:
+                    o.channel = o.channel or "statement"
+                continue
+            out.append(f)
+        return out
 
     def _inverted_subject(self, cue: str, after: str) -> bool:
         """Whether a name or a description follows a bare cue verb: "..., said Mikhail Bogdanov"."""

@@ -43,7 +43,10 @@ class _Patterns:
     def __init__(self, doc: Doc) -> None:
         r = doc.resources.rules
         words = r.alternation("number_words")
-        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|(?:{words})(?:\s+(?:thousand|hundred))?)(?![\w-])", re.I)
+        tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+        units = "one|two|three|four|five|six|seven|eight|nine"
+        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|"
+                                 rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred))?)(?![\w-])", re.I)
         self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
         self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
         self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
@@ -60,6 +63,10 @@ class _Patterns:
         stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|{persons})"
         self.things = re.compile(rf"^\s+(?:(?!{stop}\b)[\w'-]+\s+){{0,3}}?(?:{things})\b", re.I)
         self.persons = re.compile(rf"(?<![\w-])(?:{persons})(?![\w-])", re.I)
+        # "hundreds of thousands displaced", "30 people were arrested": counted, but not as casualties
+        self.other_counts = re.compile(r"^\s+(?:(?!killed|wounded|injured|dead|died|hurt|and|or)[\w'-]+\s+){0,4}?(?:(?:were|have\s+been|had\s+been|was|are)\s+)?(?:displaced|evacuated|rescued|"
+                                       r"arrested|detained|freed|released|fled|homeless|relocated|resettled|employed|enrolled|vaccinated|"
+                                       r"treated|hospitali[sz]ed|moved|living|live|lived|registered|returned)\b", re.I)
         # "two army sources told", "a lawmaker and two local residents said": a count of speakers
         self.speakers = re.compile(rf"^\s+(?:[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed)\b", re.I)
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
@@ -70,6 +77,9 @@ _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 def _value(p: _Patterns, token: str) -> int:
     token = " ".join(token.lower().replace(",", "").split())
+    compound = re.fullmatch(r"(\w+)[- ](one|two|three|four|five|six|seven|eight|nine)((?:\s+(?:thousand|hundred))?)", token)
+    if compound and compound.group(1) in p.values and p.values[compound.group(1)] % 10 == 0 and p.values[compound.group(1)] >= 20:
+        token = str(p.values[compound.group(1)] + p.values[compound.group(2)]) + compound.group(3)  # "twenty-two" -> 22
     head, _, unit = token.partition(" ")
     if unit in _MULTIPLIERS:  # "2 thousand", "two hundred", "1.5 million"
         base = float(head) if re.fullmatch(r"\d+(?:\.\d+)?", head) else p.values[head]
@@ -91,7 +101,7 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
         if any(span.overlaps(t) for t in taken) or p.year.match(m.group()):
             continue
         after = norm[m.end() : s.span.end]
-        if any(rx.match(after) for rx in p.nonfigure_after) or p.things.match(after) or p.speakers.match(after):
+        if any(rx.match(after) for rx in p.nonfigure_after) or p.things.match(after) or p.speakers.match(after) or p.other_counts.match(after):
             continue
         if any(rx.search(norm[s.span.start : m.start()]) for rx in p.nonfigure_before):
             continue
@@ -195,7 +205,8 @@ def figures(doc: Doc) -> Doc:
             if measure is None:
                 for rx, rule in p.inherit:
                     if rx.search(before):
-                        prev = [f for f in out if f.sentence in (s.index, s.index - 1)]
+                        opens = len(before.split()) <= 3  # "Among them were ...": the sentence elaborates the one before
+                        prev = [f for f in out if f.sentence == s.index or (opens and f.sentence == s.index - 1)]
                         if prev:
                             measure, rule_id = prev[-1].figure.measure, rule.id
                         break

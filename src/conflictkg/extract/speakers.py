@@ -405,6 +405,12 @@ class SpeakerResolver:
                 # "the coalition" after "an air strike by an Arab coalition"
                 text = f"{earlier[-1].group(1)}{m.group()}"
                 phrase, m = text, re.search(rf"{re.escape(m.group())}$", text)  # type: ignore[assignment]
+            named_words = set(re.findall(r"\b[A-Z][a-z]{2,}\b", text)) - {"The"}
+            for sp in reversed(self.history[-8:]):
+                rec = self.actors.get(sp.iri)
+                if rec is not None and sp.person and named_words and self._fits_role(sp, head) and \
+                        named_words & set(re.findall(r"\b[A-Z][a-z]{2,}\b", " ".join(rec.roles))):
+                    return sp, "speaker.definite-back-reference"  # "the local governor in ... Hatay" after "X, the governor of Hatay"
             bare = _DETERMINERS.sub("", phrase).strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
             if bare:
@@ -535,7 +541,7 @@ class SpeakerResolver:
         if m is None:
             return None
         name = m.group(1)
-        title = re.match(rf"^(?:(?:the|a|an|US|U\.S\.|[A-Z][a-z]+n)\s+)?((?:{titles})\s+)+", name)
+        title = re.match(rf"^(?:(?:the|a|an|US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police)\s+)?((?:{titles})\s+)+", name)
         roles: tuple[str, ...] = ()
         if title:
             roles = (title.group(0).strip(),)
