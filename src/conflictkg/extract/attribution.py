@@ -186,11 +186,11 @@ class _Attributor:
             roles.append(norm[chunks[subject - 1][0] : chunks[subject - 1][1]].strip())
         if _CONJUNCTION.match(norm[a:b]):
             # "The statement did not specify ..., but spoke of": the first clause's subject speaks.
-            a = s.span.start
-            verb = _FIRST_VERB.search(norm[a : cue.start])
+            a = chunks[0][0] if chunks[0][0] < chunks[subject][0] else s.span.start
+            verb = _finite_verb(norm[a : cue.start])
             if verb is None:
                 return None, roles, via
-            b = a + verb.start()
+            b = a + verb
         elif re.search(r"\s(?:and|but)(?:\s+(?:then|also|later|now))?\s*$", norm[a:b]):
             # "X expressed condolences ... and said": the subject of the coordinated verbs.
             verb = _finite_verb(norm[a:b])
@@ -468,9 +468,16 @@ class _Attributor:
 
     def _media_as_via(self, found: list[Attribution]) -> list[Attribution]:
         """An outlet after another speaker only carried the claim: "..., according to Bloomberg",
-        "X denied it, state news agency TASS reported"."""
+        "X denied it, state news agency TASS reported"; an outlet reporting that another speaker
+        said something carried that claim too: "AFP reported that the ministry ..., saying ..."."""
         out = []
         for f in found:
+            later = [o for o in found if not self._media(o.speaker) and o.cue.start > f.cue.start]
+            if self._media(f.speaker) and later and re.match(r"\s*(?:that\s+)?(?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,5}\s+(?:had|has|have)?",
+                                                             self.doc.norm[f.cue.end : later[0].cue.start]):
+                for o in later:
+                    o.via = o.via or f.speaker.iri
+                continue
             earlier = [o for o in found if not self._media(o.speaker) and o.cue.start < f.cue.start]
             if self._media(f.speaker) and earlier:
                 for o in earlier:

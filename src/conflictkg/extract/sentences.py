@@ -11,7 +11,7 @@ from .pipeline import component
 __all__ = ["sentences", "quote_spans"]
 
 _WHITESPACE = re.compile(r"\s*")
-_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])""")
+_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])|(?<=[a-z])[.!?]+(?="[A-Z])""")
 
 
 def quote_spans(norm: str, span: Span) -> list[Span]:

@@ -52,9 +52,15 @@ _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we"
              "him": "person", "her": "person", "them": "any"}
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|four|five|several|some|many|multiple|both|other)\s+", re.I)
 _LABEL_DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|several)\s+", re.I)
-_LEADING = re.compile(r"^(?:(?:but|and|yet|so|however|meanwhile|moreover|also|then|now|still|earlier|later|"
+_LEADING = re.compile(r"^(?:(?:but|and|yet|so|although|though|while|whereas|however|meanwhile|moreover|also|then|now|still|earlier|later|"
                       r"separately|instead|in turn|for (?:its|his|her|their) part)\b[,\s]*)+", re.I)
 _NAME_TOKEN = r"(?:[A-Z][\w'\u2019-]*\.?|al-[A-Z][\w'-]*|bin|ibn|de|van|von|der|el-[A-Z][\w'-]*)"
+#: Source heads that name no single person: "it" can refer to them, "he" cannot.
+_COLLECTIVE_HEADS = {"report", "statement", "media", "newspaper", "monitor", "authorities", "police", "ministry", "army", "military",
+                     "tally", "toll", "group", "agency", "network", "channel", "charity", "organisation", "organization",
+                     "committee", "council", "bulletin", "memo", "communique", "communiqué", "document", "leaflet", "dossier",
+                     "assessment", "estimate", "count", "data", "figures", "account", "footage", "video", "coalition", "alliance",
+                     "bloc", "delegation", "commission", "outlet", "staff", "source"}
 #: What a bare "the <head>" can describe, as words of the speaker's roles.
 _ROLE_CLASSES = {
     "diplomat": ("diplomat", "foreign", "ambassador", "envoy", "consul", "representative"),
@@ -123,6 +129,10 @@ class SpeakerResolver:
                     return plural
             return self._antecedent(_PRONOUNS[last_word])
         conj = re.search(r"\s(?:and|or)\s", text)
+        heads = self.doc.resources.rules.alternation("source_heads")
+        if conj and re.search(rf"\s(?:{heads})$", text, re.I) and text.lower().endswith("s") and not re.search(r"\s(?:and|or)\s+(?:a|an|the)\s", text):
+            conj = None  # "Pentagon and White House officials", "Danish and Norwegian broadcasters": one collective speaker
+            mentions = []
         if conj and not self._modifier_list(text[: conj.start()]):
             # "Moscow and a monitor said": the first conjunct speaks for the claim.
             text, lower = text[: conj.start()], lower[: conj.start()]
@@ -456,7 +466,7 @@ class SpeakerResolver:
                 affiliated_with=(affiliation,) if affiliation else (), scoped_to_article=True,
                 rule="actor.unnamed-source")
         return Speaker(iri=iri, label=label, kind="unnamed", country=country.key if country else None, affiliation=affiliation,
-                       role_nouns=(head,)), "speaker.unnamed-source"
+                       role_nouns=(head,), person=head not in _COLLECTIVE_HEADS and not head.endswith("s")), "speaker.unnamed-source"
 
     def _official(self, head: str) -> bool:
         """Heads whose holders speak for their country's state ("Russian officials", not "Russian media")."""
