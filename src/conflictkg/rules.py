@@ -103,6 +103,8 @@ class QualifierRule(RegexRule):
 class MeasureRule(RegexRule):
     measure: str
     position: Literal["after", "before", "zero", "inherit"]
+    persons_only: bool = False
+    """Only when the counted group names people (or, for attackers, aircraft and drones): "shot both pilots"."""
     _m = field_validator("measure")(_in(MEASURES))
 
 
@@ -144,6 +146,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "nonfigures_before": RegexRule,
     "person_nouns": Rule,
     "nonperson_nouns": Rule,
+    "force_nouns": Rule,
     "event_triggers": EventRule,
     "event_families": FamilyRule,
     "source_heads": Rule,
@@ -197,7 +200,7 @@ class RuleSet:
 
 
 _LITERAL_TABLES = {"not_names", "number_words", "source_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays",
-                   "person_nouns", "nonperson_nouns"}
+                   "person_nouns", "nonperson_nouns", "force_nouns"}
 
 
 def load_rules(directory: Path = RULES_DIR) -> RuleSet:

@@ -114,7 +114,7 @@ class _Attributor:
         content_after = len(norm[cue.end : s.span.end].split()) >= 3
         for d in self.doc.dates_in(s.span):
             if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
-                    d.span.start - s.span.start <= 3 or region.start <= d.span.start
+                    d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
                     or len(norm[d.span.end : cue.start].split()) <= 1):
                 return d  # "Previously X said": made before the report, on a date the text does not give
             if s.in_quote(d.span.start) or d.begin is None:
@@ -158,6 +158,7 @@ class _Attributor:
                 start = dateline.end()  # "Ankara, SANA- Authorities ... admitted": the dateline is no subject
         end = self._trim_end(start, cue.start)
         chunks = self._chunks(start, end)
+        region_start = chunks[0][0] if chunks else start
         roles, via = [], None
         while chunks and (not norm[chunks[-1][0] : chunks[-1][1]].strip() or _DISCOURSE.match(norm[chunks[-1][0] : chunks[-1][1]])):
             chunks.pop()
@@ -186,7 +187,7 @@ class _Attributor:
             roles.append(norm[chunks[subject - 1][0] : chunks[subject - 1][1]].strip())
         if _CONJUNCTION.match(norm[a:b]):
             # "The statement did not specify ..., but spoke of": the first clause's subject speaks.
-            a = chunks[0][0] if chunks[0][0] < chunks[subject][0] else s.span.start
+            a = region_start
             verb = _finite_verb(norm[a : cue.start])
             if verb is None:
                 return None, roles, via
@@ -322,7 +323,7 @@ class _Attributor:
                     after = norm[sp_span.end : s.span.end]
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
                     named = re.match(r"^,\s*((?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*)\s*,", after)
-                    if named and not speaker.person:
+                    if named and speaker.kind == "unnamed":
                         # "According to the governor of X, Dmitry Azarov, ...": the name speaks, the phrase is the role
                         name_span = Span(sp_span.end + named.start(1), sp_span.end + named.end(1))
                         person = self._resolve(name_span, rules)

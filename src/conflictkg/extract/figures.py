@@ -63,6 +63,8 @@ class _Patterns:
         stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|{persons})"
         self.things = re.compile(rf"^\s+(?:(?!{stop}\b)[\w'-]+\s+){{0,3}}?(?:{things})\b", re.I)
         self.persons = re.compile(rf"(?<![\w-])(?:{persons})(?![\w-])", re.I)
+        self.forces = re.compile(rf"(?<![\w-])(?:{r.alternation('force_nouns')}|[A-Z][a-z]?-\d+s)(?![\w-])")
+        self.persons_only = {m.id for m in r.measures if m.persons_only}
         # "hundreds of thousands displaced", "30 people were arrested": counted, but not as casualties
         self.other_counts = re.compile(r"^\s+(?:(?!killed|wounded|injured|dead|died|hurt|and|or)[\w'-]+\s+){0,4}?(?:(?:were|have\s+been|had\s+been|was|are)\s+)?(?:displaced|evacuated|rescued|"
                                        r"arrested|detained|freed|released|fled|homeless|relocated|resettled|employed|enrolled|vaccinated|"
@@ -215,8 +217,11 @@ def figures(doc: Doc) -> Doc:
             if not group:
                 group = _group(re.split(r"[.,;:!?]", doc.norm[n.span.end : min(next_start, s.span.end)])[0])
             elliptical = bool(_ELLIPTICAL.match(doc.norm[n.span.end : n.span.end + 20])) and not re.search(r"remaining\s+$", before, re.I)
-            if measure == "attackers" and not elliptical and not p.persons.search(group or ""):
-                continue  # a force is counted in people: "17 quadcopters" is no attacking force
+            if rule_id in p.persons_only and not elliptical and not (
+                    p.persons.search(group or "") or (measure == "attackers" and p.forces.search(group or ""))):
+                continue  # "shot one of them down", "deployed 17 systems": no people counted
+            if measure != "attackers" and p.forces.search(group or "") and not p.persons.search(group or ""):
+                continue  # "two drones were shot down": no casualties
             out.append(FigureMention(Figure(
                 measure=measure, low=n.low, high=n.high, qualifier=n.qualifier,
                 surface=doc.text[span.start : span.end], span=span, group=group or None,

@@ -85,6 +85,8 @@ class SpeakerResolver:
     history: list[Speaker] = field(default_factory=list)
     actors: dict[str, ActorRecord] = field(default_factory=dict)
     documents: dict[str, Speaker] = field(default_factory=dict)
+    spoke_for: dict[str, Speaker] = field(default_factory=dict)
+    """An unnamed spokesperson's IRI -> the organisation they speak for ("an Israeli military spokeswoman")."""
     """Document head -> who issued the last such document ("the report" -> its authors)."""
     _cursor: int = 0
 
@@ -207,6 +209,8 @@ class SpeakerResolver:
 
     def _antecedent(self, kind: str) -> Speaker | None:
         for sp in reversed(self.history):
+            if kind == "thing" and sp.iri in self.spoke_for:
+                return self.spoke_for[sp.iri]  # "it" after "a military spokeswoman said": the military
             if kind == "any" or (kind == "person") == sp.person:
                 return sp
         return None
@@ -438,6 +442,8 @@ class SpeakerResolver:
                   and re.match(r"^\s+(?:of|for|with|from)\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
         label = _LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
         pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
+        if of_org and pp and self.doc.norm[of_org[0].span.end : of_org[0].span.end + 2].startswith("'"):
+            of_org = []  # "the governor of Russia's Samara region": the region, not Russia
         if of_org:
             label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
         elif pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
@@ -460,6 +466,12 @@ class SpeakerResolver:
             affiliation = gov.iri if gov else None
         label = re.sub(r"^United States\b", "US", re.sub(r"^U\.?\s?S\.?(?=\s)", "US", label))
         iri = str(CKGID[f"actor/unnamed/{self.doc.article.key}/{slug(label)}"])
+        modifier = _LABEL_DETERMINERS.sub("", text[: m.start()]).strip()
+        if head.startswith("spokes") and modifier and not mentions:
+            org = self._institution(modifier, Span(span.start + text.find(modifier), span.start + text.find(modifier) + len(modifier)), [])
+            if org is not None:
+                self.spoke_for[iri] = org
+                affiliation = affiliation or org.iri
         if iri not in self.actors:
             self.actors[iri] = ActorRecord(
                 iri=iri, label=label, types=("UnnamedSource",), evidence=Span(span.start, span.start + m.end()),
