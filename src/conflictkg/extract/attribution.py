@@ -294,8 +294,33 @@ class _Attributor:
 
     # -- one sentence -------------------------------------------------------------------------
 
+    def _headline(self, s: Sentence) -> list[Attribution]:
+        """A headline's attribution: "Toll rises to 89, says ministry", "... killed: Russia's Wagner Group",
+        "CAR ready to help — diplomat", "Foreign Ministry: reports are fabricated"."""
+        norm = self.doc.norm
+        text = norm[s.span.start : s.span.end]
+        patterns = (
+            (r"^(?P<content>.{12,}?),?\s+(?i:says|say|said|claims|confirms|denies|admits|warns)\s+(?P<speaker>[^,:;]{2,60})$", "title.says-speaker"),
+            (r"^(?P<content>.{12,}?)\s*(?::|\s[-–—]\s)\s*(?P<speaker>[^:–—]{2,50})$", "title.trailing-speaker"),
+            (r"^(?P<speaker>[^:]{2,50}):\s+(?P<content>.{12,})$", "title.leading-speaker"),
+        )
+        for pattern, rule in patterns:
+            m = re.match(pattern, text)
+            if m is None or len(m.group("speaker").split()) > 6:
+                continue
+            sp_span = Span(s.span.start + m.start("speaker"), s.span.start + m.end("speaker"))
+            rules = [rule]
+            speaker = self._resolve(sp_span, rules)
+            if speaker is None or (speaker.kind == "organisation" and rule != "title.says-speaker"):
+                continue
+            self.resolver.spoke(speaker)
+            return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
+        return []
+
     def sentence(self, s: Sentence) -> list[Attribution]:
         doc, norm = self.doc, self.doc.norm
+        if s.title:  # a headline speaks only through its own attribution patterns
+            return self._headline(s)
         found: list[Attribution] = []
         covered: list[Span] = []
 

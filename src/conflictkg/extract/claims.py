@@ -104,8 +104,8 @@ def claims(doc: Doc) -> Doc:
 
     attributed = {a.sentence for a in doc.attributions}
     for f in doc.figures:
-        if f.elliptical or f.sentence in attributed or any(f.sentence in ss for ss in sentences_of):
-            continue  # an elliptical count ("Two were ...") elaborates a count already attributed
+        if f.elliptical or f.sentence in attributed or any(f.sentence in ss for ss in sentences_of) or doc.sentences[f.sentence].title:
+            continue  # an elliptical count ("Two were ...") elaborates a count already attributed; a headline restates the text
         claim = _claim_for(doc, Attribution(sentence=f.sentence, speaker=_outlet_speaker(doc), cue=f.figure.span,
                                             rules=["claim.outlet-own-reporting"], channel="media_report"))
         claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (doc.published_month, False)

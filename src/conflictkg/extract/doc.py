@@ -58,6 +58,8 @@ class Sentence:
     index: int
     quotes: list[Span] = field(default_factory=list)
     """Spans inside quotation marks (including the marks)."""
+    title: bool = False
+    """The headline, read as a sentence: "Toll rises to 89, says ministry"."""
 
     def in_quote(self, pos: int) -> bool:
         return any(q.start <= pos < q.end for q in self.quotes)

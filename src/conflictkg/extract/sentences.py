@@ -35,6 +35,9 @@ def sentences(doc: Doc) -> Doc:
     abbreviations = {a.pattern.lower() for a in rules.abbreviations}
     norm = doc.norm
     out: list[Sentence] = []
+    if doc.title_span is not None and doc.title_span.start < len(doc.text) and any(
+            b.kind == "title" and b.span.contains(doc.title_span) for b in doc.blocks):
+        out.append(Sentence(doc.title_span, -1, 0, quotes=quote_spans(norm, doc.title_span), title=True))
     for paragraph, block in enumerate(b for b in doc.blocks if b.kind == "body"):
         quotes = quote_spans(norm, block.span)
         start, first = block.span.start, len(out)
