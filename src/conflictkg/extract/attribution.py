@@ -18,12 +18,14 @@ from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 
-__all__ = ["attribution", "MIN_CONTENT_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS"]
+__all__ = ["attribution", "MIN_CONTENT_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
 
 #: A statement shorter than this ("I can't tell you") carries no claim.
 MIN_CONTENT_WORDS = 5
 #: The speaker phrase is at most this many words before the cue.
 SUBJECT_MAX_WORDS = 10
+#: "The statement" refers to the last statement made at most this many sentences before.
+STATEMENT_RECENCY_SENTENCES = 3
 #: A date this close after the cue ("said in a statement Thursday") dates the claim.
 DATE_GAP_CHARS = 70
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
@@ -84,8 +86,10 @@ class _Attributor:
     def _media(self, speaker: Speaker | None) -> bool:
         if speaker is None:
             return False
-        if speaker.dictionary_id is None:  # "Russian news agencies", "local media"
-            return speaker.kind == "unnamed" and bool(set(speaker.role_nouns) & _MEDIA_HEADS)
+        if speaker.dictionary_id is None:  # "Russian news agencies", "local media", not "law enforcement agencies"
+            return speaker.kind == "unnamed" and bool(set(speaker.role_nouns) & _MEDIA_HEADS) and bool(
+                re.search(r"\b(?:news|press|media|outlets?|newspapers?|broadcasters?|networks?|channels?|television|tv|wire|websites?|daily)\b",
+                          speaker.label, re.I))
         return self.doc.resources.dictionary.actors[speaker.dictionary_id].is_media
 
     def _resolve(self, span: Span, rules: list[str]) -> Speaker | None:
@@ -313,7 +317,6 @@ class _Attributor:
             speaker = self._resolve(sp_span, rules)
             if speaker is None or (speaker.kind == "organisation" and rule != "title.says-speaker"):
                 continue
-            self.resolver.spoke(speaker)
             return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
         return []
 
@@ -538,20 +541,38 @@ def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
 def attribution(doc: Doc) -> Doc:
     att = _Attributor(doc)
     out: list[Attribution] = []
+    pending: list[Attribution] = []
+    statement_at = -1
     for s in doc.sentences:
-        found = [f for f in att.sentence(s) if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
+        if statement_at >= 0 and s.index - statement_at > STATEMENT_RECENCY_SENTENCES:
+            att.resolver.documents.pop("statement", None)  # "the statement" far from any: the article's lead speaker's
+            statement_at = -1
+        candidates = att.sentence(s)
+        found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
         channel, channel_rule = att._channel(s)
         for f in found:
             if channel and not f.channel:
                 f.channel = channel
                 f.rules.append(channel_rule)  # type: ignore[arg-type]
+            if f.channel == "statement":
+                att.resolver.documents["statement"] = f.speaker  # "The statement said" refers to it later
+                statement_at = s.index
             out.append(f)
-        if found or not out:
+        quoted = sum(q.end - q.start for q in s.quotes if q.overlaps(s.span))
+        text = doc.norm[s.span.start : s.span.end].strip()
+        if not found and pending and pending[0].sentence == s.index - 1 and text.startswith('"') and quoted >= 0.6 * len(text):
+            # "The statement said." / "He added:" and the quotation that follows
+            p = pending[0]
+            out.append(Attribution(sentence=s.index, speaker=p.speaker, cue=p.cue, rules=[*p.rules, "attr.quote-after-cue"],
+                                   stance=p.stance, channel=p.channel, via=p.via, date=p.date, region=p.region))
+            pending = []
+            continue
+        pending = [f for f in candidates if f not in found and re.search(r"[.:]\s*$", doc.norm[f.cue.end : s.span.end])
+                   and len(doc.norm[f.cue.end : s.span.end].split()) <= 1]
+        if found or not out or s.title:
             continue
         prev = out[-1]
         prev_s = doc.sentences[prev.sentence]
-        text = doc.norm[s.span.start : s.span.end].strip()
-        quoted = sum(q.end - q.start for q in s.quotes if q.overlaps(s.span))
         if prev_s.paragraph == s.paragraph and prev.sentence == s.index - 1 and (
                 (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
