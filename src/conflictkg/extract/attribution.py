@@ -314,9 +314,14 @@ class _Attributor:
                 continue
             sp_span = Span(s.span.start + m.start("speaker"), s.span.start + m.end("speaker"))
             rules = [rule]
-            speaker = self._resolve(sp_span, rules)
-            if speaker is None or (speaker.kind == "organisation" and rule != "title.says-speaker"):
-                continue
+            self.resolver.headline = True  # headlines drop articles: "- diplomat" is "the diplomat"
+            try:
+                speaker = self._resolve(sp_span, rules)
+            finally:
+                self.resolver.headline = False
+            if speaker is None or (speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
+                                   and speaker.iri not in {sp.iri for sp in self.resolver.history}):
+                continue  # "West Mosul: ...": a place or a name the body never quotes
             return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
         return []
 
@@ -543,7 +548,11 @@ def attribution(doc: Doc) -> Doc:
     out: list[Attribution] = []
     pending: list[Attribution] = []
     statement_at = -1
-    for s in doc.sentences:
+    headline: list[Attribution] = []
+    for s in (*[x for x in doc.sentences if not x.title], *[x for x in doc.sentences if x.title]):
+        if s.title:  # read last: a headline names, without articles, speakers the body introduces
+            headline = [f for f in att.sentence(s) if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
+            continue
         if statement_at >= 0 and s.index - statement_at > STATEMENT_RECENCY_SENTENCES:
             att.resolver.documents.pop("statement", None)  # "the statement" far from any: the article's lead speaker's
             statement_at = -1
@@ -577,6 +586,6 @@ def attribution(doc: Doc) -> Doc:
                 (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
                                    stance=None, channel=prev.channel, via=prev.via, date=prev.date, continuation=True))
-    doc.attributions = out
+    doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc

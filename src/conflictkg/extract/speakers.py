@@ -89,6 +89,8 @@ class SpeakerResolver:
     """An unnamed spokesperson's IRI -> the organisation they speak for ("an Israeli military spokeswoman")."""
     """Document head -> who issued the last such document ("the report" -> its authors)."""
     _cursor: int = 0
+    headline: bool = False
+    """Resolving a headline's speaker: a bare noun is definite ("Toll rises - ministry")."""
 
     def at(self, pos: int) -> SpeakerResolver:
         self._cursor = pos
@@ -399,7 +401,7 @@ class SpeakerResolver:
                 and m.group() in ORG_NAME_WORDS:
             return None  # "the Wagner Group", "Syrian Civil Defence Network": a name
         phrase = text[: m.end()]
-        definite = bool(re.match(r"^(?:the|this|that)\s", phrase, re.I))
+        definite = bool(re.match(r"^(?:the|this|that)\s", phrase, re.I)) or (self.headline and not re.match(r"^(?:a|an)\s", phrase, re.I))
         head = m.group().lower()
         if definite:
             for sp in reversed(self.history):
@@ -425,7 +427,7 @@ class SpeakerResolver:
                 if rec is not None and sp.person and named_words and self._fits_role(sp, head) and \
                         named_words & set(re.findall(r"\b[A-Z][a-z]{2,}\b", " ".join(rec.roles))):
                     return sp, "speaker.definite-back-reference"  # "the local governor in ... Hatay" after "X, the governor of Hatay"
-            bare = _DETERMINERS.sub("", phrase).strip().lower() == head or re.fullmatch(
+            bare = _DETERMINERS.sub("", phrase).strip().lower() == head or phrase.strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
             if bare:
                 for sp in reversed(self.history[-6:]):
