@@ -104,10 +104,29 @@ class CountryTable:
         return self._by_name.get(text.lower())
 
     def capital_of(self, text: str) -> Country | None:
+        """The country whose capital ``text`` names: "Kyiv" -> Ukraine."""
+        return self._capitals.get(text.lower())
+
+    @cached_property
+    def _capitals(self) -> dict[str, Country]:
+        out: dict[str, Country] = {}
         for c in self.countries.values():
-            if c.capital and c.capital.lower() == text.lower():
-                return c
-        return None
+            if c.capital:
+                out.setdefault(c.capital.lower(), c)
+                out.setdefault(re.sub(r"\s+D\.?C\.?$", "", c.capital).lower(), c)  # "Washington D.C."
+        return out
+
+    @cached_property
+    def name_regex(self) -> re.Pattern[str]:
+        """Any country name or demonym, as a whole word."""
+        return re.compile(rf"(?<![\w-])(?:{self.name_pattern})(?![\w-])")
+
+    @cached_property
+    def institution_regexes(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """"<country> <words> <head>" and "<head> of <country>", whole phrases."""
+        names, heads = self.name_pattern, self.head_pattern
+        return (re.compile(rf"(?P<country>{names})(?:'s|')?\s+(?:(?:[\w-]+\s+){{0,2}}?)(?P<head>(?i:{heads}))"),
+                re.compile(rf"(?P<head>(?i:{heads}))\s+(?:of|in)\s+(?:the\s+)?(?P<country>{names})"))
 
     @cached_property
     def name_pattern(self) -> str:

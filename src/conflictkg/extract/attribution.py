@@ -12,8 +12,10 @@ only a quotation continues the previous speaker's statement.
 from __future__ import annotations
 
 import re
+import weakref
 
 from ..model import Span
+from ..rules import CueRule, RuleSet
 from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
@@ -70,13 +72,35 @@ def _finite_verb(text: str) -> int | None:
     return None
 
 
+#: The auxiliaries and adverbs a cue pattern may open with, as written in ``data/rules/cues.jsonl``.
+CUE_PREFIX = (r"(?:(?:has|have|had|would|will|could|might|may|did|does|do|also|later|previously|earlier|repeatedly|officially|"
+              r"generally|however|further|then|again|publicly|separately|now|merely|only|simply|just|firmly|flatly|strongly|"
+              r"categorically|quickly|immediately|swiftly|once again)\s+)*")
+_CUE_PREFIX = re.compile(r"(?<![\w-])(?:(?:has|have|had|would|will|could|might|may|did|does|do|also|later|previously|earlier|"
+                         r"repeatedly|officially|generally|however|further|then|again|publicly|separately|now|merely|only|simply|"
+                         r"just|firmly|flatly|strongly|categorically|quickly|immediately|swiftly|once again)\s+)+$")
+_CUE_CACHE: weakref.WeakKeyDictionary[RuleSet, list[tuple[re.Pattern[str], CueRule, bool]]] = weakref.WeakKeyDictionary()
+
+
+def _compiled_cues(rules: RuleSet) -> list[tuple[re.Pattern[str], CueRule, bool]]:
+    """(verb regex, rule, whether the rule's pattern opens with :data:`CUE_PREFIX`), once per rule set."""
+    if rules not in _CUE_CACHE:
+        out = []
+        for c in rules.cues:
+            prefixed = c.pattern.startswith(CUE_PREFIX)
+            core = c.pattern[len(CUE_PREFIX):] if prefixed else c.pattern
+            out.append((re.compile(rf"(?<![\w-])(?:{core})(?![\w-])"), c, prefixed))
+        _CUE_CACHE[rules] = out
+    return _CUE_CACHE[rules]
+
+
 class _Attributor:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         r = doc.resources.rules
         # Cue verbs are matched as written (lower case): "States" in "United States-led" is no cue.
-        self.cues = [(re.compile(rf"(?<![\w-])(?:{c.pattern})(?![\w-])"), c) for c in r.cues]
-        self.frames = {f.id: re.compile(f.pattern, re.I) for f in r.frames}
+        self.cues = _compiled_cues(r)
+        self.frames = {f.id: (re.compile(f.pattern, re.I), re.compile(rf"\b(?:{f.trigger})\b", re.I) if f.trigger else None) for f in r.frames}
         self.channels = [(re.compile(c.pattern, re.I), c) for c in r.channels]
         self.roles = r.alternation("role_nouns")
         self.resolver = SpeakerResolver(doc)
@@ -298,6 +322,19 @@ class _Attributor:
 
     # -- one sentence -------------------------------------------------------------------------
 
+    def _cue_matches(self, s: Sentence) -> list[tuple[Span, CueRule]]:
+        """Cue verbs of the sentence; a cue's leading auxiliaries and adverbs ("has repeatedly")
+        are matched backwards from the verb, which is much cheaper than at every position."""
+        norm, out = self.doc.norm, []
+        for rx, cue, prefixed in self.cues:
+            for m in rx.finditer(norm, s.span.start, s.span.end):
+                start = m.start()
+                if prefixed:
+                    pre = _CUE_PREFIX.search(norm, max(s.span.start, start - 80), start)
+                    start = pre.start() if pre else start
+                out.append((Span(start, m.end()), cue))
+        return out
+
     def _headline(self, s: Sentence) -> list[Attribution]:
         """A headline's attribution: "Toll rises to 89, says ministry", "... killed: Russia's Wagner Group",
         "CAR ready to help — diplomat", "Foreign Ministry: reports are fabricated"."""
@@ -332,7 +369,9 @@ class _Attributor:
         found: list[Attribution] = []
         covered: list[Span] = []
 
-        for fid, rx in self.frames.items():
+        for fid, (rx, trigger) in self.frames.items():
+            if trigger is not None and not trigger.search(norm, s.span.start, s.span.end):
+                continue
             for m in rx.finditer(norm, s.span.start, s.span.end):
                 if s.in_quote(m.start()):
                     continue
@@ -371,11 +410,9 @@ class _Attributor:
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
-        matches = sorted(((m, cue) for rx, cue in self.cues for m in rx.finditer(norm, s.span.start, s.span.end)),
-                         key=lambda mc: (mc[0].start(), -len(mc[0].group())))
-        for m, cue in matches:
-            span = Span(m.start(), m.end())
-            if s.in_quote(m.start()) or any(c.overlaps(span) for c in covered):
+        matches = sorted(self._cue_matches(s), key=lambda mc: (mc[0].start, -(mc[0].end - mc[0].start)))
+        for span, cue in matches:
+            if s.in_quote(span.start) or any(c.overlaps(span) for c in covered):
                 continue
             if cue.requires_quote and not any(0 <= q.start - span.end <= 40 for q in s.quotes):
                 continue

@@ -48,6 +48,8 @@ ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation",
 #: Heads of a document that speaks for whoever issued it ("a coastguard bulletin asserts").
 DOCUMENT_HEADS = ("statement", "report", "bulletin", "memo", "communique", "communiqué", "document", "letter",
                   "assessment", "dossier", "leaflet", "release", "press release", "post", "tweet", "message")
+_DOCUMENT = re.compile(r"(?<![\w-])(?P<head>" + "|".join(re.escape(h) for h in sorted(DOCUMENT_HEADS, key=len, reverse=True))
+                       + r")s?(?![\w-])(?P<rest>.*)$", re.I)
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person",
              "him": "person", "her": "person", "them": "any"}
 _DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|four|five|several|some|many|multiple|both|other)\s+", re.I)
@@ -89,6 +91,7 @@ class SpeakerResolver:
     """An unnamed spokesperson's IRI -> the organisation they speak for ("an Israeli military spokeswoman")."""
     """Document head -> who issued the last such document ("the report" -> its authors)."""
     _cursor: int = 0
+    _country_names: list[tuple[int, Country]] | None = None
     headline: bool = False
     """Resolving a headline's speaker: a bare noun is definite ("Toll rises - ministry")."""
 
@@ -248,8 +251,7 @@ class SpeakerResolver:
 
     def _document(self, text: str, span: Span, mentions: list[Mention], rules: list[str]) -> Speaker | None | bool:
         """A document speaks for whoever issued it; False when the phrase is no document."""
-        heads = "|".join(re.escape(h) for h in sorted(DOCUMENT_HEADS, key=len, reverse=True))
-        m = re.search(rf"(?<![\w-])(?P<head>{heads})s?(?![\w-])(?P<rest>.*)$", text, re.I)
+        m = _DOCUMENT.search(text)
         if m is None:
             return False
         before, rest = text[: m.start()].strip(), m.group("rest")
@@ -315,7 +317,7 @@ class SpeakerResolver:
 
     def _country_in(self, text: str) -> Country | None:
         countries = self.doc.resources.countries
-        m = re.search(rf"(?<![\w-])(?:{countries.name_pattern})(?![\w-])", text)
+        m = countries.name_regex.search(text)
         if m is None:
             return None
         return countries.find(m.group())
@@ -329,11 +331,10 @@ class SpeakerResolver:
         if mentions:
             return None
         countries = self.doc.resources.countries
-        names, heads = countries.name_pattern, countries.head_pattern
+        before_head, head_of = countries.institution_regexes
         body = re.sub(r"^the\s+", "", text, flags=re.I)
         body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Bangui"
-        m = (re.fullmatch(rf"(?P<country>{names})(?:'s|')?\s+(?:(?:[\w-]+\s+){{0,2}}?)(?P<head>(?i:{heads}))", body)
-             or re.fullmatch(rf"(?P<head>(?i:{heads}))\s+(?:of|in)\s+(?:the\s+)?(?P<country>{names})", body))
+        m = before_head.fullmatch(body) or head_of.fullmatch(body)
         if m:
             country = countries.find(m.group("country"))
             inst = countries.institution_with_head(m.group("head"))
@@ -541,12 +542,13 @@ class SpeakerResolver:
         """The country the text is about just before the cursor: its last country name, demonym or actor."""
         doc = self.doc
         countries = doc.resources.countries
-        text = doc.norm[: self._cursor]
+        if self._country_names is None:  # every country name of the text, found once
+            self._country_names = [(m.start(), c) for m in countries.name_regex.finditer(doc.norm)
+                                   if (c := countries.find(m.group())) is not None]
         best: tuple[int, Country] | None = None
-        for m in re.finditer(rf"(?<![\w-])(?:{countries.name_pattern})(?![\w-])", text):
-            c = countries.find(m.group())
-            if c is not None:
-                best = (m.start(), c)
+        for pos, c in self._country_names:
+            if pos < self._cursor:
+                best = (pos, c)
         for mn in doc.mentions:
             if mn.actor and mn.span.start < self._cursor and doc.resources.dictionary.actors[mn.actor].country:
                 place = doc.resources.dictionary.places.get(doc.resources.dictionary.actors[mn.actor].country or "")
