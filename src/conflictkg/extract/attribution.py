@@ -387,7 +387,14 @@ class _Attributor:
                         covered.append(span)
                     continue
                 sp_span = Span(m.start("speaker"), m.end("speaker"))
+                appositive = None
+                comma = norm.find(",", sp_span.start, sp_span.end)
+                if comma > sp_span.start and fid != "frame.according-to":  # "cited Ilse Varga, a senator, criticising"
+                    appositive = norm[comma + 1 : sp_span.end].strip(" ,")
+                    sp_span = Span(sp_span.start, comma)
                 speaker = self._resolve(sp_span, rules)
+                if speaker is not None and appositive:
+                    self._apply_roles(speaker, [appositive])
                 if speaker is None:
                     continue
                 via = self._via_in(Span(m.start("via"), m.end("via"))) if "via" in m.groupdict() and m.group("via") else None
@@ -416,6 +423,11 @@ class _Attributor:
                 continue
             if cue.requires_quote and not any(0 <= q.start - span.end <= 40 for q in s.quotes):
                 continue
+            if re.search(r"\bas\s+$", norm[s.span.start : span.start], re.I) and not re.match(r"\s+by\b", norm[span.end : s.span.end]):
+                continue  # "the raid, as alleged, began at dawn": no one named says it
+            if re.search(r"\b(?:never|not|n't)\s+(?:\w+\s+)?$", norm[s.span.start : span.start], re.I) and re.match(
+                    r"\s+(?:when|why|how|where|whether|who|what)\b", norm[span.end : s.span.end], re.I):
+                continue  # "never explained when": a question left open, no claim
             rules = [cue.id]
             before = norm[s.span.start : span.start]
             if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
@@ -600,6 +612,11 @@ def attribution(doc: Doc) -> Doc:
             if channel and not f.channel:
                 f.channel = channel
                 f.rules.append(channel_rule)  # type: ignore[arg-type]
+            prev = out[-1] if out else None
+            if f.date is None and prev is not None and prev.speaker.iri == f.speaker.iri and prev.date is not None \
+                    and prev.sentence == s.index - 1:
+                f.date = prev.date  # "He also noted ...": the statement goes on
+                f.rules.append("attr.date-of-statement")
             if f.channel == "statement":
                 att.resolver.documents["statement"] = f.speaker  # "The statement said" refers to it later
                 statement_at = s.index

@@ -54,7 +54,7 @@ class _Patterns:
         self.after = [(re.compile(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", re.I), m) for m in r.measures if m.position == "after"]
         self.before = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,3}}$", re.I), m) for m in r.measures if m.position == "before"]
         self.zero = [(re.compile(rf"(?<![\w-])(?:{m.pattern})", re.I), m) for m in r.measures if m.position == "zero"]
-        self.inherit = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,2}}$", re.I), m) for m in r.measures if m.position == "inherit"]
+        self.inherit = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,4}}$", re.I), m) for m in r.measures if m.position == "inherit"]
         self.values = {k.lower(): v for k, v in r.number_values.items()}
         self.nonfigure_before = [re.compile(n.pattern, re.I) for n in r.nonfigures_before]
         things = r.alternation("nonperson_nouns")
@@ -107,6 +107,9 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
             continue
         if any(rx.search(norm[s.span.start : m.start()]) for rx in p.nonfigure_before):
             continue
+        if m.group().lower() == "one" and re.match(r"^\s+of\b", after) and re.search(
+                r"\b(?:of|to|for|with|from|about)\s+$", norm[s.span.start : m.start()]):
+            continue  # "a cousin of one of the sailors": one person, not a count
         value = _value(p, m.group())
         before = norm[s.span.start : m.start()]
         qualifier, rule, low, high = "exact", "figure.exact", value, value
@@ -119,6 +122,9 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
                 qualifier, rule = q.qualifier, q.id
                 span = Span(s.span.start + qm.start(), span.end)
                 break
+        open_ended = re.match(r"^\s+(?:[\w'-]+\s+){0,3}?or\s+(more|so)\b", after, re.I)
+        if open_ended and qualifier == "exact":  # "41 guards or more", "20 or so"
+            qualifier, rule = ("at_least", "qualifier.or-more") if open_ended.group(1).lower() == "more" else ("approximately", "qualifier.or-so")
         rng = p.range.match(after)
         if rng and (qualifier == "exact" or re.search(r"between\s+$", before, re.I)):
             high_v = int(rng.group(1))

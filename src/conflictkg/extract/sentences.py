@@ -17,12 +17,12 @@ _BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])|(?<=[a-z])[.!?]
 def quote_spans(norm: str, span: Span) -> list[Span]:
     """Quotations in a paragraph of normalised text (straight double quotes, paired in order)."""
     out, start = [], None
-    for m in re.finditer('"', norm[span.start : span.end]):
+    for m in re.finditer(r""""|''(?!\w)""", norm[span.start : span.end]):
         pos = span.start + m.start()
         if start is None:
             start = pos
         else:
-            out.append(Span(start, pos + 1))
+            out.append(Span(start, pos + len(m.group())))
             start = None
     if start is not None:  # an unclosed quotation runs to the end of the paragraph
         out.append(Span(start, span.end))

@@ -108,6 +108,10 @@ class SpeakerResolver:
         raw = re.sub(r"\s*\([^)]*\)", lambda m: " " * len(m.group()), raw)  # "(FADM)", "(not recognized)"
         lead = len(raw) - len(raw.lstrip())
         raw = raw.strip().rstrip(".,;:")
+        dash = re.match(r"^[\s,\-\u2013\u2014]+|^(?:which|that|who|whom)\s+", raw, re.I)  # '" - the engineer', "which the navy"
+        if dash:
+            lead += dash.end()
+            raw = raw[dash.end():]
         lead_words = _LEADING.match(raw)
         if lead_words:
             lead += lead_words.end()
