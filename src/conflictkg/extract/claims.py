@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import CERTAINTIES, ActorRecord, Claim, PartialDate, Span
-from ..namespaces import CKGID
+from ..namespaces import CKGID, slug
 from .doc import Attribution, Doc, Speaker
 from .pipeline import component
 
@@ -19,16 +19,37 @@ __all__ = ["claims", "OUTLET_LABEL"]
 OUTLET_LABEL = "publisher of the article"
 
 
+def outlet_name(doc: Doc) -> str | None:
+    """The outlet's name: the metadata's publisher without its remarks ("Associated Press (via X)" ->
+    "Associated Press"), else the host of the page's address ("www.politico.eu" -> "politico.eu")."""
+    name = re.sub(r"\s*[(\[].*$", "", doc.article.meta.publisher or "").strip(" ,;-")
+    if name:
+        return name
+    host = re.match(r"^[a-z]+://(?:www\.)?([^/:?#]+)", doc.article.meta.url or "", re.I)
+    return host.group(1).lower() if host else None
+
+
 def _publisher(doc: Doc) -> str | None:
-    name = doc.article.meta.publisher
+    """The outlet's actor: the dictionary's when it knows the name, else one named as the outlet is."""
+    name = outlet_name(doc)
     if not name:
         return None
-    actor, _ = doc.resources.dictionary.lookup(name)
-    return doc.resources.dictionary.actors[actor].iri if actor else None
+    for candidate in (doc.article.meta.publisher or "", name):
+        actor, _ = doc.resources.dictionary.lookup(candidate)
+        if actor:
+            return doc.resources.dictionary.actors[actor].iri
+    iri = str(CKGID[f"actor/outlet/{slug(name)}"])
+    if not any(a.iri == iri for a in doc.actors):
+        evidence = doc.title_span or next((b.span for b in doc.blocks if b.kind == "body"), None)
+        if evidence is None:
+            return None
+        doc.actors.append(ActorRecord(iri=iri, label=name, types=("MediaOutlet",), evidence=evidence,
+                                      rule="actor.article-outlet-named"))
+    return iri
 
 
 def _outlet(doc: Doc) -> str:
-    publisher = _publisher(doc)
+    publisher = doc.publisher or _publisher(doc)
     if publisher:
         return publisher
     iri = str(CKGID[f"actor/unnamed/{doc.article.key}/publisher-of-the-article"])
