@@ -46,7 +46,7 @@ class _Patterns:
         tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
         units = "one|two|three|four|five|six|seven|eight|nine"
         self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|"
-                                 rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred))?)(?![\w-])", re.I)
+                                 rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred))?)(?![\w]|-(?!\d))", re.I)
         self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
         self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
         self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
@@ -144,10 +144,13 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
     return sorted(out, key=lambda n: n.span)
 
 
-def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: int) -> tuple[str, str, str] | None:
+def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: int,
+                   coordinated: bool = False) -> tuple[str, str, str] | None:
+    """The measure word after the number; with ``coordinated`` (a measure verb stands before it) the
+    window stops at "and": "slew 65 of the guards and hurt 70 more"."""
     end = min(s.span.end, next_start)
     window = doc.norm[n.span.end : end]
-    stop = re.search(r"[;:]|\bbut\b|\balthough\b|\bwhile\b", window)
+    stop = re.search(r"[;:]|\bbut\b|\balthough\b|\bwhile\b" + (r"|\s(?:and|or)\s" if coordinated else ""), window)
     if stop:
         window = window[: stop.start()]
     words = list(re.finditer(r"\S+", window))[:MEASURE_WINDOW_WORDS]
@@ -205,7 +208,7 @@ def figures(doc: Doc) -> Doc:
                 bm = rx.search(before)
                 if bm and bm.start() > closest:
                     closest, measure, rule_id = bm.start(), rule.measure, rule.id
-            after = _measure_after(p, doc, n, s, next_start)
+            after = _measure_after(p, doc, n, s, next_start, coordinated=measure is not None)
             if after is not None:
                 group = after[2]
                 if measure is None or len(group.split()) <= AFTER_BEATS_BEFORE_WORDS:

@@ -47,7 +47,7 @@ ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation",
              "office", "militia", "forces", "committee", "council", "party", "front", "mission", "tv network", "tv channel")
 #: Heads of a document that speaks for whoever issued it ("a coastguard bulletin asserts").
 DOCUMENT_HEADS = ("statement", "report", "bulletin", "memo", "communique", "communiqué", "document", "letter",
-                  "assessment", "dossier", "leaflet", "release", "press release", "post", "tweet", "message")
+                  "assessment", "dossier", "leaflet", "release", "press release", "tweet")
 _DOCUMENT = re.compile(r"(?<![\w-])(?P<head>" + "|".join(re.escape(h) for h in sorted(DOCUMENT_HEADS, key=len, reverse=True))
                        + r")s?(?![\w-])(?P<rest>.*)$", re.I)
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person",
@@ -63,6 +63,8 @@ _COLLECTIVE_HEADS = {"report", "statement", "media", "newspaper", "monitor", "au
                      "committee", "council", "bulletin", "memo", "communique", "communiqué", "document", "leaflet", "dossier",
                      "assessment", "estimate", "count", "data", "figures", "account", "footage", "video", "coalition", "alliance",
                      "bloc", "delegation", "commission", "outlet", "staff", "source"}
+#: Heads that name an institution, not a person: "the navy" is labelled "navy", not "unnamed navy".
+_INSTITUTION_HEADS = {"navy", "coastguard", "coast guard", "army", "military", "police", "air force", "government"}
 #: What a bare "the <head>" can describe, as words of the speaker's roles.
 _ROLE_CLASSES = {
     "diplomat": ("diplomat", "foreign", "ambassador", "envoy", "consul", "representative"),
@@ -332,8 +334,9 @@ class SpeakerResolver:
 
     def _institution(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
         """A country's institution: "Turkey's defence ministry", "the general staff of Ukraine", "Kyiv"."""
-        if mentions:
-            return None
+        dictionary = self.doc.resources.dictionary
+        if any(dictionary.actors[m.actor].type != "Government" for m in mentions):  # type: ignore[index]
+            return None  # "Turkey" in "Turkey's defence ministry" names the country, any other actor speaks itself
         countries = self.doc.resources.countries
         before_head, head_of = countries.institution_regexes
         body = re.sub(r"^the\s+", "", text, flags=re.I)
@@ -455,8 +458,9 @@ class SpeakerResolver:
             label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
         elif pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
             label = f"{label} {pp.group(1)}"  # "spokesperson for the Iraqi armed forces"
-        elif label.lower() == head and re.match(r"^(?:the|a|an|one)\s", phrase, re.I) and not head.endswith("s"):
-            label = f"unnamed {head}"  # "the official", "a source"
+        elif label.lower() == head and re.match(r"^(?:the|a|an|one)\s", phrase, re.I) and not head.endswith("s") \
+                and head not in _INSTITUTION_HEADS:
+            label = f"unnamed {head}"  # "the official", "a source"; but "the navy"
         country = self._country_in(text)
         affiliation = None
         if pp and not of_org:
