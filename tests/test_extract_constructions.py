@@ -302,3 +302,11 @@ def test_a_denial_inside_a_relative_clause(run):
 def test_figures_called_lies_are_denied(run):
     doc = run("The governor said the figures published by the rebels are lies from start to finish.", upto="claims")
     assert [c.stance for c in doc.claims] == ["denies"]
+
+
+@pytest.mark.parametrize("text,speakers", [
+    ("\u201cThe bill will not pass this year,\u201d said Rep. Jane Roe of Ohio.", ["Jane Roe"]),
+    ("\u201cThe budget bill is dead for this year,\u201d said Sen. John Moe and Rep. Jane Roe.", ["John Moe"]),
+])
+def test_an_abbreviated_title_before_an_inverted_speaker(run, text, speakers):
+    assert who(run(text, upto="attribution")) == speakers

@@ -103,6 +103,7 @@ class _Attributor:
         self.frames = {f.id: (re.compile(f.pattern, re.I), re.compile(rf"\b(?:{f.trigger})\b", re.I) if f.trigger else None) for f in r.frames}
         self.channels = [(re.compile(c.pattern, re.I), c) for c in r.channels]
         self.roles = r.alternation("role_nouns")
+        self.abbreviations = {a.pattern.lower() for a in r.abbreviations}
         self.resolver = SpeakerResolver(doc)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -300,8 +301,16 @@ class _Attributor:
 
     def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span, str]:
         norm = self.doc.norm
-        m = re.match(r"[^,.;:\"]*", norm[pos : s.span.end])
-        end = pos + (m.end() if m else 0)
+        end = pos
+        while True:  # up to the first , . ; : or quote, but past the period of "Rep." or "Thomas F."
+            m = re.match(r"[^,.;:\"]*", norm[end : s.span.end])
+            end += m.end() if m else 0
+            word = re.search(r"([\w.]+)$", norm[pos:end])
+            if end < s.span.end and norm[end] == "." and word and (
+                    word.group(1).lower() in self.abbreviations or re.fullmatch(r"[A-Z]", word.group(1))):
+                end += 1
+                continue
+            break
         rest = norm[end : s.span.end]
         appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest) or re.match(
             rf"^,\s*((?:[A-Z][\w'-]*\s+|of\s+|for\s+|and\s+|the\s+)*(?i:{self.roles})\b[^,.;\"]*)", rest)

@@ -571,6 +571,9 @@ class SpeakerResolver:
         if org is not None:
             return org
         titles = rules.alternation("person_titles")
+        place = re.search(rf"(?<=[a-z])\s+(?:of|from)\s+(?:the\s+)?(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}$", text)
+        if place and re.search(rf"{_NAME_TOKEN}\s+{_NAME_TOKEN}$", text[: place.start()]):
+            text = text[: place.start()]  # "Rep. Jane Roe of Ohio": the name, not the state
         m = re.search(rf"((?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN})\s*$", text)
         if m is None:
             return None
