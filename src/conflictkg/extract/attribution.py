@@ -422,7 +422,7 @@ class _Attributor:
                     elif app:
                         self._apply_roles(speaker, [app.group(1)])
                 found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
-                                    channel="media_report" if fid == "frame.quoted-as-saying" and via is None else None))
+                                    channel="media_report" if fid == "frame.quoted-as-saying" and (via is None or doc.resources.dictionary.actor_by_iri(via) is None) else None))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
