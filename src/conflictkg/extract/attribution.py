@@ -290,6 +290,8 @@ class _Attributor:
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True
+        if re.fullmatch(r"\s*\d{1,3}\s*", text):
+            return True  # "Clinton, 35, the daughter of ..., said": an age
         if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
         if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:

@@ -77,16 +77,21 @@ class _Patterns:
 _MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 
-def _value(p: _Patterns, token: str) -> int:
+def _value(p: _Patterns, token: str) -> int | None:
+    """The number a token writes: "41", "1,200", "twenty-two", "2 thousand", "a hundred thousand"; None if unknown."""
     token = " ".join(token.lower().replace(",", "").split())
     compound = re.fullmatch(r"(\w+)[- ](one|two|three|four|five|six|seven|eight|nine)((?:\s+(?:thousand|hundred))?)", token)
     if compound and compound.group(1) in p.values and p.values[compound.group(1)] % 10 == 0 and p.values[compound.group(1)] >= 20:
         token = str(p.values[compound.group(1)] + p.values[compound.group(2)]) + compound.group(3)  # "twenty-two" -> 22
-    head, _, unit = token.partition(" ")
-    if unit in _MULTIPLIERS:  # "2 thousand", "two hundred", "1.5 million"
-        base = float(head) if re.fullmatch(r"\d+(?:\.\d+)?", head) else p.values[head]
-        return int(round(base * _MULTIPLIERS[unit]))
-    return int(token) if token.isdigit() else p.values[token]
+    if token.isdigit():
+        return int(token)
+    if token in p.values:
+        return p.values[token]
+    base, _, unit = token.rpartition(" ")
+    if unit in _MULTIPLIERS and base:  # "2 thousand", "two hundred", "1.5 million", "a hundred thousand"
+        value = float(base) if re.fullmatch(r"\d+(?:\.\d+)?", base) else _value(p, base)
+        return int(round(value * _MULTIPLIERS[unit])) if value is not None else None
+    return None
 
 
 def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
@@ -111,6 +116,8 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
                 r"\b(?:of|to|for|with|from|about)\s+$", norm[s.span.start : m.start()]):
             continue  # "a cousin of one of the sailors": one person, not a count
         value = _value(p, m.group())
+        if value is None:
+            continue
         before = norm[s.span.start : m.start()]
         qualifier, rule, low, high = "exact", "figure.exact", value, value
         for rx, q in p.qualifiers:

@@ -47,7 +47,7 @@ ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation",
              "office", "militia", "forces", "committee", "council", "party", "front", "mission", "tv network", "tv channel")
 #: Heads of a document that speaks for whoever issued it ("a coastguard bulletin asserts").
 DOCUMENT_HEADS = ("statement", "report", "bulletin", "memo", "communique", "communiqué", "document", "letter",
-                  "assessment", "dossier", "leaflet", "release", "press release", "tweet")
+                  "assessment", "dossier", "leaflet", "release", "press release", "tweet", "poll", "survey", "study")
 _DOCUMENT = re.compile(r"(?<![\w-])(?P<head>" + "|".join(re.escape(h) for h in sorted(DOCUMENT_HEADS, key=len, reverse=True))
                        + r")s?(?![\w-])(?P<rest>.*)$", re.I)
 _PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person",
@@ -383,7 +383,7 @@ class SpeakerResolver:
     def _source_phrase(self, text: str, span: Span, mentions: list[Mention]) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
         dictionary = self.doc.resources.dictionary
-        heads = rules.alternation("source_heads")
+        heads = f"{rules.alternation('source_heads')}|{rules.alternation('role_nouns')}"
         post = re.search(r"\s(?:in|of|from|based|at|on|with|who|that|which|for|near|inside)\s", text)
         limit = post.start() if post else len(text)
         partitive = re.match(r"^(?:one|two|three|some|many|most|several|none|each|any)\s+of\s+(?:the\s+)?", text, re.I)
@@ -608,7 +608,7 @@ class SpeakerResolver:
             for rec in self.actors.values():
                 if "Person" in rec.types and rec.label.split()[-1] == tokens[0]:
                     return self._record_speaker(rec), "speaker.surname-back-reference"
-            if not title and not re.match(r"^[A-Z][a-z]+$", tokens[0]):
+            if not title and not re.match(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le)?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?$", tokens[0]):
                 return None
         affiliation = self._role_affiliation(" ".join(roles), span) if roles else None
         iri = str(CKGID[f"actor/person/{slug(name)}"])
