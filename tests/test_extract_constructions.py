@@ -310,3 +310,18 @@ def test_figures_called_lies_are_denied(run):
 ])
 def test_an_abbreviated_title_before_an_inverted_speaker(run, text, speakers):
     assert who(run(text, upto="attribution")) == speakers
+
+
+@pytest.mark.parametrize("text,speakers", [
+    ("McConnell says that the senate will vote on the bill before the recess.", ["McConnell"]),
+    ("The president said Tuesday that the border would reopen within a week.", ["unnamed president"]),
+    ("According to a recent poll of coastal voters, the mayor leads by nine points.", ["recent poll of coastal voters"]),
+    ("Ruiz, 52, a former harbour pilot, said the channel had silted up over the winter.", ["Ruiz"]),
+])
+def test_speakers_of_political_news(run, text, speakers):
+    assert who(run(text, upto="attribution")) == speakers
+
+
+def test_numbers_in_words_with_multipliers(run):
+    assert figs(run("Officials said a hundred thousand people were displaced and two hundred were killed.", upto="figures")) == [
+        ("killed", 200, 200)]

@@ -261,7 +261,7 @@ class SpeakerResolver:
         if m is None:
             return False
         before, rest = text[: m.start()].strip(), m.group("rest")
-        by = re.match(r"^\s+(?:from|by|of|issued by|released by|circulated by|published by|quoting)\s+(?P<who>.+)$", rest, re.I)
+        by = re.match(r"^\s+(?:from|by|issued by|released by|circulated by|published by|quoting)\s+(?P<who>.+)$", rest, re.I)
         if by:
             who = by.group("who")
             start = span.start + m.start("rest") + by.start("who")
