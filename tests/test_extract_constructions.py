@@ -325,3 +325,13 @@ def test_speakers_of_political_news(run, text, speakers):
 def test_numbers_in_words_with_multipliers(run):
     assert figs(run("Officials said a hundred thousand people were displaced and two hundred were killed.", upto="figures")) == [
         ("killed", 200, 200)]
+
+
+def test_an_implied_verb_gives_a_second_speaker(run):
+    doc = run("The Chilean army has denied that its patrol crossed the border, as has the Chilean navy.", upto="attribution")
+    assert [(a.speaker.label, a.stance) for a in doc.attributions] == [("Chilean military", "denies"), ("Chilean Navy", "denies")]
+
+
+def test_what_the_monitors_say(run):
+    doc = run("According to what the monitors say, eleven villagers were killed in the shelling overnight.", upto="attribution")
+    assert who(doc) == ["monitors"]

@@ -489,9 +489,28 @@ class _Attributor:
             covered.append(span)
             self.resolver.spoke(speaker)
 
+        found += self._implied(s, found)
         found = self._media_as_via(found)
         found = self._nested(s, found)
         return self._merge(found)
+
+    def _implied(self, s: Sentence, found: list[Attribution]) -> list[Attribution]:
+        """"The army has denied the report, as has the navy": a second speaker of the same verb."""
+        if not found:
+            return []
+        out = []
+        for m in re.finditer(r",\s+as\s+(?:has|have|had|did|does|do)\s+(?P<speaker>[^,.;\"]{2,60})", self.doc.norm[s.span.start : s.span.end]):
+            span = Span(s.span.start + m.start("speaker"), s.span.start + m.end("speaker"))
+            first = min(found, key=lambda f: f.cue.start)
+            if first.cue.start > span.start:
+                continue
+            rules = [*first.rules[:1], "attr.implied-verb"]
+            speaker = self._resolve(span, rules)
+            if speaker is not None and speaker.iri != first.speaker.iri:
+                out.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=first.stance,
+                                       channel=first.channel, date=first.date, region=span))
+                self.resolver.spoke(speaker)
+        return out
 
     def _nested(self, s: Sentence, found: list[Attribution]) -> list[Attribution]:
         """"According to the information provided by Ankara, there were no troops there, the ministry

@@ -110,7 +110,9 @@ class SpeakerResolver:
         raw = re.sub(r"\s*\([^)]*\)", lambda m: " " * len(m.group()), raw)  # "(FADM)", "(not recognized)"
         lead = len(raw) - len(raw.lstrip())
         raw = raw.strip().rstrip(".,;:")
-        dash = re.match(r"^[\s,\-\u2013\u2014]+|^(?:which|that|who|whom)\s+", raw, re.I)  # '" - the engineer', "which the navy"
+        if re.match(r"what\s", raw, re.I):  # "what the monitors say"
+            raw = re.sub(r"\s+(?:say|says|said|report|reports|reported|claim|claims)$", "", raw)
+        dash = re.match(r"^[\s,\-\u2013\u2014]+|^(?:which|that|who|whom|what)\s+", raw, re.I)  # '" - the engineer', "which the navy"
         if dash:
             lead += dash.end()
             raw = raw[dash.end():]
