@@ -292,7 +292,8 @@ class _Attributor:
             return True
         if re.fullmatch(r"\s*\d{1,3}\s*", text):
             return True  # "Clinton, 35, the daughter of ..., said": an age
-        if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
+        if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(
+                rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
         if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
             return True  # "following calls from ...", "submitted to the committee"
@@ -423,8 +424,9 @@ class _Attributor:
                             speaker, sp_span = person, Span(sp_span.start, name_span.end)
                     elif app:
                         self._apply_roles(speaker, [app.group(1)])
+                unnamed_via = via is None or doc.resources.dictionary.actor_by_iri(via) is None
                 found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
-                                    channel="media_report" if fid == "frame.quoted-as-saying" and (via is None or doc.resources.dictionary.actor_by_iri(via) is None) else None))
+                                         channel="media_report" if fid == "frame.quoted-as-saying" and unnamed_via else None))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
@@ -542,7 +544,8 @@ class _Attributor:
         phrase = re.match(r"[^,.;:\"]*", after)
         return phrase is not None and len(phrase.group().split()) <= 6 and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s)", after))
 
-    def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution], rules: list[str]) -> tuple[Speaker | None, Span | None]:
+    def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
+                            rules: list[str]) -> tuple[Speaker | None, Span | None]:
         """Who speaks in "..., saying ...": the speaker already found in the sentence, the noun of
         "with X confirming", or the subject of the clause the participle hangs on."""
         norm = self.doc.norm

@@ -580,7 +580,8 @@ class SpeakerResolver:
         if m is None:
             return None
         name = m.group(1)
-        title = re.match(rf"^(?:(?:the|a|an|US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police)\s+)?((?:{titles})\s+)+", name)
+        branch = r"US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police"  # "Army Col. Steve Warren"
+        title = re.match(rf"^(?:(?:the|a|an|{branch})\s+)?((?:{titles})\s+)+", name)
         roles: tuple[str, ...] = ()
         if title:
             roles = (title.group(0).strip(),)
@@ -665,7 +666,8 @@ class SpeakerResolver:
                 and re.match(r"^\s+(?:of|for|on|in)\s", body[lead.end():]):  # type: ignore[union-attr]
             return self._organisation(body, Span(span.end - len(body), span.end))
         nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
-        m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})(?:\s+(?:in|of|for)\s+[A-Z][\w' -]*)?", body)
+        m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})"
+                         rf"(?:\s+(?:in|of|for)\s+[A-Z][\w' -]*)?", body)
         if m and not self.doc.resources.countries.find(m.group("name")) and (
                 len(m.group("name").split()) >= 2 or m.group("name").isupper() or "-" in m.group("name")):
             return self._organisation(body, Span(span.end - len(body), span.end))
