@@ -335,3 +335,9 @@ def test_an_implied_verb_gives_a_second_speaker(run):
 def test_what_the_monitors_say(run):
     doc = run("According to what the monitors say, eleven villagers were killed in the shelling overnight.", upto="attribution")
     assert who(doc) == ["monitors"]
+
+
+def test_a_party_and_state_tag_before_the_verb(run):
+    doc = run("\u201cThe harbour will reopen when the divers are done,\u201d Senate Majority Leader Ana Ruiz, D-Ore., said. "
+              "\u201cThat is the plan we agreed on last night.\u201d", upto="attribution")
+    assert who(doc) == ["Ana Ruiz", "Ana Ruiz"]

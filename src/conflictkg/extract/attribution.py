@@ -290,8 +290,8 @@ class _Attributor:
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True
-        if re.fullmatch(r"\s*\d{1,3}\s*", text):
-            return True  # "Clinton, 35, the daughter of ..., said": an age
+        if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
+            return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
         if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(
                 rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
@@ -302,7 +302,7 @@ class _Attributor:
                 re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
         return False
 
-    def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span, str]:
+    def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span | None, str]:
         norm = self.doc.norm
         end = pos
         while True:  # up to the first , . ; : or quote, but past the period of "Rep." or "Thomas F."
@@ -317,6 +317,8 @@ class _Attributor:
         rest = norm[end : s.span.end]
         appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest) or re.match(
             rf"^,\s*((?:[A-Z][\w'-]*\s+|of\s+|for\s+|and\s+|the\s+)*(?i:{self.roles})\b[^,.;\"]*)", rest)
+        if end <= pos:
+            return None, ""
         return Span(pos, end), appositive.group(1) if appositive else ""
 
     def _apply_roles(self, speaker: Speaker, roles: list[str], role_span: Span | None = None) -> None:
@@ -461,7 +463,7 @@ class _Attributor:
             elif inverted and self._inverted_subject(norm[span.start : span.end], norm[span.end : s.span.end]):
                 # "..., said Mikhail Bogdanov, ..." / "\"...,\" said the diplomat": the speaker follows
                 phrase, appositive = self._right_phrase(s, span.end)
-                speaker = self._resolve(phrase, rules)
+                speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None:
                     rules[0] = "cue.inverted"
                     region = phrase
@@ -473,7 +475,7 @@ class _Attributor:
                     self._apply_roles(speaker, roles)
             elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before):
                 phrase, appositive = self._right_phrase(s, span.end)
-                speaker = self._resolve(phrase, rules)
+                speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None and appositive:
                     self._apply_roles(speaker, [appositive])
             if speaker is not None and speaker.via:

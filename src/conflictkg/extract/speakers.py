@@ -586,6 +586,13 @@ class SpeakerResolver:
         if title:
             roles = (title.group(0).strip(),)
             name = name[title.end():]
+        else:  # "Senate Majority Leader Ana Ruiz", "Defence Secretary Jo Bell": a capitalised role ends before the name
+            tokens = name.split()
+            role_words = {r.pattern.split()[-1].lower() for r in (*rules.person_titles, *rules.role_nouns)}  # head words only
+            last = max((i for i, t in enumerate(tokens[:-1]) if t.lower().rstrip(".") in role_words or t.lower() in role_words), default=-1)
+            if 0 <= last <= len(tokens) - 2:
+                roles = (" ".join(tokens[: last + 1]),)
+                name = " ".join(tokens[last + 1 :])
         described = re.search(rf"(?<![\w-])(?:{rules.alternation('role_nouns')})\s*$", text[: m.start()].strip(), re.I)
         if described:  # "Coalition spokesman Turki al-Maliki"
             roles = (*roles, text[: m.start()].strip())
