@@ -27,7 +27,6 @@ from defusedxml.ElementTree import fromstring as safe_xml
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URLPath
 
@@ -40,7 +39,7 @@ from conflictkg.sparql.formats import (
     negotiate,
     serialize_triples,
 )
-from conflictkg.store import to_rdflib
+from conflictkg.sparql.screen import too_large
 
 from .app import service_of
 from .auth import write_refusal
@@ -107,11 +106,15 @@ def _media(request: Request) -> tuple[str | None, str | None]:
     return parts[0].lower(), charset
 
 
-async def _body(request: Request, limit: int = DEFAULT_MAX_UPLOAD_BYTES) -> bytes:
+async def _body(request: Request, limit: int = DEFAULT_MAX_UPLOAD_BYTES, kind: str | None = None) -> bytes:
+    """The request body, read up to ``limit`` bytes: a larger one is a 413 (E091 for a query or an
+    update of ``kind``, E054 for an upload) before the rest is read."""
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
+            if kind is not None:
+                raise too_large(kind, size, limit)
             raise QueryError(f"the request body is larger than {limit} bytes", code="E054", status=413)
         chunks.append(chunk)
     return b"".join(chunks)
@@ -185,10 +188,23 @@ async def sparql_get(request: Request, service: GraphService = Depends(service_o
     return await _answer_query(request, service, query, params)
 
 
+def _head(response: Response) -> Response:
+    """The answer to HEAD: the GET answer's status and headers (its Content-Length too), no body."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    head = Response(b"", status_code=response.status_code, headers=headers)
+    head.headers["content-length"] = str(len(response.body))
+    return head
+
+
+@router.head(SPARQL_PATH, summary="The headers GET /sparql would answer with, without the body")
+async def sparql_head(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    return _head(await sparql_get(request, service))
+
+
 @router.post(SPARQL_PATH, summary="SPARQL 1.1 query by POST (form or application/sparql-query)")
 async def sparql_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
     media, charset = _media(request)
-    data = await _body(request)
+    data = await _body(request, service.settings.max_query_bytes, "query")
     if media == FORM:
         params = _params(request, _form(data, charset))
         if "update" in params:
@@ -257,7 +273,7 @@ async def update_post(request: Request, service: GraphService = Depends(service_
     if refusal is not None:
         return refusal
     media, charset = _media(request)
-    data = await _body(request)
+    data = await _body(request, service.settings.max_update_bytes, "update")
     if media == FORM:
         params = _params(request, _form(data, charset))
         if "query" in params:
@@ -292,7 +308,8 @@ def _graph_param(request: Request, *, writing: bool) -> str:
     return graph
 
 
-def _parse_upload(data: bytes, media: str | None, charset: str | None) -> Graph:
+def _parse_upload(data: bytes, media: str | None, charset: str | None, limit: int) -> list[ox.Triple]:
+    """The uploaded triples (pyoxigraph terms, exactly as sent); more than ``limit`` is a 413 (E092)."""
     if media not in ("text/turtle", "application/n-triples", "application/rdf+xml"):
         raise _unsupported(media, ["text/turtle", "application/n-triples", "application/rdf+xml"])
     if charset not in (None, "utf-8", "utf8"):
@@ -304,15 +321,19 @@ def _parse_upload(data: bytes, media: str | None, charset: str | None) -> Graph:
             raise QueryError("RDF/XML with a DTD or entity declarations is refused", code="E052", status=400) from None
         except Exception as exc:  # defusedxml raises the stdlib ParseError for malformed XML
             raise QueryError(f"malformed RDF/XML: {exc}", code="E051", status=400) from None
-    graph = Graph()
+    triples: dict[ox.Triple, None] = {}
     try:
         for triple in ox.parse(data, format=GRAPH_FORMATS[media]):
             if not isinstance(triple, ox.Triple):  # pragma: no cover - the three formats give triples
                 triple = triple.triple
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))  # type: ignore[arg-type]
+            triples[triple] = None
+            if len(triples) > limit:
+                raise QueryError(f"the upload holds more than {limit} triples, the limit of one write "
+                                 "(CONFLICTKG_MAX_WRITE_TRIPLES); split it, or load bulk data with `conflictkg build`",
+                                 code="E092", status=413)
     except SyntaxError as exc:
         raise QueryError(f"malformed {media}: {exc}", code="E051", status=400) from None
-    return graph
+    return list(triples)
 
 
 @router.get("/graph-store", summary="Graph Store Protocol: one named graph")
@@ -334,10 +355,15 @@ async def _write_graph(request: Request, service: GraphService, *, merge: bool) 
     graph = _graph_param(request, writing=True)
     media, charset = _media(request)
     data = await _body(request)
-    content = await run_in_threadpool(_parse_upload, data, media, charset)
+    content = await run_in_threadpool(_parse_upload, data, media, charset, service.settings.max_write_triples)
     existed = graph in service.sparql.known_graphs()
     await run_in_threadpool(service.sparql.replace_graph, graph, content, merge=merge)
     return Response(status_code=204 if existed else 201)
+
+
+@router.head("/graph-store", summary="The headers GET /graph-store would answer with, without the body")
+async def graph_head(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    return _head(await graph_get(request, service))
 
 
 @router.put("/graph-store", summary="Graph Store Protocol: replace a named graph (needs the write token)")
