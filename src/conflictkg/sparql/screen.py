@@ -70,8 +70,7 @@ def too_large(kind: str, size: int, limit: int) -> QueryError:
     advice = ("; send bulk data to the Graph Store Protocol instead (PUT or POST /graph-store?graph=IRI "
               "with Turtle or N-Triples)") if kind == "update" else "; narrow it (a large VALUES block belongs in the data)"
     flag = "CONFLICTKG_MAX_UPDATE_BYTES" if kind == "update" else "CONFLICTKG_MAX_QUERY_BYTES"
-    return QueryError(f"the {kind} is {size} bytes, more than the limit of {limit} ({flag}){advice}",
-                      code="E091", status=413)
+    return QueryError(f"the {kind} is larger than the limit of {limit} bytes ({flag}){advice}", code="E091", status=413)
 
 
 def _check_size(kind: str, text: str, limit: int | None) -> None:
