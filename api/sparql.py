@@ -18,6 +18,7 @@ off (no middleware is added). Protocol input is decoded once, by the standard li
 
 from __future__ import annotations
 
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -53,6 +54,7 @@ UPDATE_PATH = "/update"
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+MULTIPART = "multipart/form-data"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 #: Media type -> the W3C format IRI announced in the service description.
@@ -308,8 +310,30 @@ def _graph_param(request: Request, *, writing: bool) -> str:
     return graph
 
 
-def _parse_upload(data: bytes, media: str | None, charset: str | None, limit: int) -> list[ox.Triple]:
-    """The uploaded triples (pyoxigraph terms, exactly as sent); more than ``limit`` is a 413 (E092)."""
+def _parse_multipart(data: bytes, header: str, limit: int, base: str) -> list[ox.Triple]:
+    """A Graph Store POST in ``multipart/form-data``: every part is an RDF document to add (GSP 5.5)."""
+    message = BytesParser().parsebytes(b"Content-Type: " + header.encode("latin-1") + b"\r\n\r\n" + data)
+    if not message.is_multipart():
+        raise QueryError("malformed multipart/form-data body", code="E051", status=400)
+    triples: dict[ox.Triple, None] = {}
+    for part in message.get_payload():  # type: ignore[union-attr]
+        body = part.get_payload(decode=True) or b""
+        for triple in _parse_upload(body, part.get_content_type(), part.get_content_charset(), limit, base):
+            triples[triple] = None
+        if len(triples) > limit:
+            raise _too_many_triples(limit)
+    return list(triples)
+
+
+def _too_many_triples(limit: int) -> QueryError:
+    return QueryError(f"the upload holds more than {limit} triples, the limit of one write "
+                      "(CONFLICTKG_MAX_WRITE_TRIPLES); split it, or load bulk data with `conflictkg build`",
+                      code="E092", status=413)
+
+
+def _parse_upload(data: bytes, media: str | None, charset: str | None, limit: int, base: str) -> list[ox.Triple]:
+    """The uploaded triples (pyoxigraph terms, exactly as sent; relative IRIs resolved against the graph's
+    IRI, ``base``); more than ``limit`` is a 413 (E092)."""
     if media not in ("text/turtle", "application/n-triples", "application/rdf+xml"):
         raise _unsupported(media, ["text/turtle", "application/n-triples", "application/rdf+xml"])
     if charset not in (None, "utf-8", "utf8"):
@@ -323,14 +347,12 @@ def _parse_upload(data: bytes, media: str | None, charset: str | None, limit: in
             raise QueryError(f"malformed RDF/XML: {exc}", code="E051", status=400) from None
     triples: dict[ox.Triple, None] = {}
     try:
-        for triple in ox.parse(data, format=GRAPH_FORMATS[media]):
+        for triple in ox.parse(data, format=GRAPH_FORMATS[media], base_iri=base):
             if not isinstance(triple, ox.Triple):  # pragma: no cover - the three formats give triples
                 triple = triple.triple
             triples[triple] = None
             if len(triples) > limit:
-                raise QueryError(f"the upload holds more than {limit} triples, the limit of one write "
-                                 "(CONFLICTKG_MAX_WRITE_TRIPLES); split it, or load bulk data with `conflictkg build`",
-                                 code="E092", status=413)
+                raise _too_many_triples(limit)
     except SyntaxError as exc:
         raise QueryError(f"malformed {media}: {exc}", code="E051", status=400) from None
     return list(triples)
@@ -355,7 +377,11 @@ async def _write_graph(request: Request, service: GraphService, *, merge: bool) 
     graph = _graph_param(request, writing=True)
     media, charset = _media(request)
     data = await _body(request)
-    content = await run_in_threadpool(_parse_upload, data, media, charset, service.settings.max_write_triples)
+    limit = service.settings.max_write_triples
+    if media == MULTIPART and merge:
+        content = await run_in_threadpool(_parse_multipart, data, request.headers["content-type"], limit, graph)
+    else:
+        content = await run_in_threadpool(_parse_upload, data, media, charset, limit, graph)
     existed = graph in service.sparql.known_graphs()
     await run_in_threadpool(service.sparql.replace_graph, graph, content, merge=merge)
     return Response(status_code=204 if existed else 201)

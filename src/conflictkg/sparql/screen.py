@@ -479,8 +479,9 @@ def _read_operation(op: Operation, plan: UpdatePlan, written: set[str], known: s
     name = first.value
     op.kind = name
     k = 1
-    if name in ("CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY") and _is(tokens[k] if k < len(tokens) else None, "SILENT"):
-        k += 1
+    silent = name in ("CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY") and _is(tokens[k] if k < len(tokens) else None,
+                                                                              "SILENT")
+    k += silent
     if name in ("CLEAR", "DROP"):
         iri, word, _ = _graph_ref(tokens, k, allow=("DEFAULT", "NAMED", "ALL"))
         if iri is not None:
@@ -501,7 +502,8 @@ def _read_operation(op: Operation, plan: UpdatePlan, written: set[str], known: s
             raise _default_write(name)
         if source is None:
             raise QueryError(f"{name} from the default graph: name the source graph", code="E054", status=400)
-        check_graphs([source], known | written, where=name)
+        if not silent:  # (with SILENT a missing source graph is nothing to add)
+            check_graphs([source], known | written, where=name)
         written.add(dest)
         op.targets.add(dest)
         if name == "MOVE":
