@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring as safe_xml
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -36,10 +36,12 @@ from conflictkg.errors import NotFound, QueryError
 from conflictkg.service import GraphService
 from conflictkg.sparql.formats import (
     GRAPH_FORMATS,
+    RESULT_FORMATS,
     content_type,
     negotiate,
     serialize_triples,
 )
+from conflictkg.sparql.named import load_named_queries
 from conflictkg.sparql.screen import too_large
 
 from .app import service_of
@@ -89,6 +91,53 @@ class WriteAnswer(BaseModel):
     """What a successful write changed."""
 
     graphs: list[str]
+
+
+class ErrorAnswer(BaseModel):
+    """Every error: a stable code (docs/errors.md) and a message; SHACL refusals add the report."""
+
+    error: str
+    message: str
+    report: dict[str, Any] | None = None
+
+
+_ERRORS = {
+    400: "malformed or refused (E051 syntax, E052 SERVICE/LOAD/XML entities, E053 unknown dataset graph, "
+         "E054 protocol misuse, E093 update not applicable, E094 not evaluable)",
+    401: "a write without the right token (E058)",
+    403: "a read-only server (E058), or a protected graph (E090)",
+    404: "no such graph (E062) or named query (E061)",
+    406: "no acceptable result type (E059)",
+    413: "the text or body is larger than its limit (E091, E054), or the write holds too many triples (E092)",
+    415: "an unsupported request Content-Type (E059)",
+    422: "more rows than --max-rows (E057), a write that breaks the SHACL shapes (E040), bad named-query "
+         "parameters (E054)",
+    503: "stopped at the time limit or every worker busy (E055, E056), or no SHACL gate (E058)",
+}
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorAnswer, "description": _ERRORS[code]} for code in codes}
+
+
+def _string(description: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **extra}
+
+
+def _query_params(*, query_required: bool) -> list[dict[str, Any]]:
+    iri_list = {"type": "array", "items": {"type": "string"}}
+    return [
+        {"name": "query", "in": "query", "required": query_required, "schema": _string("a SPARQL 1.1 query")},
+        {"name": "default-graph-uri", "in": "query", "required": False, "schema": iri_list, "explode": True},
+        {"name": "named-graph-uri", "in": "query", "required": False, "schema": iri_list, "explode": True},
+    ]
+
+
+_RESULTS = {media: {"schema": {"type": "string"}} for media in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+_GRAPH_BODIES = {"text/turtle": {"schema": {"type": "string"}}, "application/n-triples": {"schema": {"type": "string"}},
+                 "application/rdf+xml": {"schema": {"type": "string"}}}
+_GRAPH_PARAM = [{"name": "graph", "in": "query", "required": True, "schema": _string("the named graph's IRI")}]
+_NAMED_QUERIES = sorted(load_named_queries())
 
 
 # --- request decoding ---------------------------------------------------------------------
@@ -179,7 +228,10 @@ async def _answer_query(request: Request, service: GraphService, query: str, par
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 
-@router.get(SPARQL_PATH, name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query")
+@router.get(SPARQL_PATH, name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query",
+            responses={200: {"content": _RESULTS, "description": "the results, or the service description"},
+                       **_answers(400, 406, 413, 422, 503)},
+            openapi_extra={"parameters": _query_params(query_required=False)})
 async def sparql_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
     params = _params(request)
     if "update" in params:
@@ -198,12 +250,20 @@ def _head(response: Response) -> Response:
     return head
 
 
-@router.head(SPARQL_PATH, summary="The headers GET /sparql would answer with, without the body")
+@router.head(SPARQL_PATH, summary="The headers GET /sparql would answer with, without the body",
+             responses=_answers(400, 406, 413, 422, 503), openapi_extra={"parameters": _query_params(query_required=False)})
 async def sparql_head(request: Request, service: GraphService = Depends(service_of)) -> Response:
     return _head(await sparql_get(request, service))
 
 
-@router.post(SPARQL_PATH, summary="SPARQL 1.1 query by POST (form or application/sparql-query)")
+@router.post(SPARQL_PATH, summary="SPARQL 1.1 query by POST (form or application/sparql-query)",
+             responses={200: {"content": _RESULTS, "description": "the results"}, **_answers(400, 406, 413, 415, 422, 503)},
+             openapi_extra={"parameters": _query_params(query_required=False)[1:], "requestBody": {"required": True, "content": {
+                 QUERY_TYPE: {"schema": _string("a SPARQL 1.1 query")},
+                 FORM: {"schema": {"type": "object", "required": ["query"], "properties": {
+                     "query": _string("a SPARQL 1.1 query"),
+                     "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                     "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}})
 async def sparql_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
     media, charset = _media(request)
     data = await _body(request, service.settings.max_query_bytes, "query")
@@ -269,7 +329,15 @@ async def update_get() -> Response:
     raise QueryError("updates must be POSTed (SPARQL 1.1 Protocol)", code="E054", status=405)
 
 
-@router.post(UPDATE_PATH, response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)")
+@router.post(UPDATE_PATH, response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)",
+             responses=_answers(400, 401, 403, 413, 415, 422, 503),
+             openapi_extra={"parameters": [
+                 {"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}}
+                 for name in ("using-graph-uri", "using-named-graph-uri")],
+                 "requestBody": {"required": True, "content": {
+                     UPDATE_TYPE: {"schema": _string("a SPARQL 1.1 update")},
+                     FORM: {"schema": {"type": "object", "required": ["update"],
+                                       "properties": {"update": _string("a SPARQL 1.1 update")}}}}}})
 async def update_post(request: Request, service: GraphService = Depends(service_of)) -> Any:
     refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
@@ -307,6 +375,10 @@ def _graph_param(request: Request, *, writing: bool) -> str:
             raise QueryError(f"cannot {what} the default graph here: it is the union of the named graphs; "
                              "name a graph with ?graph=IRI", code="E054", status=400)
         raise QueryError("name the graph with ?graph=IRI", code="E054", status=400)
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        raise QueryError(f"?graph={graph!r} is not an absolute IRI", code="E054", status=400) from None
     return graph
 
 
@@ -358,7 +430,10 @@ def _parse_upload(data: bytes, media: str | None, charset: str | None, limit: in
     return list(triples)
 
 
-@router.get("/graph-store", summary="Graph Store Protocol: one named graph")
+@router.get("/graph-store", summary="Graph Store Protocol: one named graph",
+            responses={200: {"content": {m: {"schema": {"type": "string"}} for m in GRAPH_FORMATS},
+                             "description": "the graph"}, **_answers(400, 404, 406)},
+            openapi_extra={"parameters": _GRAPH_PARAM})
 async def graph_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
     graph = _graph_param(request, writing=False)
     media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS))
@@ -387,22 +462,32 @@ async def _write_graph(request: Request, service: GraphService, *, merge: bool) 
     return Response(status_code=204 if existed else 201)
 
 
-@router.head("/graph-store", summary="The headers GET /graph-store would answer with, without the body")
+@router.head("/graph-store", summary="The headers GET /graph-store would answer with, without the body",
+             responses=_answers(400, 404, 406), openapi_extra={"parameters": _GRAPH_PARAM})
 async def graph_head(request: Request, service: GraphService = Depends(service_of)) -> Response:
     return _head(await graph_get(request, service))
 
 
-@router.put("/graph-store", summary="Graph Store Protocol: replace a named graph (needs the write token)")
+@router.put("/graph-store", summary="Graph Store Protocol: replace a named graph (needs the write token)",
+            status_code=201, responses={204: {"description": "the graph existed and was replaced"},
+                                        **_answers(400, 401, 403, 413, 415, 422, 503)},
+            openapi_extra={"parameters": _GRAPH_PARAM, "requestBody": {"required": True, "content": _GRAPH_BODIES}})
 async def graph_put(request: Request, service: GraphService = Depends(service_of)) -> Response:
     return await _write_graph(request, service, merge=False)
 
 
-@router.post("/graph-store", summary="Graph Store Protocol: add to a named graph (needs the write token)")
+@router.post("/graph-store", summary="Graph Store Protocol: add to a named graph (needs the write token)",
+             status_code=201, responses={204: {"description": "the graph existed and was merged with the body"},
+                                         **_answers(400, 401, 403, 413, 415, 422, 503)},
+             openapi_extra={"parameters": _GRAPH_PARAM, "requestBody": {"required": True, "content": {
+                 **_GRAPH_BODIES, MULTIPART: {"schema": {"type": "object"}}}}})
 async def graph_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
     return await _write_graph(request, service, merge=True)
 
 
-@router.delete("/graph-store", summary="Graph Store Protocol: drop a named graph (needs the write token)")
+@router.delete("/graph-store", summary="Graph Store Protocol: drop a named graph (needs the write token)",
+               status_code=204, responses=_answers(400, 401, 403, 404, 422, 503),
+               openapi_extra={"parameters": _GRAPH_PARAM})
 async def graph_delete(request: Request, service: GraphService = Depends(service_of)) -> Response:
     refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
@@ -425,8 +510,10 @@ def queries_list(request: Request, service: GraphService = Depends(service_of)) 
     ]
 
 
-@router.get("/queries/{name}", name="queries_run", summary="Run a named query; parameters are bound as RDF terms")
-async def queries_run(name: str, request: Request, service: GraphService = Depends(service_of)) -> Response:
+@router.get("/queries/{name}", name="queries_run", summary="Run a named query; parameters are bound as RDF terms",
+            responses={200: {"content": _RESULTS, "description": "the results"}, **_answers(404, 406, 422, 503)})
+async def queries_run(request: Request, name: str = Path(json_schema_extra={"enum": _NAMED_QUERIES}),
+                      service: GraphService = Depends(service_of)) -> Response:
     params: dict[str, str] = {}
     for key, values in _params(request).items():
         if len(values) > 1:
