@@ -90,8 +90,10 @@ class RemoteStore:
                              "result, which conflictkg does not pass on", code="E055", status=503)
         if response.status_code >= 400:
             status = 400 if response.status_code < 500 else 502
-            raise QueryError(f"the remote server answered {response.status_code}: {response.text[:500].strip()}",
-                             code="E051" if status == 400 else "E050", status=status)
+            said = f"the remote server answered {response.status_code}: {response.text[:500].strip()}"
+            if status == 400:  # its parser refused the query (the screen leaves the grammar to the engine)
+                raise QueryError(f"malformed SPARQL query: {said}", code="E051", status=400)
+            raise QueryError(said, code="E050", status=status)
         return response
 
     def _post_update(self, update: str) -> None:

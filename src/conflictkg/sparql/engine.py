@@ -45,7 +45,7 @@ from ..errors import NotFound, QueryError, ValidationFailed
 from ..namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from ..store import EmbeddedStore, GraphContent, GraphStore, to_oxigraph, to_rdflib
 from .formats import DEFAULT_GRAPH_TYPE, negotiate, offers_for, serialize_triples
-from .lexer import engine_message, tokenize
+from .lexer import engine_message, join, tokenize
 from .named import NamedQuery, load_named_queries
 from .pool import WorkerPool
 from .screen import Operation, QueryPlan, UpdatePlan, screen_query, screen_update, screened_query
@@ -142,7 +142,7 @@ class SparqlEngine:
         """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``."""
         plan = self.screen(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
                            base_iri=base_iri)
-        task = self._task(plan, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
         timeout = self.settings.query_timeout
         deadline = time.monotonic() + timeout
         if self.embedded:
@@ -188,7 +188,8 @@ class SparqlEngine:
         if plan is None or pool is None or snapshots is None or snapshot is None:
             return await asyncio.to_thread(functools.partial(self.query, text, **args))
         try:
-            task = self._task(plan, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
+            task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
+                              base_iri)
             task["snapshot"] = snapshot
             timeout = self.settings.query_timeout
             answer = await pool.run_async(task, time.monotonic() + timeout, timeout)
@@ -196,7 +197,7 @@ class SparqlEngine:
             snapshots.release(snapshot[2], pool.generations_in_use())
         return _result(plan, answer, text, base_iri)
 
-    def _task(self, plan: QueryPlan, accept: str | None, media_type: str | None,
+    def _task(self, plan: QueryPlan, raw: str, accept: str | None, media_type: str | None,
               default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
               substitutions: Mapping[str, Node] | None, base_iri: str | None) -> Task:
         """What a worker (or the remote store) needs to answer a screened query: its canonical text."""
@@ -207,8 +208,11 @@ class SparqlEngine:
                 f"cannot answer this {plan.form} query in any type the request accepts ({accept}); "
                 f"available: {', '.join(offers)}", code="E059", status=406)
         protocol_dataset = bool(default_graph_uris or named_graph_uris)
+        text = plan.text
+        if not self.embedded:  # the same tokens, IRIs written without escapes (Virtuoso does not read them)
+            text = join(tokenize(raw, base=base_iri, prefixes=PREFIX_IRIS).tokens, plain_iris=True)
         return {
-            "query": plan.text,
+            "query": text,
             "media_type": chosen,
             "max_rows": self.settings.max_rows,
             "union": not protocol_dataset and not plan.has_dataset_clause,

@@ -130,14 +130,18 @@ def _separated(before: Token | None, token: Token) -> bool:
         (before.kind == "string" and token.kind == "string")
 
 
-def join(tokens: list[Token]) -> str:
-    """The canonical text of ``tokens`` (see the module docstring)."""
+def join(tokens: list[Token], *, plain_iris: bool = False) -> str:
+    """The canonical text of ``tokens`` (see the module docstring).
+
+    ``plain_iris`` writes IRIs without ``\\u`` escapes, for a remote server whose parser does not
+    read escapes in IRIs (Virtuoso): still absolute, still only IRI characters, and an operator
+    ``<`` is still followed by a space, so a context-free lexer cannot read an IRI there."""
     out: list[str] = []
     before = None
     for token in tokens:
         if _separated(before, token):
             out.append(" ")
-        out.append(token.text)
+        out.append(f"<{token.value}>" if plain_iris and token.kind == "iri" else token.text)
         before = token
     return "".join(out)
 
