@@ -164,6 +164,49 @@ def test_hostile_texts_the_screen_passes_never_reach_the_network(loopback: str, 
         assert _hits(lambda: run(text)) == 0, text
 
 
+#: Pieces of string content that may end a string early, open one, hide or show a keyword.
+_CONTENT = ["A", "\\u0022", "\\u0027", '\\"', "\\'", " AS ?a) BIND(", '"', "'", " SERVICE <{url}x> { ?s ?p ?o } ",
+            "#", "\n", "}", "{", "\\\\", " ", "\\u0023", " LOAD <{url}l> ", ". ?s ?p ?o "]
+_QUOTES = ['"', "'", '"' * 3, "'" * 3]
+
+
+@st.composite
+def _structured(draw: st.DrawFn, url: str) -> str:
+    """A query most of whose variants pyoxigraph accepts: BINDs of strings in the four delimiters
+    with hostile content, comments, SERVICE clauses, triple patterns and comparisons."""
+    pieces = []
+    for i in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["bind", "service", "comment", "triple", "filter"]))
+        content = "".join(draw(st.lists(st.sampled_from(_CONTENT), max_size=6))).replace("{url}", url)
+        if kind == "bind":
+            quote = draw(st.sampled_from(_QUOTES))
+            pieces.append(f"BIND({quote}{content}{quote} AS ?v{i})")
+        elif kind == "service":
+            pieces.append(f"SERVICE <{url}s> {{ ?s ?p ?o }}")
+        elif kind == "comment":
+            pieces.append(f"# {content}\n")
+        elif kind == "triple":
+            pieces.append("?s ?p ?o .")
+        else:
+            pieces.append("FILTER(?a<?b||?c>?d)")
+    return "SELECT * WHERE { " + " ".join(pieces) + " }"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_structured_hostile_queries_the_screen_passes_never_reach_the_network(loopback: str,
+                                                                              data: st.DataObject) -> None:
+    """Most of these texts are valid SPARQL: a SERVICE clause, or one that a string delimiter or an
+    escape uncovers, must be refused; anything passed runs without a request to the loopback server."""
+    text = data.draw(_structured(loopback))
+    try:
+        canonical = screen_query(text, set(), base_iri=BASE, prefixes=PREFIX_IRIS).text
+    except QueryError:
+        return
+    assert _hits(lambda: _run_query(canonical)) == 0, canonical
+    assert _hits(lambda: _run_query(text)) == 0, text
+
+
 _STRING_CHARS = st.text(alphabet=st.sampled_from(list("aZ 09#<>{}'\"\\\n\r\té€😀") + ["\u2028"]), max_size=12)
 
 
