@@ -365,7 +365,7 @@ def _bound_graphs(store: ox.Store, op: Operation, defaults: Sequence[str], named
     """The graphs the ``GRAPH ?g`` templates of ``op`` bind to: its WHERE asked as a query, over the
     dataset the operation reads (never the whole store's content)."""
     variables = " ".join(f"?{v}" for v in dict.fromkeys(op.graph_vars))
-    query = f"SELECT DISTINCT {variables} WHERE {' '.join(t.text for t in op.where)}"
+    query = f"SELECT DISTINCT {variables} WHERE {join(op.where)}"
     kwargs: dict[str, Any] = {}
     if op.kind == "DELETE WHERE":
         kwargs["default_graph"] = ox.DefaultGraph()
