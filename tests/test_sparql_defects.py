@@ -151,3 +151,47 @@ def test_the_pre_declared_prefixes_are_the_documented_ones(client: Client) -> No
         assert f"| `{prefix}:` | `{iri}` |" in doc
     r = client.get("/sparql", params={"query": "ASK { ?c a ckg:Claim }"})
     assert r.status_code == 200
+
+
+# 3 (a real client): rdflib's SPARQLUpdateStore failed on len(g) once a graph lost its last triple
+
+
+def test_rdflib_sparql_update_store_works_on_a_graph_that_lost_its_last_triple() -> None:
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLUpdateStore
+
+    from conflictkg.api.app import create_app
+
+    from fixtures_sparql import make_service
+
+    service = with_gate(make_service(token=TOKEN), RecordingGate())
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(service), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        store = SPARQLUpdateStore(f"http://127.0.0.1:{port}/sparql", f"http://127.0.0.1:{port}/update",
+                                  headers={"Authorization": f"Bearer {TOKEN}"})
+        graph = Graph(store, identifier=URIRef(G))
+        triple = (URIRef("http://example.org/s"), URIRef("http://example.org/p"), Literal("last"))
+        graph.add(triple)
+        assert len(graph) == 1
+        graph.remove(triple)
+        assert len(graph) == 0
+        assert list(graph) == []
+        store.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        service.close()
