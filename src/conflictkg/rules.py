@@ -152,6 +152,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "event_triggers": EventRule,
     "event_families": FamilyRule,
     "source_heads": Rule,
+    "no_side_heads": Rule,
     "abbreviations": Rule,
     "person_titles": Rule,
     "role_nouns": Rule,
@@ -204,8 +205,8 @@ class RuleSet:
         return cache[table]
 
 
-_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays",
-                   "person_nouns", "nonperson_nouns", "force_nouns"}
+_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "no_side_heads", "abbreviations", "person_titles", "role_nouns",
+                   "months", "weekdays", "person_nouns", "nonperson_nouns", "force_nouns"}
 
 
 def load_rules(directory: Path = RULES_DIR) -> RuleSet:
