@@ -237,8 +237,8 @@ class Settings:
 
 
 _TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int, "query_workers": int,
-                          "max_page_bytes": int, "fetch_timeout": float}
-                           "max_query_bytes": int, "max_update_bytes": int, "max_write_triples": int}
+                          "max_page_bytes": int, "fetch_timeout": float,
+                          "max_query_bytes": int, "max_update_bytes": int, "max_write_triples": int}
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _PATHS = {"store", "turtle_dir", "corpus_dir", "articles_dir"}
 
