@@ -25,6 +25,9 @@ __all__ = [
     "DEFAULT_QUERY_WORKERS",
     "DEFAULT_ACCESS_LOG",
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "DEFAULT_MAX_QUERY_BYTES",
+    "DEFAULT_MAX_UPDATE_BYTES",
+    "DEFAULT_MAX_WRITE_TRIPLES",
     "REMOTE_SYSTEM_GRAPH_PREFIXES",
     "DEFAULT_MAX_ARTICLE_BYTES",
     "DEFAULT_MAX_PAGE_BYTES",
@@ -71,6 +74,12 @@ DEFAULT_QUERY_WORKERS = 2
 DEFAULT_ACCESS_LOG = False
 #: Largest request body the SPARQL service reads (queries, updates, Graph Store uploads).
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
+#: Largest SPARQL query text (bytes); more is a 413 (E091). Screening is linear in the text.
+DEFAULT_MAX_QUERY_BYTES = 1_000_000
+#: Largest SPARQL update text (bytes); more is a 413 (E091) that points to the Graph Store Protocol.
+DEFAULT_MAX_UPDATE_BYTES = 1_000_000
+#: Most triples one write (update or Graph Store upload) may leave in the graphs it changes; more is a 413 (E092).
+DEFAULT_MAX_WRITE_TRIPLES = 200_000
 #: Articles larger than this are refused (a news article is a few kilobytes).
 DEFAULT_MAX_ARTICLE_BYTES = 2_000_000
 #: Web pages and feeds larger than this are refused (E117): a page carries scripts and styles besides its text.
@@ -152,6 +161,9 @@ class Settings:
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     fetch_private: bool = DEFAULT_FETCH_PRIVATE
     """Whether the HTTP API may fetch loopback and private addresses (tests on loopback)."""
+    max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
+    max_update_bytes: int = DEFAULT_MAX_UPDATE_BYTES
+    max_write_triples: int = DEFAULT_MAX_WRITE_TRIPLES
     token: str | None = None
     """Write token: without it the service is read-only."""
     shacl_engine: str = DEFAULT_SHACL_ENGINE
@@ -204,6 +216,9 @@ class Settings:
             raise ConfigError(f"query timeout must be positive, not {self.query_timeout}", code="E011")
         if self.max_rows <= 0:
             raise ConfigError(f"max rows must be positive, not {self.max_rows}", code="E011")
+        for name in ("max_query_bytes", "max_update_bytes", "max_write_triples"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.replace('_', ' ')} must be positive, not {getattr(self, name)}", code="E011")
         if self.query_workers <= 0:
             raise ConfigError(f"query workers must be positive, not {self.query_workers}", code="E011")
         if self.fetch_timeout <= 0:
@@ -222,7 +237,8 @@ class Settings:
 
 
 _TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int, "query_workers": int,
-                          "max_page_bytes": int, "fetch_timeout": float}
+                          "max_page_bytes": int, "fetch_timeout": float,
+                          "max_query_bytes": int, "max_update_bytes": int, "max_write_triples": int}
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _PATHS = {"store", "turtle_dir", "corpus_dir", "articles_dir"}
 

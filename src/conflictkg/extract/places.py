@@ -189,11 +189,11 @@ def places(doc: Doc) -> Doc:
     cands = _candidates(doc)
     # First pass: the article's countries, from the names that need no context, and from its
     # demonyms ("the eastern Ukrainian town of X").
-    dictionary = doc.resources.dictionary
-    for demonym, country in dictionary.demonyms.items():
-        code = gaz.get(country).country if gaz.get(country) else None  # type: ignore[union-attr]
-        if code and re.search(rf"(?<![\w-]){re.escape(demonym)}(?![\w])", doc.norm):
-            resolver.countries[code] += 1
+    table = doc.resources.countries
+    for m in table.name_regex.finditer(doc.norm):
+        country = table.find(m.group())
+        if country is not None and m.group() in country.demonyms:
+            resolver.countries[country.alpha2] += 1
     for c in cands:
         options, level = resolver.options(c)
         sure = [p for p in options if p.kind in ("country", "subdivision") or p.source.startswith("dictionary")]
@@ -248,7 +248,9 @@ def _nameable(doc: Doc, name: str) -> bool:
     words = [w for token in name.split() for w in token.split("-")]
     if dictionary.lookup(name) != (None, None) or _ORG_WORDS.search(name):
         return False
-    if any(w in dictionary.demonyms or w.lower().endswith(_ADJECTIVE_ENDINGS) for w in words):
+    table = doc.resources.countries
+    if any(w in dictionary.demonyms or (table.find(w) is not None and w in table.find(w).demonyms)  # type: ignore[union-attr]
+           or w.lower().endswith(_ADJECTIVE_ENDINGS) for w in words):
         return False  # "Russian-controlled region", "the Siberian city of", "Western Russian city"
     return len(fold(name, doc.resources.gazetteer.rules)) >= 3
 
