@@ -201,11 +201,12 @@ def test_a_build_writes_turtle_beside_its_store(tmp_path: Path) -> None:
     env = {"CONFLICTKG_STORE": str(tmp_path / "kg" / "store")}
     done = run("build", str(small_corpus(tmp_path / "corpus")), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "kg" / "turtle").iterdir()) == ["a.ttl", "dictionary.ttl"]
+    files = sorted(p.name for p in (tmp_path / "kg" / "turtle").iterdir())
+    assert [f for f in files if not f.startswith("event-")] == ["a.ttl", "dictionary.ttl"] and len(files) == 3  # + its event
     assert {p.name: p.stat().st_mtime_ns for p in TURTLE_DIR.glob("*.ttl")} == before  # the repository is untouched
     done = run("--turtle-dir", str(tmp_path / "elsewhere"), "build", str(tmp_path / "corpus"), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["a.ttl", "dictionary.ttl"]
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == files
 
 
 def test_add_a_text_file_with_its_metadata_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
