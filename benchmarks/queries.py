@@ -45,11 +45,11 @@ __all__ = [
     "PREFIXES",
     "QuerySpec",
     "Timing",
-    "concurrency",
     "query_set",
     "run_direct",
     "run_http",
     "run_rdflib",
+    "round_trip",
 ]
 
 OUT_OF_TIME = "not run: the run's time budget was used up"
@@ -173,28 +173,39 @@ def _busy_event(world: _World) -> str:
     return max(events, key=lambda e: (score.get(e, 0), e))
 
 
-def _measure(run: Callable[[], int], *, repeats: int, budget: float) -> Timing:
+def _measure(run: Callable[[], Any], count: Callable[[Any], int], *, repeats: int, budget: float,
+             fast_repeats: int = 0, fast: float = 0.02) -> Timing:
     """Warm-up, then up to ``repeats`` timed runs while the total stays under ``budget`` seconds.
 
+    ``run`` does the timed work and returns the answer; ``count`` (rows of an answer) is applied
+    to the warm-up's answer only, outside the timing: what is timed is producing (or, over HTTP,
+    receiving) the result body, not the client's parsing of it. Queries whose warm-up took less
+    than ``fast`` seconds get ``fast_repeats`` runs instead (cheap, and their medians are noisier).
     A query whose first run alone takes more than ``budget`` is not run again: that first (cold)
     run is its only sample, and :attr:`Timing.cold` says so.
     """
     start = time.perf_counter()
-    rows = run()
+    answer = run()
     first = time.perf_counter() - start
-    timing = Timing(rows=rows)
+    timing = Timing(rows=count(answer))
     if first > budget:
         timing.samples.append(first)
         timing.cold = True
         return timing
+    wanted = max(repeats, fast_repeats) if first < fast else repeats
     spent = 0.0
-    while len(timing.samples) < repeats and (spent < budget or not timing.samples):
+    while len(timing.samples) < wanted and (spent < budget or not timing.samples):
         start = time.perf_counter()
         run()
         elapsed = time.perf_counter() - start
         timing.samples.append(elapsed)
         spent += elapsed
     return timing
+
+
+def _json_rows(body: bytes) -> int:
+    data = json.loads(body)
+    return len(data["results"]["bindings"]) if "results" in data else 0
 
 
 # --- engines in a child process (pyoxigraph direct, rdflib) ------------------------------------
@@ -212,11 +223,9 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
         def runner(spec: QuerySpec) -> Callable[[], int]:
             subs = {ox.Variable(k): ox.NamedNode(v) for k, v in spec.bindings.items()} or None
 
-            def run() -> int:
+            def run() -> bytes:
                 result = store.query(spec.text, use_default_graph_as_union=True, substitutions=subs)
-                body = result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
-                data = json.loads(body)
-                return len(data["results"]["bindings"]) if "results" in data else 0
+                return result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr,no-any-return]
             return run
     else:
         from rdflib import Dataset, URIRef
@@ -227,10 +236,8 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
         def runner(spec: QuerySpec) -> Callable[[], int]:
             binds = {k: URIRef(v) for k, v in spec.bindings.items()}
 
-            def run() -> int:
-                result = store.query(spec.text, initBindings=binds)
-                result.serialize(format="json")
-                return len(result)
+            def run() -> bytes:
+                return store.query(spec.text, initBindings=binds).serialize(format="json")  # type: ignore[no-any-return]
             return run
     conn.send({"load_s": time.perf_counter() - start,
                "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
@@ -238,12 +245,12 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
         msg = conn.recv()
         if msg is None:
             return
-        spec, repeats, budget, cap = msg
+        spec, repeats, fast_repeats, budget, cap = msg
         run = runner(spec)
         if engine != "direct":  # rdflib is pure Python: an overtime query can be stopped in-process
             run = _interruptible(run, cap)
         try:
-            conn.send(_measure(run, repeats=repeats, budget=budget).to_dict())
+            conn.send(_measure(run, _json_rows, repeats=repeats, budget=budget, fast_repeats=fast_repeats).to_dict())
         except _Overtime:
             conn.send(Timing(status=f"did not finish within {cap:.0f} s").to_dict())
         except Exception as exc:  # noqa: BLE001 - reported in the table
@@ -254,14 +261,14 @@ class _Overtime(BaseException):
     """Raised in the rdflib child's main thread when a query passes the cap."""
 
 
-def _interruptible(run: Callable[[], int], cap: float) -> Callable[[], int]:  # pragma: no cover - child process
+def _interruptible(run: Callable[[], bytes], cap: float) -> Callable[[], bytes]:  # pragma: no cover - child process
     """``run`` with a watchdog that raises :class:`_Overtime` in this thread after ``cap`` seconds."""
     import ctypes
     import threading
 
     target = threading.get_ident()
 
-    def wrapped() -> int:
+    def wrapped() -> bytes:
         fired = threading.Event()
 
         def fire() -> None:
@@ -285,15 +292,13 @@ class EngineRun:
     load_s: float | None = None
     max_rss_mib: float | None = None
     status: str = "ok"
-    floor: Timing | None = None
-    """conflictkg only: latency of GET /queries (no store work): the HTTP stack's own round trip."""
     server: dict[str, float] = field(default_factory=dict)
     """conflictkg only: median of the server's own time per query (``Server-Timing``), seconds."""
 
 
 def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats: int, budget: float,
                cap: float, load_cap: float, log: Callable[[str], None], deadline: float = math.inf,
-               caps: Mapping[str, float] | None = None) -> EngineRun:
+               caps: Mapping[str, float] | None = None, fast_repeats: int = 0) -> EngineRun:
     ctx = mp.get_context("spawn")
     parent, child_end = ctx.Pipe()
     proc = ctx.Process(target=_child, args=(engine, str(source), child_end), daemon=True)
@@ -316,7 +321,7 @@ def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats
                 out.timings[spec.name] = Timing(status=dead)
                 continue
             spec_cap = (caps or {}).get(spec.name, cap)
-            parent.send((spec, repeats, budget, spec_cap))
+            parent.send((spec, repeats, fast_repeats, budget, spec_cap))
             wait = spec_cap + budget + 5 if engine == "direct" else 2 * spec_cap + budget + 10  # rdflib stops itself
             if parent.poll(wait):
                 out.timings[spec.name] = Timing.from_dict(parent.recv())
@@ -347,18 +352,25 @@ def run_rdflib(nquads: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun
 # --- engines over HTTP -------------------------------------------------------------------------
 
 
-def _rows(response: Response) -> int:
+def _checked(response: Response) -> Response:
+    """``response``, or a RuntimeError when it is not a complete 200 answer."""
     if response.status_code != 200:
         raise RuntimeError(f"HTTP {response.status_code}: {response.text[:160]}")
-    data = response.json()
-    return len(data["results"]["bindings"]) if "results" in data else 0
+    if response.headers.get("x-sql-state") == "S1TAT":  # Virtuoso's partial answer at its own time limit
+        raise RuntimeError("HTTP 503: a partial answer (X-SQL-State: S1TAT)")
+    return response
+
+
+def _rows(response: Response) -> int:
+    return _json_rows(response.content)
 
 
 def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: int, budget: float, cap: float,
              log: Callable[[str], None], deadline: float = math.inf,
              restart: Callable[[], str] | None = None, restarts: int = 0,
-             caps: Mapping[str, float] | None = None) -> EngineRun:
-    """``flavour``: ``conflictkg`` (named queries at /queries/{name}) or ``rdflib-endpoint``.
+             caps: Mapping[str, float] | None = None, fast_repeats: int = 0) -> EngineRun:
+    """``flavour``: ``conflictkg`` (named queries at /queries/{name}), ``rdflib-endpoint`` or ``virtuoso``
+    (the parameters inlined as a VALUES block).
 
     rdflib-endpoint answers on its event loop, so after a query passes the cap it answers
     nothing else: ``restart`` (up to ``restarts`` times) gives the base URL of a fresh server.
@@ -371,9 +383,6 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
     try:
         if flavour == "conflictkg":
             _warm_workers(base, accept)
-            # the HTTP round trip of a route that does no store work
-            out.floor = _measure(lambda: int(client.get("/queries").status_code == 200), repeats=3 * repeats,
-                                 budget=budget)
         server_times: list[float] = []
         for spec in specs:
             path, params = _request(flavour, spec)
@@ -386,22 +395,23 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
             spec_cap = (caps or {}).get(spec.name, cap)
 
             def request(c: Client = client, path: str = path, params: dict[str, str] = params,
-                        limit: float = spec_cap) -> int:
-                response = c.get(path, params=params, timeout=limit)
+                        limit: float = spec_cap) -> Response:
+                response = _checked(c.get(path, params=params, timeout=limit))
                 took = response.server_ms()
                 if took is not None:
                     server_times.append(took / 1000)
-                return _rows(response)
+                return response
 
             server_times.clear()
             try:
-                out.timings[spec.name] = _measure(request, repeats=repeats, budget=budget)
+                out.timings[spec.name] = _measure(request, _rows, repeats=repeats, budget=budget,
+                                                  fast_repeats=fast_repeats)
                 if server_times:
                     timed = server_times[-len(out.timings[spec.name].samples):]  # not the warm-up run
                     out.server[spec.name] = statistics.median(timed)
             except ClientTimeout:
                 out.timings[spec.name] = Timing(status=f"did not finish within {spec_cap:.0f} s")
-                stuck = flavour != "conflictkg"  # its event loop is stuck in the query: nothing else will answer
+                stuck = flavour == "rdflib-endpoint"  # its event loop is stuck in the query: nothing else will answer
             except RuntimeError as exc:
                 status = ("did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
                           else f"error: {str(exc)[:120]}")
@@ -430,6 +440,12 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: in
     return out
 
 
+def round_trip(base: str, path: str, *, repeats: int, budget: float) -> Timing:
+    """Latency of ``GET path`` (a route that does no work) through the same client as the engines."""
+    with Client(base, timeout=30.0, headers={"Accept": "application/json"}) as client:
+        return _measure(lambda: _checked(client.get(path)), lambda _r: 0, repeats=repeats, budget=budget)
+
+
 def _request(flavour: str, spec: QuerySpec) -> tuple[str, dict[str, str]]:
     """Path and parameters of ``spec`` on ``flavour``'s server."""
     if flavour == "conflictkg" and spec.kind == "named":
@@ -453,63 +469,3 @@ def _warm_workers(base: str, headers: dict[str, str], rounds: int = 3, parallel:
             t.start()
         for t in threads:
             t.join()
-
-
-# --- concurrent clients ------------------------------------------------------------------------
-
-
-@dataclass
-class LoadResult:
-    clients: int
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        s = sorted(self.latencies)
-        return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
-
-
-def concurrency(base: str, path: str, params: dict[str, str], *, clients: int, seconds: float,
-                timeout: float = 30.0) -> LoadResult:
-    """``clients`` threads each sending requests back to back for ``seconds``; non-200 answers are errors."""
-    import threading
-
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-    barrier = threading.Barrier(clients)
-
-    def client() -> None:
-        mine: list[float] = []
-        errs = 0
-        with Client(base, timeout=timeout,
-                    headers={"Accept": "application/sparql-results+json, application/json"}) as c:
-            barrier.wait()
-            while time.perf_counter() < stop_at:
-                start = time.perf_counter()
-                try:
-                    r = c.get(path, params=params)
-                    ok = r.status_code == 200 and len(r.content) > 0
-                except ClientError:
-                    ok = False
-                mine.append(time.perf_counter() - start)
-                errs += not ok
-        with lock:
-            latencies.extend(mine)
-            errors[0] += errs
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    return LoadResult(clients, len(latencies), errors[0], elapsed, latencies)
