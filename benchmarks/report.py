@@ -10,18 +10,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .numbers import human, ms, times
 from .queries import Timing
 from .targets import CKG, DIRECT, PEER, overheads, peer_ratio
 
 __all__ = ["bulk_table", "cell", "concurrency_table", "human", "machine", "ms", "query_tables", "times",
-           "virtuoso_section"]
+           "virtuoso_section"]  # human, ms, times: from .numbers
 
 ENGINES = (DIRECT, CKG, "rdflib Graph", PEER)
-
-
-def ms(seconds: float) -> str:
-    v = 1000 * seconds
-    return f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms" if v >= 1 else f"{v:.2f} ms"
 
 
 def cell(t: Timing | None) -> str:
@@ -33,14 +29,6 @@ def cell(t: Timing | None) -> str:
         return f"{ms(t.median)} (one cold run)"
     spread = f"p95 {ms(t.p95)}" if len(t.samples) >= 5 else f"{ms(min(t.samples))}-{ms(max(t.samples))}"
     return f"{ms(t.median)} ({spread}; n={len(t.samples)})"
-
-
-def times(x: float) -> str:
-    return f"{x:,.0f}x" if x >= 10 else f"{x:.1f}x" if x >= 0.1 else f"{x:.2f}x"
-
-
-def human(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
 
 def versions() -> str:

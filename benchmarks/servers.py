@@ -74,7 +74,8 @@ def _wait_ready(server: Server, probe: str, timeout: float) -> None:
     while time.monotonic() < deadline:
         if not server.alive():
             try:
-                tail = [line for line in server.log.read_text(errors="replace").splitlines() if line.strip()][-1:]
+                lines = [line for line in server.log.read_text(errors="replace").splitlines() if line.strip()]
+                tail = [line for line in lines if line.startswith("conflictkg:")][-1:] or lines[-1:]
             except OSError:
                 tail = []
             raise RuntimeError(f"{server.name} exited (code {server.process.returncode})"

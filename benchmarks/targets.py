@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .numbers import human, ms, times
+
 __all__ = ["Verdict", "evaluate"]
 
 REFERENCE_SIZE = 1_000_000
@@ -60,19 +62,6 @@ class Verdict:
         return f"| {self.target} | {self.measured} | **{self.result}** |"
 
 
-def _fmt_ms(seconds: float) -> str:
-    v = 1000 * seconds
-    return f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms" if v >= 1 else f"{v:.2f} ms"
-
-
-def _fmt_x(x: float) -> str:
-    return f"{x:,.0f}x" if x >= 10 else f"{x:.1f}x" if x >= 0.1 else f"{x:.2f}x"
-
-
-def _human(n: int) -> str:
-    return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}k" if n >= 1000 else str(n)
-
-
 def peer_ratio(peer: Any, ours: Any, cap: float) -> tuple[float | None, bool]:
     """(rdflib-endpoint / conflictkg, whether it is only a lower bound: the peer did not finish)."""
     if ours is None or not ours.ok:
@@ -86,7 +75,7 @@ def peer_ratio(peer: Any, ours: Any, cap: float) -> tuple[float | None, bool]:
 
 def target_peer(run: Any) -> Verdict:
     """Target 1 on the reference size's :class:`SizeRun`."""
-    name = (f"1. every analyst query and shape at {_human(run.size)} at least as fast through conflictkg's HTTP API as "
+    name = (f"1. every analyst query and shape at {human(run.size)} at least as fast through conflictkg's HTTP API as "
             f"through rdflib-endpoint, and geometric mean of rdflib-endpoint / conflictkg over the analyst queries "
             f">= {PEER_GEOMEAN:.0f}x")
     if CKG not in run.engines or PEER not in run.engines:
@@ -104,14 +93,14 @@ def target_peer(run: Any) -> Verdict:
             unknown.append(spec.name)
             parts.append(f"{spec.name} not measured")
             continue
-        parts.append(f"{spec.name} {'>' if lower else ''}{_fmt_x(x)}")
+        parts.append(f"{spec.name} {'>' if lower else ''}{times(x)}")
         if x < 1 and not lower:
             slower.append(spec.name)
         if spec.kind == "named":
             named.append(x)
             bounded = bounded or lower
     geo = math.exp(sum(math.log(x) for x in named) / len(named)) if named else None
-    measured = ", ".join(parts) + (f"; geometric mean over analyst queries {'>' if bounded else ''}{_fmt_x(geo)}"
+    measured = ", ".join(parts) + (f"; geometric mean over analyst queries {'>' if bounded else ''}{times(geo)}"
                                    if geo is not None else "")
     if slower or (geo is not None and geo < PEER_GEOMEAN and not bounded):
         result = "FAIL" + (f" (slower: {', '.join(slower)})" if slower else "")
@@ -127,7 +116,7 @@ def target_peer(run: Any) -> Verdict:
 def target_server_side(run: Any) -> Verdict:
     """Target 2a."""
     name = (f"2a. conflictkg's server-side time (`Server-Timing`) for each analyst query within {SERVER_RATIO}x + "
-            f"{SERVER_SLACK * 1000:.1f} ms of pyoxigraph direct, {_human(run.size)}")
+            f"{SERVER_SLACK * 1000:.1f} ms of pyoxigraph direct, {human(run.size)}")
     if CKG not in run.engines or DIRECT not in run.engines:
         return Verdict(name, "not run", "NOT MEASURED")
     parts, over, unknown = [], [], []
@@ -140,7 +129,7 @@ def target_server_side(run: Any) -> Verdict:
             unknown.append(spec.name)
             continue
         allowed = SERVER_RATIO * direct.median + SERVER_SLACK
-        parts.append(f"{spec.name} {_fmt_ms(server)} (allowed {_fmt_ms(allowed)})")
+        parts.append(f"{spec.name} {ms(server)} (allowed {ms(allowed)})")
         if server > allowed:
             over.append(spec.name)
     result = ("FAIL" if over else f"NOT MEASURED ({', '.join(unknown)})" if unknown or not parts else "PASS")
@@ -166,18 +155,18 @@ def target_overhead(run: Any) -> Verdict:
     """Target 2b."""
     name = (f"2b. full HTTP overhead over a bare FastAPI + uvicorn route (conflictkg - pyoxigraph direct - bare route, "
             f"same client) under {HTTP_OVERHEAD * 1000:.0f} ms at the median, queries with <= {SMALL_ROWS} rows "
-            f"and <= {SMALL_DIRECT * 1000:.0f} ms direct, {_human(run.size)}")
+            f"and <= {SMALL_DIRECT * 1000:.0f} ms direct, {human(run.size)}")
     rows = overheads(run)
     if not rows:
         return Verdict(name, "not measured", "NOT MEASURED")
-    measured = (f"bare route {_fmt_ms(run.bare.median)}; " +
-                ", ".join(f"{s.name} ({n} rows) {_fmt_ms(o)}" for s, o, n in rows))
+    measured = (f"bare route {ms(run.bare.median)}; " +
+                ", ".join(f"{s.name} ({n} rows) {ms(o)}" for s, o, n in rows))
     return Verdict(name, measured, "PASS" if max(o for _s, o, _n in rows) < HTTP_OVERHEAD else "FAIL")
 
 
 def target_large(run: Any | None) -> Verdict:
     """Target 3a on the large size's run."""
-    name = f"3a. every analyst query at {_human(LARGE_SIZE)} triples: p95 under {LARGE_P95:.0f} s through conflictkg"
+    name = f"3a. every analyst query at {human(LARGE_SIZE)} triples: p95 under {LARGE_P95:.0f} s through conflictkg"
     if run is None or CKG not in run.engines:
         return Verdict(name, "not run", "NOT MEASURED")
     parts, over = [], []
@@ -189,7 +178,7 @@ def target_large(run: Any | None) -> Verdict:
             parts.append(f"{spec.name}: {t.status if t is not None else 'not run'}")
             over.append(spec.name)
             continue
-        parts.append(f"{spec.name} {_fmt_ms(t.p95)}" + (" (one cold run)" if t.cold else f" (n={len(t.samples)})"))
+        parts.append(f"{spec.name} {ms(t.p95)}" + (" (one cold run)" if t.cold else f" (n={len(t.samples)})"))
         if t.p95 >= LARGE_P95:
             over.append(spec.name)
     return Verdict(name + f" ({run.quads:,} quads)", ", ".join(parts), "FAIL" if over else "PASS")
@@ -210,7 +199,7 @@ def target_ingest(results: Sequence[Any]) -> Verdict:
 def target_scaling(concurrency: Mapping[int, Sequence[tuple[str, Any]]], prototype: bool, size: int) -> Verdict:
     """Target 4: ``concurrency`` maps workers (1, 2) to (endpoint label, LoadResult or reason) rows."""
     name = (f"4. `/graph` neighbours and `/sparql` point lookups with 2 workers at least {SCALING}x the single-worker "
-            f"throughput at {' and '.join(map(str, SCALING_CLIENTS))} clients, {_human(size)}")
+            f"throughput at {' and '.join(map(str, SCALING_CLIENTS))} clients, {human(size)}")
     one, two = concurrency.get(1), concurrency.get(2)
     if not one or not two:
         return Verdict(name, "not run", "NOT MEASURED")
