@@ -337,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=float, default=20.0, help="seconds one run may take")
     parser.add_argument("--fresh", action="store_true", help="reload even when a loaded database is cached")
     parser.add_argument("--no-remote", action="store_true", help="skip conflictkg --backend remote")
+    parser.add_argument("--no-embedded", action="store_true",
+                        help="skip conflictkg on its embedded store (the ratio column stays empty)")
     parser.add_argument("--out", default=None, help="also write the Markdown here")
     args = parser.parse_args(argv)
     import tempfile
@@ -352,7 +354,8 @@ def main(argv: list[str] | None = None) -> int:
             specs = query_set(size, args.seed)
             kw: dict[str, Any] = {"repeats": args.repeats, "fast_repeats": args.fast_repeats, "budget": args.budget,
                                   "cap": args.cap, "log": log}
-            embedded[size] = _embedded(size, specs, seed=args.seed, work=Path(tmp), reuse=not args.fresh, **kw)
+            if not args.no_embedded:
+                embedded[size] = _embedded(size, specs, seed=args.seed, work=Path(tmp), reuse=not args.fresh, **kw)
             runs.append(run(size, specs, seed=args.seed, work=Path(tmp), reuse=not args.fresh,
                             remote=not args.no_remote, **kw))
     text = virtuoso_section(runs, embedded=embedded)
