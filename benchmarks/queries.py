@@ -1,12 +1,13 @@
-"""Query latency: conflictkg's ``/sparql`` over HTTP vs pyoxigraph direct, rdflib and rdflib-endpoint.
+"""Query latency: conflictkg over HTTP vs pyoxigraph direct, rdflib, rdflib-endpoint (and Virtuoso).
 
 The query set is the named analyst queries of ``api/queries`` (bound to IRIs of the synthetic
 world) plus four classic shapes. Every engine runs the same queries over the same N-Quads:
 
-- ``pyoxigraph direct``: the on-disk store the server will open, queried in a child process
+- ``pyoxigraph direct``: a checkpoint of the on-disk store the server opens, opened read-only as
+  the server's query workers do and queried in a child process
   with the union default graph and the parameters as ``substitutions``, results serialised to
-  SPARQL JSON (the floor: what conflictkg adds on top is its HTTP layer);
-- ``conflictkg /sparql``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
+  SPARQL JSON by pyoxigraph (the floor: what conflictkg adds on top is its HTTP layer);
+- ``conflictkg``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
   besides the client's round trip, the server's own time per request is kept (its
   ``Server-Timing`` header);
 - ``rdflib Graph``: an rdflib ``Dataset`` (union default graph) in a child process, parameters
@@ -14,12 +15,14 @@ world) plus four classic shapes. Every engine runs the same queries over the sam
 - ``rdflib-endpoint``: its own uvicorn server over the same data, the parameters inlined as a
   ``VALUES`` block (its protocol has no bindings).
 
-Both HTTP engines are timed through the same lean keep-alive client (:mod:`.client`).
+Every HTTP engine is timed through the same lean keep-alive client (:mod:`.client`).
 
 Each query gets a warm-up run (not counted) and then ``repeats`` timed runs, fewer when a run is
-slow (the total per query stays near ``budget`` seconds). A run longer than ``cap`` seconds stops
-that engine: the child process or server is killed and the table says "did not finish within
-cap s" instead of hanging.
+slow (the total per query stays near ``budget`` seconds). A run longer than ``cap`` seconds is
+reported as "did not finish within cap s" instead of hanging: the child process (pyoxigraph
+cannot be interrupted) or the stuck server (rdflib-endpoint) is replaced for the next queries.
+Engines are objects (:class:`ChildEngine`, :class:`HttpEngine`) so that a suite can time each
+query on every engine in turn.
 """
 
 from __future__ import annotations
@@ -46,9 +49,10 @@ __all__ = [
     "QuerySpec",
     "Timing",
     "query_set",
-    "run_direct",
+    "ChildEngine",
+    "HttpEngine",
+    "Settings",
     "run_http",
-    "run_rdflib",
     "round_trip",
 ]
 
@@ -218,7 +222,7 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
     if engine == "direct":
         import pyoxigraph as ox
 
-        store = ox.Store(source)  # the on-disk store (opened read-write: the server is not running)
+        store = ox.Store.read_only(source)  # its own checkpoint of the store, opened as the query workers do
 
         def runner(spec: QuerySpec) -> Callable[[], int]:
             subs = {ox.Variable(k): ox.NamedNode(v) for k, v in spec.bindings.items()} or None
@@ -296,60 +300,90 @@ class EngineRun:
     """conflictkg only: median of the server's own time per query (``Server-Timing``), seconds."""
 
 
-def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats: int, budget: float,
-               cap: float, load_cap: float, log: Callable[[str], None], deadline: float = math.inf,
-               caps: Mapping[str, float] | None = None, fast_repeats: int = 0) -> EngineRun:
-    ctx = mp.get_context("spawn")
-    parent, child_end = ctx.Pipe()
-    proc = ctx.Process(target=_child, args=(engine, str(source), child_end), daemon=True)
-    proc.start()
-    out = EngineRun()
-    try:
-        if not parent.poll(load_cap):
-            out.status = f"load did not finish within {load_cap:.0f} s"
-            for spec in specs:
-                out.timings[spec.name] = Timing(status=out.status)
-            return out
-        info = parent.recv()
-        out.load_s, out.max_rss_mib = info["load_s"], info["max_rss_mib"]
-        log(f"  {engine}: loaded in {out.load_s:.1f} s")
-        dead = ""
-        for spec in specs:
-            if not dead and time.monotonic() > deadline:
-                dead = OUT_OF_TIME
-            if dead:
-                out.timings[spec.name] = Timing(status=dead)
-                continue
-            spec_cap = (caps or {}).get(spec.name, cap)
-            parent.send((spec, repeats, fast_repeats, budget, spec_cap))
-            wait = spec_cap + budget + 5 if engine == "direct" else 2 * spec_cap + budget + 10  # rdflib stops itself
-            if parent.poll(wait):
-                out.timings[spec.name] = Timing.from_dict(parent.recv())
+@dataclass
+class Settings:
+    """How each query is timed (see :func:`_measure`) and when the run stops."""
+
+    repeats: int
+    budget: float
+    cap: float
+    fast_repeats: int = 0
+    deadline: float = math.inf
+
+
+class ChildEngine:
+    """pyoxigraph direct (``direct``: the on-disk store at ``source``) or rdflib (``rdflib``: the N-Quads
+    file ``source``) in a child process. A query that passes its cap is reported as not finished and
+    the child is replaced by a fresh one (up to ``restarts`` times) for the queries after it."""
+
+    def __init__(self, kind: str, source: Path, settings: Settings, *, load_cap: float, log: Callable[[str], None],
+                 restarts: int = 2) -> None:
+        self.kind, self.source, self.settings = kind, source, settings
+        self.load_cap, self.log, self.restarts = load_cap, log, restarts
+        self.run = EngineRun()
+        self.dead = ""
+        self._proc: Any = None
+        self._conn: Any = None
+        self._spawn()
+
+    def _spawn(self) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child_end = ctx.Pipe()
+        self._proc = ctx.Process(target=_child, args=(self.kind, str(self.source), child_end), daemon=True)
+        self._proc.start()
+        self._loaded = False
+
+    def _ready(self) -> bool:
+        """Wait for the child's data to be loaded (the first time: record load time and memory)."""
+        if self._loaded:
+            return True
+        if not self._conn.poll(self.load_cap):
+            self.dead = f"load did not finish within {self.load_cap:.0f} s"
+            self.run.status = self.dead
+            return False
+        info = self._conn.recv()
+        if self.run.load_s is None:
+            self.run.load_s, self.run.max_rss_mib = info["load_s"], info["max_rss_mib"]
+            self.log(f"  {self.kind}: loaded in {self.run.load_s:.1f} s")
+        self._loaded = True
+        return True
+
+    def measure(self, spec: QuerySpec, cap: float | None = None) -> Timing:
+        s = self.settings
+        if not self.dead and time.monotonic() > s.deadline:
+            self.dead = OUT_OF_TIME
+        if self.dead or not self._ready():
+            self.run.timings[spec.name] = t = Timing(status=self.dead)
+            return t
+        limit = s.cap if cap is None else cap
+        self._conn.send((spec, s.repeats, s.fast_repeats, s.budget, limit))
+        wait = limit + s.budget + 5 if self.kind == "direct" else 2 * limit + s.budget + 10  # rdflib stops itself
+        stuck = not self._conn.poll(wait)
+        t = Timing(status=f"did not finish within {wait:.0f} s") if stuck else Timing.from_dict(self._conn.recv())
+        self.run.timings[spec.name] = t
+        self.log(f"  {self.kind}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
+        if stuck:
+            self._stop()
+            if self.restarts > 0:
+                self.restarts -= 1
+                self._spawn()
             else:
-                out.timings[spec.name] = Timing(status=f"did not finish within {wait:.0f} s")
-                dead = f"not run ({engine} was stopped after a query passed {wait:.0f} s)"
-                proc.kill()
-            t = out.timings[spec.name]
-            log(f"  {engine}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
-        if not dead:
-            parent.send(None)
-    finally:
-        proc.join(5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-    return out
+                self.dead = self.run.status = f"not run ({self.kind} was stopped after a query passed {wait:.0f} s)"
+        return t
 
+    def _stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join()
+            self._proc = None
 
-def run_direct(store_path: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun:
-    return _run_child("direct", store_path, specs, **kw)
-
-
-def run_rdflib(nquads: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun:
-    return _run_child("rdflib", nquads, specs, **kw)
-
-
-# --- engines over HTTP -------------------------------------------------------------------------
+    def close(self) -> None:
+        if self._proc is not None and self._loaded and self._proc.is_alive():
+            self._conn.send(None)
+            self._proc.join(5)
+        if self._proc is not None and self._proc.is_alive():
+            self._stop()
+        self._proc = None
 
 
 def _checked(response: Response) -> Response:
@@ -365,79 +399,87 @@ def _rows(response: Response) -> int:
     return _json_rows(response.content)
 
 
-def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: int, budget: float, cap: float,
-             log: Callable[[str], None], deadline: float = math.inf,
-             restart: Callable[[], str] | None = None, restarts: int = 0,
-             caps: Mapping[str, float] | None = None, fast_repeats: int = 0) -> EngineRun:
-    """``flavour``: ``conflictkg`` (named queries at /queries/{name}), ``rdflib-endpoint`` or ``virtuoso``
-    (the parameters inlined as a VALUES block).
+class HttpEngine:
+    """An HTTP endpoint: ``conflictkg`` (named queries at /queries/{name}), ``rdflib-endpoint`` or
+    ``virtuoso`` (the parameters inlined as a VALUES block), timed through :class:`.client.Client`.
 
     rdflib-endpoint answers on its event loop, so after a query passes the cap it answers
     nothing else: ``restart`` (up to ``restarts`` times) gives the base URL of a fresh server.
-    ``caps`` overrides ``cap`` per query (by spec name).
     """
-    out = EngineRun()
-    accept = {"Accept": "application/sparql-results+json"}
-    dead = ""
-    client = Client(base, timeout=cap, headers=accept)
-    try:
+
+    def __init__(self, flavour: str, base: str, settings: Settings, *, log: Callable[[str], None],
+                 restart: Callable[[], str] | None = None, restarts: int = 0) -> None:
+        self.flavour, self.settings, self.log = flavour, settings, log
+        self.restart, self.restarts = restart, restarts
+        self.run = EngineRun()
+        self.dead = ""
+        self.accept = {"Accept": "application/sparql-results+json"}
+        self.client = Client(base, timeout=settings.cap, headers=self.accept)
         if flavour == "conflictkg":
-            _warm_workers(base, accept)
+            _warm_workers(base, self.accept)
+
+    def measure(self, spec: QuerySpec, cap: float | None = None) -> Timing:
+        s = self.settings
+        if not self.dead and time.monotonic() > s.deadline:
+            self.dead = OUT_OF_TIME
+        if self.dead:
+            self.run.timings[spec.name] = t = Timing(status=self.dead)
+            return t
+        limit = s.cap if cap is None else cap
+        path, params = _request(self.flavour, spec)
         server_times: list[float] = []
+
+        def request(c: Client = self.client) -> Response:
+            response = _checked(c.get(path, params=params, timeout=limit))
+            took = response.server_ms()
+            if took is not None:
+                server_times.append(took / 1000)
+            return response
+
+        stuck = False
+        try:
+            t = _measure(request, _rows, repeats=s.repeats, budget=s.budget, fast_repeats=s.fast_repeats)
+            if server_times:
+                self.run.server[spec.name] = statistics.median(server_times[-len(t.samples):])  # not the warm-up
+        except ClientTimeout:
+            t = Timing(status=f"did not finish within {limit:.0f} s")
+            stuck = self.flavour == "rdflib-endpoint"  # its event loop is stuck in the query: nothing else will answer
+        except RuntimeError as exc:
+            t = Timing(status="did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
+                       else f"error: {str(exc)[:120]}")
+        except ClientError as exc:
+            t = Timing(status=f"error: {str(exc)[:120]}")
+        self.run.timings[spec.name] = t
+        self.log(f"  {self.flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
+        if stuck:
+            self.client.close()
+            if self.restart is not None and self.restarts > 0 and time.monotonic() < s.deadline:
+                self.restarts -= 1
+                self.log(f"  {self.flavour}: restarting the server")
+                try:
+                    self.client = Client(self.restart(), timeout=s.cap, headers=self.accept)
+                except (RuntimeError, TimeoutError) as exc:
+                    self.dead = self.run.status = f"not run ({self.flavour} could not be restarted: {exc})"
+            else:
+                self.dead = self.run.status = (f"not run ({self.flavour} stopped answering after a query passed "
+                                               f"{limit:.0f} s)")
+        return t
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, log: Callable[[str], None],
+             restart: Callable[[], str] | None = None, restarts: int = 0,
+             caps: Mapping[str, float] | None = None, **settings: Any) -> EngineRun:
+    """Every spec on one HTTP endpoint (see :class:`HttpEngine`); ``caps`` overrides the cap per spec name."""
+    engine = HttpEngine(flavour, base, Settings(**settings), log=log, restart=restart, restarts=restarts)
+    try:
         for spec in specs:
-            path, params = _request(flavour, spec)
-            if not dead and time.monotonic() > deadline:
-                dead = OUT_OF_TIME
-            if dead:
-                out.timings[spec.name] = Timing(status=dead)
-                continue
-            stuck = False
-            spec_cap = (caps or {}).get(spec.name, cap)
-
-            def request(c: Client = client, path: str = path, params: dict[str, str] = params,
-                        limit: float = spec_cap) -> Response:
-                response = _checked(c.get(path, params=params, timeout=limit))
-                took = response.server_ms()
-                if took is not None:
-                    server_times.append(took / 1000)
-                return response
-
-            server_times.clear()
-            try:
-                out.timings[spec.name] = _measure(request, _rows, repeats=repeats, budget=budget,
-                                                  fast_repeats=fast_repeats)
-                if server_times:
-                    timed = server_times[-len(out.timings[spec.name].samples):]  # not the warm-up run
-                    out.server[spec.name] = statistics.median(timed)
-            except ClientTimeout:
-                out.timings[spec.name] = Timing(status=f"did not finish within {spec_cap:.0f} s")
-                stuck = flavour == "rdflib-endpoint"  # its event loop is stuck in the query: nothing else will answer
-            except RuntimeError as exc:
-                status = ("did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
-                          else f"error: {str(exc)[:120]}")
-                out.timings[spec.name] = Timing(status=status)
-            except ClientError as exc:
-                out.timings[spec.name] = Timing(status=f"error: {str(exc)[:120]}")
-            t = out.timings[spec.name]
-            log(f"  {flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
-            if stuck:
-                if spec is specs[-1]:
-                    dead = f"not run ({flavour} stopped answering after a query passed {spec_cap:.0f} s)"
-                elif restart is not None and restarts > 0 and time.monotonic() < deadline:
-                    restarts -= 1
-                    log(f"  {flavour}: restarting the server")
-                    client.close()
-                    try:
-                        client = Client(restart(), timeout=cap, headers=accept)
-                    except (RuntimeError, TimeoutError) as exc:
-                        dead = f"not run ({flavour} could not be restarted: {exc})"
-                else:
-                    dead = f"not run ({flavour} stopped answering after a query passed {spec_cap:.0f} s)"
+            engine.measure(spec, (caps or {}).get(spec.name))
     finally:
-        client.close()
-    if dead:
-        out.status = dead
-    return out
+        engine.close()
+    return engine.run
 
 
 def round_trip(base: str, path: str, *, repeats: int, budget: float) -> Timing:

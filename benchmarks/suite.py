@@ -35,7 +35,8 @@ from . import virtuoso as virtuoso_bench
 from .client import Client, ClientError
 from .datasets import Artefact, checkpoint, nquads_file, oxigraph_store
 from .loadgen import run_load
-from .queries import EngineRun, QuerySpec, Timing, query_set, round_trip, run_direct, run_http, run_rdflib
+from .queries import ChildEngine, EngineRun, HttpEngine, QuerySpec, Timing, query_set, round_trip
+from .queries import Settings as QuerySettings
 from .servers import BARE_PATH, ROOT, start_bare, start_conflictkg, start_rdflib_endpoint
 from .targets import CKG, DIRECT, PEER, PEER_GEOMEAN, evaluate
 
@@ -84,8 +85,10 @@ class Plan:
     benchmarks.virtuoso`` runs it alone)."""
     endpoint_restarts: int = 3
     """Times rdflib-endpoint is restarted after a query passes the cap (each restart reloads the data)."""
-    total_budget: float = 1620.0
+    total_budget: float = 1320.0
     """Seconds after which the remaining query-benchmark steps are skipped (reported as not run)."""
+    virtuoso_budget: float = 300.0
+    """Seconds Virtuoso may start after ``total_budget`` (it runs after ingest, validation and export)."""
     seed: int = 1
     reuse: bool = True
     """Reuse cached data files, stores and Virtuoso databases (``--fresh``: rebuild them)."""
@@ -176,7 +179,7 @@ class SizeRun:
     specs: list[QuerySpec]
     cap: float
     caps: dict[str, float] = field(default_factory=dict)
-    """Per query, rdflib-endpoint's cap when longer than the plan's (see :func:`decisive_caps`)."""
+    """Per query, rdflib-endpoint's cap when longer than the plan's (see :func:`decisive_cap`)."""
     bare: Timing | None = None
     """Round trip of the bare FastAPI route, measured around conflictkg's queries."""
 
@@ -193,25 +196,24 @@ class Concurrency:
     prototype: bool = False
 
 
-def decisive_caps(conflictkg: EngineRun, specs: list[QuerySpec], plan: Plan) -> dict[str, float]:
-    """rdflib-endpoint's caps, long enough to decide the target: a run stopped at its cap shows a
-    speed-up of at least cap / conflictkg's median, so analyst queries get PEER_GEOMEAN x
-    conflictkg's median (5% more, at most ``plan.decisive_cap``) when that is more than ``plan.cap``."""
-    caps = {}
-    for spec in specs:
-        t = conflictkg.timings.get(spec.name)
-        if spec.kind == "named" and t is not None and t.ok and PEER_GEOMEAN * t.median * 1.05 > plan.cap:
-            caps[spec.name] = min(plan.decisive_cap, math.ceil(PEER_GEOMEAN * t.median * 1.05))
-    return caps
-
-
-def _pooled(a: Timing, b: Timing) -> Timing:
-    return Timing(a.samples + b.samples, 0) if a.ok and b.ok else a if a.ok else b
+def decisive_cap(ours: Timing | None, spec: QuerySpec, plan: Plan) -> float | None:
+    """rdflib-endpoint's cap for ``spec`` when the plan's is too short to decide target 1: a run stopped
+    at its cap shows a speed-up of at least cap / conflictkg's median, so an analyst query gets
+    PEER_GEOMEAN x conflictkg's median (5% more, at most ``plan.decisive_cap``) when that is more than
+    ``plan.cap``."""
+    if spec.kind == "named" and ours is not None and ours.ok and PEER_GEOMEAN * ours.median * 1.05 > plan.cap:
+        return float(min(plan.decisive_cap, math.ceil(PEER_GEOMEAN * ours.median * 1.05)))
+    return None
 
 
 def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
              concurrency: Concurrency) -> SizeRun:
-    """Every query benchmark at one size; steps that would pass ``deadline`` (monotonic) are skipped and said so."""
+    """Every query benchmark at one size; steps that would pass ``deadline`` (monotonic) are skipped and said so.
+
+    Every engine is started first (the loads run in parallel), then each query is timed on every
+    engine in turn before the next query: on a shared machine the load drifts, and engines
+    compared query by query should see the same drift.
+    """
     def left() -> float:
         return deadline - time.monotonic()
 
@@ -228,76 +230,102 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
         return out
     out.loads[DISK_LOAD + ("" if not stored.cached else f"; cached, built {stored.built} UTC")] = \
         (stored.seconds, stored.max_rss_mib or float("nan"), stored.quads)
-    if size <= plan.rdflib_max:  # beside rdflib's parse; at larger sizes only the store the server needs
+    with_rdflib = size <= plan.rdflib_max
+    if with_rdflib:  # beside rdflib's parse; at larger sizes only the store the server needs
         out.loads["pyoxigraph bulk_load (in memory)"] = child_load("oxigraph-memory", nquads.path, None,
                                                                    max(1.0, min(plan.load_cap, left())))
-    store_path = checkpoint(stored, work / f"store-{size}")
-    kw: dict[str, Any] = {"repeats": plan.repeats, "fast_repeats": plan.fast_repeats, "budget": plan.budget,
-                          "cap": plan.cap, "deadline": deadline}
-    engines = out.engines
-    if left() > 0:
-        report.log(f"size {size:,}: pyoxigraph direct")
-        engines[DIRECT] = run_direct(store_path, specs, load_cap=plan.load_cap, log=report.log, **kw)
-    if left() > 0:
-        report.log(f"size {size:,}: conflictkg server and the bare FastAPI route")
+    store_path = checkpoint(stored, work / f"store-{size}")  # the server's (it opens it read-write)
+    direct_path = checkpoint(stored, work / f"store-{size}-direct")
+    settings = QuerySettings(repeats=plan.repeats, fast_repeats=plan.fast_repeats, budget=plan.budget, cap=plan.cap,
+                             deadline=deadline)
+    if left() <= 0:
+        for name in (DIRECT, CKG) + (("rdflib Graph", PEER) if with_rdflib else ()):
+            out.engines[name] = EngineRun(status=skipped, timings={s.name: Timing(status=skipped) for s in specs})
+        return out
+    report.log(f"size {size:,}: starting every engine")
+    servers: list[Any] = []
+    endpoints: list[Any] = []
+    children: list[ChildEngine] = []
+    http: list[HttpEngine] = []
+    try:
+        children.append(ChildEngine("direct", direct_path, settings, load_cap=plan.load_cap, log=report.log))
+        if with_rdflib:
+            children.append(ChildEngine("rdflib", nquads.path, settings, load_cap=plan.load_cap, log=report.log))
         bare = start_bare(work)
+        servers.append(bare)
         server = start_conflictkg(store_path, work, query_timeout=plan.cap, ready_timeout=plan.load_cap)
-        try:
-            before = round_trip(bare.base, BARE_PATH, repeats=plan.bare_repeats, budget=plan.budget)
-            engines[CKG] = run_http("conflictkg", server.base, specs, log=report.log, **kw)
-            engines[CKG].max_rss_mib = server.rss_mib()
-            out.bare = _pooled(before, round_trip(bare.base, BARE_PATH, repeats=plan.bare_repeats,
-                                                  budget=plan.budget))
-            if size == plan.concurrency_size and 1 in plan.workers and left() > 0:
-                concurrency.quads = out.quads
-                concurrency.rows[1] = run_concurrency(server.base, specs, plan, report, workers=1)
-        finally:
-            server.stop()
-            bare.stop()
-        for workers in (w for w in plan.workers if w > 1 and size == plan.concurrency_size and left() > 0):
-            report.log(f"concurrency: {workers} server processes")
+        servers.append(server)
+        if with_rdflib:
             try:
-                many = start_conflictkg(store_path, work, query_timeout=plan.cap, workers=workers,
-                                        ready_timeout=plan.load_cap)
+                endpoints.append(start_rdflib_endpoint(nquads.path, work, ready_timeout=plan.load_cap))
             except (RuntimeError, TimeoutError) as exc:
-                concurrency.rows[workers] = [("all", f"the server did not start: {exc}")]
-                continue
-            try:
-                concurrency.prototype = concurrency.prototype or bool(many.info.get("prototype"))
-                concurrency.rows[workers] = run_concurrency(many.base, specs, plan, report, workers=workers)
-            finally:
-                many.stop()
-    if CKG in engines:
-        out.caps.update(decisive_caps(engines[CKG], specs, plan))
-    if size <= plan.rdflib_max and left() > 0:
-        report.log(f"size {size:,}: rdflib in memory")
-        engines["rdflib Graph"] = run_rdflib(nquads.path, specs, load_cap=plan.load_cap, log=report.log, **kw)
-    if size <= plan.rdflib_max and left() > 0:
-        report.log(f"size {size:,}: rdflib-endpoint")
+                out.engines[PEER] = EngineRun(status=str(exc),
+                                              timings={s.name: Timing(status=f"not run: {exc}") for s in specs})
+
+        def restart() -> str:
+            endpoints[-1].stop()
+            endpoints.append(start_rdflib_endpoint(nquads.path, work, ready_timeout=plan.load_cap))
+            return str(endpoints[-1].base)
+
+        ckg = HttpEngine("conflictkg", server.base, settings, log=report.log)
+        http.append(ckg)
+        peer = None
+        if endpoints:
+            peer = HttpEngine("rdflib-endpoint", endpoints[0].base, settings, log=report.log, restart=restart,
+                              restarts=plan.endpoint_restarts)
+            http.append(peer)
+        bare_times: list[Timing] = []
+        for spec in specs:
+            report.log(f"size {size:,}: {spec.name}")
+            children[0].measure(spec)
+            ckg.measure(spec)
+            bare_times.append(round_trip(bare.base, BARE_PATH, repeats=plan.bare_repeats, budget=plan.budget))
+            if with_rdflib:
+                children[1].measure(spec)
+            if peer is not None:
+                cap = decisive_cap(ckg.run.timings.get(spec.name), spec, plan)
+                if cap is not None:
+                    out.caps[spec.name] = cap
+                peer.measure(spec, cap)
+        out.engines[DIRECT] = children[0].run
+        out.engines[CKG] = ckg.run
+        out.engines[CKG].max_rss_mib = server.rss_mib()
+        if with_rdflib:
+            out.engines["rdflib Graph"] = children[1].run
+        if peer is not None:
+            out.engines[PEER] = peer.run
+            out.engines[PEER].load_s = endpoints[0].info.get("load_s")
+            out.engines[PEER].max_rss_mib = endpoints[0].info.get("max_rss_mib")
+        out.bare = Timing([x for t in bare_times if t.ok for x in t.samples], 0)
+        for engine in children:
+            engine.close()
+        for ep in endpoints:
+            ep.stop()
+        if size == plan.concurrency_size and 1 in plan.workers and left() > 0:
+            concurrency.quads = out.quads
+            concurrency.rows[1] = run_concurrency(server.base, specs, plan, report, workers=1)
+    finally:
+        for engine in children:
+            engine.close()
+        for h in http:
+            h.close()
+        for srv in servers + endpoints:
+            srv.stop()
+    for workers in (w for w in plan.workers if w > 1 and size == plan.concurrency_size and left() > 0):
+        report.log(f"concurrency: {workers} server processes")
         try:
-            ep = start_rdflib_endpoint(nquads.path, work, ready_timeout=plan.load_cap)
+            many = start_conflictkg(store_path, work, query_timeout=plan.cap, workers=workers,
+                                    ready_timeout=plan.load_cap)
         except (RuntimeError, TimeoutError) as exc:
-            engines[PEER] = EngineRun(status=str(exc), timings={s.name: Timing(status=f"not run: {exc}") for s in specs})
-        else:
-            servers = [ep]
-
-            def restart() -> str:
-                servers[-1].stop()
-                servers.append(start_rdflib_endpoint(nquads.path, work, ready_timeout=plan.load_cap))
-                return servers[-1].base
-
-            try:
-                engines[PEER] = run_http("rdflib-endpoint", ep.base, specs, log=report.log, restart=restart,
-                                         restarts=plan.endpoint_restarts, caps=out.caps, **kw)
-                engines[PEER].load_s = ep.info.get("load_s")
-                engines[PEER].max_rss_mib = ep.info.get("max_rss_mib")
-            finally:
-                servers[-1].stop()
-    for name in (DIRECT, CKG) + (("rdflib Graph", PEER) if size <= plan.rdflib_max else ()):
-        if name not in engines:
-            engines[name] = EngineRun(status=skipped, timings={s.name: Timing(status=skipped) for s in specs})
-    shutil.rmtree(store_path, ignore_errors=True)
-    shutil.rmtree(work / f"store-{size}-snapshots", ignore_errors=True)
+            concurrency.rows[workers] = [("all", f"the server did not start: {exc}")]
+            continue
+        try:
+            concurrency.prototype = concurrency.prototype or bool(many.info.get("prototype"))
+            concurrency.rows[workers] = run_concurrency(many.base, specs, plan, report, workers=workers)
+        finally:
+            many.stop()
+    for path in (store_path, direct_path, work / f"store-{size}-snapshots"):
+        shutil.rmtree(path, ignore_errors=True)
     return out
 
 
@@ -494,15 +522,12 @@ def main(argv: list[str] | None = None) -> int:
         report.section("Machine", fmt.machine(virtuoso_bench.version() if virtuoso_bench.available() else None))
         deadline = time.monotonic() + plan.total_budget
         concurrency = Concurrency()
-        small = [s for s in plan.sizes if s <= plan.rdflib_max]
-        runs = [run_size(size, plan, work, report, deadline, concurrency) for size in small]
+        # Smallest sizes first: what the time budget does not allow is reported as not run.
+        runs = [run_size(size, plan, work, report, deadline, concurrency) for size in sorted(plan.sizes)]
         ingest_text, ingest_results = run_ingest(plan, work, report)
         validation_text, _ = run_validation(plan, report)
         export_text = run_export(plan, report)
-        virtuoso_runs = run_virtuoso(plan, work, report, deadline)
-        # The largest sizes last: what the time budget does not allow is reported as not run.
-        runs += [run_size(size, plan, work, report, deadline, concurrency) for size in plan.sizes
-                 if size > plan.rdflib_max]
+        virtuoso_runs = run_virtuoso(plan, work, report, deadline + plan.virtuoso_budget)
         verdicts = evaluate(runs, ingest_results, concurrency.rows, concurrency.prototype, plan.concurrency_size)
         report.section("Targets", "\n".join(["| target | measured | result |", "|---|---|---|"]
                                             + [v.row() for v in verdicts]

@@ -210,3 +210,32 @@ def test_synthetic_articles_are_deterministic_and_extractable() -> None:
     assert len(doc.claims) >= 3
     assert any(f.measure == "killed" for c in doc.claims for f in c.figures)
     assert {c.stance for c in doc.claims} >= {"asserts"}
+
+
+def test_standalone_benchmark_commands(tmp_path: Path) -> None:
+    """The commands run on their own: the data cache, the HTTP profile, and Virtuoso alone (when installed)."""
+    import os
+    import subprocess
+
+    from benchmarks.virtuoso import available as virtuoso_available
+
+    env = dict(os.environ, CONFLICTKG_BENCH_OUT=str(tmp_path / "cache"))
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, check=False, capture_output=True, text=True,
+                              timeout=600, env=env)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout
+
+    built = run("benchmarks.datasets", "--sizes", "6000")
+    assert "6,180 quads" in built and "built in this run" in built
+    assert "cached, built" in run("benchmarks.datasets", "--sizes", "6000")  # the second time it is reused
+    profile = run("benchmarks.httpprofile", "--triples", "6000", "--requests", "20", "--queries", "point lookup")
+    assert "### point lookup" in profile and "| where | us per request |" in profile
+    assert "| uvicorn (protocol, httptools) |" in profile
+    if virtuoso_available():
+        text = run("benchmarks.virtuoso", "--sizes", "6000", "--no-remote", "--repeats", "1", "--fast-repeats", "1",
+                   "--budget", "0.1")
+        row = next(line for line in text.splitlines() if line.startswith("| casualty-figures"))
+        cells = [c.strip() for c in row.split("|")[1:-1]]
+        assert cells[2].endswith(")") and "ms" in cells[2] and "ms" in cells[4], row  # Virtuoso, conflictkg embedded
