@@ -34,7 +34,8 @@ from pathlib import Path
 __all__ = ["main"]
 
 
-def _child(store: str, port: int, query_timeout: float, query_workers: int, max_rows: int) -> None:  # pragma: no cover
+def _child(store: str, port: int, query_timeout: float, query_workers: int, max_rows: int,
+           client_queries: int | None) -> None:  # pragma: no cover
     import uvicorn
 
     from conflictkg.api.app import create_app
@@ -45,8 +46,9 @@ def _child(store: str, port: int, query_timeout: float, query_workers: int, max_
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(("127.0.0.1", port))
+    extra = {"client_queries": client_queries} if client_queries is not None else {}
     settings = Settings.from_env(store=Path(store), query_timeout=query_timeout, query_workers=query_workers,
-                                 max_rows=max_rows, host="127.0.0.1", port=port)
+                                 max_rows=max_rows, host="127.0.0.1", port=port, **extra)
     with GraphService(settings=settings) as service:
         app = create_app(service)
         # The same server settings as ``conflictkg serve`` (src/conflictkg/cli.py).
@@ -62,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-timeout", type=float, default=30.0)
     parser.add_argument("--query-workers", type=int, default=2)
     parser.add_argument("--max-rows", type=int, default=100_000)
+    parser.add_argument("--client-queries", type=int, default=None, help="the per-client limit, where the product has one")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:  # pragma: no cover - one server process
-        _child(str(args.store), args.port, args.query_timeout, args.query_workers, args.max_rows)
+        _child(str(args.store), args.port, args.query_timeout, args.query_workers, args.max_rows, args.client_queries)
         return 0
     import pyoxigraph as ox
 
@@ -79,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         copies.append(copy)
     children = [subprocess.Popen([sys.executable, "-m", "benchmarks.multiserve", "--child", "--store", str(copy),
                                   "--port", str(args.port), "--query-timeout", str(args.query_timeout),
-                                  "--query-workers", str(args.query_workers), "--max-rows", str(args.max_rows)])
+                                  "--query-workers", str(args.query_workers), "--max-rows", str(args.max_rows)]
+                                 + ([] if args.client_queries is None else ["--client-queries", str(args.client_queries)]))
                 for copy in copies]
 
     def stop(*_: object) -> None:

@@ -96,29 +96,38 @@ def _env() -> dict[str, str]:
     return env
 
 
-def serve_has_workers_flag() -> bool:
-    """Whether ``conflictkg serve`` has ``--workers`` (several server processes on one port)."""
+def serve_flags() -> set[str]:
+    """The options ``conflictkg serve`` has (the benchmarks run against whatever the product offers)."""
     from conflictkg.cli import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")  # noqa: SLF001 - argparse's own API
     serve = sub.choices["serve"]  # type: ignore[index]
-    return any("--workers" in a.option_strings for a in serve._actions)  # noqa: SLF001
+    return {option for a in serve._actions for option in a.option_strings}  # noqa: SLF001
+
+
+CLIENT_QUERIES = 64
+"""``--client-queries`` when the server has a per-client limit: the benchmark's concurrent clients
+share one loopback address but are distinct users."""
 
 
 def start_conflictkg(store: Path | None, log_dir: Path, *, query_timeout: float, query_workers: int = 2,
-                     workers: int = 1, remote: str | None = None, ready_timeout: float = 300.0) -> Server:
+                     workers: int = 1, remote: str | None = None, token: str | None = None,
+                     ready_timeout: float = 300.0) -> Server:
     """``conflictkg serve`` over the store at ``store`` (filled beforehand, closed).
 
     ``workers`` > 1: that many server processes on one port, by ``serve --workers`` when the
     product has it, else by the prototype launcher :mod:`benchmarks.multiserve` (read-only;
     ``info["prototype"]`` is then 1). ``remote``: the SPARQL endpoint of ``--backend remote``
-    (``store`` is then ignored).
+    (``store`` is then ignored). ``token`` allows writes.
     """
     port = free_port()
     log = log_dir / f"conflictkg-{port}.log"
     env = _env()
-    prototype = workers > 1 and not serve_has_workers_flag()
+    flags = serve_flags()
+    prototype = workers > 1 and "--workers" not in flags
     limits = ["--query-timeout", str(query_timeout), "--query-workers", str(query_workers), "--max-rows", "1000000"]
+    if "--client-queries" in flags:
+        limits += ["--client-queries", str(CLIENT_QUERIES)]
     if prototype:
         assert store is not None and remote is None
         cmd = [sys.executable, "-m", "benchmarks.multiserve", "--store", str(store), "--port", str(port),
@@ -131,6 +140,8 @@ def start_conflictkg(store: Path | None, log_dir: Path, *, query_timeout: float,
         else:
             cmd += ["--store", str(store)]
         cmd += ["serve", "--port", str(port), "--host", "127.0.0.1", *limits]
+        if token:
+            cmd += ["--token", token]
         if workers > 1:
             cmd += ["--workers", str(workers)]
     with open(log, "wb") as fh:
