@@ -418,7 +418,8 @@ class HttpEngine:
         if flavour == "conflictkg":
             _warm_workers(base, self.accept)
 
-    def measure(self, spec: QuerySpec, cap: float | None = None) -> Timing:
+    def measure(self, spec: QuerySpec, cap: float | None = None, *, last: bool = False) -> Timing:
+        """Time ``spec``; ``last``: no query follows (a stuck server is not restarted for nothing)."""
         s = self.settings
         if not self.dead and time.monotonic() > s.deadline:
             self.dead = OUT_OF_TIME
@@ -453,7 +454,7 @@ class HttpEngine:
         self.log(f"  {self.flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
         if stuck:
             self.client.close()
-            if self.restart is not None and self.restarts > 0 and time.monotonic() < s.deadline:
+            if self.restart is not None and self.restarts > 0 and not last and time.monotonic() < s.deadline:
                 self.restarts -= 1
                 self.log(f"  {self.flavour}: restarting the server")
                 try:
@@ -476,7 +477,7 @@ def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, log: Callab
     engine = HttpEngine(flavour, base, Settings(**settings), log=log, restart=restart, restarts=restarts)
     try:
         for spec in specs:
-            engine.measure(spec, (caps or {}).get(spec.name))
+            engine.measure(spec, (caps or {}).get(spec.name), last=spec is specs[-1])
     finally:
         engine.close()
     return engine.run

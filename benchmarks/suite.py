@@ -286,7 +286,7 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
                 cap = decisive_cap(ckg.run.timings.get(spec.name), spec, plan)
                 if cap is not None:
                     out.caps[spec.name] = cap
-                peer.measure(spec, cap)
+                peer.measure(spec, cap, last=spec is specs[-1])
         out.engines[DIRECT] = children[0].run
         out.engines[CKG] = ckg.run
         out.engines[CKG].max_rss_mib = server.rss_mib()
