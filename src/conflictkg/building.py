@@ -296,8 +296,12 @@ class Builder:
             outcome.ok, outcome.error = False, exc
             return
         target = out_dir / (Path(doc.article.meta.file_name).stem + ".ttl") if out_dir is not None else None
+        # The events' graphs first (an event graph that already exists is rewritten by an update),
+        # then the article: a new graph, inserted whole (the store's fast path).
+        if events:
+            self.service.store.replace_graphs(events)
         with _journal(target, graph):
-            self.service.store.replace_graphs({name: graph, **events})
+            self.service.store.replace_graph(name, graph)
         self._written_events |= {e.key for e in doc.events}
 
 
