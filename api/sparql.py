@@ -43,7 +43,7 @@ from conflictkg.sparql.formats import (
 from conflictkg.store import to_rdflib
 
 from .app import service_of
-from .auth import write_refusal
+from .auth import client_key, write_refusal
 
 __all__ = ["include", "router"]
 
@@ -170,6 +170,7 @@ async def _answer_query(request: Request, service: GraphService, query: str, par
         default_graph_uris=params.get("default-graph-uri", []),
         named_graph_uris=params.get("named-graph-uri", []),
         base_iri=_endpoint_url(request, SPARQL_PATH),
+        client=client_key(request, service),
     )
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
@@ -380,7 +381,8 @@ async def queries_run(name: str, request: Request, service: GraphService = Depen
         if len(values) > 1:
             raise QueryError(f"give parameter {key!r} once, not {len(values)} times", code="E054", status=422)
         params[key] = values[0]
-    result = await service.sparql.run_named_async(name, params, accept=request.headers.get("accept"))
+    result = await service.sparql.run_named_async(name, params, accept=request.headers.get("accept"),
+                                                  client=client_key(request, service))
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 

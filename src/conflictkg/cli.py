@@ -38,7 +38,8 @@ def env_flag(parser: argparse.ArgumentParser, flag: str, *aliases: str, help: st
 
 #: Flags that are settings (their variables are read by Settings.from_env, not by argparse).
 _SETTINGS_FLAGS = ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "query_workers", "token",
-                   "backend", "corpus_dir", "access_log")
+                   "backend", "corpus_dir", "access_log", "reserved_workers", "short_query_timeout", "client_queries",
+                   "query_queue", "worker_memory", "worker_recycle")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -205,6 +206,13 @@ def _service_flags(p: Any) -> None:
     env_flag(p, "--query-timeout", help="seconds a SPARQL query may run before it is stopped (default 30)", type=float)
     env_flag(p, "--max-rows", help="most result rows a query may return; more is an error (default 100000)", type=int)
     env_flag(p, "--query-workers", help="query worker processes answering in parallel (default 2)", type=int)
+    env_flag(p, "--reserved-workers", help="extra query workers kept for short queries (default 1)", type=int)
+    env_flag(p, "--short-query-timeout", help="seconds a query may run on a reserved worker (default 1)", type=float)
+    env_flag(p, "--client-queries", help="queries one client may have running or waiting (default 8)", type=int)
+    env_flag(p, "--query-queue", help="queries that may wait for a worker; more get 503 (default 64)", type=int)
+    env_flag(p, "--worker-memory", help="MiB of address space per query worker (default 2048)", type=int)
+    env_flag(p, "--worker-recycle", help="replace a query worker whose peak memory grew by this many MiB "
+             "while answering (default 256)", type=int)
 
 
 def _serve_parser(sub: Any) -> None:

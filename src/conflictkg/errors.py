@@ -86,13 +86,16 @@ class ValidationFailed(ConflictKGError):
 
 
 class QueryError(ConflictKGError):
-    """A refused or failed SPARQL request. ``status`` is the HTTP status the API answers with."""
+    """A refused or failed SPARQL request. ``status`` is the HTTP status the API answers with;
+    ``retry_after`` the seconds a client should wait before trying again (``Retry-After``)."""
 
     code = "E050"
 
-    def __init__(self, message: str, *, code: str = "E050", status: int = 400) -> None:
+    def __init__(self, message: str, *, code: str = "E050", status: int = 400,
+                 retry_after: float | None = None) -> None:
         super().__init__(message, code=code)
         self.status = status
+        self.retry_after = retry_after
 
 
 class NotFound(ConflictKGError):
@@ -114,6 +117,7 @@ WARNINGS: dict[str, str] = {
     "W002": "{path}: no known publication date; relative dates ('on Thursday') stay unresolved",
     "W003": "{path}: no claims found",
     "W004": "{path}: metadata names a file that is not in the folder",
+    "W035": "query workers run without part of their confinement on this platform: {missing}",
 }
 
 

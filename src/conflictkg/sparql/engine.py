@@ -52,6 +52,8 @@ from .worker import Task
 __all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate"]
 
 Gate = Callable[[Mapping[URIRef, Graph]], Any]
+#: The client key of callers in this process (the CLI); the API passes the requester's key.
+LOCAL_CLIENT = "local"
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 
 
@@ -126,8 +128,10 @@ class SparqlEngine:
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Node] | None = None,
         base_iri: str | None = None,
+        client: str = LOCAL_CLIENT,
     ) -> QueryResult:
-        """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``."""
+        """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``.
+        ``client`` names the caller for the pool's fairness limits (:mod:`.pool`)."""
         plan = screen_query(text, self.known_graphs(), default_graph_uris=default_graph_uris,
                             named_graph_uris=named_graph_uris)
         task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
@@ -138,7 +142,7 @@ class SparqlEngine:
             pool, snapshots = self._workers()
             task["snapshot"] = snapshots.acquire()
             try:
-                answer = pool.run(task, deadline, timeout)
+                answer = pool.run(task, deadline, timeout, client=client)
             finally:
                 snapshots.release(task["snapshot"][2], pool.generations_in_use())
         else:
@@ -155,6 +159,7 @@ class SparqlEngine:
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Node] | None = None,
         base_iri: str | None = None,
+        client: str = LOCAL_CLIENT,
     ) -> QueryResult:
         """:meth:`query` for the event loop: the same answers, errors and limits.
 
@@ -165,7 +170,7 @@ class SparqlEngine:
         """
         args: dict[str, Any] = {"accept": accept, "media_type": media_type, "default_graph_uris": default_graph_uris,
                                 "named_graph_uris": named_graph_uris, "substitutions": substitutions,
-                                "base_iri": base_iri}
+                                "base_iri": base_iri, "client": client}
         pool, snapshots, known = self._pool, self._snapshots, self._known
         generation = getattr(self.store, "generation", None)
         plan = None
@@ -180,7 +185,7 @@ class SparqlEngine:
                               base_iri)
             task["snapshot"] = snapshot
             timeout = self.settings.query_timeout
-            answer = await pool.run_async(task, time.monotonic() + timeout, timeout)
+            answer = await pool.run_async(task, time.monotonic() + timeout, timeout, client=client)
         finally:
             snapshots.release(snapshot[2], pool.generations_in_use())
         return _result(plan, answer)
@@ -214,7 +219,11 @@ class SparqlEngine:
             if self._pool is None or self._snapshots is None:
                 store: EmbeddedStore = self.store  # type: ignore[assignment]
                 self._snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation)
-                self._pool = WorkerPool(self.settings.query_workers)
+                s = self.settings
+                self._pool = WorkerPool(s.query_workers, reserved=s.reserved_workers,
+                                        short_timeout=s.short_query_timeout, client_limit=s.client_queries,
+                                        queue_limit=s.query_queue, memory_limit=s.worker_memory * 2**20,
+                                        recycle_bytes=s.worker_recycle * 2**20, readable=[str(self._snapshots.root)])
             return self._pool, self._snapshots
 
     # --- named queries ------------------------------------------------------------------
@@ -226,16 +235,17 @@ class SparqlEngine:
         return self._named
 
     def run_named(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
-                  media_type: str | None = None) -> QueryResult:
+                  media_type: str | None = None, client: str = LOCAL_CLIENT) -> QueryResult:
         """Run a named query with its parameters bound as RDF terms (never spliced into the text)."""
         query, bindings = self._named_query(name, params)
-        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings, client=client)
 
     async def run_named_async(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
-                              media_type: str | None = None) -> QueryResult:
+                              media_type: str | None = None, client: str = LOCAL_CLIENT) -> QueryResult:
         """:meth:`run_named` for the event loop (see :meth:`query_async`)."""
         query, bindings = self._named_query(name, params)
-        return await self.query_async(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+        return await self.query_async(query.text, accept=accept, media_type=media_type, substitutions=bindings,
+                                      client=client)
 
     def _named_query(self, name: str, params: Mapping[str, str]) -> tuple[NamedQuery, dict[str, Node]]:
         query = self.named_queries().get(name)
