@@ -163,26 +163,32 @@ class SparqlEngine:
     ) -> QueryResult:
         """:meth:`query` for the event loop: the same answers, errors and limits.
 
-        When nothing on the way would block (the query text was screened before, the store's
-        snapshot and graph list are current, the workers are running), the query goes to a
-        worker straight from the event loop and its answer is awaited there
-        (:meth:`.WorkerPool.run_async`); otherwise the whole of :meth:`query` runs in a thread.
+        Whatever might block (screening a text not seen before, starting the workers, taking a
+        snapshot after a write) runs in a thread; the query itself is handed to a worker from the
+        event loop and its answer awaited there (:meth:`.WorkerPool.run_async`), so a request
+        cancelled because its client went away leaves the queue or stops its worker.
         """
         args: dict[str, Any] = {"accept": accept, "media_type": media_type, "default_graph_uris": default_graph_uris,
                                 "named_graph_uris": named_graph_uris, "substitutions": substitutions,
                                 "base_iri": base_iri, "client": client}
+        if not self.embedded:
+            return await asyncio.to_thread(functools.partial(self.query, text, **args))
         pool, snapshots, known = self._pool, self._snapshots, self._known
+        if pool is None or snapshots is None:
+            pool, snapshots = await asyncio.to_thread(self._workers)
         generation = getattr(self.store, "generation", None)
         plan = None
-        if pool is not None and snapshots is not None and known is not None and known[0] == generation:
+        if known is not None and known[0] == generation:
             plan = screened_query(text, known[1], default_graph_uris=default_graph_uris,
                                   named_graph_uris=named_graph_uris)
-        snapshot = snapshots.acquire_current() if plan is not None and snapshots is not None else None
-        if plan is None or pool is None or snapshots is None or snapshot is None:
-            return await asyncio.to_thread(functools.partial(self.query, text, **args))
+        if plan is None:
+            plan = await asyncio.to_thread(lambda: screen_query(text, self.known_graphs(),
+                                                                default_graph_uris=default_graph_uris,
+                                                                named_graph_uris=named_graph_uris))
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
+                          base_iri)
+        snapshot = snapshots.acquire_current() or await asyncio.to_thread(snapshots.acquire)
         try:
-            task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
-                              base_iri)
             task["snapshot"] = snapshot
             timeout = self.settings.query_timeout
             answer = await pool.run_async(task, time.monotonic() + timeout, timeout, client=client)

@@ -194,6 +194,12 @@ class WorkerPool:
         with self._lock:
             return {w.generation for w in self._all if w.generation is not None}
 
+    def status(self) -> dict[str, Any]:
+        """Workers idle (general, reserved), queries waiting, and queries running per client."""
+        with self._lock:
+            return {"idle": len(self._idle[False]), "idle_reserved": len(self._idle[True]),
+                    "waiting": len(self._waiting), "running": dict(self._running)}
+
     def pids(self) -> set[int]:
         """Process ids of the running workers (for tests and monitoring)."""
         with self._lock:
@@ -213,8 +219,8 @@ class WorkerPool:
                                  retry_after=RETRY_AFTER)
             idle = self._idle[False] or self._idle[True]
             if len(self._waiting) >= self.queue_limit and not idle:
-                raise QueryError(f"{self.queue_limit} queries are already waiting for a worker (--query-queue); "
-                                 "try again later", code="E102", status=503, retry_after=RETRY_AFTER)
+                raise QueryError(f"the queue of queries waiting for a worker is full ({self.queue_limit}, "
+                                 "--query-queue); try again later", code="E102", status=503, retry_after=RETRY_AFTER)
             self._in_flight[client] = self._in_flight.get(client, 0) + 1
             ticket = _Ticket(client, next(self._seq))
             return ticket
