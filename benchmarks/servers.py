@@ -86,13 +86,13 @@ def _env() -> dict[str, str]:
 
 
 def start_conflictkg(store: Path, log_dir: Path, *, query_timeout: float, workers: int = 2,
-                     ready_timeout: float = 300.0) -> Server:
-    """``conflictkg serve`` over the store at ``store`` (filled beforehand, closed)."""
+                     ready_timeout: float = 300.0, token: str | None = None) -> Server:
+    """``conflictkg serve`` over the store at ``store`` (filled beforehand, closed); ``token`` allows writes."""
     port = free_port()
     log = log_dir / f"conflictkg-{port}.log"
     cmd = [sys.executable, "-c", "from conflictkg.cli import main; raise SystemExit(main())", "--store", str(store), "serve", "--port", str(port),
            "--host", "127.0.0.1", "--query-timeout", str(query_timeout), "--query-workers", str(workers),
-           "--max-rows", "1000000"]
+           "--max-rows", "1000000"] + (["--token", token] if token else [])
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=str(log_dir))
     server = Server("conflictkg", proc, f"http://127.0.0.1:{port}", log)

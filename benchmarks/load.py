@@ -1,0 +1,265 @@
+"""Load test: many clients reading ``/graph`` while one client writes an article per second.
+
+Issue 11, point 6: every write used to throw away the networkx projection and the next read
+rebuilt it while every other read waited, so one write per second collapsed ``/graph``. Here a
+``conflictkg serve`` over an on-disk store of synthetic articles (``benchmarks/generator.py``)
+gets ``clients`` threads sending ``/graph`` reads back to back (neighbours and node details of
+the busiest actors, actor-event view) and one writer that PUTs a fresh article graph through the
+Graph Store Protocol (token, SHACL gate, atomic commit) every ``write_interval`` seconds. Every
+non-200 answer, and every request without an answer within the client timeout, is an error.
+
+After the load, the time until the last write shows in ``/graph`` is measured (the projection is
+rebuilt in the background while the old one keeps answering).
+
+    python -m benchmarks.load --triples 300000 --clients 32 --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from .client import Client, ClientError
+from .generator import GeneratorConfig, _articles_for, article_graphs, write_nquads
+from .servers import start_conflictkg
+
+__all__ = ["LoadResult", "run", "markdown", "main"]
+
+TOKEN = "benchmark-load-token"
+#: Distinct actors the readers cycle through (the most cited ones: ``a0`` is the Zipf head).
+READ_ACTORS = 24
+#: Seconds a request may take before the client counts it as an error.
+CLIENT_TIMEOUT = 60.0
+#: Seconds to wait, after the load, for the last write to show in /graph.
+FRESHNESS_CAP = 120.0
+CKG = "https://w3id.org/conflictkg/ontology#"
+
+
+@dataclass
+class LoadResult:
+    triples: int
+    clients: int
+    seconds: float
+    write_interval: float
+    requests: int = 0
+    errors: int = 0
+    latencies: list[float] = field(default_factory=list)
+    writes: int = 0
+    write_errors: int = 0
+    write_latencies: list[float] = field(default_factory=list)
+    visible_after: float | None = None
+    """Seconds from the end of the load until the last write showed in /graph (None: not within the cap)."""
+    error_samples: list[str] = field(default_factory=list)
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @staticmethod
+    def percentile(values: list[float], q: float) -> float:
+        s = sorted(values)
+        return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
+
+
+def _store(work: Path, triples: int, seed: int) -> Path:
+    import pyoxigraph as ox
+
+    nquads = work / f"load-{triples}.nq"
+    if not nquads.exists():
+        write_nquads(nquads, triples, seed)
+    path = work / f"load-store-{triples}"
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.optimize()
+    store.flush()
+    del store
+    gc.collect()  # RocksDB's lock goes with the last reference: the server opens the store next
+    return path
+
+
+def _turtle(graph: Graph) -> bytes:
+    return graph.serialize(format="turtle").encode("utf-8")
+
+
+def _claim_edges(graph: Graph) -> set[str]:
+    """Edge ids the article's claims get in the actor-event view (a claim's slug; see conflictkg.projection)."""
+    from conflictkg.projection import node_id
+
+    return {node_id(str(c)) for c in graph.subjects(RDF.type, URIRef(CKG + "Claim"))}
+
+
+def run(triples: int, *, clients: int = 32, seconds: float = 30.0, write_interval: float = 1.0, seed: int = 1,
+        workdir: Path | None = None, log: Callable[[str], None] = print) -> LoadResult:
+    """Build the store, start the server, run the load, and measure; the server is stopped at the end."""
+    result = LoadResult(triples, clients, seconds, write_interval)
+    with tempfile.TemporaryDirectory(prefix="ckg-load-", dir=workdir) as tmp:
+        work = Path(tmp)
+        log(f"load: building a store of {triples:,} triples")
+        store = _store(work, triples, seed)
+        stored = _articles_for(triples, GeneratorConfig())
+        writes_needed = int(seconds / write_interval) + 2
+        fresh = list(article_graphs(triples, seed, range(stored, stored + writes_needed)))
+        server = start_conflictkg(store, work, query_timeout=CLIENT_TIMEOUT, token=TOKEN)
+        try:
+            base = server.base
+            paths = [f"/graph/nodes/actor.a{i}/neighbours" for i in range(READ_ACTORS)]
+            paths += [f"/graph/nodes/actor.a{i}" for i in range(READ_ACTORS)]
+            with Client(base, timeout=600.0) as warm:  # the first read builds the projection
+                status = warm.get(paths[0]).status_code
+                if status != 200:
+                    raise RuntimeError(f"warm-up read answered {status}")
+            log(f"load: {clients} readers and one write every {write_interval:g} s for {seconds:g} s")
+            _load(base, paths, fresh, result)
+            result.visible_after = _visible_after(base, fresh[result.writes - 1][1] if result.writes else None)
+        finally:
+            server.stop()
+    return result
+
+
+def _load(base: str, paths: list[str], fresh: list[tuple[URIRef, Graph]], result: LoadResult) -> None:
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + result.seconds
+    barrier = threading.Barrier(result.clients + 1)
+    params = {"view": "actor-event"}
+
+    def note(error: str) -> None:
+        with lock:
+            if len(result.error_samples) < 5:
+                result.error_samples.append(error)
+
+    def reader(index: int) -> None:
+        mine: list[float] = []
+        errors = 0
+        with Client(base, timeout=CLIENT_TIMEOUT) as c:
+            barrier.wait()
+            n = index
+            while time.perf_counter() < stop_at:
+                path = paths[n % len(paths)]
+                n += 1
+                start = time.perf_counter()
+                try:
+                    answer = c.get(path, params=params)
+                    if answer.status_code != 200:
+                        errors += 1
+                        note(f"GET {path}: {answer.status_code} {answer.text[:200]}")
+                except ClientError as exc:
+                    errors += 1
+                    note(f"GET {path}: {exc}")
+                mine.append(time.perf_counter() - start)
+        with lock:
+            result.latencies.extend(mine)
+            result.errors += errors
+
+    def writer() -> None:
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+        with Client(base, timeout=CLIENT_TIMEOUT) as c:
+            barrier.wait()
+            for name, graph in fresh:
+                due = stop_at - result.seconds + result.writes * result.write_interval
+                if due >= stop_at:
+                    break
+                time.sleep(max(0.0, due - time.perf_counter()))
+                start = time.perf_counter()
+                try:
+                    answer = c.request("PUT", "/graph-store", params={"graph": str(name)}, body=_turtle(graph),
+                                       headers=headers)
+                    ok = answer.status_code in (200, 201, 204)
+                    if not ok:
+                        note(f"PUT {name}: {answer.status_code} {answer.text[:300]}")
+                except ClientError as exc:
+                    ok = False
+                    note(f"PUT {name}: {exc}")
+                result.write_latencies.append(time.perf_counter() - start)
+                result.writes += 1
+                result.write_errors += not ok
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(result.clients)]
+    threads.append(threading.Thread(target=writer))
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = time.perf_counter() - start
+    result.requests = len(result.latencies)
+
+
+def _visible_after(base: str, last: Graph | None) -> float | None:
+    """Seconds until every claim of the last written article is an edge of the actor-event view."""
+    if last is None:
+        return None
+    wanted = _claim_edges(last)
+    start = time.perf_counter()
+    with Client(base, timeout=CLIENT_TIMEOUT) as c:
+        while time.perf_counter() - start < FRESHNESS_CAP:
+            try:
+                answer = c.get("/graph/export", params={"format": "json", "view": "actor-event"},
+                               timeout=max(1.0, FRESHNESS_CAP - (time.perf_counter() - start)))
+            except ClientError:
+                continue
+            if answer.status_code == 200:
+                edges = {e.get("key") for e in answer.json()["edges"]}
+                if wanted <= edges:
+                    return time.perf_counter() - start
+            time.sleep(0.1)
+    return None
+
+
+def _ms(seconds: float) -> str:
+    v = 1000 * seconds
+    return f"{v:,.0f} ms" if v >= 100 else f"{v:.1f} ms"
+
+
+def markdown(results: list[LoadResult]) -> str:
+    lines = [
+        "`benchmarks/load.py`: `conflictkg serve` over an on-disk store of synthetic articles; reader threads "
+        "send `/graph` requests back to back (neighbours and node details of the most cited actors, actor-event "
+        "view) while one writer PUTs a fresh article graph through the Graph Store Protocol (token, SHACL gate, "
+        "atomic commit) once per interval. Errors: any non-200 read, failed write, or request without an answer "
+        f"within {CLIENT_TIMEOUT:.0f} s. 'Last write visible' is the time, after the load stopped, until the last "
+        "article's claims were edges of `/graph` (the projection is rebuilt in the background while the old one "
+        "answers).\n",
+        "| triples | readers | writes | read requests | read errors | write errors | throughput | median | p95 | "
+        "p99 | write p50 | write p99 | last write visible |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        visible = "not within the cap" if r.visible_after is None else f"after {r.visible_after:.1f} s"
+        lines.append(
+            f"| {r.triples:,} | {r.clients} | {r.writes} (1 per {r.write_interval:g} s) | {r.requests:,} | {r.errors} | "
+            f"{r.write_errors} | {r.throughput:,.1f} req/s | {_ms(r.percentile(r.latencies, 0.5))} | "
+            f"{_ms(r.percentile(r.latencies, 0.95))} | {_ms(r.percentile(r.latencies, 0.99))} | "
+            f"{_ms(r.percentile(r.write_latencies, 0.5))} | {_ms(r.percentile(r.write_latencies, 0.99))} | {visible} |")
+    samples = [s for r in results for s in r.error_samples]
+    if samples:
+        lines.append("")
+        lines.append("First errors: " + "; ".join(f"`{s}`" for s in samples[:5]))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--triples", type=int, default=300_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--write-interval", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    result = run(args.triples, clients=args.clients, seconds=args.seconds, write_interval=args.write_interval,
+                 seed=args.seed, log=lambda m: print(m, file=sys.stderr, flush=True))
+    print("## Load: /graph reads under one write per second\n\n" + markdown([result]))
+    return 0 if not (result.errors or result.write_errors) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
