@@ -1,15 +1,26 @@
 """The graph face of the service (``service.network``): projections, graph queries, contested figures, exports.
 
 :class:`NetworkViews` builds the networkx projections of :mod:`conflictkg.projection` from
-the store (a few bulk SELECTs) and caches them until the store changes (judged by its
-triple count). Every method returns plain JSON-ready dicts; the HTTP routes type them with
-Pydantic and the CLI prints or writes them. Unknown ids raise :class:`~conflictkg.errors.NotFound`,
-bad parameters :class:`~conflictkg.errors.BadParameter`.
+the store (a few bulk SELECTs) and keeps them until the store changes (its write generation,
+or for a remote store its triple count). Every method returns plain JSON-ready dicts; the
+HTTP routes type them with Pydantic and the CLI prints or writes them. Unknown ids raise
+:class:`~conflictkg.errors.NotFound`, bad parameters :class:`~conflictkg.errors.BadParameter`.
+
+**Writes do not stall reads.** Building a projection reads the whole store (seconds at a few
+hundred thousand triples), so it never happens on a reader's request once a projection exists:
+after a write, readers keep getting the projection they had while one background thread per
+view builds the next, and the new one replaces the old when it is complete. Writes arriving
+during a build do not start builds of their own (rebuilds never queue up): the builder looks
+again when it finishes and builds once more if the store changed meanwhile, after resting as
+long as the build took, so steady writes cost at most about half a core. Only the very first
+request for a view waits, and concurrent first requests share one build. No reader's request
+does projection work, so a reader who goes away leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -44,6 +55,9 @@ PAGERANK_DAMPING = 0.85
 PAGERANK_TOLERANCE = 1.0e-10
 PAGERANK_MAX_ITER = 200
 SCORE_DIGITS = 6
+#: After a background rebuild that found the store changed again, the builder rests this many
+#: times the build's duration before the next one (about half a core at most under steady writes).
+REBUILD_REST = 1.0
 
 
 def check_choice(name: str, value: str, allowed: Sequence[str]) -> str:
@@ -73,32 +87,71 @@ class NetworkViews:
     def __init__(self, service: GraphService) -> None:
         self.service = service
         self._cache: dict[str, tuple[int, nx.MultiDiGraph]] = {}
-        self._lock = threading.Lock()
+        self._building: set[str] = set()
+        self._failed: dict[str, BaseException] = {}
+        self._changed = threading.Condition(threading.Lock())
 
     # --- projections --------------------------------------------------------------------------
 
-    def graph(self, view: str) -> nx.MultiDiGraph:
-        """Projection ``view`` (``actor-event`` or ``claims``), rebuilt when the store has changed.
-
-        Treat the result as read-only: it is shared between requests.
-        """
-        check_choice("view", view, VIEWS)
+    def _stamp(self) -> int:
         store = self.service.store
         # The store's write counter when it has one (counting the triples of an on-disk store
         # reads all of it: a second per million triples, on every request); else the count.
         generation = getattr(store, "generation", None)
-        stamp = generation if generation is not None else store.triple_count()
-        with self._lock:
-            cached = self._cache.get(view)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
-            g = project(store, view)
-            self._cache[view] = (stamp, g)
-            return g
+        return generation if generation is not None else store.triple_count()  # type: ignore[no-any-return]
 
-    def resolve(self, ident: str, view: str, *, expect: str | None = None) -> str:
-        """The node id for ``ident``: a node id (slug), a full IRI, or a ``ckgid:``-relative path."""
-        g = self.graph(view)
+    def graph(self, view: str, *, fresh: bool = False) -> nx.MultiDiGraph:
+        """Projection ``view`` (``actor-event`` or ``claims``): the newest one built.
+
+        When the store has changed since, a rebuild starts in the background (unless one is
+        running) and this one is returned meanwhile; only a view never built yet is waited for,
+        or, with ``fresh``, one that does not hold every write made so far. Treat the result as
+        read-only: it is shared between requests.
+        """
+        check_choice("view", view, VIEWS)
+        while True:
+            stamp = self._stamp()
+            with self._changed:
+                cached = self._cache.get(view)
+                if cached is not None and cached[0] == stamp:
+                    return cached[1]
+                if view not in self._building:
+                    self._building.add(view)
+                    self._failed.pop(view, None)
+                    threading.Thread(target=self._rebuild, args=(view,), daemon=True,
+                                     name=f"conflictkg-projection-{view}").start()
+                if cached is not None and not fresh:
+                    return cached[1]
+                self._changed.wait_for(lambda: view in self._failed or self._cache.get(view) is not cached)
+                if view in self._failed:
+                    raise self._failed[view]
+
+    def _rebuild(self, view: str) -> None:
+        """The background builder of ``view``: build, publish, and again while the store keeps changing."""
+        try:
+            while True:
+                stamp = self._stamp()
+                started = time.monotonic()
+                g = project(self.service.store, view)
+                took = time.monotonic() - started
+                with self._changed:
+                    self._cache[view] = (stamp, g)
+                    self._changed.notify_all()
+                if self._stamp() == stamp:
+                    break
+                time.sleep(took * REBUILD_REST)
+        except BaseException as exc:  # the store failed or was closed: readers waiting get the error
+            with self._changed:
+                self._failed[view] = exc
+        finally:
+            with self._changed:
+                self._building.discard(view)
+                self._changed.notify_all()
+
+    def resolve(self, ident: str, view: str, *, expect: str | None = None, graph: nx.MultiDiGraph | None = None) -> str:
+        """The node id for ``ident``: a node id (slug), a full IRI, or a ``ckgid:``-relative path
+        (in ``graph``, by default the current projection of ``view``)."""
+        g = self.graph(view) if graph is None else graph
         candidates = [ident]
         if ident.startswith(("http://", "https://", "urn:")):
             candidates.append(node_id(ident))
@@ -126,7 +179,7 @@ class NetworkViews:
     def node(self, ident: str, *, view: str = "claims") -> dict[str, Any]:
         """A node with all its attributes and its degrees."""
         g = self.graph(view)
-        n = self.resolve(ident, view)
+        n = self.resolve(ident, view, graph=g)
         data = g.nodes[n]
         attributes = {k: v for k, v in data.items() if k not in (*_SUMMARY, "iri")}
         return {**self.summary(g, n), "iri": data["iri"], "view": view, "attributes": attributes,
@@ -143,7 +196,7 @@ class NetworkViews:
         check_choice("direction", direction, DIRECTIONS)
         wanted = check_types(types)
         g = self.graph(view)
-        start = self.resolve(ident, view)
+        start = self.resolve(ident, view, graph=g)
         dist = {start: 0}
         queue = deque([start])
         while queue:
@@ -173,7 +226,7 @@ class NetworkViews:
         """Shortest paths between two nodes, ignoring edge direction (at most ``limit``, in id order)."""
         check_range("limit", limit, 1, MAX_PATHS)
         g = self.graph(view)
-        s, t = self.resolve(source, view), self.resolve(target, view)
+        s, t = self.resolve(source, view, graph=g), self.resolve(target, view, graph=g)
         simple = nx.Graph(g.to_undirected(as_view=True))
         try:
             found = sorted(islice(nx.all_shortest_paths(simple, s, t), MAX_PATHS * 10))[:limit]
@@ -223,7 +276,7 @@ class NetworkViews:
     def contested_figures(self, event: str) -> dict[str, Any]:
         """Every figure claimed about an event, by measure and claim date, with conflicting pairs flagged."""
         g = self.graph("claims")
-        n = self.resolve(event, "claims", expect="Event")
+        n = self.resolve(event, "claims", expect="Event", graph=g)
         iri = g.nodes[n]["iri"]
         claims = load_claims(self.service.store, focus=iri, focus_kind="event")
         return contested.contested_figures(self.summary(g, n), claims, label=self._label, article=self._article)
@@ -231,7 +284,7 @@ class NetworkViews:
     def statements(self, actor: str) -> dict[str, Any]:
         """What an actor said (or was said on its behalf) over time."""
         g = self.graph("claims")
-        n = self.resolve(actor, "claims", expect="Actor")
+        n = self.resolve(actor, "claims", expect="Actor", graph=g)
         iri = g.nodes[n]["iri"]
         claims = load_claims(self.service.store, focus=iri, focus_kind="actor", spans=True)
         return contested.statements(self.summary(g, n), iri, claims, label=self._label, article=self._article)

@@ -97,6 +97,13 @@ class GraphService:
 
         return ArticleLibrary(self)
 
+    def reference_graphs(self) -> dict[Any, Any]:
+        """The graphs the store must hold exactly as shipped, by IRI: the ontology and the curated
+        dictionary (``conflictkg validate`` checks them; see :meth:`ShapeValidator.validate_store`)."""
+        from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH
+
+        return {ONTOLOGY_GRAPH: self.builder.ontology_graph(), DICTIONARY_GRAPH: self.builder.dictionary_graph()}
+
     def ensure_loaded(self) -> int:
         """Load ``data/turtle/`` into an empty store (first start). Returns the triples loaded."""
         if self.store.triple_count():
