@@ -310,7 +310,7 @@ class ShapeValidator:
     def untyped(self, graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]]) -> list[ValidationResult]:
         """Subjects of data graphs without a type that a closed shape covers (the ontology graph is
         not data: see :meth:`validate_store`'s ``reference``). At most :data:`MAX_REPORT_RESULTS`
-        results, the last one counting the rest."""
+        results, the last one then counting the rest."""
         closed = self.closed_classes
         bad: list[tuple[str, Node]] = []
         for name, triples in graphs.items():
@@ -330,8 +330,9 @@ class ShapeValidator:
                                  "about it: type it, or leave it out.", code="E105")
                    for name, s in bad[:MAX_REPORT_RESULTS]]
         if len(bad) > MAX_REPORT_RESULTS:
-            results.append(_typed_result("?", f"... and {len(bad) - MAX_REPORT_RESULTS} more subjects without "
-                                              "such a type.", code="E105"))
+            shown = MAX_REPORT_RESULTS - 1
+            results[shown:] = [_typed_result("?", f"... and {len(bad) - shown} more subjects without such a type.",
+                                             code="E105")]
         return results
 
     def compare_reference(self, store: GraphStore, reference: Mapping[URIRef, Graph]) -> list[ValidationResult]:
