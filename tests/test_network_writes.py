@@ -32,10 +32,11 @@ PATIENCE = 60.0
 
 
 class _HeldProjection:
-    """Wraps ``conflictkg.network.project``: counts builds, and holds each until released."""
+    """Wraps ``NetworkViews._build`` (a first build here, a rebuild in the builder process): counts
+    builds, and holds each until released."""
 
     def __init__(self) -> None:
-        self.real = network.project
+        self.real = network.NetworkViews._build
         self.started: list[str] = []
         self.running = 0
         self.most_at_once = 0
@@ -43,14 +44,14 @@ class _HeldProjection:
         self.gate.set()
         self._lock = threading.Lock()
 
-    def __call__(self, store: Any, view: str) -> Any:
+    def __call__(self, views: network.NetworkViews, view: str, *, cold: bool) -> Any:
         with self._lock:
             self.started.append(view)
             self.running += 1
             self.most_at_once = max(self.most_at_once, self.running)
         try:
             assert self.gate.wait(PATIENCE), "the test never released the build"
-            return self.real(store, view)
+            return self.real(views, view, cold=cold)
         finally:
             with self._lock:
                 self.running -= 1
@@ -59,7 +60,7 @@ class _HeldProjection:
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> _HeldProjection:
     wrapper = _HeldProjection()
-    monkeypatch.setattr(network, "project", wrapper)
+    monkeypatch.setattr(network.NetworkViews, "_build", lambda views, view, *, cold: wrapper(views, view, cold=cold))
     return wrapper
 
 

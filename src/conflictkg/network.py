@@ -9,18 +9,29 @@ HTTP routes type them with Pydantic and the CLI prints or writes them. Unknown i
 **Writes do not stall reads.** Building a projection reads the whole store (seconds at a few
 hundred thousand triples), so it never happens on a reader's request once a projection exists:
 after a write, readers keep getting the projection they had while one background thread per
-view builds the next, and the new one replaces the old when it is complete. Writes arriving
-during a build do not start builds of their own (rebuilds never queue up): the builder looks
-again when it finishes and builds once more if the store changed meanwhile, after resting as
-long as the build took, so steady writes cost at most about half a core. Only the very first
-request for a view waits, and concurrent first requests share one build. No reader's request
-does projection work, so a reader who goes away leaves nothing behind.
+view has the next one built, and the new one replaces the old when it is complete. Writes
+arriving during a build do not start builds of their own (rebuilds never queue up): the builder
+looks again when it finishes and builds once more if the store changed meanwhile, after resting
+as long as the build took, so steady writes cost at most about half a core. Only the very first
+request for a view waits (it builds in this process), and concurrent first requests share one
+build. No reader's request does projection work, so a reader who goes away leaves nothing behind.
+
+Rebuilds of an embedded store run in a separate, confined process (``python -m
+conflictkg.network``, see :class:`_Builder`) that reads a read-only snapshot of the store taken
+for the write generation (:class:`conflictkg.sparql.snapshot.Snapshots`) and sends the finished
+networkx graph back: the build competes with request handling for neither the interpreter lock
+nor memory. A remote store's projections are rebuilt in the background thread itself.
 """
 
 from __future__ import annotations
 
+import gc
+import os
+import subprocess
+import sys
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -42,6 +53,7 @@ from .errors import BadParameter, NotFound
 from .exports import FORMATS, export_chunks
 from .namespaces import CKGID
 from .projection import NODE_TYPES, VIEWS, node_id, project
+from .store import EmbeddedStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
@@ -81,6 +93,99 @@ def check_types(types: Sequence[str] | None) -> list[str]:
     return sorted(set(found))
 
 
+class _Builder:
+    """The projection builder process: ``python -m conflictkg.network`` builds projections from store
+    snapshots and sends them back (pickles over its stdin and stdout, like the query workers).
+
+    It confines itself before its first build (:func:`conflictkg.sparql.sandbox.confine`: no
+    network, read-only access to the snapshots). One build at a time; started on first use and
+    again after it dies.
+    """
+
+    def __init__(self, readable: str) -> None:
+        self.readable = readable
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._send: Any = None
+        self._recv: Any = None
+
+    def build(self, snapshot: tuple[str, str, int], view: str) -> nx.MultiDiGraph:
+        from multiprocessing.connection import Connection
+
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = subprocess.Popen([sys.executable, "-m", "conflictkg.network"], stdin=subprocess.PIPE,
+                                                 stdout=subprocess.PIPE, close_fds=True)
+                assert self._process.stdin is not None and self._process.stdout is not None
+                self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
+                self._recv = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+                self._process.stdin.close()
+                self._process.stdout.close()
+                self._send.send({"readable": [self.readable]})
+            try:
+                self._send.send((snapshot, view))
+                kind, payload = self._recv.recv()
+            except (EOFError, OSError) as exc:
+                self._stop()
+                raise RuntimeError(f"the projection builder process died ({exc})") from None
+        if kind != "ok":
+            raise RuntimeError(f"the projection builder failed: {payload}")
+        return payload  # type: ignore[no-any-return]
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait(timeout=5)
+            self._send.close()
+            self._recv.close()
+            self._process = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
+    """The builder process's loop: a config, then ``(snapshot, view)`` requests, each answered with
+    ``("ok", projection)`` or ``("error", message)``."""
+    from multiprocessing.connection import Connection
+
+    from .sparql.sandbox import confine
+    from .sparql.worker import open_snapshot
+
+    recv = Connection(os.dup(0), writable=False)
+    send = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # stray prints go to stderr, never into the answer stream
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    try:
+        config = recv.recv()
+    except (EOFError, OSError):
+        return
+    confine(readable=config["readable"], memory_limit=None)
+    opened: tuple[int, EmbeddedStore] | None = None
+    while True:
+        try:
+            (kind, path, generation), view = recv.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if opened is None or opened[0] != generation:
+                opened = None
+                gc.collect()  # close the previous snapshot before opening the next
+                opened = (generation, EmbeddedStore.over(open_snapshot(kind, path)))
+            answer: tuple[str, Any] = ("ok", project(opened[1], view))
+        except Exception as exc:  # noqa: BLE001 - reported to the server, which keeps the old projection
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        send.send(answer)
+
+
+def _close_builder(snapshots: Any, builder: _Builder) -> None:
+    builder.close()
+    snapshots.close()
+
+
 class NetworkViews:
     """Projections of the store's graph and the analyses over them."""
 
@@ -90,6 +195,8 @@ class NetworkViews:
         self._building: set[str] = set()
         self._failed: dict[str, BaseException] = {}
         self._changed = threading.Condition(threading.Lock())
+        self._process: tuple[Any, _Builder] | None = None
+        self._process_lock = threading.Lock()
 
     # --- projections --------------------------------------------------------------------------
 
@@ -130,9 +237,8 @@ class NetworkViews:
         """The background builder of ``view``: build, publish, and again while the store keeps changing."""
         try:
             while True:
-                stamp = self._stamp()
                 started = time.monotonic()
-                g = project(self.service.store, view)
+                stamp, g = self._build(view, cold=view not in self._cache)
                 took = time.monotonic() - started
                 with self._changed:
                     self._cache[view] = (stamp, g)
@@ -147,6 +253,39 @@ class NetworkViews:
             with self._changed:
                 self._building.discard(view)
                 self._changed.notify_all()
+
+    def _build(self, view: str, *, cold: bool) -> tuple[int, nx.MultiDiGraph]:
+        """One build of ``view`` and the store stamp it reflects: a first build here (someone is
+        waiting for it), a rebuild of an embedded store in the builder process."""
+        store = self.service.store
+        if cold or not isinstance(store, EmbeddedStore):
+            stamp = self._stamp()
+            return stamp, project(store, view)
+        snapshots, builder = self._builder(store)
+        snapshot = snapshots.acquire()
+        try:
+            return snapshot[2], builder.build(snapshot, view)
+        finally:
+            snapshots.release(snapshot[2], set())
+
+    def _builder(self, store: EmbeddedStore) -> tuple[Any, _Builder]:
+        from .sparql.snapshot import Snapshots
+
+        with self._process_lock:
+            if self._process is None:
+                snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation, name="projection-snapshots")
+                builder = _Builder(str(snapshots.root))
+                self._process = (snapshots, builder)
+                # also when the service is dropped without close(): no stray process or snapshot folder
+                self._finalizer = weakref.finalize(self, _close_builder, snapshots, builder)
+            return self._process
+
+    def close(self) -> None:
+        """Stop the builder process and remove its snapshots."""
+        with self._process_lock:
+            if self._process is not None:
+                self._finalizer()
+                self._process = None
 
     def resolve(self, ident: str, view: str, *, expect: str | None = None, graph: nx.MultiDiGraph | None = None) -> str:
         """The node id for ``ident``: a node id (slug), a full IRI, or a ``ckgid:``-relative path
@@ -331,3 +470,7 @@ def pagerank(g: nx.MultiDiGraph, *, damping: float = PAGERANK_DAMPING) -> dict[A
         if delta < n * PAGERANK_TOLERANCE:
             break
     return rank
+
+
+if __name__ == "__main__":  # pragma: no cover - the builder process
+    _serve_builds()

@@ -113,6 +113,8 @@ class GraphService:
     def close(self) -> None:
         if "sparql" in self.__dict__:
             self.__dict__.pop("sparql").close()
+        if "network" in self.__dict__:
+            self.__dict__.pop("network").close()
         if self._store is not None:
             self._store.close()
             self._store = None
