@@ -91,11 +91,14 @@ def _turtle(graph: Graph) -> bytes:
     return graph.serialize(format="turtle").encode("utf-8")
 
 
-def _claim_edges(graph: Graph) -> set[str]:
-    """Edge ids the article's claims get in the actor-event view (a claim's slug; see conflictkg.projection)."""
+def _claim_edges(graph: Graph) -> tuple[str, set[str]]:
+    """An event the article reports (its node id) and the slugs of its claims about it (the ``claim``
+    attribute of their edges in the actor-event view; see conflictkg.projection)."""
     from conflictkg.projection import node_id
 
-    return {node_id(str(c)) for c in graph.subjects(RDF.type, URIRef(CKG + "Claim"))}
+    claims = set(graph.subjects(RDF.type, URIRef(CKG + "Claim")))
+    event = sorted(str(e) for c in claims for e in graph.objects(c, URIRef(CKG + "about")))[0]
+    return node_id(event), {node_id(str(c)) for c in claims if (c, URIRef(CKG + "about"), URIRef(event)) in graph}
 
 
 def run(triples: int, *, clients: int = 32, seconds: float = 30.0, write_interval: float = 1.0, seed: int = 1,
@@ -195,22 +198,19 @@ def _load(base: str, paths: list[str], fresh: list[tuple[URIRef, Graph]], result
 
 
 def _visible_after(base: str, last: Graph | None) -> float | None:
-    """Seconds until every claim of the last written article is an edge of the actor-event view."""
+    """Seconds until the claims of the last written article are edges of the actor-event view."""
     if last is None:
         return None
-    wanted = _claim_edges(last)
+    event, wanted = _claim_edges(last)
     start = time.perf_counter()
     with Client(base, timeout=CLIENT_TIMEOUT) as c:
         while time.perf_counter() - start < FRESHNESS_CAP:
             try:
-                answer = c.get("/graph/export", params={"format": "json", "view": "actor-event"},
-                               timeout=max(1.0, FRESHNESS_CAP - (time.perf_counter() - start)))
+                answer = c.get(f"/graph/nodes/{event}/neighbours", params={"view": "actor-event"})
             except ClientError:
                 continue
-            if answer.status_code == 200:
-                edges = {e.get("key") for e in answer.json()["edges"]}
-                if wanted <= edges:
-                    return time.perf_counter() - start
+            if answer.status_code == 200 and wanted <= {e["attributes"].get("claim") for e in answer.json()["edges"]}:
+                return time.perf_counter() - start
             time.sleep(0.1)
     return None
 
