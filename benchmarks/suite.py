@@ -31,6 +31,7 @@ from typing import Any
 
 from . import export as export_bench
 from . import ingest as ingest_bench
+from . import load as load_bench
 from . import validation as validation_bench
 from .client import Client, ClientError
 from .generator import write_nquads
@@ -47,7 +48,7 @@ from .queries import (
 from .servers import ROOT, start_conflictkg, start_rdflib_endpoint
 
 SECTIONS = ("Machine", "Targets", "Data", "Bulk load", "Query latency", "Concurrent clients",
-            "Extraction and ingest", "SHACL validation", "Export", "Reproduce")
+            "Reads under writes", "Extraction and ingest", "SHACL validation", "Export", "Reproduce")
 
 DISK_LOAD = "pyoxigraph bulk_load, then optimize (on disk)"
 """How the store the server and pyoxigraph direct read is made (compacted, like a store in service)."""
@@ -85,6 +86,10 @@ class Plan:
     full_validation_cap: float
     export_edges: int
     export_cap: float
+    load_triples: int = 300_000
+    """Store size of the reads-under-writes load test (``benchmarks/load.py``)."""
+    load_clients: int = 32
+    load_duration: float = 30.0
     endpoint_restarts: int = 3
     """Times rdflib-endpoint is restarted after a query passes the cap (each restart reloads the data)."""
     total_budget: float = 1620.0
@@ -106,7 +111,8 @@ class Plan:
                    rdflib_max=6_000, concurrency_size=6_000, clients=(1, 4), load_seconds=0.3, ingest_sizes=[0, 6_000],
                    ingest_count=2, ingest_profile=1, validation_triples=6_000, validation_samples=1,
                    validation_repeats=1, full_validation_triples=6_000, full_validation_cap=60.0,
-                   export_edges=1_000, export_cap=60.0, total_budget=600.0)
+                   export_edges=1_000, export_cap=60.0, total_budget=600.0, load_triples=6_000, load_clients=4,
+                   load_duration=2.0)
 
 
 class Report:
@@ -660,6 +666,9 @@ def main(argv: list[str] | None = None) -> int:
         ingest_text, ingest_results = run_ingest(plan, work, report)
         validation_text, _ = run_validation(plan, report)
         export_text = run_export(plan, report)
+        report.log(f"load: {plan.load_clients} /graph readers, one write per second, {plan.load_triples:,} triples")
+        load_result = load_bench.run(plan.load_triples, clients=plan.load_clients, seconds=plan.load_duration,
+                                     seed=plan.seed, workdir=work, log=report.log)
         # The largest sizes last: what the time budget does not allow is reported as not run.
         runs += [run_size(size, plan, work, report, deadline) for size in plan.sizes if size > plan.rdflib_max]
         table, verdict = query_tables(runs, plan)
@@ -668,6 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         report.section("Bulk load", bulk_table(runs, plan))
         report.section("Query latency", query_intro(plan) + "\n\n" + table)
         report.section("Concurrent clients", concurrency_table(runs))
+        report.section("Reads under writes", load_bench.markdown([load_result]))
         report.section("Extraction and ingest", ingest_intro(plan) + "\n\n" + ingest_text)
         report.section("SHACL validation", validation_text)
         report.section("Export", export_text)

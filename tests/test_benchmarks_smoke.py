@@ -69,6 +69,7 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
         "Bulk load": "| triples (quads) | engine | load time |",
         "Query latency": "| query | rows | pyoxigraph direct | conflictkg /sparql | rdflib Graph | rdflib-endpoint |",
         "Concurrent clients": "| endpoint | clients | requests | errors |",
+        "Reads under writes": "| triples | readers | writes | read requests | read errors | write errors |",
         "Extraction and ingest": "| store | triples before | articles | failed |",
         "SHACL validation": "| ratio large / empty",
         "Export": "| format | nodes | edges |",
@@ -87,6 +88,8 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
     for line in sections["Concurrent clients"].splitlines():
         if line.startswith("| /"):
             assert line.split("|")[4].strip() == "0", line  # no errors under concurrent clients
+    load_row = next(line for line in sections["Reads under writes"].splitlines() if line.startswith("| 6,000 |"))
+    assert [c.strip() for c in load_row.split("|")[5:7]] == ["0", "0"]  # no read or write errors
     ingest_rows = [l for l in sections["Extraction and ingest"].splitlines() if l.startswith("| empty")]
     assert ingest_rows and ingest_rows[0].split("|")[4].strip() == "0"  # no article failed
     assert "python -m benchmarks" in sections["Reproduce"]
@@ -106,3 +109,19 @@ def test_synthetic_articles_are_deterministic_and_extractable() -> None:
     assert len(doc.claims) >= 3
     assert any(f.measure == "killed" for c in doc.claims for f in c.figures)
     assert {c.stance for c in doc.claims} >= {"asserts"}
+
+
+# --- reads under writes (issue 11) -----------------------------------------------------------
+
+
+def test_load_bench_smoke() -> None:
+    """A tiny load run: readers and a writer through a real server, no errors, and the last write shows."""
+    from benchmarks import load
+
+    result = load.run(6_000, clients=2, seconds=2.0, log=lambda _m: None)
+    assert (result.errors, result.write_errors) == (0, 0)
+    assert result.requests > 0 and result.writes >= 2
+    assert result.visible_after is not None
+    table = load.markdown([result])
+    row = next(line for line in table.splitlines() if line.startswith("| 6,000 | 2 |"))
+    assert row.split("|")[3].strip() == f"{result.writes} (1 per 1 s)"
