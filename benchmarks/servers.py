@@ -92,7 +92,10 @@ def start_conflictkg(store: Path, log_dir: Path, *, query_timeout: float, worker
     log = log_dir / f"conflictkg-{port}.log"
     cmd = [sys.executable, "-c", "from conflictkg.cli import main; raise SystemExit(main())", "--store", str(store), "serve", "--port", str(port),
            "--host", "127.0.0.1", "--query-timeout", str(query_timeout), "--query-workers", str(workers),
-           "--max-rows", "1000000"] + (["--token", token] if token else [])
+           "--max-rows", "1000000",
+           # The benchmark's concurrent clients are distinct users on one loopback address; the
+           # per-client limit (8 by default) would otherwise count them as one client.
+           "--client-queries", "64"] + (["--token", token] if token else [])
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=str(log_dir))
     server = Server("conflictkg", proc, f"http://127.0.0.1:{port}", log)
