@@ -183,3 +183,26 @@ def test_an_altered_dictionary_fails_validate(tmp_path: Path, capsys: pytest.Cap
     assert violations[0]["message"].startswith(
         f"[E104] The graph ckgg:dictionary differs from {DICTIONARY}: 1 triples missing, 0 added (e.g. ")
     assert shown.strip() in violations[0]["message"]
+
+
+def test_a_type_stated_elsewhere_in_the_store_counts_but_not_one_being_replaced() -> None:
+    """An event typed by the article that reported it first may be described further by another
+    article's graph; but a graph replacing the only graph that typed its subjects leaves them untyped."""
+    store = make_store()
+    service = GraphService(settings=Settings.from_env().with_(store=None), store=store)
+    name = next(g for g in store.named_graphs() if "/article/" in str(g))
+    stored = store.graph(name)
+    event = next(stored.subjects(RDF.type, CKG.Event))
+    elsewhere = Graph()
+    elsewhere.add((event, URIRef("http://www.w3.org/2004/02/skos/core#altLabel"), Literal("the raid", lang="en")))
+    other = URIRef(str(name) + "-other")
+    assert not [r for r in service.validator.validate_delta({other: elsewhere}, store).results
+                if r.shape == "ckgsh:TypedSubject"]
+    untyped = Graph()
+    untyped += stored
+    untyped.remove((None, RDF.type, None))
+    report = service.validator.validate_delta({name: untyped}, store)
+    assert not report.conforms and {r.shape for r in report.results} == {"ckgsh:TypedSubject"}
+    flagged = {r.focus_node for r in report.results}
+    assert {format_term(c) for c in stored.subjects(RDF.type, CKG.Claim)} <= flagged  # typed only here
+    assert format_term(event) not in flagged  # the other article's graph types the shared event

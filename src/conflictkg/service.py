@@ -19,6 +19,8 @@ from .config import Settings
 from .store import EmbeddedStore, GraphStore
 
 if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph, URIRef
+
     from .articles import ArticleLibrary
     from .building import Builder
     from .claims import ClaimsTable
@@ -97,7 +99,7 @@ class GraphService:
 
         return ArticleLibrary(self)
 
-    def reference_graphs(self) -> dict[Any, Any]:
+    def reference_graphs(self) -> dict[URIRef, Graph]:
         """The graphs the store must hold exactly as shipped, by IRI: the ontology and the curated
         dictionary (``conflictkg validate`` checks them; see :meth:`ShapeValidator.validate_store`)."""
         from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH

@@ -12,8 +12,8 @@ engine; ``inference="none"``, ``advanced=False``: no inference, no cloning of th
 Beyond the shapes, two checks that SHACL core cannot state (each result's message starts with its code):
 
 - **typed subjects** (E105): every subject of a data graph (any named graph but the ontology)
-  must have, in that same graph, an ``rdf:type`` that some *closed* shape targets
-  (:attr:`ShapeValidator.closed_classes`). The closed shapes then say exactly which properties
+  must have, in the store as it would be after the write, an ``rdf:type`` that some *closed*
+  shape targets (:attr:`ShapeValidator.closed_classes`). The closed shapes then say exactly which properties
   it may have, so nothing enters a data graph that no shape looks at. The gate checks this
   first and refuses untyped data without running the shapes (linear in the delta);
 - **reference graphs** (E103 missing, E104 altered): with ``reference`` given,
@@ -42,7 +42,7 @@ the nodes it touches, not on the size of the store (``benchmarks/validation.py``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -307,27 +307,32 @@ class ShapeValidator:
         return frozenset(c for shape in closed for c in self.shapes.objects(shape, SH.targetClass)
                          if isinstance(c, URIRef))
 
-    def untyped(self, graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]]) -> list[ValidationResult]:
-        """Subjects of data graphs without a type that a closed shape covers (the ontology graph is
-        not data: see :meth:`validate_store`'s ``reference``). At most :data:`MAX_REPORT_RESULTS`
-        results, the last one then counting the rest."""
+    def untyped(self, graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]], *,
+                typed: Callable[[set[URIRef]], set[URIRef]] | None = None) -> list[ValidationResult]:
+        """Subjects of data graphs that have no type a closed shape covers, in any of ``graphs`` nor,
+        through ``typed`` (given the IRIs typed nowhere in ``graphs``, it answers those the rest of the
+        store types), elsewhere. The ontology graph is not data (see :meth:`validate_store`'s
+        ``reference``). At most :data:`MAX_REPORT_RESULTS` results, the last one then counting the rest."""
         closed = self.closed_classes
-        bad: list[tuple[str, Node]] = []
+        subjects: list[tuple[URIRef, set[Node]]] = []
+        covered: set[Node] = set()
         for name, triples in graphs.items():
             if name == ONTOLOGY_GRAPH:
                 continue
-            subjects: set[Node] = set()
-            typed: set[Node] = set()
+            mine: set[Node] = set()
             for s, p, o in triples:
-                subjects.add(s)
+                mine.add(s)
                 if p == RDF.type and o in closed:
-                    typed.add(s)
-            bad += [(str(name), s) for s in subjects - typed]
-        bad.sort(key=lambda item: (item[0], str(item[1])))
-        covered = ", ".join(sorted(format_term(c) or "" for c in closed))
-        results = [_typed_result(format_term(s) or "?", f"In graph {format_term(URIRef(name))}, this subject "
-                                 f"has no type that a closed shape covers ({covered}), so no shape checks what is said "
-                                 "about it: type it, or leave it out.", code="E105")
+                    covered.add(s)
+            subjects.append((name, mine))
+        missing = set().union(*(mine for _name, mine in subjects)) - covered
+        if missing and typed is not None:
+            missing -= typed({s for s in missing if isinstance(s, URIRef)})
+        bad = sorted(((str(name), s) for name, mine in subjects for s in mine & missing), key=lambda b: (b[0], str(b[1])))
+        names = ", ".join(sorted(format_term(c) or "" for c in closed))
+        results = [_typed_result(format_term(s) or "?", f"In graph {format_term(URIRef(name))}, this subject has no "
+                                 f"type that a closed shape covers ({names}), so no shape checks what is said about "
+                                 "it: type it, or leave it out.", code="E105")
                    for name, s in bad[:MAX_REPORT_RESULTS]]
         if len(bad) > MAX_REPORT_RESULTS:
             shown = MAX_REPORT_RESULTS - 1
@@ -419,7 +424,14 @@ class ShapeValidator:
         Nothing is written. Data with subjects no closed shape covers is refused first, without
         running the shapes (see :meth:`untyped`).
         """
-        untyped = self.untyped(new_graphs)
+        replaced = sorted(URIRef(g) for g in new_graphs)
+        closed = {ox.NamedNode(str(c)) for c in self.closed_classes}
+
+        def typed_in_store(iris: set[URIRef]) -> set[URIRef]:
+            nodes = {ox.NamedNode(str(i)) for i in iris}
+            return {URIRef(s.value) for s, _p, o in _match(store, replaced, nodes, "s", _OX_TYPE) if o in closed}
+
+        untyped = self.untyped(new_graphs, typed=typed_in_store)
         if untyped:
             return ValidationReport(conforms=False, results=untyped, focus_nodes=0,
                                     triples=sum(len(g) for g in new_graphs.values()))
@@ -685,32 +697,37 @@ class _Delta:
             yield _ox_triple(triple)
 
     def _match(self, nodes: set[Any], position: str, predicate: Any = None) -> Iterator[_Triple]:
-        """Triples of the store's other graphs with one of ``nodes`` as subject ("s") or object ("o")."""
-        if not nodes:
-            return
-        oxigraph = getattr(self.store, "oxigraph", None)
-        if oxigraph is not None:  # the embedded store: straight to its indexes
-            skip = {ox.NamedNode(str(g)) for g in self.replaced}
-            for node in nodes:
-                quads = (oxigraph.quads_for_pattern(node, predicate, None, None) if position == "s"
-                         else oxigraph.quads_for_pattern(None, predicate, node, None))
-                for q in quads:
-                    if q.graph_name not in skip and not isinstance(q.graph_name, ox.DefaultGraph):
-                        yield q.subject, q.predicate, q.object
-            return
-        pattern = "?s ?p ?o" if predicate is None else f"?s {predicate} ?o"
-        var = "?s" if position == "s" else "?o"
-        graph_filter = (f"FILTER (?g NOT IN ({', '.join(f'<{g}>' for g in self.replaced)}))"
-                        if self.replaced else "")
-        for chunk in _chunks(sorted(n.value for n in nodes)):
-            rows = self.store.select(
-                f"SELECT ?s ?o {'?p' if predicate is None else ''} WHERE {{ VALUES {var} {{ {_iris(chunk)} }} "
-                f"GRAPH ?g {{ {pattern} }} {graph_filter} }}"
-            )
-            for row in rows:
-                yield (to_oxigraph(row["s"]),  # type: ignore[arg-type]
-                       to_oxigraph(row["p"]) if predicate is None else predicate,  # type: ignore[arg-type]
-                       to_oxigraph(row["o"]))  # type: ignore[arg-type]
+        return _match(self.store, self.replaced, nodes, position, predicate)
+
+
+def _match(store: GraphStore, replaced: list[URIRef], nodes: set[Any], position: str,
+           predicate: Any = None) -> Iterator[_Triple]:
+    """Triples of the store's graphs but ``replaced`` with one of ``nodes`` as subject ("s") or object ("o")."""
+    if not nodes:
+        return
+    oxigraph = getattr(store, "oxigraph", None)
+    if oxigraph is not None:  # the embedded store: straight to its indexes
+        skip = {ox.NamedNode(str(g)) for g in replaced}
+        for node in nodes:
+            quads = (oxigraph.quads_for_pattern(node, predicate, None, None) if position == "s"
+                     else oxigraph.quads_for_pattern(None, predicate, node, None))
+            for q in quads:
+                if q.graph_name not in skip and not isinstance(q.graph_name, ox.DefaultGraph):
+                    yield q.subject, q.predicate, q.object
+        return
+    pattern = "?s ?p ?o" if predicate is None else f"?s {predicate} ?o"
+    var = "?s" if position == "s" else "?o"
+    graph_filter = (f"FILTER (?g NOT IN ({', '.join(f'<{g}>' for g in replaced)}))"
+                    if replaced else "")
+    for chunk in _chunks(sorted(n.value for n in nodes)):
+        rows = store.select(
+            f"SELECT ?s ?o {'?p' if predicate is None else ''} WHERE {{ VALUES {var} {{ {_iris(chunk)} }} "
+            f"GRAPH ?g {{ {pattern} }} {graph_filter} }}"
+        )
+        for row in rows:
+            yield (to_oxigraph(row["s"]),  # type: ignore[arg-type]
+                   to_oxigraph(row["p"]) if predicate is None else predicate,  # type: ignore[arg-type]
+                   to_oxigraph(row["o"]))  # type: ignore[arg-type]
 
 
 _OX_TYPE = ox.NamedNode(str(RDF.type))
