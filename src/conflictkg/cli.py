@@ -55,6 +55,7 @@ def env_flag(parser: argparse.ArgumentParser, flag: str, *aliases: str, help: st
 #: Flags that are settings (their variables are read by Settings.from_env, not by argparse).
 _SETTINGS_FLAGS = ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "query_workers", "token",
                    "backend", "corpus_dir", "access_log", "fetch_timeout", "max_page_bytes", "fetch_private",
+                   "max_query_bytes", "max_update_bytes", "max_write_triples",
                    "reserved_workers", "short_query_timeout", "client_queries", "query_queue", "worker_memory",
                    "worker_recycle")
 
@@ -285,6 +286,10 @@ def _service_flags(p: Any) -> None:
     env_flag(p, "--query-timeout", help="seconds a SPARQL query may run before it is stopped (default 30)", type=float)
     env_flag(p, "--max-rows", help="most result rows a query may return; more is an error (default 100000)", type=int)
     env_flag(p, "--query-workers", help="query worker processes answering in parallel (default 2)", type=int)
+    env_flag(p, "--max-query-bytes", help="largest SPARQL query text; more is a 413 (default 1000000)", type=int)
+    env_flag(p, "--max-update-bytes", help="largest SPARQL update text; more is a 413 (default 1000000)", type=int)
+    env_flag(p, "--max-write-triples", help="most triples one write may leave in the graphs it changes (default 200000)",
+             type=int)
     env_flag(p, "--reserved-workers", help="extra query workers kept for short queries (default 1)", type=int)
     env_flag(p, "--short-query-timeout", help="seconds a query may run on a reserved worker (default 1)", type=float)
     env_flag(p, "--client-queries", help="queries one client may have running or waiting (default 8)", type=int)
