@@ -3,10 +3,11 @@
 Issue 11, point 6: every write used to throw away the networkx projection and the next read
 rebuilt it while every other read waited, so one write per second collapsed ``/graph``. Here a
 ``conflictkg serve`` over an on-disk store of synthetic articles (``benchmarks/generator.py``)
-gets ``clients`` threads sending ``/graph`` reads back to back (neighbours and node details of
-the busiest actors, actor-event view) and one writer that PUTs a fresh article graph through the
-Graph Store Protocol (token, SHACL gate, atomic commit) every ``write_interval`` seconds. Every
-non-200 answer, and every request without an answer within the client timeout, is an error.
+gets ``clients`` connections sending ``/graph`` neighbour requests back to back (the actor-event
+view, through the suite's load generator, :mod:`benchmarks.loadgen`) and one writer that PUTs a
+fresh article graph through the Graph Store Protocol (token, SHACL gate, atomic commit) every
+``write_interval`` seconds. Every non-200 answer, and every request without an answer within
+the client timeout, is an error.
 
 After the load, the time until the last write shows in ``/graph`` is measured (the projection is
 rebuilt in the background while the old one keeps answering).
@@ -17,7 +18,6 @@ rebuilt in the background while the old one keeps answering).
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import tempfile
 import threading
@@ -30,14 +30,16 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from .client import Client, ClientError
-from .generator import GeneratorConfig, _articles_for, article_graphs, write_nquads
+from .datasets import checkpoint, nquads_file, oxigraph_store
+from .generator import GeneratorConfig, _articles_for, article_graphs
+from .loadgen import run_load
 from .servers import start_conflictkg
 
 __all__ = ["LoadResult", "run", "markdown", "main"]
 
 TOKEN = "benchmark-load-token"
-#: Distinct actors the readers cycle through (the most cited ones: ``a0`` is the Zipf head).
-READ_ACTORS = 24
+#: What the readers ask for (the neighbourhood the suite's concurrency benchmark reads too).
+READ_PATH = "/graph/nodes/actor.a20/neighbours"
 #: Seconds a request may take before the client counts it as an error.
 CLIENT_TIMEOUT = 60.0
 #: Seconds to wait, after the load, for the last write to show in /graph.
@@ -63,7 +65,8 @@ class LoadResult:
 
     @property
     def throughput(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
+        """Successful reads per second."""
+        return (self.requests - self.errors) / self.seconds if self.seconds else 0.0
 
     @staticmethod
     def percentile(values: list[float], q: float) -> float:
@@ -71,20 +74,12 @@ class LoadResult:
         return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
 
 
-def _store(work: Path, triples: int, seed: int) -> Path:
-    import pyoxigraph as ox
-
-    nquads = work / f"load-{triples}.nq"
-    if not nquads.exists():
-        write_nquads(nquads, triples, seed)
-    path = work / f"load-store-{triples}"
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    store.optimize()
-    store.flush()
-    del store
-    gc.collect()  # RocksDB's lock goes with the last reference: the server opens the store next
-    return path
+def _store(work: Path, triples: int, seed: int, reuse: bool) -> Path:
+    """A private copy of the cached benchmark store of ``triples`` (the load test writes into it)."""
+    store = oxigraph_store(nquads_file(triples, seed, reuse=reuse), reuse=reuse)
+    if isinstance(store, str):
+        raise RuntimeError(f"no store of {triples:,} triples: {store}")
+    return checkpoint(store, work / f"load-store-{triples}")
 
 
 def _turtle(graph: Graph) -> bytes:
@@ -102,99 +97,75 @@ def _claim_edges(graph: Graph) -> tuple[str, set[str]]:
 
 
 def run(triples: int, *, clients: int = 32, seconds: float = 30.0, write_interval: float = 1.0, seed: int = 1,
-        workdir: Path | None = None, log: Callable[[str], None] = print) -> LoadResult:
+        workdir: Path | None = None, reuse: bool = True, log: Callable[[str], None] = print) -> LoadResult:
     """Build the store, start the server, run the load, and measure; the server is stopped at the end."""
     result = LoadResult(triples, clients, seconds, write_interval)
     with tempfile.TemporaryDirectory(prefix="ckg-load-", dir=workdir) as tmp:
         work = Path(tmp)
-        log(f"load: building a store of {triples:,} triples")
-        store = _store(work, triples, seed)
+        log(f"load: a store of {triples:,} triples")
+        store = _store(work, triples, seed, reuse)
         stored = _articles_for(triples, GeneratorConfig())
         writes_needed = int(seconds / write_interval) + 2
         fresh = list(article_graphs(triples, seed, range(stored, stored + writes_needed)))
         server = start_conflictkg(store, work, query_timeout=CLIENT_TIMEOUT, token=TOKEN)
         try:
             base = server.base
-            paths = [f"/graph/nodes/actor.a{i}/neighbours" for i in range(READ_ACTORS)]
-            paths += [f"/graph/nodes/actor.a{i}" for i in range(READ_ACTORS)]
             with Client(base, timeout=600.0) as warm:  # the first read builds the projection
-                status = warm.get(paths[0]).status_code
+                status = warm.get(READ_PATH, params={"view": "actor-event"}).status_code
                 if status != 200:
                     raise RuntimeError(f"warm-up read answered {status}")
             log(f"load: {clients} readers and one write every {write_interval:g} s for {seconds:g} s")
-            _load(base, paths, fresh, result)
+            _load(base, fresh, result)
             result.visible_after = _visible_after(base, fresh[result.writes - 1][1] if result.writes else None)
         finally:
             server.stop()
     return result
 
 
-def _load(base: str, paths: list[str], fresh: list[tuple[URIRef, Graph]], result: LoadResult) -> None:
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + result.seconds
-    barrier = threading.Barrier(result.clients + 1)
-    params = {"view": "actor-event"}
-
-    def note(error: str) -> None:
-        with lock:
-            if len(result.error_samples) < 5:
-                result.error_samples.append(error)
-
-    def reader(index: int) -> None:
-        mine: list[float] = []
-        errors = 0
-        with Client(base, timeout=CLIENT_TIMEOUT) as c:
-            barrier.wait()
-            n = index
-            while time.perf_counter() < stop_at:
-                path = paths[n % len(paths)]
-                n += 1
-                start = time.perf_counter()
-                try:
-                    answer = c.get(path, params=params)
-                    if answer.status_code != 200:
-                        errors += 1
-                        note(f"GET {path}: {answer.status_code} {answer.text[:200]}")
-                except ClientError as exc:
-                    errors += 1
-                    note(f"GET {path}: {exc}")
-                mine.append(time.perf_counter() - start)
-        with lock:
-            result.latencies.extend(mine)
-            result.errors += errors
+def _load(base: str, fresh: list[tuple[URIRef, Graph]], result: LoadResult) -> None:
+    """The readers (the load generator, in this thread) and the writer (its own thread) at once."""
+    started = threading.Event()
+    stop = threading.Event()
 
     def writer() -> None:
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
         with Client(base, timeout=CLIENT_TIMEOUT) as c:
-            barrier.wait()
+            started.wait()
+            start = time.perf_counter()
             for name, graph in fresh:
-                due = stop_at - result.seconds + result.writes * result.write_interval
-                if due >= stop_at:
+                due = start + result.writes * result.write_interval
+                if stop.wait(max(0.0, due - time.perf_counter())):
                     break
-                time.sleep(max(0.0, due - time.perf_counter()))
-                start = time.perf_counter()
+                begin = time.perf_counter()
                 try:
                     answer = c.request("PUT", "/graph-store", params={"graph": str(name)}, body=_turtle(graph),
                                        headers=headers)
                     ok = answer.status_code in (200, 201, 204)
-                    if not ok:
-                        note(f"PUT {name}: {answer.status_code} {answer.text[:300]}")
+                    if not ok and len(result.error_samples) < 5:
+                        result.error_samples.append(f"PUT {name}: {answer.status_code} {answer.text[:300]}")
                 except ClientError as exc:
                     ok = False
-                    note(f"PUT {name}: {exc}")
-                result.write_latencies.append(time.perf_counter() - start)
+                    if len(result.error_samples) < 5:
+                        result.error_samples.append(f"PUT {name}: {exc}")
+                result.write_latencies.append(time.perf_counter() - begin)
                 result.writes += 1
                 result.write_errors += not ok
 
-    threads = [threading.Thread(target=reader, args=(i,)) for i in range(result.clients)]
-    threads.append(threading.Thread(target=writer))
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    result.seconds = time.perf_counter() - start
-    result.requests = len(result.latencies)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    started.set()
+    try:
+        readers = run_load(base, READ_PATH, {"view": "actor-event"}, clients=result.clients, seconds=result.seconds,
+                           timeout=CLIENT_TIMEOUT)
+    finally:
+        stop.set()
+        thread.join()
+    result.seconds = readers.seconds
+    result.requests = readers.requests
+    result.errors = readers.errors
+    result.latencies = readers.latencies
+    if readers.first_error:
+        result.error_samples.insert(0, f"GET {READ_PATH}: {readers.first_error}")
 
 
 def _visible_after(base: str, last: Graph | None) -> float | None:
@@ -222,9 +193,8 @@ def _ms(seconds: float) -> str:
 
 def markdown(results: list[LoadResult]) -> str:
     lines = [
-        "`benchmarks/load.py`: `conflictkg serve` over an on-disk store of synthetic articles; reader threads "
-        "send `/graph` requests back to back (neighbours and node details of the most cited actors, actor-event "
-        "view) while one writer PUTs a fresh article graph through the Graph Store Protocol (token, SHACL gate, "
+        "`benchmarks/load.py`: `conflictkg serve` over an on-disk store of synthetic articles; reader connections "
+        f"(the suite's load generator) send `GET {READ_PATH}` (actor-event view) back to back while one writer PUTs a fresh article graph through the Graph Store Protocol (token, SHACL gate, "
         "atomic commit) once per interval. Errors: any non-200 read, failed write, or request without an answer "
         f"within {CLIENT_TIMEOUT:.0f} s. 'Last write visible' is the time, after the load stopped, until the last "
         "article's claims were edges of `/graph` (the projection is rebuilt in the background while the old one "
