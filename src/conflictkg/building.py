@@ -154,7 +154,7 @@ class Builder:
                 graphs[DICTIONARY_GRAPH] = g
             else:
                 graphs[_graph_of(g, path)] = g
-        self.service.store.replace_graphs(graphs)
+        self.service.store.replace_graphs(self.service.with_derived(graphs))
         return sum(len(g) for g in graphs.values())
 
     # -- pieces -------------------------------------------------------------------------------
@@ -191,7 +191,8 @@ class Builder:
         outcome.graph, outcome.claims, outcome.events = str(name), len(doc.claims), len(doc.events)
         outcome.warnings += doc.warnings
         try:
-            report = self.service.validator.validate_delta({name: graph}, self.service.store)
+            graphs = self.service.with_derived({name: graph})
+            report = self.service.validator.validate_delta(graphs, self.service.store)
             if not report.conforms:
                 raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
                                        report=report)
@@ -200,7 +201,7 @@ class Builder:
             return
         if out_dir is not None:
             _write_atomic(out_dir / (Path(doc.article.meta.file_name).stem + ".ttl"), to_turtle(graph))
-        self.service.store.replace_graph(name, graph)
+        self.service.store.replace_graphs(graphs)
 
 
 def _graph_of(g: Graph, path: Path) -> URIRef:

@@ -87,6 +87,21 @@ def _claims(args: argparse.Namespace, service: GraphService) -> int:
     return 0
 
 
+@command("contradictions")
+def _contradictions(args: argparse.Namespace, service: GraphService) -> int:
+    fmt = args.format or "jsonl"
+    if fmt not in ("jsonl", "csv"):
+        raise ConfigError(f"--format must be jsonl or csv, not {fmt!r}", code="E011")
+    service.ensure_loaded()
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        service.write_contradictions(out, fmt=fmt)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="conflictkg",
@@ -100,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("corpus", help="folder of .txt articles with an optional metadata.json")
 
     p = sub.add_parser("claims", help="print the claims table")
+    env_flag(p, "--format", help="jsonl or csv (default jsonl)")
+    env_flag(p, "--output", "-o", help="file to write (default: standard output)")
+
+    p = sub.add_parser("contradictions",
+                       help="print the stored contradictions and revisions (pairs of figures that cannot both be true)")
     env_flag(p, "--format", help="jsonl or csv (default jsonl)")
     env_flag(p, "--output", "-o", help="file to write (default: standard output)")
 

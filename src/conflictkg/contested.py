@@ -18,19 +18,24 @@ the two may both be right.
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import IO, Any
 
 from .config import APPROX_MIN_SLACK, APPROX_RELATIVE_SLACK
 from .model import MEASURES
 from .claim_records import ClaimRecord, FigureRecord
 from .projection import node_id
+from .namespaces import SPARQL_PROLOGUE, local_name
 from .rdf import CAMEL
+from .store import GraphStore
 
-__all__ = ["comparison_range", "conflicts", "FigureClaim", "contested_figures", "statements", "MEASURE_ORDER"]
+__all__ = ["comparison_range", "conflicts", "FigureClaim", "contested_figures", "statements", "MEASURE_ORDER",
+           "stored_pairs", "write_pairs", "PAIR_FIELDS", "SIDE_FIELDS"]
 
 #: Measures in the order they are listed (ckg: local names).
 MEASURE_ORDER = tuple(CAMEL[m] for m in MEASURES)
@@ -165,3 +170,83 @@ def statements(actor: dict[str, Any], actor_iri: str, claims: Sequence[ClaimReco
             "source": _source(c, article),
         })
     return {"actor": actor, "statements": out}
+
+
+# --- the stored contradictions and revisions (conflictkg.derived) ------------------------------
+
+#: Columns of the contradictions table in CSV (``a_*`` and ``b_*`` per side, see :data:`SIDE_FIELDS`).
+PAIR_FIELDS = ("kind", "event", "event_label", "measure", "relation", "reason")
+SIDE_FIELDS = ("article", "start", "end", "claim", "claimant", "date", "figure", "low", "high", "population")
+
+_PAIRS_Q = SPARQL_PROLOGUE + """
+SELECT ?node ?type ?event ?eventLabel ?measure ?relation ?reason ?side ?claim ?claimant ?claimantLabel ?date
+       ?file ?start ?end ?surface ?min ?max ?population WHERE {
+  ?node a ?type ; ckg:conflictEvent ?event ; ckg:conflictMeasure ?measure ; ckg:populationRelation ?relation ;
+        ckg:reason ?reason .
+  VALUES ?type { ckg:Contradiction ckg:Revision }
+  { ?node ckg:firstClaim ?claim ; ckg:firstFigure ?figure ; ckg:firstPopulation ?pop . BIND ("a" AS ?side) }
+  UNION
+  { ?node ckg:secondClaim ?claim ; ckg:secondFigure ?figure ; ckg:secondPopulation ?pop . BIND ("b" AS ?side) }
+  ?claim prov:wasAttributedTo ?claimant ; ckg:sourceArticle/ckg:fileName ?file ; ckg:evidence/oa:hasSelector ?pos .
+  ?pos oa:start ?start ; oa:end ?end .
+  ?figure ckg:surfaceForm ?surface .
+  OPTIONAL { ?figure schema:minValue ?min }
+  OPTIONAL { ?figure schema:maxValue ?max }
+  OPTIONAL { ?claim ckg:claimDate ?date }
+  OPTIONAL { ?claimant skos:prefLabel ?claimantLabel }
+  OPTIONAL { ?event rdfs:label ?eventLabel }
+  OPTIONAL { ?pop rdfs:label ?population }
+}"""
+
+
+def stored_pairs(store: GraphStore) -> list[dict[str, Any]]:
+    """Every stored contradiction and revision, as the scorer reads them: ``{"kind", "a": {...}, "b": {...}}``.
+
+    Each side names the claim's article (file name) and its first evidence span, the claimant,
+    the claim date, the figure as written with its bounds, and the population it counts.
+    Sorted by kind, event, then the sides.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    for r in store.select(_PAIRS_Q):
+        node = nodes.setdefault(str(r["node"]), {
+            "kind": local_name(str(r["type"])).lower(), "event": str(r["event"]),
+            "event_label": _str(r.get("eventLabel")), "measure": local_name(str(r["measure"])),
+            "relation": local_name(str(r["relation"])), "reason": str(r["reason"]), "a": None, "b": None})
+        side = {"article": str(r["file"]), "start": int(str(r["start"])), "end": int(str(r["end"])),
+                "claim": str(r["claim"]), "claimant": _str(r.get("claimantLabel")) or str(r["claimant"]),
+                "date": _str(r.get("date")), "figure": str(r["surface"]), "low": _num(r.get("min")),
+                "high": _num(r.get("max")), "population": _str(r.get("population"))}
+        key = str(r["side"])
+        if node[key] is None or (side["start"], side["end"]) < (node[key]["start"], node[key]["end"]):
+            node[key] = side
+    rows = [n for n in nodes.values() if n["a"] is not None and n["b"] is not None]
+
+    def order(n: dict[str, Any]) -> tuple[Any, ...]:
+        return (n["kind"], n["event"], n["measure"], n["a"]["article"], n["a"]["start"], n["b"]["article"],
+                n["b"]["start"], n["a"]["figure"], n["b"]["figure"])
+
+    return sorted(rows, key=order)
+
+
+def write_pairs(rows: Sequence[dict[str, Any]], out: IO[str], *, fmt: str = "jsonl") -> None:
+    """The pairs as JSON lines (one object per pair) or CSV (``a_*``/``b_*`` columns)."""
+    if fmt == "jsonl":
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    fields = [*PAIR_FIELDS, *(f"{s}_{f}" for s in "ab" for f in SIDE_FIELDS)]
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        flat = {k: row[k] for k in PAIR_FIELDS}
+        for s in "ab":
+            flat.update({f"{s}_{f}": row[s][f] for f in SIDE_FIELDS})
+        writer.writerow(flat)
+
+
+def _str(term: object) -> str | None:
+    return None if term is None else str(term)
+
+
+def _num(term: object) -> int | None:
+    return None if term is None else int(str(term))

@@ -160,7 +160,9 @@ class PopulationRecord:
     alignment: str | None = None
     role: str | None = None
     marks: tuple[str, ...] = ()
-    rules: tuple[str, ...] = ()
+    rules: tuple[str, ...] = field(default=(), compare=False)
+    label: str = field(default="", compare=False)
+    """How an analyst reads it: "Russian soldiers (mobilised)"."""
 
 
 @dataclass(kw_only=True)

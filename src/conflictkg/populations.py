@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .rules import RuleSet
 
 __all__ = ["Party", "PopulationRules", "Relation", "EventContext", "event_context", "relation", "population_key",
-           "population_label", "COMBATANT_ROOT", "STATE_TYPES", "MAX_GROUP_CONTEXT_WORDS"]
+           "population_label", "kind_words", "COMBATANT_ROOT", "STATE_TYPES", "MAX_GROUP_CONTEXT_WORDS"]
 
 #: The kind every armed group's kind lies within.
 COMBATANT_ROOT = "Combatants"
@@ -80,11 +80,16 @@ class PopulationRules:
     @cached_property
     def _compiled(self) -> dict[str, list[tuple[re.Pattern[str], str | None, str]]]:
         out: dict[str, list[tuple[re.Pattern[str], str | None, str]]] = {}
+        countries = sorted({name for p in self.dictionary.places.values() if p.type == "country"
+                            for name in (p.label, *p.aliases)}, key=len, reverse=True)
+        country = "|".join(re.escape(c) for c in countries) or "(?!)"
         for term, rows in self.terms.items():
             flags = 0 if term == "side-of" else re.I
-            edge = ("", "") if term in ("cut", "union", "cumulative") else (r"(?<![\w-])(?:", r")(?![\w-])")
-            out[term] = [(re.compile(f"{edge[0]}{r.pattern}{edge[1]}" if edge[0] else r.pattern, flags), r.value, r.id)
-                         for r in rows]
+            edge = ("", "") if term in ("cut", "union", "cumulative", "apposition") else (r"(?<![\w-])(?:", r")(?![\w-])")
+            out[term] = []
+            for r in rows:
+                pattern = r.pattern.replace("{country}", country)
+                out[term].append((re.compile(f"{edge[0]}{pattern}{edge[1]}" if edge[0] else pattern, flags), r.value, r.id))
         return out
 
     @cached_property
@@ -147,7 +152,7 @@ class PopulationRules:
             if rx.search(f"{group or ''} {words}"):
                 return None, rid
         if not group or not group.strip():
-            return PopulationRecord(kind="People", rules=("population.no-group",)), ""
+            return PopulationRecord(kind="People", rules=("population.no-group",), label=kind_words("People")), ""
         text = " ".join(group.split())
         head, rest = self._split(text)
         rules: list[str] = []
@@ -207,10 +212,36 @@ class PopulationRules:
             rules.append("population.state-own-soldiers")
         if len(nationalities) > 1 or len(sides) > 1:
             return None, "population.several-parties"
-        return PopulationRecord(
+        if rid == "population.party-head" and not (nationalities or sides or alignment or role):
+            return None, "population.no-kind"
+        if kind == "People" and not (nationalities or sides or alignment or role or marks) and after:
+            # "five people, presumably Russian citizens, ...": the apposition says who they are
+            at = after.lower().find(text.lower())
+            rest = after[at + len(text):] if at >= 0 else ""
+            for rx, _, rid2 in self.term_patterns("apposition"):
+                m = rx.match(rest)
+                if m and m.group("group"):
+                    named, _why = self.describe(m.group("group"), claimant=claimant, claimant_kind=claimant_kind)
+                    if named is not None and named != PopulationRecord(kind="People"):
+                        return replace(named, rules=(*named.rules, rid2)), ""
+        record = PopulationRecord(
             kind=kind, nationality=next(iter(nationalities), None), side=next(iter(sides), None),
             alignment=alignment if not sides else None, role=role, marks=marks, rules=tuple(rules),
-        ), ""
+        )
+        return replace(record, label=population_label(record, name=self._name, adjective=self._adjective)), ""
+
+    def _name(self, iri: str) -> str:
+        entry = self.dictionary.actor_by_iri(iri)
+        if entry is not None:
+            return entry.label
+        place = self.dictionary.places.get(iri.rsplit("/", 1)[-1])
+        return place.label if place is not None else iri.rsplit("/", 1)[-1]
+
+    def _adjective(self, iri: str) -> str:
+        place = self.dictionary.places.get(iri.rsplit("/", 1)[-1])
+        if place is None:
+            return iri.rsplit("/", 1)[-1]
+        return place.demonyms[0] if place.demonyms else place.label
 
     def _split(self, text: str) -> tuple[str, str]:
         """The counted noun phrase, and what follows it ("mercenaries" | "from Wagner Group")."""
@@ -349,8 +380,15 @@ def population_key(p: PopulationRecord) -> str:
     return ".".join(parts).rstrip(".")
 
 
-def population_label(p: PopulationRecord, *, name: Callable[[str], str], adjective: Callable[[str], str],
-                     kind_label: Callable[[str], str]) -> str:
+#: How a kind reads in a label (others: the kind's name in lower case, words split).
+KIND_WORDS = {"People": "people", "OnBoard": "people on board", "AidWorkers": "aid workers"}
+
+
+def kind_words(kind: str) -> str:
+    return KIND_WORDS.get(kind) or re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
+
+
+def population_label(p: PopulationRecord, *, name: Callable[[str], str], adjective: Callable[[str], str]) -> str:
     """"Russian soldiers (mobilised)", "Wagner Group: contractors", "pro-government side: combatants"."""
     words = []
     if p.role == "AttackingSide":
@@ -361,7 +399,7 @@ def population_label(p: PopulationRecord, *, name: Callable[[str], str], adjecti
         words.append("opposition")
     if p.nationality:
         words.append(adjective(p.nationality))
-    words.append(kind_label(p.kind))
+    words.append(kind_words(p.kind))
     label = " ".join(words)
     if p.side:
         label += f" of {name(p.side)}"

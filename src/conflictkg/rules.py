@@ -146,7 +146,7 @@ class PopulationTermRule(RegexRule):
     """A word that places a counted group: its side, a subset mark, a breakdown, a running total, ..."""
 
     term: Literal["cut", "alignment", "side-of", "role", "mark", "party-head", "possessive", "own-kind",
-                  "cumulative", "breakdown", "union"]
+                  "cumulative", "breakdown", "union", "apposition"]
     value: str | None = None
 
 

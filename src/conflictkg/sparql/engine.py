@@ -49,9 +49,11 @@ from .screen import QueryPlan, screen_query, screen_update, screened_query, with
 from .snapshot import Snapshots
 from .worker import Task
 
-__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate"]
+__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive"]
 
 Gate = Callable[[Mapping[URIRef, Graph]], Any]
+#: Given the graphs a write replaces (new contents), the further graphs to write with them (derived graphs).
+Derive = Callable[[Mapping[URIRef, Graph]], Mapping[URIRef, Graph]]
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 
 
@@ -82,12 +84,17 @@ class SparqlEngine:
     * **gate** - called with ``{graph: new content}`` before any write; it raises
       :class:`ValidationFailed` (or returns a report whose ``conforms`` is false) to refuse.
       ``None`` refuses every write (no gate, no writes).
+    * **derive** - called with the same ``{graph: new content}`` first; the graphs it answers (the
+      derived graphs of the events the write touches, :mod:`conflictkg.derived`) are validated and
+      written in the same transaction.
     """
 
-    def __init__(self, store: GraphStore, settings: Settings, *, gate: Gate | None = None) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, *, gate: Gate | None = None,
+                 derive: Derive | None = None) -> None:
         self.store = store
         self.settings = settings
         self.gate = gate
+        self.derive = derive
         self._write_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._pool: WorkerPool | None = None
@@ -298,6 +305,8 @@ class SparqlEngine:
             return UpdateResult(graphs=[])
         if self.gate is None:
             raise QueryError("writes are refused: no SHACL gate is configured", code="E058", status=503)
+        if self.derive is not None:
+            changed = {**changed, **self.derive(changed)}
         try:
             report = self.gate(changed)
         except ModuleNotFoundError as exc:
