@@ -362,8 +362,12 @@ def context_of(facts: EventFacts, parent: Mapping[str, str | None]) -> EventCont
 class Derivation:
     """Computes the derived graphs a write implies (one per event it touches)."""
 
-    def __init__(self, store: GraphStore, parent: Mapping[str, str | None]) -> None:
+    def __init__(self, store: GraphStore, parent: Mapping[str, str | None] | None = None) -> None:
         self.store = store
+        if parent is None:
+            from .rules import load_rules
+
+            parent = {k.kind: k.within for k in load_rules().population_kinds}
         self.parent = parent
 
     def graphs_for(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:

@@ -372,12 +372,18 @@ def relation(p: PopulationRecord, q: PopulationRecord, ctx: EventContext) -> Rel
 
 
 def population_key(p: PopulationRecord) -> str:
-    """A stable key of the population's attributes: names its IRI within its event."""
+    """A stable key of the population's attributes: names its IRI within its event.
+
+    ``soldiers-russia-mobilised``, ``contractors-side-wagner-group``, ``fighters-attackingside``.
+    """
     parts = [slug(p.kind)]
-    for value in (p.nationality, p.side):
-        parts.append(slug(value.rsplit("/", 1)[-1]) if value else "")
-    parts += [slug(p.alignment) if p.alignment else "", slug(p.role) if p.role else "", "+".join(p.marks)]
-    return ".".join(parts).rstrip(".")
+    if p.nationality:
+        parts.append(slug(p.nationality.rsplit("/", 1)[-1]))
+    if p.side:
+        parts.append("side-" + slug(p.side.rsplit("/", 1)[-1]))
+    parts += [slug(v) for v in (p.alignment, p.role) if v]
+    parts += [slug(m) for m in p.marks]
+    return "-".join(parts)
 
 
 #: How a kind reads in a label (others: the kind's name in lower case, words split).
