@@ -62,14 +62,14 @@ def is_derived_graph(name: str) -> bool:
 # --- reading ------------------------------------------------------------------------------------
 
 _EVENTS_OF = SPARQL_PROLOGUE + """
-SELECT DISTINCT ?e WHERE { VALUES ?g { %s } GRAPH ?g { ?p ckg:populationOf ?e } }"""
+SELECT DISTINCT ?e WHERE { VALUES ?g { %s } GRAPH ?g { { ?p ckg:populationOf ?e } UNION { ?c ckg:about ?e } } }"""
 _FIGURES = SPARQL_PROLOGUE + """
 SELECT ?g ?e ?claim ?claimant ?behalf ?stance ?date ?fig ?measure ?qualifier ?surface ?min ?max ?pop WHERE {
   VALUES ?e { %s }
   GRAPH ?g {
     ?pop ckg:populationOf ?e .
     ?fig ckg:counts ?pop ; ckg:measure ?measure ; ckg:qualifier ?qualifier ; ckg:surfaceForm ?surface .
-    ?claim ckg:hasFigure ?fig ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
+    ?claim ckg:hasFigure ?fig ; ckg:about ?e ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
     OPTIONAL { ?fig schema:minValue ?min }
     OPTIONAL { ?fig schema:maxValue ?max }
     OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
@@ -138,8 +138,12 @@ def _values(iris: Iterable[str]) -> str:
 
 
 def affected_events(store: GraphStore, graphs: Mapping[URIRef, Graph]) -> set[str]:
-    """Events whose populations the write of ``graphs`` adds, changes or removes."""
-    events = {str(e) for g in graphs.values() for e in g.objects(None, CKG.populationOf)}
+    """Events whose claims or populations the write of ``graphs`` adds, changes or removes.
+
+    A figure is compared within an event only while its claim is about that event and it counts a
+    population of that event: a claim moved to another event leaves the old event's pairs at once.
+    """
+    events = {str(e) for g in graphs.values() for p in (CKG.populationOf, CKG.about) for e in g.objects(None, p)}
     existing = [str(g) for g in graphs if not is_derived_graph(str(g))]
     if existing:
         events |= {str(r["e"]) for r in store.select(_EVENTS_OF % _values(existing))}
