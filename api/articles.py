@@ -4,9 +4,15 @@
   range, stance, article, text) and paged; ``GET /api/facets``: the values the filters offer.
 * ``GET /api/articles`` and ``GET /api/articles/{key}``: articles, one with its text (when
   the corpus or the page's upload folder has it) and its claims with their evidence spans.
-* ``POST /api/extract``: what extraction finds in a pasted article; nothing is committed.
+* ``POST /api/extract``: what extraction finds in a pasted article (text, or a chosen text or
+  HTML file); nothing is committed.
 * ``POST /api/articles``: commit an article through the SHACL gate (needs the write token;
   a refusal is 422 with the validation report).
+* ``POST /api/fetch``: read a web address (a page or an RSS/Atom feed) and show what it holds;
+  nothing is committed. ``POST /api/add``: add the page, or the feed's new items. Both need
+  the write token; the server fetches public addresses only unless started with
+  ``--fetch-private``, within a size and a time limit.
+* ``POST /api/labels``: labels of IRIs (the query view shows labels, with the IRI on hover).
 * ``GET /api/examples``: the named analyst queries with their SPARQL text, for the editor.
 
 Routes only call ``service.explorer``, ``service.articles`` and ``service.sparql``.
@@ -21,8 +27,10 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from conflictkg.articles import ArticleInput
-from conflictkg.config import DEFAULT_PAGE_SIZE
+from conflictkg.config import DEFAULT_PAGE_SIZE, MAX_LABELS
+from conflictkg.adding import add_address_report, preview_address
 from conflictkg.explorer import SORT_KEYS, ClaimFilters
+from conflictkg.sources import article_from_upload
 from conflictkg.service import GraphService
 
 from .app import service_of
@@ -64,8 +72,11 @@ class ClaimRow(BaseModel):
     article_headline: str | None
     claimant: Ref
     on_behalf_of: Ref | None
-    side_chain: list[Ref] = Field(description="The claimant, what it is affiliated with (transitively), "
-                                              "then the same for the actor it spoke for")
+    side: Ref | None = Field(description="The party of the conflict the claimant speaks for (a government, "
+                                         "coalition, armed force or armed group), or null: media, monitors, "
+                                         "activists and experts have none unless the dictionary states one")
+    side_chain: list[Ref] = Field(description="The claimant, then what it is affiliated with, up to its side "
+                                              "(empty when it has no side)")
     allies: list[Ref] = Field(description="Actors that back, or are backed by, a member of the side chain")
     date: str | None
     date_basis: str | None
@@ -92,6 +103,7 @@ class Count(BaseModel):
     iri: str
     label: str
     count: int
+    node: str = Field(description="The node's id in the graph API and exports (GET /graph/...)")
 
 
 class ValueCount(BaseModel):
@@ -130,16 +142,33 @@ class ArticleDetail(ArticleSummary):
 
 
 class ArticleIn(BaseModel):
-    text: str = Field(description="The article text exactly as published")
+    text: str = Field(default="", description="The article text exactly as published (or give file_base64)")
     title: str | None = None
     published: str | None = Field(default=None, description="Publication date YYYY-MM-DD")
     publisher: str | None = None
     url: str | None = None
-    file_name: str | None = Field(default=None, description="Name to record (default added_<key>.txt)")
+    file_name: str | None = Field(default=None, description="Name to record (default added_<key>.txt); with "
+                                                            "file_base64, its suffix (.txt, .html) says how to read it")
+    date_basis: str | None = Field(default=None, description="How the publication date is known")
+    file_base64: str | None = Field(default=None, description="A text or HTML file instead of text, base64: its "
+                                                              "main text, title, site name and date are read from it; "
+                                                              "the fields given here override them")
 
-    def given(self) -> ArticleInput:
-        return ArticleInput(text=self.text, title=self.title, published=self.published or None,
-                            publisher=self.publisher, url=self.url or None, file_name=self.file_name or None)
+    def given(self, max_bytes: int) -> ArticleInput:
+        fields = {"title": self.title, "published": self.published, "publisher": self.publisher,
+                  "url": self.url, "date_basis": self.date_basis}
+        if self.file_base64 is not None:
+            return article_from_upload(self.file_name, self.file_base64, max_bytes=max_bytes, **fields)
+        return ArticleInput(text=self.text, file_name=self.file_name or None,
+                            **{k: v or None for k, v in fields.items()})
+
+
+class AddressIn(BaseModel):
+    url: str = Field(description="An http(s) address: a web page or an RSS/Atom feed")
+
+
+class LabelsIn(BaseModel):
+    iris: list[str] = Field(description=f"IRIs to name (at most {MAX_LABELS})", max_length=MAX_LABELS)
 
 
 class ExtractedClaim(BaseModel):
@@ -163,6 +192,43 @@ class Extraction(BaseModel):
     claims: list[ExtractedClaim]
     events: list[Ref]
     warnings: list[str]
+    text: str = Field(description="The text the offsets refer to (for a file: its extracted main text)")
+    article: dict[str, str | None] = Field(description="The metadata the article would be stored with")
+
+
+class FetchedItem(BaseModel):
+    url: str
+    title: str | None
+    published: str | None
+    in_store: bool
+
+
+class Fetched(BaseModel):
+    kind: str = Field(description="page or feed")
+    source: str
+    article: dict[str, str | None] | None = Field(description="For a page: text and metadata, as POST /api/articles takes them")
+    in_store: bool | None = Field(description="For a page: whether its address or text is already in the store")
+    title: str | None = Field(description="For a feed: its title")
+    items: list[FetchedItem] | None = Field(description="For a feed: its items")
+    warnings: list[str]
+
+
+class AddOutcomeOut(BaseModel):
+    source: str
+    status: str = Field(description="added, skipped (already in the store) or failed")
+    key: str | None
+    title: str | None
+    claims: int
+    events: int
+    message: str | None
+    warnings: list[str]
+
+
+class AddReport(BaseModel):
+    added: int
+    skipped: int
+    failed: int
+    outcomes: list[AddOutcomeOut]
 
 
 class Added(BaseModel):
@@ -232,7 +298,7 @@ def article(key: str, service: Service) -> dict[str, Any]:
 
 @router.post("/extract", response_model=Extraction, summary="Preview what extraction finds (nothing is committed)")
 async def extract(body: ArticleIn, service: Service) -> dict[str, Any]:
-    return await run_in_threadpool(service.articles.preview, body.given())
+    return await run_in_threadpool(lambda: service.articles.preview(body.given(service.settings.max_page_bytes)))
 
 
 @router.post("/articles", response_model=Added, status_code=201,
@@ -243,7 +309,34 @@ async def add_article(body: ArticleIn, request: Request, service: Service) -> An
     refusal = write_refusal(request, service, action="new articles")
     if refusal is not None:
         return refusal
-    return await run_in_threadpool(service.articles.add, body.given())
+    return await run_in_threadpool(lambda: service.articles.add(body.given(service.settings.max_page_bytes)))
+
+
+@router.post("/fetch", response_model=Fetched, summary="Read a web page or feed and show what it holds (needs the "
+                                                       "write token; nothing is committed)",
+             responses={401: {"description": "No or wrong token"}, 403: {"description": "Read-only server"},
+                        400: {"description": "The address cannot be read (E115-E118, E031-E033)"}})
+async def fetch(body: AddressIn, request: Request, service: Service) -> Any:
+    refusal = write_refusal(request, service, action="fetching addresses")
+    if refusal is not None:
+        return refusal
+    return await run_in_threadpool(preview_address, service, body.url)
+
+
+@router.post("/add", response_model=AddReport, summary="Add a web page, or a feed's new items (needs the write token)",
+             responses={401: {"description": "No or wrong token"}, 403: {"description": "Read-only server"},
+                        400: {"description": "The page cannot be read or added (E115-E118, E031-E034)"},
+                        422: {"description": "Refused by the shapes: the validation report"}})
+async def add_address(body: AddressIn, request: Request, service: Service) -> Any:
+    refusal = write_refusal(request, service, action="new articles")
+    if refusal is not None:
+        return refusal
+    return await run_in_threadpool(add_address_report, service, body.url)
+
+
+@router.post("/labels", response_model=dict[str, str], summary="Labels of IRIs (those without one are left out)")
+def labels(body: LabelsIn, service: Service) -> dict[str, str]:
+    return service.explorer.labels(body.iris)
 
 
 @router.get("/examples", response_model=list[Example], summary="The named analyst queries with their text")

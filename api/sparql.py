@@ -18,16 +18,16 @@ off (no middleware is added). Protocol input is decoded once, by the standard li
 
 from __future__ import annotations
 
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring as safe_xml
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import URLPath
 
@@ -36,11 +36,13 @@ from conflictkg.errors import NotFound, QueryError
 from conflictkg.service import GraphService
 from conflictkg.sparql.formats import (
     GRAPH_FORMATS,
+    RESULT_FORMATS,
     content_type,
     negotiate,
     serialize_triples,
 )
-from conflictkg.store import to_rdflib
+from conflictkg.sparql.named import load_named_queries
+from conflictkg.sparql.screen import too_large
 
 from .app import service_of
 from .auth import write_refusal
@@ -54,6 +56,7 @@ UPDATE_PATH = "/update"
 FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
+MULTIPART = "multipart/form-data"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 #: Media type -> the W3C format IRI announced in the service description.
@@ -90,6 +93,53 @@ class WriteAnswer(BaseModel):
     graphs: list[str]
 
 
+class ErrorAnswer(BaseModel):
+    """Every error: a stable code (docs/errors.md) and a message; SHACL refusals add the report."""
+
+    error: str
+    message: str
+    report: dict[str, Any] | None = None
+
+
+_ERRORS = {
+    400: "malformed or refused (E051 syntax, E052 SERVICE/LOAD/XML entities, E053 unknown dataset graph, "
+         "E054 protocol misuse, E093 update not applicable, E094 not evaluable)",
+    401: "a write without the right token (E058)",
+    403: "a read-only server (E058), or a protected graph (E090)",
+    404: "no such graph (E062) or named query (E061)",
+    406: "no acceptable result type (E059)",
+    413: "the text or body is larger than its limit (E091, E054), or the write holds too many triples (E092)",
+    415: "an unsupported request Content-Type (E059)",
+    422: "more rows than --max-rows (E057), a write that breaks the SHACL shapes (E040), bad named-query "
+         "parameters (E054)",
+    503: "stopped at the time limit or every worker busy (E055, E056), or no SHACL gate (E058)",
+}
+
+
+def _answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorAnswer, "description": _ERRORS[code]} for code in codes}
+
+
+def _string(description: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "description": description, **extra}
+
+
+def _query_params(*, query_required: bool) -> list[dict[str, Any]]:
+    iri_list = {"type": "array", "items": {"type": "string"}}
+    return [
+        {"name": "query", "in": "query", "required": query_required, "schema": _string("a SPARQL 1.1 query")},
+        {"name": "default-graph-uri", "in": "query", "required": False, "schema": iri_list, "explode": True},
+        {"name": "named-graph-uri", "in": "query", "required": False, "schema": iri_list, "explode": True},
+    ]
+
+
+_RESULTS = {media: {"schema": {"type": "string"}} for media in (*RESULT_FORMATS, *GRAPH_FORMATS)}
+_GRAPH_BODIES = {"text/turtle": {"schema": {"type": "string"}}, "application/n-triples": {"schema": {"type": "string"}},
+                 "application/rdf+xml": {"schema": {"type": "string"}}}
+_GRAPH_PARAM = [{"name": "graph", "in": "query", "required": True, "schema": _string("the named graph's IRI")}]
+_NAMED_QUERIES = sorted(load_named_queries())
+
+
 # --- request decoding ---------------------------------------------------------------------
 
 
@@ -107,11 +157,15 @@ def _media(request: Request) -> tuple[str | None, str | None]:
     return parts[0].lower(), charset
 
 
-async def _body(request: Request, limit: int = DEFAULT_MAX_UPLOAD_BYTES) -> bytes:
+async def _body(request: Request, limit: int = DEFAULT_MAX_UPLOAD_BYTES, kind: str | None = None) -> bytes:
+    """The request body, read up to ``limit`` bytes: a larger one is a 413 (E091 for a query or an
+    update of ``kind``, E054 for an upload) before the rest is read."""
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
+            if kind is not None:
+                raise too_large(kind, size, limit)
             raise QueryError(f"the request body is larger than {limit} bytes", code="E054", status=413)
         chunks.append(chunk)
     return b"".join(chunks)
@@ -174,7 +228,10 @@ async def _answer_query(request: Request, service: GraphService, query: str, par
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 
-@router.get(SPARQL_PATH, name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query")
+@router.get(SPARQL_PATH, name="sparql_get", summary="SPARQL 1.1 query by GET; the service description with no query",
+            responses={200: {"content": _RESULTS, "description": "the results, or the service description"},
+                       **_answers(400, 406, 413, 422, 503)},
+            openapi_extra={"parameters": _query_params(query_required=False)})
 async def sparql_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
     params = _params(request)
     if "update" in params:
@@ -185,10 +242,31 @@ async def sparql_get(request: Request, service: GraphService = Depends(service_o
     return await _answer_query(request, service, query, params)
 
 
-@router.post(SPARQL_PATH, summary="SPARQL 1.1 query by POST (form or application/sparql-query)")
+def _head(response: Response) -> Response:
+    """The answer to HEAD: the GET answer's status and headers (its Content-Length too), no body."""
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    head = Response(b"", status_code=response.status_code, headers=headers)
+    head.headers["content-length"] = str(len(response.body))
+    return head
+
+
+@router.head(SPARQL_PATH, summary="The headers GET /sparql would answer with, without the body",
+             responses=_answers(400, 406, 413, 422, 503), openapi_extra={"parameters": _query_params(query_required=False)})
+async def sparql_head(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    return _head(await sparql_get(request, service))
+
+
+@router.post(SPARQL_PATH, summary="SPARQL 1.1 query by POST (form or application/sparql-query)",
+             responses={200: {"content": _RESULTS, "description": "the results"}, **_answers(400, 406, 413, 415, 422, 503)},
+             openapi_extra={"parameters": _query_params(query_required=False)[1:], "requestBody": {"required": True, "content": {
+                 QUERY_TYPE: {"schema": _string("a SPARQL 1.1 query")},
+                 FORM: {"schema": {"type": "object", "required": ["query"], "properties": {
+                     "query": _string("a SPARQL 1.1 query"),
+                     "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                     "named-graph-uri": {"type": "array", "items": {"type": "string"}}}}}}}})
 async def sparql_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
     media, charset = _media(request)
-    data = await _body(request)
+    data = await _body(request, service.settings.max_query_bytes, "query")
     if media == FORM:
         params = _params(request, _form(data, charset))
         if "update" in params:
@@ -251,13 +329,21 @@ async def update_get() -> Response:
     raise QueryError("updates must be POSTed (SPARQL 1.1 Protocol)", code="E054", status=405)
 
 
-@router.post(UPDATE_PATH, response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)")
+@router.post(UPDATE_PATH, response_model=WriteAnswer, summary="SPARQL 1.1 Update (needs the write token)",
+             responses=_answers(400, 401, 403, 413, 415, 422, 503),
+             openapi_extra={"parameters": [
+                 {"name": name, "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}}}
+                 for name in ("using-graph-uri", "using-named-graph-uri")],
+                 "requestBody": {"required": True, "content": {
+                     UPDATE_TYPE: {"schema": _string("a SPARQL 1.1 update")},
+                     FORM: {"schema": {"type": "object", "required": ["update"],
+                                       "properties": {"update": _string("a SPARQL 1.1 update")}}}}}})
 async def update_post(request: Request, service: GraphService = Depends(service_of)) -> Any:
     refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
         return refusal
     media, charset = _media(request)
-    data = await _body(request)
+    data = await _body(request, service.settings.max_update_bytes, "update")
     if media == FORM:
         params = _params(request, _form(data, charset))
         if "query" in params:
@@ -289,10 +375,37 @@ def _graph_param(request: Request, *, writing: bool) -> str:
             raise QueryError(f"cannot {what} the default graph here: it is the union of the named graphs; "
                              "name a graph with ?graph=IRI", code="E054", status=400)
         raise QueryError("name the graph with ?graph=IRI", code="E054", status=400)
+    try:
+        ox.NamedNode(graph)
+    except ValueError:
+        raise QueryError(f"?graph={graph!r} is not an absolute IRI", code="E054", status=400) from None
     return graph
 
 
-def _parse_upload(data: bytes, media: str | None, charset: str | None) -> Graph:
+def _parse_multipart(data: bytes, header: str, limit: int, base: str) -> list[ox.Triple]:
+    """A Graph Store POST in ``multipart/form-data``: every part is an RDF document to add (GSP 5.5)."""
+    message = BytesParser().parsebytes(b"Content-Type: " + header.encode("latin-1") + b"\r\n\r\n" + data)
+    if not message.is_multipart():
+        raise QueryError("malformed multipart/form-data body", code="E051", status=400)
+    triples: dict[ox.Triple, None] = {}
+    for part in message.get_payload():  # type: ignore[union-attr]
+        body = part.get_payload(decode=True) or b""
+        for triple in _parse_upload(body, part.get_content_type(), part.get_content_charset(), limit, base):
+            triples[triple] = None
+        if len(triples) > limit:
+            raise _too_many_triples(limit)
+    return list(triples)
+
+
+def _too_many_triples(limit: int) -> QueryError:
+    return QueryError(f"the upload holds more than {limit} triples, the limit of one write "
+                      "(CONFLICTKG_MAX_WRITE_TRIPLES); split it, or load bulk data with `conflictkg build`",
+                      code="E092", status=413)
+
+
+def _parse_upload(data: bytes, media: str | None, charset: str | None, limit: int, base: str) -> list[ox.Triple]:
+    """The uploaded triples (pyoxigraph terms, exactly as sent; relative IRIs resolved against the graph's
+    IRI, ``base``); more than ``limit`` is a 413 (E092)."""
     if media not in ("text/turtle", "application/n-triples", "application/rdf+xml"):
         raise _unsupported(media, ["text/turtle", "application/n-triples", "application/rdf+xml"])
     if charset not in (None, "utf-8", "utf8"):
@@ -304,18 +417,23 @@ def _parse_upload(data: bytes, media: str | None, charset: str | None) -> Graph:
             raise QueryError("RDF/XML with a DTD or entity declarations is refused", code="E052", status=400) from None
         except Exception as exc:  # defusedxml raises the stdlib ParseError for malformed XML
             raise QueryError(f"malformed RDF/XML: {exc}", code="E051", status=400) from None
-    graph = Graph()
+    triples: dict[ox.Triple, None] = {}
     try:
-        for triple in ox.parse(data, format=GRAPH_FORMATS[media]):
+        for triple in ox.parse(data, format=GRAPH_FORMATS[media], base_iri=base):
             if not isinstance(triple, ox.Triple):  # pragma: no cover - the three formats give triples
                 triple = triple.triple
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))  # type: ignore[arg-type]
+            triples[triple] = None
+            if len(triples) > limit:
+                raise _too_many_triples(limit)
     except SyntaxError as exc:
         raise QueryError(f"malformed {media}: {exc}", code="E051", status=400) from None
-    return graph
+    return list(triples)
 
 
-@router.get("/graph-store", summary="Graph Store Protocol: one named graph")
+@router.get("/graph-store", summary="Graph Store Protocol: one named graph",
+            responses={200: {"content": {m: {"schema": {"type": "string"}} for m in GRAPH_FORMATS},
+                             "description": "the graph"}, **_answers(400, 404, 406)},
+            openapi_extra={"parameters": _GRAPH_PARAM})
 async def graph_get(request: Request, service: GraphService = Depends(service_of)) -> Response:
     graph = _graph_param(request, writing=False)
     media = negotiate(request.headers.get("accept"), list(GRAPH_FORMATS))
@@ -334,23 +452,42 @@ async def _write_graph(request: Request, service: GraphService, *, merge: bool) 
     graph = _graph_param(request, writing=True)
     media, charset = _media(request)
     data = await _body(request)
-    content = await run_in_threadpool(_parse_upload, data, media, charset)
+    limit = service.settings.max_write_triples
+    if media == MULTIPART and merge:
+        content = await run_in_threadpool(_parse_multipart, data, request.headers["content-type"], limit, graph)
+    else:
+        content = await run_in_threadpool(_parse_upload, data, media, charset, limit, graph)
     existed = graph in service.sparql.known_graphs()
     await run_in_threadpool(service.sparql.replace_graph, graph, content, merge=merge)
     return Response(status_code=204 if existed else 201)
 
 
-@router.put("/graph-store", summary="Graph Store Protocol: replace a named graph (needs the write token)")
+@router.head("/graph-store", summary="The headers GET /graph-store would answer with, without the body",
+             responses=_answers(400, 404, 406), openapi_extra={"parameters": _GRAPH_PARAM})
+async def graph_head(request: Request, service: GraphService = Depends(service_of)) -> Response:
+    return _head(await graph_get(request, service))
+
+
+@router.put("/graph-store", summary="Graph Store Protocol: replace a named graph (needs the write token)",
+            status_code=201, responses={204: {"description": "the graph existed and was replaced"},
+                                        **_answers(400, 401, 403, 413, 415, 422, 503)},
+            openapi_extra={"parameters": _GRAPH_PARAM, "requestBody": {"required": True, "content": _GRAPH_BODIES}})
 async def graph_put(request: Request, service: GraphService = Depends(service_of)) -> Response:
     return await _write_graph(request, service, merge=False)
 
 
-@router.post("/graph-store", summary="Graph Store Protocol: add to a named graph (needs the write token)")
+@router.post("/graph-store", summary="Graph Store Protocol: add to a named graph (needs the write token)",
+             status_code=201, responses={204: {"description": "the graph existed and was merged with the body"},
+                                         **_answers(400, 401, 403, 413, 415, 422, 503)},
+             openapi_extra={"parameters": _GRAPH_PARAM, "requestBody": {"required": True, "content": {
+                 **_GRAPH_BODIES, MULTIPART: {"schema": {"type": "object"}}}}})
 async def graph_post(request: Request, service: GraphService = Depends(service_of)) -> Response:
     return await _write_graph(request, service, merge=True)
 
 
-@router.delete("/graph-store", summary="Graph Store Protocol: drop a named graph (needs the write token)")
+@router.delete("/graph-store", summary="Graph Store Protocol: drop a named graph (needs the write token)",
+               status_code=204, responses=_answers(400, 401, 403, 404, 422, 503),
+               openapi_extra={"parameters": _GRAPH_PARAM})
 async def graph_delete(request: Request, service: GraphService = Depends(service_of)) -> Response:
     refusal = write_refusal(request, service, action="writes")
     if refusal is not None:
@@ -373,8 +510,10 @@ def queries_list(request: Request, service: GraphService = Depends(service_of)) 
     ]
 
 
-@router.get("/queries/{name}", name="queries_run", summary="Run a named query; parameters are bound as RDF terms")
-async def queries_run(name: str, request: Request, service: GraphService = Depends(service_of)) -> Response:
+@router.get("/queries/{name}", name="queries_run", summary="Run a named query; parameters are bound as RDF terms",
+            responses={200: {"content": _RESULTS, "description": "the results"}, **_answers(404, 406, 422, 503)})
+async def queries_run(request: Request, name: str = Path(json_schema_extra={"enum": _NAMED_QUERIES}),
+                      service: GraphService = Depends(service_of)) -> Response:
     params: dict[str, str] = {}
     for key, values in _params(request).items():
         if len(values) > 1:

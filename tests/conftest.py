@@ -14,6 +14,9 @@ from conflictkg.model import Article, ArticleMeta
 from conflictkg.service import GraphService
 from conflictkg.store import EmbeddedStore
 
+#: The W3C SPARQL suites' counts are printed at the end of a session (tests/fixtures_w3c.py).
+pytest_plugins = ["fixtures_w3c"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"

@@ -163,5 +163,8 @@ def with_gate(service: GraphService, gate: Any) -> GraphService:
     """Give ``service`` a SPARQL engine whose write gate is ``gate`` (``service.sparql`` is a cached property)."""
     from conflictkg.sparql import SparqlEngine
 
+    previous = service.__dict__.get("sparql")
+    if previous is not None:
+        previous.close()  # its query workers stop
     service.__dict__["sparql"] = SparqlEngine(service.store, service.settings, gate=gate)
     return service

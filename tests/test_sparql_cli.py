@@ -29,7 +29,7 @@ def test_query_prints_results(base_args: list[str], capsys: pytest.CaptureFixtur
 
 def test_query_errors_are_coded(base_args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*base_args, "query", "LOAD <file:///etc/hostname>"]) == 2
-    assert "[E051] malformed SPARQL query" in capsys.readouterr().err
+    assert "[E052] LOAD is not allowed" in capsys.readouterr().err
     assert main([*base_args, "query", "SELECT * FROM <file:///etc/hostname> { ?s ?p ?o }"]) == 2
     assert "[E053] FROM <file:///etc/hostname> is not a graph of this store" in capsys.readouterr().err
     assert main([*base_args, "query", "--format", "csv", "ASK {}"]) == 2

@@ -130,13 +130,14 @@ def test_named_graphs_and_union_default_graph(client: Client, service: GraphServ
     assert r.text == f"g\r\n{dictionary}\r\n"
 
 
-def test_malformed_query_is_400_with_the_parsers_message(client: Client) -> None:
-    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
+def test_malformed_query_is_400_with_the_parsers_message(client: Client, service: GraphService) -> None:
+    r = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?s ?p }"})
     assert r.status_code == 400
     body = r.json()
     assert body["error"] == "E051"
     assert body["message"].startswith("malformed SPARQL query: ")
-    assert "char" in body["message"]
+    if service.sparql.embedded:  # pyoxigraph's position, in the client's text
+        assert body["message"].startswith("malformed SPARQL query: error at line 2, at the end: expected ")
 
 
 def test_unacceptable_accept_is_406(client: Client) -> None:

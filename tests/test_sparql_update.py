@@ -105,12 +105,13 @@ def test_refused_updates(client: Client) -> None:
 
 
 def test_a_failing_update_changes_nothing(client: Client) -> None:
-    # The first operation would insert; the second fails (the graph exists): nothing is applied.
+    # The first operation would insert; the second fails (no such graph): nothing is applied.
     update = (f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/s> <http://example.org/p> "note" }} }} ; '
-              f"CREATE GRAPH <https://w3id.org/conflictkg/graph/dictionary>")
+              "DROP GRAPH <http://example.org/conflictkg-test/never>")
     r = client.post("/update", content=update, headers={**UPDATE, **AUTH})
     assert r.status_code == 400
-    assert r.json()["error"] == "E050"
+    assert r.json() == {"error": "E093", "message": "the update cannot be applied: The graph "
+                        "<http://example.org/conflictkg-test/never> does not exist"}
     assert not _ask(client, ASK_NOTE)
 
 

@@ -28,6 +28,7 @@ from conflictkg.service import GraphService
 from conflictkg.sparql.formats import GRAPH_FORMATS, RESULT_FORMATS
 
 from fixtures_sparql import TOKEN, Client, backend, make_service  # noqa: F401
+from fixtures_w3c import SKIPS
 
 W3C_DIR = Path(os.environ.get("CONFLICTKG_W3C_DIR", Path(__file__).resolve().parents[2] / "shared" / "w3c")) \
     / "sparql11" / "protocol"
@@ -38,21 +39,6 @@ HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
-
-_UNKNOWN_GRAPH = ("the request names default-graph-uri <http://kasei.us/2009/09/sparql/data/data0.rdf>, which is not "
-                  "a graph of the store and not in the test's data: conflictkg refuses dataset IRIs that are not "
-                  "graphs of the store (400, E053) instead of querying an empty graph; test_unknown_dataset_graph_"
-                  "is_refused pins that answer")
-#: Test IRI -> why conflictkg deliberately answers differently.
-SKIPS = {
-    BASE + "query_post_form": _UNKNOWN_GRAPH,
-    BASE + "query_get": _UNKNOWN_GRAPH,
-    BASE + "query_content_type_select": _UNKNOWN_GRAPH,
-    BASE + "query_content_type_ask": _UNKNOWN_GRAPH,
-    BASE + "query_content_type_describe": _UNKNOWN_GRAPH,
-    BASE + "query_content_type_construct": _UNKNOWN_GRAPH,
-}
-
 
 def _manifest() -> Graph:
     graph = Graph()
@@ -139,6 +125,10 @@ def _check_format(response: Any, expected: str) -> None:
 
 @pytest.mark.parametrize("test_iri", _tests())
 def test_w3c_protocol(test_iri: str, manifest: Graph, service: GraphService) -> None:
+    _protocol(test_iri, manifest, service)
+
+
+def _protocol(test_iri: str, manifest: Graph, service: GraphService) -> None:
     test = URIRef(test_iri)
     _reset(service, manifest, test)
     client = Client(service)

@@ -31,8 +31,10 @@ def test_replace_graphs_inserts_new_and_replaces_existing(tmp_path: Path, on_dis
     assert (_values(store, G1), store.generation) == ({"a", "b"}, 1)
     store.replace_graphs({G1: _graph("c"), G2: _graph("d")})  # one exists: one update for both
     assert (_values(store, G1), _values(store, G2), store.generation) == ({"c"}, {"d"}, 2)
-    store.replace_graphs({G2: Graph()})  # empty: the graph goes
+    store.replace_graphs({G2: Graph()})  # empty: the graph stays, empty (SPARQL 1.1 Update: CREATE GRAPH)
+    assert (store.named_graphs(), store.triple_count()) == ([G1, G2], 1)
+    store.replace_graphs({G2: None})  # None: the graph goes
     assert (store.named_graphs(), store.triple_count()) == ([G1], 1)
     store.replace_graphs({})
-    assert store.generation == 3
+    assert store.generation == 4
     store.close()

@@ -54,6 +54,7 @@ ZAKHAROVA_ROW = {
     "article_headline": "Clashes near Palmyra",
     "claimant": {"iri": ZAKHAROVA, "label": "Maria Zakharova"},
     "on_behalf_of": {"iri": MFA, "label": "Russian Ministry of Foreign Affairs"},
+    "side": {"iri": RUSSIA, "label": "Government of Russia"},
     "side_chain": [{"iri": ZAKHAROVA, "label": "Maria Zakharova"},
                    {"iri": MFA, "label": "Russian Ministry of Foreign Affairs"},
                    {"iri": RUSSIA, "label": "Government of Russia"}],
@@ -78,7 +79,8 @@ SOHR_ROW = {
     "article_headline": "Clashes near Palmyra",
     "claimant": {"iri": SOHR, "label": "Syrian Observatory for Human Rights"},
     "on_behalf_of": None,
-    "side_chain": [{"iri": SOHR, "label": "Syrian Observatory for Human Rights"}],
+    "side": None,  # a monitor speaks for no side (the dictionary states none)
+    "side_chain": [],
     "allies": [],
     "date": "2018-03-08",
     "date_basis": "date of report",
@@ -138,7 +140,7 @@ def test_side_follows_affiliation_and_backing(client: TestClient) -> None:
     assert claims(side=MFA) == [ZAKHAROVA_ROW["claim"]]
     assert claims(side=SYRIA) == []  # Russia backs Syria: an ally, not the same side ...
     assert claims(side=SYRIA, allies="true") == [ZAKHAROVA_ROW["claim"]]  # ... unless allies are asked for
-    assert claims(side=SOHR) == [SOHR_ROW["claim"]]
+    assert claims(side=SOHR) == []  # a monitor is no side
 
 
 def test_other_filters(client: TestClient) -> None:
@@ -190,9 +192,16 @@ def test_facets(client: TestClient, service: GraphService) -> None:
     facets = client.get("/api/facets").json()
     rows = service.claims.rows()
     assert facets["total"] == len({r["claim"] for r in rows})
-    assert {"iri": EVENT, "label": EVENT_REF["label"], "count": 2} in facets["events"]
-    assert {"iri": RUSSIA, "label": "Government of Russia",
+    assert {"iri": EVENT, "label": EVENT_REF["label"], "count": 2,
+            "node": "event." + EVENT.rsplit("/", 1)[-1]} in facets["events"]
+    assert {"iri": RUSSIA, "label": "Government of Russia", "node": "actor.russian-government",
             "count": len({r["claim"] for r in rows if r["claimant_iri"] == RUSSIA})} in facets["claimants"]
+    # sides are parties of the conflict only; no two claimants read the same
+    assert [s["label"] for s in facets["sides"]] == sorted({s["label"] for s in facets["sides"]}, key=str.casefold)
+    assert "Syrian Observatory for Human Rights" not in {s["label"] for s in facets["sides"]}
+    assert len({c["label"] for c in facets["claimants"]}) == len(facets["claimants"])
+    outlets = [c["label"] for c in facets["claimants"] if "publisher of the article" in c["label"]]
+    assert outlets and all(label.startswith("publisher of the article \u201c") for label in outlets)
     assert sum(e["count"] for e in facets["stances"]) == facets["total"]
     assert next(m["value"] for m in facets["measures"]) == "killed"
     assert facets["date_min"] == min(r["date"] for r in rows if r["date"])
@@ -287,6 +296,9 @@ def test_extract_previews_without_committing(client: TestClient) -> None:
         ],
         "events": [EVENT_REF],
         "warnings": [],
+        "text": other,
+        "article": {"title": "Clashes near Palmyra", "published": "2018-03-08", "publisher": None, "url": None,
+                    "date_basis": "given on the workbench page", "file_name": "palmyra.txt"},
     }
     assert client.get("/api/facets").json()["total"] == before
     assert okey not in {a["key"] for a in client.get("/api/articles").json()}

@@ -10,6 +10,7 @@ Playwright without any downloaded browser. Each view leaves a screenshot in
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -52,7 +53,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "CONFLICTKG_STORE": str(tmp / "store"), "CONFLICTKG_QUERY_WORKERS": "1",
            "CONFLICTKG_CORPUS_DIR": str(CORPUS if CORPUS.is_dir() else tmp / "no-corpus")}
     log = open(tmp / "serve.log", "w+b")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "conflictkg.cli", "serve", "--port", str(port), "--token", TOKEN],
+    proc = subprocess.Popen([sys.executable, "-m", "conflictkg.cli", "serve", "--port", str(port), "--token", TOKEN,
+                             "--fetch-private"],  # the tests fetch pages from a site on loopback
                             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -145,33 +147,122 @@ def test_filter_claims_and_open_the_article_by_keyboard(page: Any, server: str) 
     assert page.locator("#article-panel").is_hidden()
 
 
-def test_contested_figures_chart_for_khasham(page: Any, server: str) -> None:
+US = "https://w3id.org/conflictkg/id/actor/us-government"
+
+
+def test_sides_and_the_article_panel_follows_the_filters(page: Any, server: str) -> None:
+    # the coalition's spokesman speaks for the US side; media and activists speak for none
+    us = api(server, "/api/claims", side=US, limit=500)
+    assert "Thomas F. Veale" in {r["claimant"]["label"] for r in us["rows"]}
+    every = api(server, "/api/claims", limit=500)["rows"]
+    sideless = {r["claimant"]["label"]: r["side"] for r in every}
+    assert sideless["Alexander Ionov"] is None and sideless["local Russian newspaper"] is None
+    rows = page.locator("#claims-table tbody tr")
+    ionov = next(i for i, r in enumerate(every[:50]) if r["claimant"]["label"] == "Alexander Ionov")
+    assert rows.nth(ionov).locator("td:nth-child(2)").inner_text() == "Alexander Ionov"  # no "for Government of Syria"
+    assert rows.nth(ionov).locator("td:nth-child(3)").inner_text() == "\u2014"
+    # open an article, then filter: the panel follows the list (the claim is still listed) ...
+    rows.nth(ionov).click()
+    page.wait_for_selector("#article-text mark.current")
+    page.fill("#claim-filters input[name=q]", "Ionov")
+    page.click("#claim-filters button[type=submit]")
+    page.wait_for_function("() => document.querySelector('#claims-status').textContent.startsWith('1 claims match')")
+    assert page.locator("#article-panel").is_visible()
+    assert page.locator("#claims-table tbody tr").first.get_attribute("aria-selected") == "true"
+    # ... or closes when the claim it shows is filtered away
+    page.select_option("#claim-filters select[name=side]", US)
+    page.wait_for_function("() => document.querySelector('#claims-status').textContent.startsWith('No claim')")
+    assert page.locator("#article-panel").is_hidden()
+    page.click("#claim-filters button[type=reset]")
+    # the filters offer parties as sides, and no two claimants read the same
+    sides = page.locator("#claim-filters select[name=side] option").all_inner_texts()
+    assert not any("Observatory" in x or "newspaper" in x for x in sides)
+    claimants = page.locator("#claim-filters select[name=claimant] option").all_inner_texts()
+    assert len(claimants) == len(set(claimants))
+    assert not any(x.startswith("publisher of the article (") for x in claimants)
+
+
+DAY_TICK = re.compile(r"^[1-9]\d? (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}$")
+
+
+def show_figures(page: Any, server: str, event_key: str, measure: str) -> tuple[str, dict[str, Any]]:
     facets = api(server, "/api/facets")
-    event = next(e["iri"] for e in facets["events"] if e["iri"].startswith(KHASHAM))
-    figures = api(server, f"/graph/events/{event.rsplit('/', 1)[-1]}/figures")
-    killed = next(m for m in figures["measures"] if m["measure"] == "Killed")
+    event = next(e["iri"] for e in facets["events"] if e["iri"].endswith("/" + event_key))
+    figures = api(server, f"/graph/events/{event_key}/figures")
+    chosen = next(m for m in figures["measures"] if m["measure"] == measure)
     page.click("#tab-figures")
     page.select_option("#figures-event", event)
-    page.select_option("#figures-measure", "Killed")
+    page.select_option("#figures-measure", measure)
+    page.wait_for_function("([n, e]) => document.querySelector('#figures-chart').dataset.figures === n && "
+                           "document.querySelector('#figures-chart').layout.title.text.startsWith(e)",
+                           arg=[str(len(chosen["figures"])), figures["event"]["label"]])
+    return event, chosen
+
+
+def plotted_days(page: Any) -> list[tuple[str, str]]:
+    """(figure id, the day its marker stands in) for every plotted figure, read from the chart's data."""
+    return page.evaluate("""() => document.querySelector('#figures-chart').data
+        .filter(t => t.type === 'scatter' && t.customdata)
+        .flatMap(t => t.x.map((x, i) => [t.customdata[i], new Date(x).toISOString().slice(0, 10)]))""")
+
+
+def test_contested_figures_chart_for_khasham(page: Any, server: str) -> None:
+    _, killed = show_figures(page, server, KHASHAM.rsplit("/", 1)[-1] + "-deir-ez-zor-governorate-combat", "Killed")
     chart = page.locator("#figures-chart")
-    page.wait_for_function("(n) => document.querySelector('#figures-chart').dataset.figures === n",
-                           arg=str(len(killed["figures"])))
-    ranged = [f for f in killed["figures"] if f["low"] != f["high"]]
-    bars = chart.locator(".barlayer .point")
-    assert bars.count() == len(ranged)
-    assert chart.locator(".scatterlayer .point").count() == len(killed["figures"])  # one anchor per figure
-    labels = chart.locator(".scatterlayer .textpoint").all_text_contents()
-    assert sorted(labels) == sorted(f["surface"] for f in killed["figures"])
-    open_bars = [f for f in ranged if f["high"] is None or f["low"] is None]
+    figures = killed["figures"]
+    ranged = [f for f in figures if f["low"] != f["high"]]
+    assert chart.locator(".barlayer .point").count() == len(ranged)
+    assert chart.locator(".scatterlayer .point").count() == len(figures)  # one anchor per figure
+    # each figure is labelled with what was written and the group it counts
+    labels = [t for t in chart.locator(".annotation .annotation-text").all_text_contents() if t]
+    assert len(labels) == len(figures)
+    boxes = chart.locator(".annotation .annotation-text").evaluate_all(
+        "ts => ts.filter(t => t.textContent).map(t => { const r = t.getBoundingClientRect(); "
+        "return [r.left, r.top, r.right, r.bottom]; })")
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a[0] < b[2] - 1 and b[0] < a[2] - 1 and a[1] < b[3] - 1 and b[1] < a[3] - 1]
+    assert overlapping == []  # labels do not overlap
+    for f in figures:
+        assert any(label.startswith(f["surface"]) and (f["counted_group"] or "") in label for label in labels), f
+    assert "More than 200 \u00b7 private Russian military contractors" in labels
+    assert "over 100 (more than 100) \u00b7 pro-government forces" in labels  # the bound in words beside the words written
+    # open bounds: faded bars, and an arrow running to the edge of the axis
+    open_bounds = [f for f in figures if (f["low"] is None) != (f["high"] is None)]
+    assert open_bounds and chart.get_attribute("data-open") == str(len(open_bounds))
     faded = chart.locator(".barlayer .point path").evaluate_all(
         "ps => ps.filter(p => parseFloat(getComputedStyle(p).opacity || p.style.opacity) < 0.6).length")
-    assert faded == len(open_bars)
+    assert faded == len(open_bounds)
+    arrows = page.evaluate("""() => {
+        const c = document.querySelector('#figures-chart');
+        const top = c.layout.yaxis.range[1] / 1.04;
+        return c.layout.annotations.filter(a => a.showarrow).map(a => [a.y, a.ay]); }""")
+    top = page.evaluate("() => document.querySelector('#figures-chart').layout.yaxis.range[1] / 1.04")
+    assert sorted(arrows) == sorted([top, f["low"]] for f in open_bounds if f["high"] is None)
+    assert chart.locator(".annotation-arrow-g path").count() >= len(open_bounds)  # drawn
+    # a date axis in days: every tick names a day (or the undated band), never an hour
+    ticks = chart.locator(".xtick text").all_text_contents()
+    assert ticks and all(DAY_TICK.match(t) or t == "undated" for t in ticks), ticks
+    assert ticks[-1] == "undated" and "13 Feb 2018" in ticks
+    dated = {f["id"]: f["date"] for f in figures if f["date"]}
+    assert {fid: day for fid, day in plotted_days(page) if fid in dated} == dated  # inside its own day
     assert page.locator("#figures-conflicts li").count() == len(killed["conflicts"])
+    assert page.locator("#figures-measure option").all_inner_texts()[0].startswith("killed")  # words, not KilledOrWounded
+    assert "killed or wounded (" in " ".join(page.locator("#figures-measure option").all_inner_texts())
     with page.expect_download() as download:
         page.click("#figures-svg")
     assert download.value.suggested_filename.endswith(".svg")
     assert Path(download.value.path()).read_text(encoding="utf-8").lstrip().startswith("<svg")
     shot(page, "figures")
+
+
+def test_figures_all_on_one_day_stay_on_that_day(page: Any, server: str) -> None:
+    _, killed = show_figures(page, server, "2018-05-23-deir-ez-zor-governorate-combat", "Killed")
+    dates = {f["date"] for f in killed["figures"]}
+    assert dates == {"2018-05-27"}  # every claim of this event is of one day
+    ticks = page.locator("#figures-chart .xtick text").all_text_contents()
+    assert ticks == ["27 May 2018"]  # one day: one tick, not hours, and not the 28th
+    assert {day for _, day in plotted_days(page)} == {"2018-05-27"}
+    shot(page, "figures-one-day")
 
 
 def test_network_click_a_node(page: Any, server: str) -> None:
@@ -183,6 +274,17 @@ def test_network_click_a_node(page: Any, server: str) -> None:
         const r = document.querySelector('#network-canvas canvas').getBoundingClientRect();
         return [r.left + p.x, r.top + p.y];
     }""", node)
+    # every label is shown whole (on a few lines), and no two nodes read the same
+    shown = page.evaluate("() => net.nodes.get().map(n => [n.id, n.label])")
+    export = {n["id"]: n for n in api(server, "/graph/export", format="json", view="actor-event")["nodes"]}
+    events = {i: label for i, label in shown if export[i]["node_type"] == "Event"}
+    assert len(events) >= 3
+    for i, label in events.items():
+        assert label.replace("\n", " ").startswith(export[i]["label"]), (label, export[i]["label"])
+    assert len({label for _, label in shown}) == len(shown)
+    found = page.locator("#network-find option").all_inner_texts()
+    assert len(found) == len(set(found))
+    assert sum(x.startswith("publisher of the article") for x in found) == 2  # one per article, named after it
     page.mouse.click(x, y)
     page.wait_for_function("(id) => document.querySelector('#node-panel').dataset.node === id", arg=node)
     assert page.locator("#node-title").inner_text() == "Government of Russia"
@@ -221,6 +323,16 @@ def test_run_a_named_query_and_see_endpoint_errors(page: Any, server: str) -> No
         page.locator("#query-error").inner_text()
     assert page.locator("#query-results thead th").all_inner_texts() == [f"?{v}" for v in expected["head"]["vars"]]
     assert page.locator("#query-results tbody tr").count() == len(expected["results"]["bindings"])
+    # IRIs show as labels, the IRI on hover; the table wraps inside the page
+    page.wait_for_selector("#query-results td.named")
+    named = page.locator("#query-results td.named").first
+    iri = named.get_attribute("title")
+    labels = httpx.post(f"{server}/api/labels", json={"iris": [iri]}, timeout=30).json()
+    assert named.inner_text() == labels[iri] and iri.startswith("https://w3id.org/conflictkg/id/")
+    assert not page.locator("#query-results td").evaluate_all("tds => tds.map(t => t.textContent)")[0].startswith("ckgid:")
+    wrap = page.evaluate("() => { const w = document.querySelector('#query-results').parentElement; "
+                         "return [w.scrollWidth, w.clientWidth, document.documentElement.scrollWidth, window.innerWidth]; }")
+    assert wrap[0] <= wrap[1] + 1 and wrap[2] <= wrap[3], wrap
     assert "tok-kw" in page.locator("#editor-code").inner_html()  # highlighted
     shot(page, "query")
     bad = "SELECT * WHERE { ?s ?p }"
@@ -269,3 +381,57 @@ def test_add_an_article_with_the_token(page: Any, server: str) -> None:
     assert len(added) == 1
     assert page.locator("#add-status").inner_text().startswith(f"Stored: article {added.pop()} with 2 claims")
     shot(page, "add")
+
+
+def test_add_from_an_address_a_feed_and_a_file(page: Any, server: str, tmp_path: Path) -> None:
+    from fixtures_web import BRIDGE, DAM, MARKET, page as html_page, standard_site
+
+    site = standard_site()
+    try:
+        page.click("#tab-add")
+        page.fill("#add-form input[name=token]", TOKEN)
+        # a page by its address: the form fills with its text and metadata; committed, its text is kept
+        page.fill("#add-source", site.url("/news/market.html"))
+        page.click("#add-fetch")
+        page.wait_for_function("() => document.querySelector('#add-status').textContent.startsWith('Fetched')")
+        assert page.input_value("#add-form input[name=title]") == MARKET["title"]
+        assert page.input_value("#add-form input[name=published]") == "2024-04-09"
+        assert page.input_value("#add-form input[name=publisher]") == "The Valley Courier"
+        assert page.input_value("#add-form input[name=url]") == site.url("/news/market.html")
+        assert page.input_value("#add-form textarea[name=text]") == "\n\n".join([MARKET["title"], *MARKET["paragraphs"]]) + "\n"
+        page.click("#add-commit")
+        page.wait_for_function("() => document.querySelector('#add-status').textContent.startsWith('Stored')")
+        stored = next(a for a in api(server, "/api/articles") if a["url"] == site.url("/news/market.html"))
+        assert api(server, f"/api/articles/{stored['key']}")["text_source"] == "added"
+        # a bad address: its coded error
+        page.fill("#add-source", site.url("/missing"))
+        page.click("#add-fetch")
+        page.wait_for_selector("#add-error:not([hidden])")
+        assert page.locator("#add-error").inner_text() == (
+            f"HTTP 400 · E115: {site.url('/missing')}: the server answered HTTP 404 Not Found")
+        # a feed: its items, then only the new ones are added
+        page.fill("#add-source", site.url("/feed.xml"))
+        page.click("#add-fetch")
+        page.wait_for_selector("#add-feed:not([hidden])")
+        assert page.locator("#add-feed-title").inner_text() == "The Valley Courier: World: 2 items, 2 new"
+        page.click("#add-feed-add")
+        page.wait_for_function("() => document.querySelector('#add-status').textContent.startsWith('2 added')")
+        assert page.locator("#add-feed-report li[data-status=added]").count() == 2
+        page.click("#add-fetch")
+        page.wait_for_function("() => document.querySelector('#add-feed-title').textContent.endsWith('0 new')")
+        page.click("#add-feed-add")
+        page.wait_for_function("() => document.querySelector('#add-status').textContent.startsWith('0 added, 2 already')")
+        urls = {a["url"] for a in api(server, "/api/articles")}
+        assert {site.url("/news/dam.html"), site.url("/news/bridge.html")} <= urls
+        # a saved HTML file: read like a page
+        saved = tmp_path / "dam-copy.html"
+        saved.write_text(html_page({**DAM, "title": "Orlen dam repaired"}), encoding="utf-8")
+        page.set_input_files("#add-file", str(saved))
+        page.wait_for_function("() => document.querySelector('#add-status').textContent.startsWith('Read dam-copy.html')")
+        assert page.input_value("#add-form input[name=title]") == "Orlen dam repaired"
+        assert page.input_value("#add-form input[name=file_name]") == "dam-copy.html"
+        assert page.locator("#add-text mark").count() >= 1
+        shot(page, "add-sources")
+        assert BRIDGE["title"] in {a["headline"] for a in api(server, "/api/articles")}
+    finally:
+        site.stop()

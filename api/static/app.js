@@ -34,6 +34,19 @@ function el(tag, attrs = {}, ...children) {
 
 function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
 
+/** A measure as words: "KilledOrWounded" or "killed_or_wounded" -> "killed or wounded". */
+function measureWords(measure) {
+  return String(measure).replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+/** Labels that never read the same for two different things: a repeated label gets what tells its
+ *  items apart (the given detail, else the end of the IRI). items: [{key, label, detail?}]. */
+function distinctLabels(items) {
+  const count = new Map();
+  for (const x of items) count.set(x.label, (count.get(x.label) || 0) + 1);
+  return new Map(items.map((x) => [x.key, count.get(x.label) > 1 ? `${x.label} · ${x.detail || String(x.key).replace(/^.*[/#]/, "")}` : x.label]));
+}
+
 function shortIri(iri) {
   for (const [p, ns] of Object.entries(PREFIXES)) if (iri.startsWith(ns)) return `${p}:${iri.slice(ns.length)}`;
   return iri;
@@ -124,7 +137,8 @@ function initTabs() {
 
 function fillSelect(select, items, value = (x) => x.iri, label = (x) => `${x.label} (${x.count})`) {
   const first = select.options[0] && select.options[0].value === "" ? select.options[0] : null;
-  select.replaceChildren(...(first ? [first] : []), ...items.map((x) => el("option", { value: value(x), text: label(x) })));
+  const names = distinctLabels(items.map((x) => ({ key: value(x), label: label(x) })));
+  select.replaceChildren(...(first ? [first] : []), ...items.map((x) => el("option", { value: value(x), text: names.get(value(x)), title: names.get(value(x)) })));
 }
 
 async function loadFacets() {
@@ -135,7 +149,7 @@ async function loadFacets() {
   fillSelect(form.event, r.body.events);
   fillSelect(form.claimant, r.body.claimants);
   fillSelect(form.side, r.body.sides);
-  fillSelect(form.measure, r.body.measures, (x) => x.value, (x) => `${x.value.replaceAll("_", " ")} (${x.count})`);
+  fillSelect(form.measure, r.body.measures, (x) => x.value, (x) => `${measureWords(x.value)} (${x.count})`);
   fillSelect(form.stance, r.body.stances, (x) => x.value, (x) => `${x.value.replaceAll("_", " ")} (${x.count})`);
   if (r.body.date_min) form.from.placeholder = r.body.date_min;
   if (r.body.date_max) form.to.placeholder = r.body.date_max;
@@ -155,7 +169,7 @@ function claimQuery() {
 }
 
 function figureText(f) {
-  return `${f.surface} ${f.measure.replaceAll("_", " ")}${f.group ? ` (${f.group})` : ""}`;
+  return `${f.surface} ${measureWords(f.measure)}${f.group ? ` (${f.group})` : ""}`;
 }
 
 async function loadClaims() {
@@ -173,14 +187,31 @@ async function loadClaims() {
   body.replaceChildren(...r.body.rows.map((row, i) => claimRow(row, i)));
   const first = body.rows[0];
   if (first) first.tabIndex = 0;
+  followArticle();
+}
+
+/** After the list changes, the open article follows it: its claim's row is selected again, or the
+ *  panel closes when that claim is no longer listed. */
+function followArticle() {
+  const panel = $("#article-panel");
+  if (panel.hidden || !state.claims.openClaim) return;
+  const i = state.claims.rows.findIndex((row) => row.claim === state.claims.openClaim);
+  if (i < 0) { closeArticle(false); return; }
+  const row = $("#claims-table tbody").rows[i];
+  row.setAttribute("aria-selected", "true");
+  row.tabIndex = 0;
+  state.claims.current = i;
 }
 
 function claimRow(row, i) {
-  const side = row.side_chain.map((a) => a.label).join(" → ");
+  const chain = row.side_chain.map((a) => a.label).join(" → ");
+  const speaksFor = row.side_chain.length > 1 ? row.side_chain[1] : null;
+  const sideTitle = row.side ? [chain, row.allies.length ? `allies: ${row.allies.map((a) => a.label).join(", ")}` : ""].filter(Boolean).join("\n")
+    : "no side: media, monitors, activists and experts have none unless the dictionary states one";
   const tr = el("tr", { tabindex: "-1", "data-index": i, "data-claim": row.claim, "aria-selected": "false" },
     el("td", { text: row.date || "—", title: row.date_basis ? `date: ${row.date_basis}` : null }),
-    el("td", {}, row.claimant.label, row.on_behalf_of ? el("div", { class: "side", text: `for ${row.on_behalf_of.label}` }) : null),
-    el("td", { class: "side", text: side, title: row.allies.length ? `allies: ${row.allies.map((a) => a.label).join(", ")}` : null }),
+    el("td", {}, row.claimant.label, speaksFor ? el("div", { class: "side", text: `for ${speaksFor.label}` }) : null),
+    el("td", { class: "side", text: row.side ? row.side.label : "—", title: sideTitle }),
     el("td", {}, el("span", { class: `tag stance-${row.stance}`, text: row.stance.replaceAll("_", " ") }),
       row.certainty !== "certain" ? el("span", { class: "tag", text: row.certainty }) : null),
     el("td", {}, row.figures.map((f) => el("span", { class: "tag", text: figureText(f) }))),
@@ -221,14 +252,15 @@ function initClaims() {
   $("#claims-table tbody").addEventListener("focusin", (ev) => {
     if (ev.target.dataset.index !== undefined) state.claims.current = Number(ev.target.dataset.index);
   });
-  $("#article-close").addEventListener("click", closeArticle);
+  $("#article-close").addEventListener("click", () => closeArticle());
   $("#article-panel").addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeArticle(); });
 }
 
-function closeArticle() {
+function closeArticle(focusRow = true) {
   $("#article-panel").hidden = true;
+  state.claims.openClaim = null;
   const rows = $("#claims-table tbody").rows;
-  if (rows[state.claims.current]) rows[state.claims.current].focus();
+  if (focusRow && rows[state.claims.current]) rows[state.claims.current].focus();
 }
 
 /** Colour (and line style) per claimant, in order of first appearance. */
@@ -280,6 +312,7 @@ function renderMarkedText(container, text, marks, colours, current) {
 async function openArticle(row) {
   const panel = $("#article-panel");
   panel.hidden = false;
+  state.claims.openClaim = row.claim;
   $("#article-title").textContent = row.article_headline || row.article_file;
   $("#article-text").textContent = "Loading the article…";
   const r = await call(`/api/articles/${encodeURIComponent(row.article_key)}`);
@@ -314,146 +347,6 @@ async function openArticle(row) {
   if (target) panel.scrollTop = Math.max(0, target.offsetTop - panel.clientHeight / 3);
 }
 
-/* ---------------------------------------------------- contested figures ---- */
-
-const figuresState = { data: null };
-
-async function initFigures() {
-  $("#figures-status").textContent = "Loading the chart library…";
-  await loadScript("/vendor/plotly.min.js");
-  const events = (state.facets || { events: [] }).events.slice().sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
-  const select = $("#figures-event");
-  select.replaceChildren(...events.map((e) => el("option", { value: e.iri, text: `${e.label} (${e.count} claims)` })));
-  select.addEventListener("change", () => loadFigures(select.value));
-  $("#figures-measure").addEventListener("change", drawFigures);
-  $("#figures-lines").addEventListener("change", drawFigures);
-  $("#figures-png").addEventListener("click", () => saveChart("png"));
-  $("#figures-svg").addEventListener("click", () => saveChart("svg"));
-  if (select.value) await loadFigures(select.value);
-}
-
-function eventKey(iri) { return iri.replace(/^.*\/id\/event\//, ""); }
-
-async function loadFigures(iri) {
-  $("#figures-status").textContent = "Loading figures…";
-  const r = await call(`/graph/events/${encodeURIComponent(eventKey(iri))}/figures`);
-  if (!r.ok) { $("#figures-status").textContent = errorText(r); return; }
-  figuresState.data = r.body;
-  const measures = r.body.measures.slice().sort((a, b) => b.figures.length - a.figures.length);
-  $("#figures-measure").replaceChildren(...measures.map((m) => el("option", { value: m.measure, text: `${m.measure} (${m.figures.length})` })));
-  drawFigures();
-}
-
-function dayMs(date) {
-  const [y, m, d] = date.split("-").map(Number);
-  return Date.UTC(y, m - 1, d || 15);
-}
-
-function drawFigures() {
-  const data = figuresState.data;
-  const chart = $("#figures-chart");
-  const m = data && data.measures.find((x) => x.measure === $("#figures-measure").value);
-  if (!m) { Plotly.purge(chart); $("#figures-status").textContent = "No figures are claimed about this event."; return; }
-  const figs = m.figures;
-  const finite = figs.flatMap((f) => [f.low, f.high]).filter((v) => v !== null);
-  const top = Math.max(10, ...finite) * 1.18;
-  const colours = claimantColours(figs, (f) => f.claimant.id);
-  const dated = figs.filter((f) => f.date);
-  const undatedAt = dated.length ? Math.max(...dated.map((f) => dayMs(f.date))) + 2 * 86400000 : Date.UTC(2000, 0, 1);
-  // Figures on the same day sit side by side, six hours apart.
-  const slot = new Map();
-  const xs = figs.map((f) => {
-    const base = f.date ? dayMs(f.date) : undatedAt;
-    const n = slot.get(base) || 0;
-    slot.set(base, n + 1);
-    return base + n * 6 * 3600000;
-  });
-  const traces = [];
-  const anchors = new Map();
-  for (const [iri, c] of colours) {
-    const idx = figs.map((f, i) => i).filter((i) => figs[i].claimant.id === iri);
-    // Plotly reads a little HTML in texts: the graph's strings are escaped.
-    const hover = (i) => { const f = figs[i]; return `${escapeHtml(f.claimant.label)}<br>“${escapeHtml(f.surface)}”${f.counted_group ? ` (${escapeHtml(f.counted_group)})` : ""}<br>${f.low ?? "open"} – ${f.high ?? "open"} · ${f.qualifier}<br>${f.date || "undated"} · ${escapeHtml(f.source.headline || "")}`; };
-    const bars = idx.filter((i) => figs[i].low !== figs[i].high);
-    if (bars.length) {
-      traces.push({
-        type: "bar", name: escapeHtml(c.label), legendgroup: iri, showlegend: false,
-        x: bars.map((i) => new Date(xs[i]).toISOString()),
-        base: bars.map((i) => figs[i].low ?? 0),
-        y: bars.map((i) => (figs[i].high ?? top) - (figs[i].low ?? 0)),
-        width: bars.map(() => 4 * 3600000),
-        marker: { color: c.colour, opacity: bars.map((i) => (figs[i].low === null || figs[i].high === null ? 0.35 : 0.9)), line: { color: "#000", width: 1 } },
-        customdata: bars.map((i) => figs[i].id), hovertext: bars.map(hover), hoverinfo: "text",
-      });
-    }
-    const pts = idx.map((i) => {
-      const f = figs[i];
-      let y, symbol;
-      if (f.low !== null && f.high !== null && f.low === f.high) { y = f.low; symbol = f.qualifier === "Exact" ? "circle" : "diamond"; }
-      else if (f.high === null) { y = top; symbol = "triangle-up"; }
-      else if (f.low === null) { y = 0; symbol = "triangle-down"; }
-      else { y = (f.low + f.high) / 2; symbol = "line-ew-open"; }
-      anchors.set(f.id, { x: xs[i], y: f.high === null ? f.low : f.low === null ? f.high : (f.low + f.high) / 2 });
-      return { i, y, symbol };
-    });
-    traces.push({
-      type: "scatter", mode: "markers+text", name: escapeHtml(c.label), legendgroup: iri,
-      x: pts.map((p) => new Date(xs[p.i]).toISOString()), y: pts.map((p) => p.y),
-      marker: { color: c.colour, size: 12, symbol: pts.map((p) => p.symbol), line: { color: "#000", width: 1 } },
-      text: pts.map((p) => escapeHtml(figs[p.i].surface)), textposition: "middle right", textfont: { size: 11 },
-      customdata: pts.map((p) => figs[p.i].id), hovertext: pts.map((p) => hover(p.i)), hoverinfo: "text", cliponaxis: false,
-    });
-  }
-  const lx = [], ly = [];
-  for (const c of m.conflicts) {
-    const a = anchors.get(c.first), b = anchors.get(c.second);
-    if (!a || !b) continue;
-    lx.push(new Date(a.x).toISOString(), new Date(b.x).toISOString(), null);
-    ly.push(a.y, b.y, null);
-  }
-  if (lx.length && $("#figures-lines").checked) {
-    traces.push({ type: "scatter", mode: "lines", name: "conflicting pair", x: lx, y: ly, hoverinfo: "skip",
-      line: { color: "rgba(0,0,0,0.45)", dash: "dot", width: 1.2 } });
-  }
-  const annotations = [{ xref: "paper", yref: "y", x: 0, y: top, xanchor: "left", yanchor: "bottom", showarrow: false, text: "▲ open upper bound", font: { size: 10, color: "#555" } }];
-  const shapes = [];
-  if (figs.some((f) => !f.date)) {
-    const edge = new Date(undatedAt - 86400000).toISOString();
-    shapes.push({ type: "line", x0: edge, x1: edge, yref: "paper", y0: 0, y1: 1, line: { color: "#999", dash: "dot", width: 1 } });
-    annotations.push({ x: new Date(undatedAt).toISOString(), yref: "paper", y: 1, yanchor: "bottom", showarrow: false, text: "undated claims", font: { size: 10, color: "#555" } });
-  }
-  const layout = {
-    title: { text: `${escapeHtml(data.event.label)}: ${m.measure} figures by claim date` },
-    barmode: "overlay", bargap: 0, hovermode: "closest", height: 480, margin: { t: 50, r: 30, b: 60, l: 60 },
-    xaxis: { type: "date", title: { text: "claim date" } },
-    yaxis: { title: { text: m.measure }, range: [0, top * 1.04], rangemode: "tozero" },
-    legend: { orientation: "h", y: -0.2 },
-    annotations,
-    shapes,
-  };
-  Plotly.react(chart, traces, layout, { responsive: true, displaylogo: false, toImageButtonOptions: { format: "svg", filename: "contested-figures" } });
-  chart.dataset.figures = String(figs.length);
-  chart.dataset.bars = String(figs.filter((f) => f.low !== f.high).length);
-  chart.dataset.conflicts = String(m.conflicts.length);
-  $("#figures-status").textContent = `${figs.length} ${m.measure} figures from ${colours.size} claimants; ${m.conflicts.length} conflicting pairs.`;
-  const byId = new Map(figs.map((f) => [f.id, f]));
-  $("#figures-conflicts").replaceChildren(...m.conflicts.map((c) => {
-    const a = byId.get(c.first), b = byId.get(c.second);
-    return el("li", {}, `${a.claimant.label}: “${a.surface}” (${a.date || "undated"}) vs ${b.claimant.label}: “${b.surface}” (${b.date || "undated"}) — ${c.reason}`);
-  }));
-  $("#figures-table tbody").replaceChildren(...figs.map((f) => el("tr", {},
-    el("td", { text: f.date || "—" }), el("td", { text: f.claimant.label }), el("td", { text: f.surface }),
-    el("td", { text: f.low ?? "open" }), el("td", { text: f.high ?? "open" }), el("td", { text: f.qualifier }),
-    el("td", { text: f.counted_group || "" }), el("td", { text: f.source.headline || f.source.id }))));
-}
-
-function saveChart(format) {
-  const chart = $("#figures-chart");
-  if (!figuresState.data) return;
-  const name = `contested-figures-${eventKey(figuresState.data.event.id.replace(/^event\./, ""))}`;
-  Plotly.downloadImage(chart, { format, filename: name, width: 1100, height: 520 });
-}
-
 /* --------------------------------------------------------------- network ---- */
 
 /** Above this many nodes the layout is computed more roughly, so that the view stays responsive. */
@@ -466,6 +359,7 @@ async function initNetwork() {
   const [, r] = await Promise.all([loadScript("/vendor/vis-network.min.js"), call("/graph/export?format=json&view=actor-event")]);
   if (!r.ok) { $("#network-status").textContent = errorText(r); return; }
   net.raw = r.body;
+  nameNodes(r.body.nodes);
   net.byId = new Map(r.body.nodes.map((n) => [n.id, n]));
   const form = $("#network-form");
   fillSelect(form.node, r.body.nodes.slice().sort((a, b) => a.label.localeCompare(b.label)), (n) => n.id, (n) => `${n.label} (${n.node_type})`);
@@ -473,6 +367,26 @@ async function initNetwork() {
   form.node.addEventListener("change", () => { if (form.node.value) focusNode(form.node.value); });
   for (const box of $$("input[type=checkbox]", form)) box.addEventListener("change", drawNetwork);
   drawNetwork();
+}
+
+/** Nodes' names as the rest of the page gives them (the explorer names an article's unknown outlet
+ *  after its article), and never the same name for two nodes (an event's date or key is added). */
+function nameNodes(nodes) {
+  const names = new Map(((state.facets || {}).claimants || []).map((c) => [c.iri, c.label]));
+  for (const n of nodes) if (n.iri && names.has(n.iri)) n.label = names.get(n.iri);
+  const distinct = distinctLabels(nodes.map((n) => ({ key: n.id, label: n.label, detail: n.start || n.date || null })));
+  for (const n of nodes) n.label = distinct.get(n.id);
+}
+
+/** A label on a few short lines, cut only between words: the whole label is always shown. */
+function wrapLabel(label, width = 24) {
+  const lines = [];
+  let line = "";
+  for (const word of String(label).split(/\s+/)) {
+    if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join("\n");
 }
 
 /** Whether a date or year-month overlaps the range [from, to] (each YYYY-MM[-DD] or empty). */
@@ -506,7 +420,7 @@ function drawNetwork() {
   const nodes = [...keepNode].map((id) => {
     const n = net.byId.get(id);
     const actor = n.node_type === "Actor";
-    return { id, label: n.label.length > 40 ? `${n.label.slice(0, 38)}…` : n.label, title: `${n.label}\n${n.node_type} · ${n.subtype || ""}`,
+    return { id, label: wrapLabel(n.label), title: `${n.label}\n${n.node_type} · ${n.subtype || ""}`,
       shape: actor ? "dot" : "diamond", size: actor ? 12 : 18,
       color: { background: actor ? "#0072B2" : "#D55E00", border: "#000", highlight: { background: "#F0E442", border: "#000" } },
       font: { size: 13, color: "#1b1b1b", strokeWidth: 3, strokeColor: "#ffffff" } };
@@ -653,6 +567,24 @@ function termText(t) {
   return t.value;
 }
 
+/** Labels of IRIs (from the store), for result tables that name things instead of showing IRIs. */
+async function iriLabels(iris) {
+  const wanted = [...new Set(iris)].slice(0, 5000);
+  if (!wanted.length) return new Map();
+  const r = await call("/api/labels", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ iris: wanted }) });
+  return new Map(r.ok ? Object.entries(r.body) : []);
+}
+
+/** A result cell: an IRI shows its label (its short form when it has none), the IRI itself on hover. */
+function resultCell(t, labels) {
+  if (!t) return el("td", {});
+  if (t.type === "uri") {
+    const label = labels.get(t.value);
+    return el("td", { class: label ? "named" : "iri", title: t.value, "data-iri": t.value, text: label || shortIri(t.value) });
+  }
+  return el("td", { text: termText(t), title: t.datatype ? shortIri(t.datatype) : null });
+}
+
 function resultsCsv(json) {
   const vars = json.head.vars;
   const esc = (s) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
@@ -683,8 +615,9 @@ async function showResults(pending) {
   if (typeof r.body === "object" && r.body.head) {
     query.last = r.body;
     const vars = r.body.head.vars, rows = r.body.results.bindings;
+    const labels = await iriLabels(rows.flatMap((b) => vars.map((v) => b[v]).filter((t) => t && t.type === "uri").map((t) => t.value)));
     table.tHead.append(el("tr", {}, vars.map((v) => el("th", { scope: "col", text: `?${v}` }))));
-    table.tBodies[0].append(...rows.map((b) => el("tr", {}, vars.map((v) => el("td", { text: termText(b[v]), title: b[v] ? b[v].value : null })))));
+    table.tBodies[0].append(...rows.map((b) => el("tr", {}, vars.map((v) => resultCell(b[v], labels)))));
     status.textContent = `${rows.length} rows.`;
     $("#query-csv").disabled = $("#query-json").disabled = false;
     return;
@@ -699,7 +632,7 @@ async function showResults(pending) {
 function articleBody() {
   const form = $("#add-form");
   const body = { text: form.text.value };
-  for (const name of ["title", "published", "publisher", "url", "file_name"]) if (form[name].value.trim()) body[name] = form[name].value.trim();
+  for (const name of ["title", "published", "publisher", "url", "file_name", "date_basis"]) if (form[name].value.trim()) body[name] = form[name].value.trim();
   return body;
 }
 
@@ -709,31 +642,97 @@ function addMessage(text, isError) {
   $("#add-error").textContent = isError ? text : "";
 }
 
+function tokenHeaders() {
+  const token = $("#add-form").token.value;
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+/** Put an article read from a file or an address into the form: its text and metadata. */
+function fillArticle(article) {
+  const form = $("#add-form");
+  form.text.value = article.text || "";
+  for (const name of ["title", "published", "publisher", "url", "file_name", "date_basis"]) form[name].value = article[name] || "";
+}
+
 async function previewArticle() {
   $("#add-report").hidden = true;
   addMessage("Extracting…", false);
   const body = articleBody();
   const r = await call("/api/extract", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   if (!r.ok) { addMessage(errorText(r), true); return; }
-  const x = r.body;
+  showExtraction(r.body);
+  addMessage(`Preview (nothing stored): ${r.body.claims.length} claims, ${r.body.events.length} events in “${r.body.title}”.`, false);
+}
+
+function showExtraction(x) {
   const colours = claimantColours(x.claims);
   legend($("#add-legend"), colours);
   const marks = x.claims.map((c, index) => ({ start: c.start, end: c.end, claimant: c.claimant.iri, index, title: `${c.claimant.label} · ${c.stance}` }));
-  renderMarkedText($("#add-text"), body.text.replace(/^\uFEFF/, ""), marks, colours, -1);
+  renderMarkedText($("#add-text"), x.text, marks, colours, -1);
   $("#add-claims").replaceChildren(...x.claims.map((c) => el("li", {}, el("strong", { text: `${c.claimant.label}` }),
     ` · ${c.stance.replaceAll("_", " ")}${c.date ? ` · ${c.date}` : ""}${c.figures.length ? ` · ${c.figures.map(figureText).join("; ")}` : ""}: `, c.evidence)));
   $("#add-preview-out").hidden = false;
-  addMessage(`Preview (nothing stored): ${x.claims.length} claims, ${x.events.length} events in “${x.title}”.`, false);
+}
+
+/** A chosen text or HTML file: the server reads it like `conflictkg add FILE` (main text, title, site, date). */
+async function chooseFile(ev) {
+  const file = ev.target.files[0];
+  if (!file) return;
+  $("#add-report").hidden = true;
+  addMessage(`Reading ${file.name}…`, false);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const r = await call("/api/extract", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ file_base64: btoa(binary), file_name: file.name }) });
+  ev.target.value = "";
+  if (!r.ok) { addMessage(errorText(r), true); return; }
+  fillArticle({ ...r.body.article, text: r.body.text });
+  showExtraction(r.body);
+  addMessage(`Read ${file.name}: ${r.body.claims.length} claims, ${r.body.events.length} events (nothing stored yet; Commit stores it).`, false);
+}
+
+/** Fetch an address (needs the token): a page fills the form; a feed lists its items. */
+async function fetchSource() {
+  const url = $("#add-source").value.trim();
+  if (!url) { addMessage("Give the web address of a page or a feed first.", true); return; }
+  $("#add-feed").hidden = true;
+  addMessage(`Fetching ${url}…`, false);
+  const r = await call("/api/fetch", { method: "POST", headers: tokenHeaders(), body: JSON.stringify({ url }) });
+  if (!r.ok) { addMessage(errorText(r), true); return; }
+  if (r.body.kind === "page") {
+    fillArticle(r.body.article);
+    addMessage(`Fetched “${r.body.article.title || url}”${r.body.in_store ? " (already in the store)" : ""}: Preview or Commit it.${r.body.warnings.length ? ` ${r.body.warnings.join(" ")}` : ""}`, false);
+    return;
+  }
+  $("#add-feed").hidden = false;
+  $("#add-feed").dataset.url = url;
+  $("#add-feed-title").textContent = `${r.body.title || "Feed"}: ${plural(r.body.items.length, "item")}, ${r.body.items.filter((i) => !i.in_store).length} new`;
+  $("#add-feed-items").replaceChildren(...r.body.items.map((i) => el("li", { "data-new": String(!i.in_store) },
+    el("a", { href: i.url, target: "_blank", rel: "noopener noreferrer", text: i.title || i.url }),
+    ` ${i.published || "undated"}${i.in_store ? " · already in the store" : " · new"}`)));
+  $("#add-feed-report").replaceChildren();
+  addMessage("Feed read: “Add the new items” adds those not in the store yet.", false);
+}
+
+async function addFeedItems() {
+  const url = $("#add-feed").dataset.url;
+  addMessage(`Adding the new items of ${url}…`, false);
+  const r = await call("/api/add", { method: "POST", headers: tokenHeaders(), body: JSON.stringify({ url }) });
+  if (!r.ok) { addMessage(errorText(r), true); return; }
+  $("#add-feed-report").replaceChildren(...r.body.outcomes.map((o) => el("li", { "data-status": o.status },
+    el("strong", { text: `${o.status}: ` }), o.status === "added" ? `${o.title || o.source} (${plural(o.claims, "claim")})` : (o.message || o.source))));
+  addMessage(`${r.body.added} added, ${r.body.skipped} already in the store, ${r.body.failed} failed.`, r.body.failed > 0 && r.body.added === 0);
+  if (r.body.added) { await loadFacets(); state.claims.offset = 0; await loadClaims(); }
 }
 
 async function commitArticle(ev) {
   ev.preventDefault();
   $("#add-report").hidden = true;
   addMessage("Committing…", false);
-  const token = $("#add-form").token.value;
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const r = await call("/api/articles", { method: "POST", headers, body: JSON.stringify(articleBody()) });
+  const r = await call("/api/articles", { method: "POST", headers: tokenHeaders(), body: JSON.stringify(articleBody()) });
   if (r.ok) {
     addMessage(`Stored: article ${r.body.key} with ${plural(r.body.claims, "claim")} and ${plural(r.body.events, "event")} (graph ${r.body.graph}).`, false);
     await loadFacets();
@@ -753,6 +752,10 @@ async function commitArticle(ev) {
 function initAdd() {
   $("#add-preview").addEventListener("click", previewArticle);
   $("#add-form").addEventListener("submit", commitArticle);
+  $("#add-file").addEventListener("change", chooseFile);
+  $("#add-fetch").addEventListener("click", fetchSource);
+  $("#add-feed-add").addEventListener("click", addFeedItems);
+  $("#add-source").addEventListener("keydown", (ev) => { if (ev.key === "Enter") { ev.preventDefault(); fetchSource(); } });
 }
 
 /* ------------------------------------------------------------------ start ---- */

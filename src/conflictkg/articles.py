@@ -71,6 +71,8 @@ class ArticleInput:
     publisher: str | None = None
     url: str | None = None
     file_name: str | None = None
+    date_basis: str | None = None
+    """How the publication date is known (default when ``published`` is given: given on the page)."""
 
     def article(self, max_bytes: int) -> Article:
         """The :class:`Article` to extract; bad input is an :class:`ArticleError` or :class:`BadParameter`."""
@@ -98,7 +100,7 @@ class ArticleInput:
                                f"starting with a letter or digit; got {file_name!r}")
         meta = ArticleMeta(file_name=file_name, title=(self.title or "").strip() or None,
                            publisher=(self.publisher or "").strip() or None, published=published,
-                           date_basis="given on the workbench page" if published else None,
+                           date_basis=(self.date_basis or "given on the workbench page") if published else None,
                            url=self.url or None)
         return Article(text=text, meta=meta)
 
@@ -176,7 +178,11 @@ class ArticleLibrary:
         """What extraction finds in a pasted article, without committing anything."""
         article = given.article(self.service.settings.max_article_bytes)
         doc = self.service.builder.extract(article)
-        return self._describe(doc)
+        meta = article.meta
+        return {**self._describe(doc), "text": article.text,
+                "article": {"title": meta.title, "published": meta.published.isoformat() if meta.published else None,
+                            "publisher": meta.publisher, "url": meta.url, "date_basis": meta.date_basis,
+                            "file_name": meta.file_name}}
 
     def add(self, given: ArticleInput) -> dict[str, Any]:
         """Extract, validate (the SHACL gate) and commit an article; keep its text for the page.

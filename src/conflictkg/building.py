@@ -2,8 +2,14 @@
 
 Every article is its own named graph and its own Turtle file. An article that cannot be
 read, or whose graph fails the shapes, is reported and nothing of it is written; the
-others go on. Files are written to a temporary name and renamed, so a failure never
-leaves half a file; the store replaces each article's graph in one transaction.
+others go on. The store replaces each article's graph in one transaction.
+
+The store commits first and the Turtle file follows, through a journal, so that a crash can
+never leave the two disagreeing: the new Turtle text is first written (atomically) as a hidden
+``.<name>.ttl.pending`` beside its final name, then the store commits, then the pending file is
+renamed into place. :meth:`Builder.reconcile`, run before any writer starts, settles what a
+crash interrupted: a pending file whose graph the store holds is put in place, any other is
+discarded (its commit never happened).
 """
 
 from __future__ import annotations
@@ -12,15 +18,18 @@ import datetime as dt
 import gc
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
 
 from .corpus import read_corpus
-from .errors import ArticleError, ConflictKGError, ValidationFailed
+from .errors import ArticleError, ConflictKGError, ValidationFailed, warning
 from .extract import Doc, Pipeline, Resources, load_resources
 from .extract.events import MERGE_WINDOW_DAYS, merge_events
 from .extract.people import link_people
@@ -32,9 +41,11 @@ from .resources import ONTOLOGY_FILE
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
 
-__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE"]
+__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE", "PENDING_SUFFIX"]
 
 DICTIONARY_FILE = "dictionary.ttl"
+#: A Turtle file waiting for its store commit is ``.<name>.ttl`` + this suffix, beside its final name.
+PENDING_SUFFIX = ".pending"
 
 
 @dataclass
@@ -77,6 +88,8 @@ class Builder:
     def __init__(self, service: GraphService) -> None:
         self.service = service
         self._settled = False
+        #: Warnings of loading and reconciling Turtle files (printed by the command that started the service).
+        self.notes: list[str] = []
 
     @cached_property
     def resources(self) -> Resources:
@@ -92,8 +105,11 @@ class Builder:
     # -- whole folders ------------------------------------------------------------------------
 
     def build(self, corpus: Path, *, out_dir: Path | None = None) -> BuildReport:
-        """Extract every article of ``corpus``, validate, write Turtle and load the store."""
-        out_dir = out_dir or self.service.settings.turtle_dir
+        """Extract every article of ``corpus``, validate, load the store and write Turtle files.
+
+        Turtle goes to ``out_dir``, else the settings' Turtle folder (``--turtle-dir``, by default
+        ``turtle/`` beside the store); an in-memory store without ``--turtle-dir`` writes none."""
+        out_dir = out_dir or self.service.settings.turtle_output
         report = BuildReport()
         docs: list[tuple[Doc, ArticleOutcome]] = []
         for item in read_corpus(corpus, max_bytes=self.service.settings.max_article_bytes):
@@ -109,9 +125,11 @@ class Builder:
         batch_keys = {d.article.key for d, _ in docs}
         self._link(docs=[d for d, _ in docs], skip=batch_keys)
         dictionary = self.dictionary_graph()
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(out_dir / DICTIONARY_FILE, to_turtle(dictionary))
-        self.service.store.replace_graphs({DICTIONARY_GRAPH: dictionary, ONTOLOGY_GRAPH: self.ontology_graph()})
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            report.notes += self.reconcile(out_dir)
+        with _journal(out_dir / DICTIONARY_FILE if out_dir is not None else None, dictionary):
+            self.service.store.replace_graphs({DICTIONARY_GRAPH: dictionary, ONTOLOGY_GRAPH: self.ontology_graph()})
         for doc, outcome in docs:
             self._commit(doc, outcome, out_dir)
             report.outcomes.append(outcome)
@@ -141,21 +159,44 @@ class Builder:
             gc.collect()
             gc.freeze()
 
-    def load_turtle_dir(self, directory: Path) -> int:
-        """Load the Turtle files of a build into the store (first start of the service)."""
-        graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: self.ontology_graph()}
-        for path in sorted(directory.glob("*.ttl")):
-            g = Graph()
-            try:
-                g.parse(path, format="turtle")
-            except Exception as exc:  # rdflib raises many parser exception types
-                raise ArticleError(str(path), f"not valid Turtle: {exc}", code="E037") from None
-            if path.name == DICTIONARY_FILE:
-                graphs[DICTIONARY_GRAPH] = g
-            else:
-                graphs[_graph_of(g, path)] = g
+    def load_turtle_dir(self, directory: Path, *, only_missing: bool = False) -> int:
+        """Load the Turtle files of a build into the store; returns the triples loaded.
+
+        ``only_missing``: only the files whose graph the store does not hold (a store that
+        is not empty), each reported as a W008 note in :attr:`notes`."""
+        present = set(self.service.store.named_graphs()) if only_missing else set()
+        graphs: dict[URIRef, Graph] = {} if ONTOLOGY_GRAPH in present else {ONTOLOGY_GRAPH: self.ontology_graph()}
+        for path in sorted(directory.glob("*.ttl")) if directory.is_dir() else []:
+            g = _parse_turtle(path)
+            name = DICTIONARY_GRAPH if path.name == DICTIONARY_FILE else _graph_of(g, path)
+            if name in present:
+                continue
+            graphs[name] = g
+            if only_missing:
+                self.notes.append(warning("W008", path=str(path), problem="its graph was not in the store; loaded"))
         self.service.store.replace_graphs(self.service.with_derived(graphs))
         return sum(len(g) for g in graphs.values())
+
+    def reconcile(self, directory: Path) -> list[str]:
+        """Settle Turtle files a crash left pending (see the module's doc); returns W008 notes."""
+        notes: list[str] = []
+        for pending in sorted(directory.glob(f".*.ttl{PENDING_SUFFIX}")):
+            target = pending.with_name(pending.name[1 : -len(PENDING_SUFFIX)])
+            try:
+                g = _parse_turtle(pending)
+                name = DICTIONARY_GRAPH if target.name == DICTIONARY_FILE else _graph_of(g, pending)
+                committed = isomorphic(self.service.store.graph(name), g)
+            except ArticleError:
+                committed = False
+            if committed:
+                os.replace(pending, target)
+                notes.append(warning("W008", path=str(target),
+                                     problem="a write was interrupted after the store committed; the file is now in place"))
+            else:
+                pending.unlink()
+                notes.append(warning("W008", path=str(target),
+                                     problem="a write was interrupted before the store committed; its pending file is discarded"))
+        return notes
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -192,16 +233,16 @@ class Builder:
         outcome.warnings += doc.warnings
         try:
             graphs = self.service.with_derived({name: graph})
-            report = self.service.validator.validate_delta(graphs, self.service.store)
+            report = self.service.validator.validate_delta(self.service.gate_view(graphs), self.service.store)
             if not report.conforms:
                 raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
                                        report=report)
         except ValidationFailed as exc:
             outcome.ok, outcome.error = False, exc
             return
-        if out_dir is not None:
-            _write_atomic(out_dir / (Path(doc.article.meta.file_name).stem + ".ttl"), to_turtle(graph))
-        self.service.store.replace_graphs(graphs)
+        target = out_dir / (Path(doc.article.meta.file_name).stem + ".ttl") if out_dir is not None else None
+        with _journal(target, graph):
+            self.service.store.replace_graphs(graphs)
 
 
 def _graph_of(g: Graph, path: Path) -> URIRef:
@@ -211,6 +252,32 @@ def _graph_of(g: Graph, path: Path) -> URIRef:
     if len(articles) != 1:
         raise ArticleError(str(path), f"expected one ckg:Article in the file, found {len(articles)}", code="E038")
     return article_graph(str(articles[0]).rsplit("/", 1)[-1])
+
+
+def _parse_turtle(path: Path) -> Graph:
+    g = Graph()
+    try:
+        g.parse(path, format="turtle")
+    except Exception as exc:  # rdflib raises many parser exception types
+        raise ArticleError(str(path), f"not valid Turtle: {exc}", code="E037") from None
+    return g
+
+
+@contextmanager
+def _journal(target: Path | None, graph: Graph) -> Iterator[None]:
+    """Around a store commit: write ``graph`` as ``target``'s pending file before, rename it into
+    place after; discard it when the commit fails. ``target`` None: no file."""
+    if target is None:
+        yield
+        return
+    pending = target.with_name(f".{target.name}{PENDING_SUFFIX}")
+    _write_atomic(pending, to_turtle(graph))
+    try:
+        yield
+    except BaseException:
+        pending.unlink(missing_ok=True)
+        raise
+    os.replace(pending, target)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -25,8 +25,14 @@ __all__ = [
     "DEFAULT_QUERY_WORKERS",
     "DEFAULT_ACCESS_LOG",
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "DEFAULT_MAX_QUERY_BYTES",
+    "DEFAULT_MAX_UPDATE_BYTES",
+    "DEFAULT_MAX_WRITE_TRIPLES",
     "REMOTE_SYSTEM_GRAPH_PREFIXES",
     "DEFAULT_MAX_ARTICLE_BYTES",
+    "DEFAULT_MAX_PAGE_BYTES",
+    "DEFAULT_FETCH_TIMEOUT",
+    "DEFAULT_FETCH_PRIVATE",
     "DEFAULT_BACKEND",
     "ENV_PREFIX",
     "DEFAULT_GRAPH_VIEW",
@@ -44,8 +50,11 @@ __all__ = [
     "SHACL_ENGINES",
     "DEFAULT_CORPUS_DIR",
     "ARTICLES_DIR_NAME",
+    "TURTLE_DIR_NAME",
+    "SHIPPED_TURTLE_DIR",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
+    "MAX_LABELS",
 ]
 
 ENV_PREFIX = "CONFLICTKG_"
@@ -65,8 +74,21 @@ DEFAULT_QUERY_WORKERS = 2
 DEFAULT_ACCESS_LOG = False
 #: Largest request body the SPARQL service reads (queries, updates, Graph Store uploads).
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
+#: Largest SPARQL query text (bytes); more is a 413 (E091). Screening is linear in the text.
+DEFAULT_MAX_QUERY_BYTES = 1_000_000
+#: Largest SPARQL update text (bytes); more is a 413 (E091) that points to the Graph Store Protocol.
+DEFAULT_MAX_UPDATE_BYTES = 1_000_000
+#: Most triples one write (update or Graph Store upload) may leave in the graphs it changes; more is a 413 (E092).
+DEFAULT_MAX_WRITE_TRIPLES = 200_000
 #: Articles larger than this are refused (a news article is a few kilobytes).
 DEFAULT_MAX_ARTICLE_BYTES = 2_000_000
+#: Web pages and feeds larger than this are refused (E117): a page carries scripts and styles besides its text.
+DEFAULT_MAX_PAGE_BYTES = 5_000_000
+#: Seconds one fetch may take, redirects included (E117 after that).
+DEFAULT_FETCH_TIMEOUT = 20.0
+#: Whether the HTTP API may fetch loopback and private addresses (``--fetch-private``); the command
+#: line always may (it fetches what its user asks for).
+DEFAULT_FETCH_PRIVATE = False
 #: "embedded" (pyoxigraph on disk) or "remote" (an existing SPARQL 1.1 server).
 DEFAULT_BACKEND = "embedded"
 #: Named graphs a remote server keeps for itself (Virtuoso's), which are not conflictkg's data.
@@ -102,9 +124,16 @@ DEFAULT_REPORT_FORMAT = "text"
 DEFAULT_CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus"
 #: Texts of articles added through the page live in this folder beside the store folder.
 ARTICLES_DIR_NAME = "articles"
+#: A build writes its Turtle files into this folder beside the store folder (unless ``--turtle-dir``).
+TURTLE_DIR_NAME = "turtle"
+#: The graph shipped with the repository (committed): an empty store starts from it when its own
+#: Turtle folder has none. Rebuilt only on purpose, by ``scripts/rebuild-graph``.
+SHIPPED_TURTLE_DIR = TURTLE_DIR
 #: Rows per page of the claims explorer, and the most one request may ask for.
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+#: Most IRIs one request may ask labels for (the query view's result tables).
+MAX_LABELS = 5000
 
 
 def _env(name: str) -> str | None:
@@ -118,7 +147,9 @@ class Settings:
 
     store: Path | None = DEFAULT_STORE
     """Path of the embedded store; ``None`` keeps it in memory (tests, benchmarks)."""
-    turtle_dir: Path = TURTLE_DIR
+    turtle_dir: Path | None = None
+    """Where ``build`` writes the graph's Turtle files (default: ``turtle`` beside the store; see
+    :attr:`turtle_output`)."""
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
@@ -126,6 +157,13 @@ class Settings:
     query_workers: int = DEFAULT_QUERY_WORKERS
     access_log: bool = DEFAULT_ACCESS_LOG
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
+    max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    fetch_private: bool = DEFAULT_FETCH_PRIVATE
+    """Whether the HTTP API may fetch loopback and private addresses (tests on loopback)."""
+    max_query_bytes: int = DEFAULT_MAX_QUERY_BYTES
+    max_update_bytes: int = DEFAULT_MAX_UPDATE_BYTES
+    max_write_triples: int = DEFAULT_MAX_WRITE_TRIPLES
     token: str | None = None
     """Write token: without it the service is read-only."""
     shacl_engine: str = DEFAULT_SHACL_ENGINE
@@ -156,6 +194,18 @@ class Settings:
         settings.check()
         return settings
 
+    @property
+    def turtle_output(self) -> Path | None:
+        """The store's own Turtle folder: ``--turtle-dir``, else ``turtle/`` beside the store folder
+        (``.conflictkg/store`` -> ``.conflictkg/turtle``); None for an in-memory store without one.
+        Never the repository's ``data/turtle/`` unless it is named: that one is the shipped graph,
+        rebuilt by ``scripts/rebuild-graph`` (:data:`SHIPPED_TURTLE_DIR`)."""
+        if self.turtle_dir is not None:
+            return Path(self.turtle_dir)
+        if self.store is None:
+            return None
+        return Path(self.store).parent / TURTLE_DIR_NAME
+
     def with_(self, **changes: Any) -> Settings:
         out = replace(self, **changes)
         out.check()
@@ -166,8 +216,15 @@ class Settings:
             raise ConfigError(f"query timeout must be positive, not {self.query_timeout}", code="E011")
         if self.max_rows <= 0:
             raise ConfigError(f"max rows must be positive, not {self.max_rows}", code="E011")
+        for name in ("max_query_bytes", "max_update_bytes", "max_write_triples"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.replace('_', ' ')} must be positive, not {getattr(self, name)}", code="E011")
         if self.query_workers <= 0:
             raise ConfigError(f"query workers must be positive, not {self.query_workers}", code="E011")
+        if self.fetch_timeout <= 0:
+            raise ConfigError(f"fetch timeout must be positive, not {self.fetch_timeout}", code="E011")
+        if self.max_page_bytes <= 0:
+            raise ConfigError(f"max page bytes must be positive, not {self.max_page_bytes}", code="E011")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port must be between 1 and 65535, not {self.port}", code="E011")
         if self.shacl_engine not in SHACL_ENGINES:
@@ -179,7 +236,9 @@ class Settings:
             raise ConfigError("the remote backend needs CONFLICTKG_REMOTE_QUERY (the SPARQL query URL)", code="E013")
 
 
-_TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int, "query_workers": int}
+_TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int, "query_workers": int,
+                          "max_page_bytes": int, "fetch_timeout": float,
+                          "max_query_bytes": int, "max_update_bytes": int, "max_write_triples": int}
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _PATHS = {"store", "turtle_dir", "corpus_dir", "articles_dir"}
 
@@ -187,7 +246,7 @@ _PATHS = {"store", "turtle_dir", "corpus_dir", "articles_dir"}
 def _coerce(name: str, raw: str) -> Any:
     if name in _PATHS:
         return None if name == "store" and raw == ":memory:" else Path(raw)
-    if name == "access_log":
+    if name in ("access_log", "fetch_private"):
         if raw.lower() not in _BOOLEANS:
             raise ConfigError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not one of {', '.join(_BOOLEANS)}", code="E011")
         return _BOOLEANS[raw.lower()]

@@ -374,13 +374,14 @@ class Derivation:
             parent = {k.kind: k.within for k in load_rules().population_kinds}
         self.parent = parent
 
-    def graphs_for(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
-        """The derived graphs to write together with ``graphs`` (new contents of the graphs they replace).
+    def graphs_for(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph | None]:
+        """The derived graphs to write together with ``graphs`` (new contents of the graphs they replace);
+        None drops the derived graph of an event that no longer implies anything.
 
         Raises :class:`QueryError` (E130) when ``graphs`` writes a derived graph itself.
         """
         direct = sorted(str(g) for g, content in graphs.items()
-                        if is_derived_graph(str(g)) and set(content) != set(self.store.graph(g)))
+                        if is_derived_graph(str(g)) and set(content or ()) != set(self.store.graph(g)))
         if direct:
             raise QueryError(f"derived graphs are computed from the claims, never written: {', '.join(direct)}",
                              code="E130", status=403)
@@ -388,11 +389,16 @@ class Derivation:
         if not events:
             return {}
         facts = read_facts(self.store, events, graphs)
-        return {derived_graph(e): event_graph(f, context_of(f, self.parent)) for e, f in sorted(facts.items())}
+        out: dict[URIRef, Graph | None] = {}
+        for e, f in sorted(facts.items()):
+            g = event_graph(f, context_of(f, self.parent))
+            out[derived_graph(e)] = g if len(g) else None
+        return out
 
     def rebuild(self) -> dict[URIRef, Graph]:
         """Every event's derived graph, from the store as it is (after a bulk load)."""
         events = {str(r["e"]) for r in self.store.select(SPARQL_PROLOGUE + "SELECT DISTINCT ?e WHERE { ?p ckg:populationOf ?e }")}
         facts = read_facts(self.store, events)
-        return {derived_graph(e): event_graph(f, context_of(f, self.parent)) for e, f in sorted(facts.items())}
+        graphs = {derived_graph(e): event_graph(f, context_of(f, self.parent)) for e, f in sorted(facts.items())}
+        return {name: g for name, g in graphs.items() if len(g)}
 

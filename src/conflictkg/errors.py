@@ -114,6 +114,11 @@ WARNINGS: dict[str, str] = {
     "W002": "{path}: no known publication date; relative dates ('on Thursday') stay unresolved",
     "W003": "{path}: no claims found",
     "W004": "{path}: metadata names a file that is not in the folder",
+    "W006": "{path}: entry {entry} has fields conflictkg does not know ({fields}); they are ignored",
+    "W007": "{path}: already in the store ({why}); not added again",
+    "W008": "{path}: {problem}",
+    "W009": "{path}: no publication date found in the page; relative dates ('on Thursday') stay unresolved",
+    "W010": "the store {store} is held by {holder}; reading it as it is now, read-only",
 }
 
 

@@ -17,6 +17,7 @@ so clients see no difference from the embedded store:
 * writes: ``replace_graphs`` sends one update request (``DROP SILENT GRAPH`` + ``INSERT DATA``
   per graph); the server runs it as one transaction where it supports that (Virtuoso does per
   request). Screening, the SHACL gate and the scratch copy happen in conflictkg before it.
+  Graphs are listed by their triples, so an empty named graph does not show on this backend.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from .sparql.formats import (
 )
 from .sparql.screen import with_values
 from .sparql.worker import encode_result
-from .store import Row, replace_graphs_update, to_oxigraph, to_rdflib
+from .store import GraphContent, Row, replace_graphs_update, to_oxigraph, to_rdflib
 
 __all__ = ["RemoteStore"]
 
@@ -89,8 +90,10 @@ class RemoteStore:
                              "result, which conflictkg does not pass on", code="E055", status=503)
         if response.status_code >= 400:
             status = 400 if response.status_code < 500 else 502
-            raise QueryError(f"the remote server answered {response.status_code}: {response.text[:500].strip()}",
-                             code="E051" if status == 400 else "E050", status=status)
+            said = f"the remote server answered {response.status_code}: {response.text[:500].strip()}"
+            if status == 400:  # its parser refused the query (the screen leaves the grammar to the engine)
+                raise QueryError(f"malformed SPARQL query: {said}", code="E051", status=400)
+            raise QueryError(said, code="E050", status=status)
         return response
 
     def _post_update(self, update: str) -> None:
@@ -105,10 +108,10 @@ class RemoteStore:
 
     # --- GraphStore ---------------------------------------------------------------------
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+    def replace_graph(self, name: URIRef, graph: GraphContent) -> None:
         self.replace_graphs({name: graph})
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphContent]) -> None:
         if graphs:
             self._post_update(replace_graphs_update(graphs))
 
@@ -116,11 +119,14 @@ class RemoteStore:
         self._post_update(f"DROP SILENT GRAPH <{name}>")
 
     def graph(self, name: URIRef) -> Graph:
-        response = self._post_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", _NT, None)
         graph = Graph()
-        for t in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES):
+        for t in self.triples(name):
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
         return graph
+
+    def triples(self, name: URIRef) -> list[ox.Triple]:
+        response = self._post_query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}", _NT, None)
+        return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
 
     def named_graphs(self) -> list[URIRef]:
         response = self._post_query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", _JSON, None)

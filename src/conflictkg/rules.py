@@ -165,6 +165,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "event_triggers": EventRule,
     "event_families": FamilyRule,
     "source_heads": Rule,
+    "no_side_heads": Rule,
     "abbreviations": Rule,
     "person_titles": Rule,
     "role_nouns": Rule,
@@ -216,7 +217,7 @@ class RuleSet:
         return "|".join(re.escape(p) if table in _LITERAL_TABLES else p for p in items)
 
 
-_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays"}
+_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "no_side_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays"}
 
 
 def load_rules(directory: Path = RULES_DIR) -> RuleSet:

@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from rdflib import Graph, URIRef
 
-from .config import Settings
+from .config import SHIPPED_TURTLE_DIR, Settings
 from .store import EmbeddedStore, GraphStore
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,17 +41,38 @@ class GraphService:
 
     * **settings** - configuration (:meth:`Settings.from_env` by default).
     * **store** - a store to use instead of opening the one the settings name.
+    * **writes** - whether this service must be able to write: when another process (a running
+      ``conflictkg serve``) holds the embedded store, a service that writes stops with E110
+      naming it; one that only reads opens the store read-only (:mod:`conflictkg.store_access`).
     """
 
-    def __init__(self, *, settings: Settings | None = None, store: GraphStore | None = None) -> None:
+    def __init__(self, *, settings: Settings | None = None, store: GraphStore | None = None,
+                 writes: bool = True) -> None:
         self.settings = settings or Settings.from_env()
         self._store = store
+        self.writes = writes
 
     @property
     def store(self) -> GraphStore:
         if self._store is None:
-            self._store = open_store(self.settings)
+            self._store = open_store(self.settings, writes=self.writes)
         return self._store
+
+    def open(self) -> GraphService:
+        """Open the store now (it is otherwise opened on first use): E110/E111 surface here."""
+        _ = self.store
+        return self
+
+    @property
+    def store_is_read_only(self) -> bool:
+        """Whether the store was opened read-only beside the process that holds it."""
+        return bool(getattr(self._store, "read_only", False))
+
+    @property
+    def store_holder(self) -> str:
+        """Who holds a store opened read-only (a running server, named, or another process)."""
+        holder = getattr(self._store, "holder", None)
+        return holder.describe() if holder is not None else "another conflictkg process"
 
     @cached_property
     def builder(self) -> Builder:
@@ -72,9 +93,15 @@ class GraphService:
 
         return Derivation(self.store, {k.kind: k.within for k in self.builder.resources.rules.population_kinds})
 
-    def with_derived(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
-        """``graphs`` plus the derived graphs their write implies: what every write path commits at once."""
+    def with_derived(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph | None]:
+        """``graphs`` plus the derived graphs their write implies (None drops one): what every write path
+        commits at once. Validate it with :meth:`gate_view`."""
         return {**graphs, **self.derived.graphs_for(graphs)}
+
+    @staticmethod
+    def gate_view(graphs: Mapping[URIRef, Graph | None]) -> dict[URIRef, Graph]:
+        """What the SHACL gate checks of a write: every graph's new content (a dropped graph is empty)."""
+        return {name: g if g is not None else Graph() for name, g in graphs.items()}
 
     def contradictions(self) -> list[dict[str, Any]]:
         """The stored contradictions and revisions, one row per pair (:func:`conflictkg.contested.stored_pairs`)."""
@@ -82,11 +109,12 @@ class GraphService:
 
         return stored_pairs(self.store)
 
-    def write_contradictions(self, out: IO[str], *, fmt: str = "jsonl") -> None:
-        """:meth:`contradictions` as JSON lines or CSV (the format ``score_claims.py --contradictions`` reads)."""
+    def write_contradictions(self, out: IO[str], *, fmt: str = "jsonl", rows: list[dict[str, Any]] | None = None) -> None:
+        """:meth:`contradictions` (or ``rows`` read from it) as JSON lines or CSV (what ``score_claims.py
+        --contradictions`` reads)."""
         from .contested import write_pairs
 
-        write_pairs(self.contradictions(), out, fmt=fmt)
+        write_pairs(self.contradictions() if rows is None else rows, out, fmt=fmt)
 
     @cached_property
     def validator(self) -> ShapeValidator:
@@ -125,10 +153,24 @@ class GraphService:
         return ArticleLibrary(self)
 
     def ensure_loaded(self) -> int:
-        """Load ``data/turtle/`` into an empty store (first start). Returns the triples loaded."""
-        if self.store.triple_count():
+        """Bring the store and its Turtle folder into agreement before serving; returns the triples loaded.
+
+        Settles writes a crash interrupted (:meth:`Builder.reconcile`), then loads an empty
+        store from its own Turtle folder, or from the shipped graph (``data/turtle/``) when that
+        folder has none; a store that is not empty gets the Turtle files whose graphs it lacks.
+        Warnings land in ``builder.notes``. A store opened read-only beside a running server is
+        left as it is (that server does this)."""
+        if getattr(self.store, "read_only", False):
             return 0
-        return self.builder.load_turtle_dir(self.settings.turtle_dir)
+        own = self.settings.turtle_output
+        if own is not None and own.is_dir():
+            self.builder.notes += self.builder.reconcile(own)
+        has_own = own is not None and any(own.glob("*.ttl"))
+        if not self.store.triple_count():
+            return self.builder.load_turtle_dir(own if has_own and own is not None else SHIPPED_TURTLE_DIR)
+        if has_own and own is not None:
+            return self.builder.load_turtle_dir(own, only_missing=True)
+        return 0
 
     def close(self) -> None:
         if "sparql" in self.__dict__:
@@ -144,10 +186,17 @@ class GraphService:
         self.close()
 
 
-def open_store(settings: Settings) -> GraphStore:
-    """The store the settings name: the embedded pyoxigraph store, or a remote SPARQL server."""
+def open_store(settings: Settings, *, writes: bool = True) -> GraphStore:
+    """The store the settings name: the embedded pyoxigraph store, or a remote SPARQL server.
+
+    An embedded store another process holds is opened read-only when ``writes`` is False;
+    otherwise that is :class:`~conflictkg.store_access.StoreBusy` (E110) naming the holder."""
     if settings.backend == "remote":
         from .remote import RemoteStore
 
         return RemoteStore.from_settings(settings)
-    return EmbeddedStore(Path(settings.store) if settings.store is not None else None)
+    if settings.store is None:
+        return EmbeddedStore(None)
+    from .store_access import open_embedded
+
+    return open_embedded(Path(settings.store), writes=writes)

@@ -2,14 +2,20 @@
 
 Everything conflictkg reads or writes goes through a :class:`GraphStore`; the remote
 backend (an existing SPARQL 1.1 server) implements the same interface. Writes replace
-one named graph at a time, atomically: an article is either wholly in the store or not.
+named graphs atomically: an article is either wholly in the store or not.
+
+A graph's new content (:data:`GraphContent`) is an rdflib graph, a sequence of pyoxigraph
+triples (written exactly as given: the SPARQL service never sends stored terms through
+rdflib, whose literals are normalised, ``"1.0"^^xsd:decimal`` becoming ``"1"``), or ``None``
+to drop the graph. An empty content keeps the graph, empty: named graphs may be empty
+(``CREATE GRAPH``, a Graph Store PUT of an empty body), as SPARQL 1.1 Update allows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Union, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -17,9 +23,12 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 
-__all__ = ["GraphStore", "EmbeddedStore", "Row", "to_rdflib", "to_oxigraph", "to_ntriples", "replace_graphs_update"]
+__all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "to_rdflib", "to_oxigraph", "to_ntriples",
+           "ox_triples", "replace_graphs_update"]
 
 Row = dict[str, Node | None]
+#: A graph's new content: rdflib triples, pyoxigraph triples (kept exactly), or None (drop the graph).
+GraphContent = Union[Graph, Sequence[ox.Triple], None]
 _PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 
 
@@ -30,13 +39,16 @@ class GraphStore(Protocol):
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         """Atomically make named graph ``name`` hold exactly ``graph``'s triples."""
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        """Atomically replace several named graphs at once."""
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphContent]) -> None:
+        """Atomically replace several named graphs at once (None drops one)."""
 
     def drop_graph(self, name: URIRef) -> None: ...
 
     def graph(self, name: URIRef) -> Graph:
         """The triples of one named graph."""
+
+    def triples(self, name: URIRef) -> list[ox.Triple]:
+        """The triples of one named graph as pyoxigraph terms, exactly as stored."""
 
     def named_graphs(self) -> list[URIRef]: ...
 
@@ -88,14 +100,27 @@ def to_ntriples(triples: Iterable[tuple[object, object, object]]) -> str:
     return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
 
 
-def replace_graphs_update(graphs: Mapping[URIRef, Graph]) -> str:
-    """One SPARQL update that makes each named graph hold exactly the given triples."""
+def ox_triples(content: Graph | Sequence[ox.Triple]) -> list[ox.Triple]:
+    """A graph's content as pyoxigraph triples (rdflib terms converted, pyoxigraph ones kept)."""
+    if isinstance(content, Graph):
+        return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in content]  # type: ignore[arg-type]
+    return list(content)
+
+
+def replace_graphs_update(graphs: Mapping[URIRef, GraphContent]) -> str:
+    """One SPARQL update that makes each named graph hold exactly the given triples (None: drop it;
+    empty: keep it, empty)."""
     parts = []
-    for name, graph in graphs.items():
+    for name, content in graphs.items():
         parts.append(f"DROP SILENT GRAPH <{name}>")
-        if len(graph):
-            body = to_ntriples((to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in graph)
+        if content is None:
+            continue
+        triples = ox_triples(content)
+        if triples:
+            body = to_ntriples((t.subject, t.predicate, t.object) for t in triples)
             parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
+        else:
+            parts.append(f"CREATE SILENT GRAPH <{name}>")
     return " ;\n".join(parts)
 
 
@@ -117,19 +142,20 @@ class EmbeddedStore:
         """The underlying pyoxigraph store, for the SPARQL service and bulk loads."""
         return self._store
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+    def replace_graph(self, name: URIRef, graph: GraphContent) -> None:
         self.replace_graphs({name: graph})
 
-    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+    def replace_graphs(self, graphs: Mapping[URIRef, GraphContent]) -> None:
         if not graphs:
             return
         names = {name: ox.NamedNode(str(name)) for name in graphs}
-        if any(self._store.contains_named_graph(node) for node in names.values()):
+        simple = all(content is not None and len(content) for content in graphs.values())
+        if not simple or any(self._store.contains_named_graph(node) for node in names.values()):
             # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
             self._store.update(replace_graphs_update(graphs))
-        else:  # new graphs only (an ingest): one transactional insert, no update text to parse
-            self._store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), names[name])  # type: ignore[arg-type]
-                               for name, graph in graphs.items() for s, p, o in graph)
+        else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
+            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, names[name])
+                               for name, content in graphs.items() for t in ox_triples(content))  # type: ignore[arg-type]
         self.generation += 1
 
     def drop_graph(self, name: URIRef) -> None:
@@ -141,6 +167,9 @@ class EmbeddedStore:
         for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
             g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))  # type: ignore[arg-type]
         return g
+
+    def triples(self, name: URIRef) -> list[ox.Triple]:
+        return [q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name)))]
 
     def named_graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

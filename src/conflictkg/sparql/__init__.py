@@ -1,5 +1,6 @@
 """The SPARQL service: screened queries in killable worker processes, validated atomic updates,
-and named analyst queries. See :mod:`conflictkg.sparql.engine` for the design.
+and named analyst queries. See :mod:`conflictkg.sparql.engine` for the design and
+:mod:`conflictkg.sparql.lexer` for how the screen reads text exactly as pyoxigraph does.
 
 Error codes (all :class:`conflictkg.errors.QueryError`, with the HTTP status the API answers):
 
@@ -15,6 +16,11 @@ E056  503     every worker busy for the whole time limit
 E057  422     more result rows than ``--max-rows``
 E058  401/403 writes without the right token (or no write token configured)
 E059  406/415 no acceptable result type / unsupported request Content-Type
+E090  403     a write to a protected graph (the ontology, the dictionary)
+E091  413     a query or update text over its size limit
+E092  413     a write over the triple limit
+E093  400     an update the data does not allow (CREATE of an existing graph, ...)
+E094  400     a query pyoxigraph cannot evaluate (an unknown function)
 ====  ======  ===========================================================================
 """
 

@@ -18,7 +18,9 @@ How it fits together (see also :mod:`.screen`, :mod:`.pool`, :mod:`.snapshot`):
   write generation moves on, so the next query gets a fresh snapshot.
 
 The default graph of every query is the union of the named graphs; updates get the same
-view through :func:`.screen.with_using`.
+view through the USING rewrite of :meth:`.screen.UpdatePlan.text`. The ontology and dictionary
+graphs (:data:`PROTECTED_GRAPHS`) cannot be changed through the service (E090), and a write
+may leave at most ``Settings.max_write_triples`` triples in the graphs it changes (E092).
 """
 
 from __future__ import annotations
@@ -40,21 +42,24 @@ from rdflib.term import Node
 
 from ..config import Settings
 from ..errors import NotFound, QueryError, ValidationFailed
-from ..namespaces import PREFIXES
-from ..store import EmbeddedStore, GraphStore, to_oxigraph, to_rdflib
+from ..namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
+from ..store import EmbeddedStore, GraphContent, GraphStore, to_oxigraph, to_rdflib
 from .formats import DEFAULT_GRAPH_TYPE, negotiate, offers_for, serialize_triples
+from .lexer import engine_message, join, tokenize
 from .named import NamedQuery, load_named_queries
 from .pool import WorkerPool
-from .screen import QueryPlan, screen_query, screen_update, screened_query, with_using
+from .screen import Operation, QueryPlan, UpdatePlan, screen_query, screen_update, screened_query
 from .snapshot import Snapshots
 from .worker import Task
 
-__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive"]
+__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive", "PROTECTED_GRAPHS"]
 
 Gate = Callable[[Mapping[URIRef, Graph]], Any]
 #: Given the graphs a write replaces (new contents), the further graphs to write with them (derived graphs).
-Derive = Callable[[Mapping[URIRef, Graph]], Mapping[URIRef, Graph]]
+Derive = Callable[[Mapping[URIRef, Graph]], Mapping[URIRef, "Graph | None"]]
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
+#: Graphs no request may change: the ontology and the curated dictionaries are the build's, not the API's.
+PROTECTED_GRAPHS = frozenset({str(ONTOLOGY_GRAPH), str(DICTIONARY_GRAPH)})
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class SparqlEngine:
     **Parameters:**
 
     * **store** - the embedded store (queries run in worker processes) or a remote store.
-    * **settings** - time limit, row cap, worker count.
+    * **settings** - time limit, row cap, worker count, size limits.
     * **gate** - called with ``{graph: new content}`` before any write; it raises
       :class:`ValidationFailed` (or returns a report whose ``conforms`` is false) to refuse.
       ``None`` refuses every write (no gate, no writes).
@@ -109,7 +114,7 @@ class SparqlEngine:
         return isinstance(self.store, EmbeddedStore)
 
     def known_graphs(self) -> frozenset[str]:
-        """IRIs of the store's named graphs.
+        """IRIs of the store's named graphs (empty ones too).
 
         Cached per write generation of an embedded store (listing every graph costs
         milliseconds per thousand graphs, on every query); a remote store is asked each time.
@@ -123,6 +128,13 @@ class SparqlEngine:
             self._known = (generation, known)
         return known
 
+    def screen(self, text: str, *, default_graph_uris: Sequence[str] = (), named_graph_uris: Sequence[str] = (),
+               base_iri: str | None = None) -> QueryPlan:
+        """The screened plan of a query (its canonical text is what runs); raises :class:`QueryError`."""
+        return screen_query(text, self.known_graphs(), default_graph_uris=default_graph_uris,
+                            named_graph_uris=named_graph_uris, base_iri=base_iri, prefixes=PREFIX_IRIS,
+                            max_bytes=self.settings.max_query_bytes)
+
     def query(
         self,
         text: str,
@@ -135,10 +147,9 @@ class SparqlEngine:
         base_iri: str | None = None,
     ) -> QueryResult:
         """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``."""
-        plan = screen_query(text, self.known_graphs(), default_graph_uris=default_graph_uris,
-                            named_graph_uris=named_graph_uris)
-        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
-                          base_iri)
+        plan = self.screen(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
+                           base_iri=base_iri)
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
         timeout = self.settings.query_timeout
         deadline = time.monotonic() + timeout
         if self.embedded:
@@ -150,7 +161,7 @@ class SparqlEngine:
                 snapshots.release(task["snapshot"][2], pool.generations_in_use())
         else:
             answer = self.store.run_query(task, timeout=timeout)  # type: ignore[attr-defined]
-        return _result(plan, answer)
+        return _result(plan, answer, text, base_iri)
 
     async def query_async(
         self,
@@ -178,7 +189,8 @@ class SparqlEngine:
         plan = None
         if pool is not None and snapshots is not None and known is not None and known[0] == generation:
             plan = screened_query(text, known[1], default_graph_uris=default_graph_uris,
-                                  named_graph_uris=named_graph_uris)
+                                  named_graph_uris=named_graph_uris, base_iri=base_iri,
+                                  max_bytes=self.settings.max_query_bytes)
         snapshot = snapshots.acquire_current() if plan is not None and snapshots is not None else None
         if plan is None or pool is None or snapshots is None or snapshot is None:
             return await asyncio.to_thread(functools.partial(self.query, text, **args))
@@ -190,12 +202,12 @@ class SparqlEngine:
             answer = await pool.run_async(task, time.monotonic() + timeout, timeout)
         finally:
             snapshots.release(snapshot[2], pool.generations_in_use())
-        return _result(plan, answer)
+        return _result(plan, answer, text, base_iri)
 
-    def _task(self, plan: QueryPlan, text: str, accept: str | None, media_type: str | None,
+    def _task(self, plan: QueryPlan, raw: str, accept: str | None, media_type: str | None,
               default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
               substitutions: Mapping[str, Node] | None, base_iri: str | None) -> Task:
-        """What a worker (or the remote store) needs to answer a screened query."""
+        """What a worker (or the remote store) needs to answer a screened query: its canonical text."""
         offers = offers_for(plan.form)
         chosen = media_type if media_type in offers else negotiate(accept, offers)
         if chosen is None:
@@ -203,6 +215,9 @@ class SparqlEngine:
                 f"cannot answer this {plan.form} query in any type the request accepts ({accept}); "
                 f"available: {', '.join(offers)}", code="E059", status=406)
         protocol_dataset = bool(default_graph_uris or named_graph_uris)
+        text = plan.text
+        if not self.embedded:  # the same tokens, IRIs written without escapes (Virtuoso does not read them)
+            text = join(tokenize(raw, base=base_iri, prefixes=PREFIX_IRIS).tokens, plain_iris=True)
         return {
             "query": text,
             "media_type": chosen,
@@ -258,64 +273,76 @@ class SparqlEngine:
         with self._write_lock:
             known = self.known_graphs()
             plan = screen_update(text, known, using_graph_uris=using_graph_uris,
-                                 using_named_graph_uris=using_named_graph_uris)
+                                 using_named_graph_uris=using_named_graph_uris, base_iri=base_iri,
+                                 prefixes=PREFIX_IRIS, max_bytes=self.settings.max_update_bytes)
+            if not plan.operations:
+                return UpdateResult(graphs=[])
+            targets = set(plan.targets) | (set(known) | plan.written if plan.all_graphs else set())
+            _refuse_protected(targets)
             if using_graph_uris or using_named_graph_uris:
-                rewritten = with_using(text, using_graph_uris, using_named_graph_uris)
+                defaults, nameds = list(using_graph_uris), list(using_named_graph_uris)
             else:
-                every = sorted(known | plan.written)
-                rewritten = with_using(text, every, every)
+                defaults = nameds = sorted(known | plan.written)
             with _Scratch(self.store) as scratch:
-                try:
-                    scratch.store.update(rewritten, base_iri=base_iri, prefixes=PREFIX_IRIS)
-                except SyntaxError as exc:
-                    raise QueryError(f"malformed SPARQL update: {exc}", code="E051", status=400) from None
-                except (OSError, ValueError, RuntimeError) as exc:
-                    raise QueryError(f"the update failed: {exc}", code="E050", status=400) from None
-                targets = plan.targets
-                if targets is None:
-                    targets = known | {g.value for g in scratch.store.named_graphs() if isinstance(g, ox.NamedNode)}
-                changed = {URIRef(g): _graph_from(scratch.store, g) for g in sorted(targets)}
+                if plan.graph_vars:  # one operation at a time, finding the graphs GRAPH ?g binds before each
+                    for op in plan.operations:
+                        if op.graph_vars:
+                            targets |= _bound_graphs(scratch.store, op, defaults, nameds)
+                        _run_update(scratch.store, op.text(defaults, nameds), base_iri)
+                    _refuse_protected(targets)
+                else:
+                    _run_update(scratch.store, plan.text(defaults, nameds), base_iri)
+                changed = {g: _content(scratch.store, g) for g in sorted(targets)}
             return self._commit(changed)
 
-    def replace_graph(self, name: str, graph: Graph, *, merge: bool = False) -> UpdateResult:
+    def replace_graph(self, name: str, triples: Iterable[ox.Triple], *, merge: bool = False) -> UpdateResult:
         """Graph Store Protocol PUT (replace) or POST (``merge``): validated and atomic."""
         with self._write_lock:
-            content = Graph()
+            _refuse_protected({name})
+            content = list(dict.fromkeys(triples))
             if merge and name in self.known_graphs():
-                for triple in self.store.graph(URIRef(name)):
-                    content.add(triple)
-            for triple in graph:
-                content.add(triple)
-            return self._commit({URIRef(name): content})
+                existing = self.store.triples(URIRef(name))
+                content = list(dict.fromkeys([*existing, *content]))
+            return self._commit({name: content})
 
     def drop_graph(self, name: str) -> UpdateResult:
         """Graph Store Protocol DELETE: dropping a graph is a write like any other (it goes through the gate)."""
         with self._write_lock:
-            return self._commit({URIRef(name): Graph()})
+            _refuse_protected({name})
+            return self._commit({name: None})
 
     def graph_body(self, name: str, media_type: str = DEFAULT_GRAPH_TYPE) -> bytes:
-        """One named graph serialized (Graph Store Protocol GET)."""
-        triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-                   for s, p, o in self.store.graph(URIRef(name))]
-        triples.sort(key=str)
+        """One named graph serialized (Graph Store Protocol GET), its terms exactly as stored."""
+        triples = sorted(self.store.triples(URIRef(name)), key=str)
         return serialize_triples(triples, media_type, PREFIX_IRIS)
 
-    def _commit(self, changed: dict[URIRef, Graph]) -> UpdateResult:
+    def _commit(self, changed: dict[str, list[ox.Triple] | None]) -> UpdateResult:
+        """Check the limit and the gate, then replace the changed graphs in one step (None drops one)."""
         if not changed:
             return UpdateResult(graphs=[])
+        total = sum(len(t) for t in changed.values() if t is not None)
+        if total > self.settings.max_write_triples:
+            raise QueryError(
+                f"the write would leave {total} triples in the graphs it changes, more than the limit of "
+                f"{self.settings.max_write_triples} (CONFLICTKG_MAX_WRITE_TRIPLES); split it, or load bulk data "
+                "with `conflictkg build`", code="E092", status=413)
         if self.gate is None:
             raise QueryError("writes are refused: no SHACL gate is configured", code="E058", status=503)
-        if self.derive is not None:
-            changed = {**changed, **self.derive(changed)}
+        graphs = {URIRef(name): _rdflib_graph(triples or ()) for name, triples in changed.items()}
+        # the derived graphs of the events the write touches go with it (conflictkg.derived); None drops one
+        derived = dict(self.derive(graphs)) if self.derive is not None else {}
+        graphs.update({name: content if content is not None else Graph() for name, content in derived.items()})
         try:
-            report = self.gate(changed)
+            report = self.gate(graphs)
         except ModuleNotFoundError as exc:
             raise QueryError(f"writes are refused: the SHACL gate is not available ({exc})", code="E058",
                              status=503) from None
         if report is not None and getattr(report, "conforms", True) is False:
             raise ValidationFailed("the write breaks the SHACL shapes; nothing was changed", report=report)
-        self.store.replace_graphs(changed)
-        return UpdateResult(graphs=sorted(str(g) for g in changed))
+        contents: dict[URIRef, GraphContent] = {URIRef(name): triples for name, triples in changed.items()}
+        contents.update(derived)
+        self.store.replace_graphs(contents)
+        return UpdateResult(graphs=sorted(changed))
 
     def close(self) -> None:
         with self._start_lock:
@@ -327,18 +354,76 @@ class SparqlEngine:
                 self._snapshots = None
 
 
-def _result(plan: QueryPlan, answer: tuple[Any, ...]) -> QueryResult:
+def _refuse_protected(graphs: Iterable[str]) -> None:
+    hit = sorted(set(graphs) & PROTECTED_GRAPHS)
+    if hit:
+        raise QueryError(
+            f"<{hit[0]}> is protected: the ontology and the dictionary graphs come from the build "
+            "(`conflictkg build`) and cannot be changed through the API", code="E090", status=403)
+
+
+def _run_update(store: ox.Store, text: str, base_iri: str | None) -> None:
+    try:
+        store.update(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed SPARQL update: {engine_message(str(exc), text)}", code="E051",
+                         status=400) from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"the update cannot be applied: {exc}", code="E093", status=400) from None
+
+
+def _bound_graphs(store: ox.Store, op: Operation, defaults: Sequence[str], nameds: Sequence[str]) -> set[str]:
+    """The graphs the ``GRAPH ?g`` templates of ``op`` bind to: its WHERE asked as a query, over the
+    dataset the operation reads (never the whole store's content)."""
+    variables = " ".join(f"?{v}" for v in dict.fromkeys(op.graph_vars))
+    query = f"SELECT DISTINCT {variables} WHERE {join(op.where)}"
+    kwargs: dict[str, Any] = {}
+    if op.kind == "DELETE WHERE":
+        kwargs["default_graph"] = ox.DefaultGraph()
+    elif op.using or op.using_named:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in op.using]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in op.using_named]
+    elif op.with_graph is not None:
+        kwargs["default_graph"] = ox.NamedNode(op.with_graph)
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in defaults]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in nameds]
+    try:
+        solutions = store.query(query, **kwargs)
+    except SyntaxError as exc:
+        raise QueryError(f"malformed SPARQL update: {exc}", code="E051", status=400) from None
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryError(f"the update cannot be applied: {exc}", code="E093", status=400) from None
+    found: set[str] = set()
+    for row in solutions:  # type: ignore[union-attr]
+        for value in row:
+            if isinstance(value, ox.NamedNode):
+                found.add(value.value)
+    return found
+
+
+def _result(plan: QueryPlan, answer: tuple[Any, ...], text: str, base_iri: str | None) -> QueryResult:
     if answer[0] == "error":
         _, code, status, message = answer
+        if code == "E051":  # the engine's position is in the canonical text: tell it in the client's
+            message = engine_message(message, plan.text, tokenize(text, base=base_iri, prefixes=PREFIX_IRIS), text)
         raise QueryError(message, code=code, status=status)
     _, media, body, rows = answer
     return QueryResult(form=plan.form, media_type=media, body=body, rows=rows)
 
 
-def _graph_from(store: ox.Store, name: str) -> Graph:
+def _content(store: ox.Store, name: str) -> list[ox.Triple] | None:
+    """A graph's triples in a store, or None when the store has no such graph."""
+    node = ox.NamedNode(name)
+    if not store.contains_named_graph(node):
+        return None
+    return [q.triple for q in store.quads_for_pattern(None, None, None, node)]
+
+
+def _rdflib_graph(triples: Iterable[ox.Triple]) -> Graph:
     graph = Graph()
-    for quad in store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
-        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))  # type: ignore[arg-type]
+    for t in triples:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
     return graph
 
 
@@ -363,8 +448,13 @@ class _Scratch:
             self.store = ox.Store(str(path))
         elif isinstance(source, EmbeddedStore):
             self.store.bulk_load(source.oxigraph.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+            for graph in source.oxigraph.named_graphs():  # empty graphs too
+                self.store.add_graph(graph)
         else:
-            self.store.extend(_quads(source))
+            for name in source.named_graphs():
+                graph = ox.NamedNode(str(name))
+                self.store.add_graph(graph)
+                self.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in source.triples(name))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -372,10 +462,3 @@ class _Scratch:
         gc.collect()
         if self.dir is not None:
             self.dir.cleanup()
-
-
-def _quads(store: GraphStore) -> Iterable[ox.Quad]:
-    for name in store.named_graphs():
-        graph = ox.NamedNode(str(name))
-        for s, p, o in store.graph(name):
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]

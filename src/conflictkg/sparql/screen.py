@@ -1,64 +1,59 @@
 """Screen SPARQL queries and updates before anything runs them.
 
-Both engines we drive can reach out of the box: pyoxigraph follows ``SERVICE`` and
-``LOAD <http:...>``; rdflib and some servers dereference ``FROM`` IRIs. So every request is
-parsed here first (rdflib's SPARQL 1.1 parser, which never fetches anything) and refused
-with a coded 400 when it
+pyoxigraph follows ``SERVICE`` and ``LOAD <http:...>``, and some servers dereference ``FROM``
+IRIs. So every request is read first by :mod:`.lexer`, which tokenises it the way pyoxigraph
+does and writes the **canonical text** the engine then runs (what is checked is exactly what
+runs: one reading decides), and refused with a coded 400 when it
 
-* uses ``SERVICE`` anywhere (also inside ``OPTIONAL``, ``EXISTS`` or a subquery),
-* uses ``LOAD``,
-* names a dataset IRI (``FROM``, ``FROM NAMED``, ``USING``, ``USING NAMED``, ``WITH``, or
-  the protocol's ``default-graph-uri``/``named-graph-uri``/``using-graph-uri``) that is not
-  a graph of the store (an update may also use the graphs it writes itself), or
+* uses ``SERVICE`` anywhere (also inside ``OPTIONAL``, ``EXISTS`` or a subquery), or ``LOAD``,
+* names a dataset IRI (``FROM``, ``FROM NAMED``, ``USING``, ``USING NAMED``, or the protocol's
+  ``default-graph-uri``/``named-graph-uri``/``using-graph-uri``) that is not a graph of the
+  store (an update may also use the graphs it writes itself), or
 * (updates) writes into the default graph: in conflictkg the default graph is the union of
   the named graphs, so a write must say which graph it changes.
 
+Texts larger than the configured limit are refused with a 413 (E091) before they are read.
+Syntax is pyoxigraph's to judge: the screen reads tokens, not the grammar, so a text it
+passes may still be refused by the engine's parser (E051), never the other way round.
+
 The screen also tells the engine which graphs an update may change
-(:attr:`UpdatePlan.targets`, ``None`` meaning "any"), so the SHACL gate checks exactly those.
+(:attr:`UpdatePlan.targets`; :attr:`Operation.graph_vars` when a template says ``GRAPH ?g``,
+whose graphs the engine finds with a query), so the SHACL gate checks exactly those.
 
 Updates need one rewrite. SPARQL Update evaluates ``WHERE`` over the store's *real* default
 graph, which conflictkg keeps empty; to make "the default graph is the union" hold for
-updates as for queries, :func:`with_using` adds ``USING`` clauses (the protocol's
+updates as for queries, :meth:`UpdatePlan.text` adds ``USING`` clauses (the protocol's
 ``using-graph-uri`` values, or every graph) to each ``DELETE/INSERT ... WHERE`` that has no
-``USING``/``WITH`` of its own. The rewrite works on tokens (IRIs, strings and comments are
-skipped whole), never on the values users pass.
+``USING``/``WITH`` of its own. The rewrite adds tokens; it never touches the values users pass.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from pyparsing import ParseException
-from rdflib import URIRef
-from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Variable
 
 from ..errors import QueryError
-from ..rdflib_lock import SPARQL_LOCK
+from .lexer import Lexed, Token, iri_text, join, tokenize
 
-__all__ = ["QueryPlan", "UpdatePlan", "screen_query", "screened_query", "screen_update", "with_using"]
+__all__ = ["QueryPlan", "UpdatePlan", "Operation", "screen_query", "screened_query", "screen_update",
+           "with_values", "check_graphs", "too_large", "SCREEN_CACHE_BYTES"]
 
-#: The four query forms, by rdflib's parse-tree name.
-_FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
-#: rdflib's SPARQL parser is not thread-safe: pyparsing works out each parse action's arity on
-#: its first calls, and two threads parsing at once can fix a wrong one for good, after which
-#: every parse in the process fails ("<lambda>() missing 1 required positional argument").
-#: The API parses in a thread pool, so every parse and translation holds this lock.
-PARSE_LOCK = SPARQL_LOCK
-#: Distinct query texts whose screening :func:`screen_query` keeps (see :class:`_ScreenCache`).
-SCREEN_CACHE_SIZE = 512
+_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+#: Bytes of screening results :func:`screen_query` keeps (canonical texts and what was found in them).
+SCREEN_CACHE_BYTES = 16 * 1024 * 1024
+#: A query whose screening needs more than this share of the cache is screened again each time.
+_CACHE_ENTRY_SHARE = 16
+#: Bytes counted for one cache entry besides its texts.
+_ENTRY_OVERHEAD = 256
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """A screened query: its form and the dataset it asked for."""
+    """A screened query: its form, the dataset it asked for, and the canonical text to run."""
 
     form: str
     default_graphs: tuple[str, ...] = ()
@@ -66,56 +61,40 @@ class QueryPlan:
     has_dataset_clause: bool = False
     graph_iris: tuple[str, ...] = ()
     """IRIs named in ``GRAPH <...>`` patterns (a remote server may need them in the dataset)."""
+    text: str = ""
+    """The canonical text (:mod:`.lexer`): the only text the engine is given."""
 
 
-@dataclass
-class UpdatePlan:
-    """A screened update: the graphs it may change (``None``: any graph) and those it reads."""
-
-    targets: set[str] | None = field(default_factory=set)
-    has_using: bool = False
-    written: set[str] = field(default_factory=set)
-    """Graphs the update names as destinations (to let later operations read them)."""
+def too_large(kind: str, size: int, limit: int) -> QueryError:
+    """The 413 for a query or update text over its limit."""
+    advice = ("; send bulk data to the Graph Store Protocol instead (PUT or POST /graph-store?graph=IRI "
+              "with Turtle or N-Triples)") if kind == "update" else "; narrow it (a large VALUES block belongs in the data)"
+    flag = "CONFLICTKG_MAX_UPDATE_BYTES" if kind == "update" else "CONFLICTKG_MAX_QUERY_BYTES"
+    return QueryError(f"the {kind} is larger than the limit of {limit} bytes ({flag}){advice}", code="E091", status=413)
 
 
-def _get(node: Any, key: str) -> Any:
-    """``node[key]`` or None (rdflib's ``CompValue.get`` returns the key itself when it is missing)."""
-    if isinstance(node, dict) and key in node:
-        return node[key]
-    return None
+def _check_size(kind: str, text: str, limit: int | None) -> None:
+    if limit is None or len(text) * 4 <= limit:
+        return
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise too_large(kind, size, limit)
 
 
-def _syntax_error(kind: str, exc: Exception) -> QueryError:
-    detail = str(exc).strip() or type(exc).__name__
-    return QueryError(f"malformed SPARQL {kind}: {detail}", code="E051", status=400)
-
-
-def _walk(node: Any) -> Iterable[Any]:
-    """Every node of an rdflib parse tree or algebra, depth first."""
-    stack = [node]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        if id(item) in seen:
-            continue
-        seen.add(id(item))
-        yield item
-        if isinstance(item, CompValue):
-            stack.extend(item.values())
-        elif isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, (list, tuple, set)) or type(item).__name__ == "ParseResults":
-            stack.extend(list(item))
-
-
-def _refuse_service(tree: Any) -> None:
-    for node in _walk(tree):
-        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+def _refuse_service(lexed: Lexed) -> None:
+    tokens = lexed.tokens
+    for k, token in enumerate(tokens):
+        if token.kind == "word" and token.value == "SERVICE":
+            rest = [t for t in tokens[k + 1:k + 3] if not (t.kind == "word" and t.value == "SILENT")]
+            target = rest[0].text if rest else ""
+            raise QueryError(f"SERVICE is not allowed: conflictkg does not query other endpoints (SERVICE {target})",
+                             code="E052", status=400)
+        if token.kind == "word" and token.value == "LOAD":
+            rest = [t for t in tokens[k + 1:k + 3] if t.kind == "iri"]
             raise QueryError(
-                f"SERVICE is not allowed: conflictkg does not query other endpoints (SERVICE <{_get(node, 'term')}>)",
-                code="E052",
-                status=400,
-            )
+                f"LOAD is not allowed: conflictkg never fetches data from the web or the file system "
+                f"(LOAD <{rest[0].value if rest else ''}>); upload Turtle to /graph-store instead",
+                code="E052", status=400)
 
 
 def check_graphs(iris: Iterable[str], known: Collection[str], *, where: str) -> None:
@@ -130,40 +109,7 @@ def check_graphs(iris: Iterable[str], known: Collection[str], *, where: str) -> 
             )
 
 
-def screen_query(
-    text: str,
-    known_graphs: Collection[str],
-    *,
-    default_graph_uris: Sequence[str] = (),
-    named_graph_uris: Sequence[str] = (),
-) -> QueryPlan:
-    """Parse ``text`` and refuse what must not run. Raises :class:`QueryError`."""
-    analysis = _CACHE.get(text)
-    if analysis is None:
-        try:
-            analysis = _analyse_query(text)
-        except QueryError as exc:
-            analysis = _Refusal(str(exc.message), exc.code, exc.status)
-        _CACHE.put(text, analysis)
-    return _plan(analysis, known_graphs, default_graph_uris, named_graph_uris)
-
-
-def screened_query(
-    text: str,
-    known_graphs: Collection[str],
-    *,
-    default_graph_uris: Sequence[str] = (),
-    named_graph_uris: Sequence[str] = (),
-) -> QueryPlan | None:
-    """:func:`screen_query` when ``text`` was screened before (the cache has it), else None: it
-    never parses and never waits for rdflib's lock, so the event loop may call it."""
-    analysis = _CACHE.get(text)
-    if analysis is None:
-        return None
-    return _plan(analysis, known_graphs, default_graph_uris, named_graph_uris)
-
-
-_Analysis = tuple[str, tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
+# --- queries ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -176,108 +122,216 @@ class _Refusal:
 
 
 class _ScreenCache:
-    """What the screen found in each of the last :data:`SCREEN_CACHE_SIZE` query texts (LRU).
+    """What the screen found in recent query texts (LRU), bounded in bytes.
 
-    Keyed on the exact query text: the analysis depends on nothing else. The checks that depend
-    on the store's graphs and the request's dataset parameters are not cached; they run on
-    every query (:func:`_plan`). Refusals are cached too, as (message, code, status), so a
-    refused query is answered the same way without parsing it again.
+    Keyed by a hash of the text and the base IRI (never by the text itself), so a cache of
+    :data:`SCREEN_CACHE_BYTES` holds at most that many bytes of canonical texts, whatever
+    clients send. The checks that depend on the store's graphs and the request's dataset
+    parameters are not cached; they run on every query (:func:`_plan`).
     """
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[str, _Analysis | _Refusal] = OrderedDict()
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[bytes, tuple[QueryPlan | _Refusal, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, text: str) -> _Analysis | _Refusal | None:
-        with self._lock:
-            found = self._items.get(text)
-            if found is not None:
-                self._items.move_to_end(text)
-            return found
+    @staticmethod
+    def key(text: str, base_iri: str | None) -> bytes:
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update((base_iri or "").encode("utf-8", "surrogatepass") + b"\n")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.digest()
 
-    def put(self, text: str, analysis: _Analysis | _Refusal) -> None:
+    def get(self, key: bytes) -> QueryPlan | _Refusal | None:
         with self._lock:
-            self._items[text] = analysis
-            self._items.move_to_end(text)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: bytes, analysis: QueryPlan | _Refusal) -> None:
+        if isinstance(analysis, QueryPlan):
+            cost = len(analysis.text) + sum(map(len, analysis.default_graphs + analysis.named_graphs
+                                                + analysis.graph_iris))
+        else:
+            cost = len(analysis.message)
+        cost += _ENTRY_OVERHEAD
+        if cost > self.limit // _CACHE_ENTRY_SHARE:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self._items[key] = (analysis, cost)
+            self.size += cost
+            while self.size > self.limit:
+                _, (_, freed) = self._items.popitem(last=False)
+                self.size -= freed
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def keys(self) -> list[bytes]:
+        with self._lock:
+            return list(self._items)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.size = 0
 
 
-_CACHE = _ScreenCache(SCREEN_CACHE_SIZE)
+_CACHE = _ScreenCache(SCREEN_CACHE_BYTES)
 
 
-def _plan(analysis: _Analysis | _Refusal, known_graphs: Collection[str], default_graph_uris: Sequence[str],
+def screen_query(
+    text: str,
+    known_graphs: Collection[str],
+    *,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+    base_iri: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
+) -> QueryPlan:
+    """Read ``text`` and refuse what must not run; the plan holds the canonical text to run.
+    Raises :class:`QueryError`."""
+    _check_size("query", text, max_bytes)
+    key = _CACHE.key(text, base_iri)
+    analysis = _CACHE.get(key)
+    if analysis is None:
+        try:
+            analysis = _analyse_query(text, base_iri, prefixes)
+        except QueryError as exc:
+            analysis = _Refusal(str(exc.message), exc.code, exc.status)
+        _CACHE.put(key, analysis)
+    return _plan(analysis, known_graphs, default_graph_uris, named_graph_uris)
+
+
+def screened_query(
+    text: str,
+    known_graphs: Collection[str],
+    *,
+    default_graph_uris: Sequence[str] = (),
+    named_graph_uris: Sequence[str] = (),
+    base_iri: str | None = None,
+    max_bytes: int | None = None,
+) -> QueryPlan | None:
+    """:func:`screen_query` when ``text`` was screened before (the cache has it), else None: it
+    never reads the text, so the event loop may call it."""
+    _check_size("query", text, max_bytes)
+    analysis = _CACHE.get(_CACHE.key(text, base_iri))
+    if analysis is None:
+        return None
+    return _plan(analysis, known_graphs, default_graph_uris, named_graph_uris)
+
+
+def _plan(analysis: QueryPlan | _Refusal, known_graphs: Collection[str], default_graph_uris: Sequence[str],
           named_graph_uris: Sequence[str]) -> QueryPlan:
     if isinstance(analysis, _Refusal):
         raise QueryError(analysis.message, code=analysis.code, status=analysis.status)
-    form, defaults, nameds, has_clause, graph_iris = analysis
-    check_graphs(defaults, known_graphs, where="FROM")
-    check_graphs(nameds, known_graphs, where="FROM NAMED")
+    check_graphs(analysis.default_graphs, known_graphs, where="FROM")
+    check_graphs(analysis.named_graphs, known_graphs, where="FROM NAMED")
     check_graphs(default_graph_uris, known_graphs, where="default-graph-uri")
     check_graphs(named_graph_uris, known_graphs, where="named-graph-uri")
-    return QueryPlan(form=form, default_graphs=defaults, named_graphs=nameds,
-                     has_dataset_clause=has_clause, graph_iris=graph_iris)
+    return analysis
 
 
-def _analyse_query(text: str) -> _Analysis:
-    """What the screen needs from a query's parse: form, FROM / FROM NAMED IRIs, dataset clause, GRAPH IRIs.
-
-    Parsing with rdflib's grammar costs about 10 ms, more than running a small query, so
-    :func:`screen_query` keeps the result by query text (:class:`_ScreenCache`).
-    """
-    try:
-        with PARSE_LOCK:
-            tree = parseQuery(text)
-    except ParseException as exc:
-        raise _syntax_error("query", exc) from None
-    except Exception as exc:  # the parser raises a few other types on odd input
-        raise _syntax_error("query", exc) from None
-    _refuse_service(tree)
-    body = tree[1]
-    form = _FORMS.get(body.name)
-    if form is None:  # pragma: no cover - the grammar has only the four forms
-        raise QueryError(f"unsupported query form {body.name}", code="E051", status=400)
+def _analyse_query(text: str, base_iri: str | None, prefixes: Mapping[str, str] | None) -> QueryPlan:
+    """Form, FROM / FROM NAMED IRIs, GRAPH IRIs and canonical text of a query."""
+    lexed = tokenize(text, kind="query", base=base_iri, prefixes=prefixes)
+    _refuse_service(lexed)
+    tokens = lexed.tokens
+    form = None
+    depth = 0
     defaults: list[str] = []
     nameds: list[str] = []
     graph_iris: set[str] = set()
-    clause = _get(body, "datasetClause")
-    try:
-        with PARSE_LOCK:
-            algebra = translateQuery(tree).algebra
-    except Exception as exc:
-        if clause:
-            raise _syntax_error("query", exc) from None
-        algebra = None
-    if algebra is not None:
-        for node in _walk(algebra):
-            if isinstance(node, CompValue) and node.name == "Graph" and isinstance(_get(node, "term"), URIRef):
-                graph_iris.add(str(_get(node, "term")))
-    if clause and algebra is not None:
-        for item in _get(algebra, "datasetClause") or []:
-            if _get(item, "default") is not None:
-                defaults.append(str(item["default"]))
-            if _get(item, "named") is not None:
-                nameds.append(str(item["named"]))
-    return form, tuple(defaults), tuple(nameds), bool(clause), tuple(sorted(graph_iris))
+    for k, token in enumerate(tokens):
+        if token.kind == "punct" and token.value in ("{", "{|"):
+            depth += 1
+        elif token.kind == "punct" and token.value in ("}", "|}"):
+            depth -= 1
+        elif token.kind == "word":
+            if form is None and depth == 0 and token.value in _FORMS:
+                form = token.value
+            elif token.value == "FROM" and depth == 0:
+                named = k + 1 < len(tokens) and tokens[k + 1].kind == "word" and tokens[k + 1].value == "NAMED"
+                iri = _iri_at(tokens, k + 2 if named else k + 1)
+                if iri is not None:
+                    (nameds if named else defaults).append(iri)
+            elif token.value == "GRAPH":
+                iri = _iri_at(tokens, k + 1)
+                if iri is not None:
+                    graph_iris.add(iri)
+    if form is None:
+        raise QueryError("malformed SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK (send updates to /update)",
+                         code="E051", status=400)
+    return QueryPlan(form=form, default_graphs=tuple(defaults), named_graphs=tuple(nameds),
+                     has_dataset_clause=bool(defaults or nameds), graph_iris=tuple(sorted(graph_iris)),
+                     text=lexed.text)
 
 
-def _graph_of(ref: Any) -> str | None:
-    """The IRI a graph reference names, or None for DEFAULT/NAMED/ALL."""
-    if isinstance(ref, URIRef):
-        return str(ref)
-    if isinstance(ref, CompValue):
-        if _get(ref, "graphiri") is not None:
-            return str(ref["graphiri"])
-        if _get(ref, "iri") is not None:
-            return str(ref["iri"])
-    if isinstance(ref, str) and ref not in ("DEFAULT", "NAMED", "ALL"):
-        return ref
-    return None
+def _iri_at(tokens: Sequence[Token], k: int) -> str | None:
+    return tokens[k].value if k < len(tokens) and tokens[k].kind == "iri" else None
+
+
+# --- updates ------------------------------------------------------------------------------
+
+
+@dataclass
+class Operation:
+    """One operation of an update request."""
+
+    kind: str
+    tokens: list[Token]
+    targets: set[str] = field(default_factory=set)
+    """Graphs the operation may change (named ones)."""
+    graph_vars: list[str] = field(default_factory=list)
+    """Variables of ``GRAPH ?g`` in its templates: the graphs they bind to are changed too."""
+    where: list[Token] = field(default_factory=list)
+    """The ``WHERE`` group (with braces), to find what ``graph_vars`` bind to."""
+    using: list[str] = field(default_factory=list)
+    using_named: list[str] = field(default_factory=list)
+    with_graph: str | None = None
+    needs_using: int | None = None
+    """Index (in :attr:`tokens`) of the ``WHERE`` before which the union rewrite adds USING clauses."""
+
+    def text(self, defaults: Sequence[str] = (), nameds: Sequence[str] = ()) -> str:
+        tokens = list(self.tokens)
+        if tokens:
+            tokens[0] = Token(tokens[0].kind, tokens[0].value, tokens[0].text, tokens[0].start, False)
+        if self.needs_using is not None and (defaults or nameds):
+            clause = [f"USING {iri_text(g)}" for g in defaults] + [f"USING NAMED {iri_text(g)}" for g in nameds]
+            where = self.tokens[self.needs_using]
+            tokens[self.needs_using:self.needs_using] = [Token("word", "USING", " ".join(clause), where.start)]
+            tokens[self.needs_using + 1] = Token(where.kind, where.value, where.text, where.start, True)
+        return join(tokens)
+
+
+@dataclass
+class UpdatePlan:
+    """A screened update: its operations, the graphs it may change, those it writes."""
+
+    operations: list[Operation] = field(default_factory=list)
+    prologue: str = ""
+    targets: set[str] = field(default_factory=set)
+    """Named graphs the update may change, besides those ``GRAPH ?g`` templates bind."""
+    all_graphs: bool = False
+    """``CLEAR/DROP ALL`` or ``NAMED``: every graph may change."""
+    has_using: bool = False
+    written: set[str] = field(default_factory=set)
+    """Graphs the update names as destinations (to let later operations read them)."""
+
+    @property
+    def graph_vars(self) -> bool:
+        return any(op.graph_vars for op in self.operations)
+
+    def text(self, defaults: Sequence[str] = (), nameds: Sequence[str] = ()) -> str:
+        """The canonical text of the whole request, with the USING rewrite for ``defaults``/``nameds``."""
+        return " ; ".join(op.text(defaults, nameds) for op in self.operations)
 
 
 def _default_write(op: str) -> QueryError:
@@ -289,19 +343,99 @@ def _default_write(op: str) -> QueryError:
     )
 
 
-def _template_targets(clause: Any, with_graph: str | None, op: str, plan: UpdatePlan) -> None:
-    if clause is None:
-        return
-    if _get(clause, "triples"):
-        if with_graph is None:
-            raise _default_write(op)
-        if plan.targets is not None:
-            plan.targets.add(with_graph)
-    for graph, _triples in (_get(clause, "quads") or {}).items():
-        if isinstance(graph, Variable):
-            plan.targets = None
-        elif plan.targets is not None:
-            plan.targets.add(str(graph))
+def _malformed(message: str) -> QueryError:
+    return QueryError(f"malformed SPARQL update: {message}", code="E051", status=400)
+
+
+def _is(token: Token | None, *words: str) -> bool:
+    return token is not None and token.kind == "word" and token.value in words
+
+
+def _punct(token: Token | None, value: str) -> bool:
+    return token is not None and token.kind == "punct" and token.value == value
+
+
+def _group_end(tokens: Sequence[Token], k: int) -> int:
+    """Index just after the group that opens at ``tokens[k]`` (``{``)."""
+    if not _punct(tokens[k] if k < len(tokens) else None, "{"):
+        raise _malformed("expected '{'")
+    depth = 0
+    for j in range(k, len(tokens)):
+        t = tokens[j]
+        if t.kind == "punct" and t.value in ("{", "{|"):
+            depth += 1
+        elif t.kind == "punct" and t.value in ("}", "|}"):
+            depth -= 1
+            if depth == 0:
+                return j + 1
+    raise _malformed("a '{' is not closed")
+
+
+def _template(tokens: Sequence[Token], k: int) -> tuple[int, set[str], list[str], bool]:
+    """Read the quads template opening at ``k``: (end, graph IRIs, graph variables, has default-graph triples)."""
+    end = _group_end(tokens, k)
+    graphs: set[str] = set()
+    variables: list[str] = []
+    default = False
+    j = k + 1
+    while j < end - 1:
+        t = tokens[j]
+        if _is(t, "GRAPH"):
+            name = tokens[j + 1] if j + 1 < end else None
+            if name is not None and name.kind == "iri":
+                graphs.add(name.value)
+            elif name is not None and name.kind == "var":
+                variables.append(name.value)
+            else:
+                raise _malformed("GRAPH takes an IRI or a variable")
+            j = _group_end(tokens, j + 2)
+        elif _punct(t, "."):
+            j += 1
+        else:
+            default = True
+            j += 1
+    return end, graphs, variables, default
+
+
+def _split(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Operations: the tokens between top-level ';'."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for t in tokens:
+        if t.kind == "punct" and t.value in ("{", "(", "[", "{|", "<<(", "<<"):
+            depth += 1
+        elif t.kind == "punct" and t.value in ("}", ")", "]", "|}", ")>>", ">>"):
+            depth -= 1
+        if depth == 0 and _punct(t, ";"):
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return parts
+
+
+def _prologue_end(tokens: Sequence[Token]) -> int:
+    k = 0
+    while k < len(tokens):
+        if _is(tokens[k], "PREFIX"):
+            k += 3
+        elif _is(tokens[k], "BASE", "VERSION"):
+            k += 2
+        else:
+            break
+    return k
+
+
+def _graph_ref(tokens: Sequence[Token], k: int, *, allow: tuple[str, ...]) -> tuple[str | None, str | None, int]:
+    """(IRI, or None; DEFAULT/NAMED/ALL word, or None; next index) of a graph reference at ``k``."""
+    t = tokens[k] if k < len(tokens) else None
+    if _is(t, *allow):
+        return None, t.value, k + 1  # type: ignore[union-attr]
+    if _is(t, "GRAPH"):
+        k += 1
+        t = tokens[k] if k < len(tokens) else None
+    if t is not None and t.kind == "iri":
+        return t.value, None, k + 1
+    raise _malformed("expected a graph IRI")
 
 
 def screen_update(
@@ -310,95 +444,144 @@ def screen_update(
     *,
     using_graph_uris: Sequence[str] = (),
     using_named_graph_uris: Sequence[str] = (),
+    base_iri: str | None = None,
+    prefixes: Mapping[str, str] | None = None,
+    max_bytes: int | None = None,
 ) -> UpdatePlan:
-    """Parse an update and refuse what must not run; say which graphs it may change."""
-    try:
-        with PARSE_LOCK:
-            tree = parseUpdate(text)
-            algebra = translateUpdate(tree).algebra
-    except ParseException as exc:
-        raise _syntax_error("update", exc) from None
-    except Exception as exc:
-        raise _syntax_error("update", exc) from None
-    _refuse_service(tree)
+    """Read an update and refuse what must not run; say which graphs it may change."""
+    _check_size("update", text, max_bytes)
+    lexed = tokenize(text, kind="update", base=base_iri, prefixes=prefixes)
+    _refuse_service(lexed)
     plan = UpdatePlan()
     written: set[str] = set()
+    known = set(known_graphs)
     protocol_dataset = bool(using_graph_uris or using_named_graph_uris)
-    for op in algebra:
-        name = op.name
-        if name == "Load":
-            raise QueryError(
-                f"LOAD is not allowed: conflictkg never fetches data from the web or the file system "
-                f"(LOAD <{_get(op, 'iri')}>); upload Turtle to /graph-store instead",
-                code="E052",
-                status=400,
-            )
-        if name in ("InsertData", "DeleteData"):
-            if _get(op, "triples"):
-                raise _default_write(name == "InsertData" and "INSERT DATA" or "DELETE DATA")
-            for graph in (_get(op, "quads") or {}):
-                written.add(str(graph))
-                if plan.targets is not None:
-                    plan.targets.add(str(graph))
-        elif name in ("Modify", "DeleteWhere"):
-            with_graph = str(_get(op, "withClause")) if _get(op, "withClause") is not None else None
-            usings = _get(op, "using") or []
-            if protocol_dataset and (usings or with_graph):
-                raise QueryError(
-                    "the request gives using-graph-uri/using-named-graph-uri and the update has its own "
-                    "USING or WITH: use one or the other (SPARQL 1.1 Protocol 2.2.3)",
-                    code="E054",
-                    status=400,
-                )
-            reads = [str(_get(u, "default") if _get(u, "default") is not None else _get(u, "named")) for u in usings]
-            check_graphs(reads, set(known_graphs) | written, where="USING")
-            if with_graph is not None:
-                written.add(with_graph)
-            if usings:
-                plan.has_using = True
-            if name == "DeleteWhere":
-                _template_targets(op, with_graph, "DELETE WHERE", plan)
-            else:
-                _template_targets(_get(op, "delete"), with_graph, "DELETE", plan)
-                _template_targets(_get(op, "insert"), with_graph, "INSERT", plan)
-                for clause in (_get(op, "insert"), _get(op, "delete")):
-                    for graph in (_get(clause, "quads") or {}):
-                        if not isinstance(graph, Variable):
-                            written.add(str(graph))
-        elif name in ("Clear", "Drop"):
-            target = op["graphiri"]
-            iri = _graph_of(target)
-            if iri is not None:
-                if plan.targets is not None:
-                    plan.targets.add(iri)
-            elif target in ("ALL", "NAMED"):
-                plan.targets = None
-        elif name == "Create":
-            iri = _graph_of(op["graphiri"])
-            if iri is not None:
-                written.add(iri)
-        elif name in ("Add", "Move", "Copy"):
-            source, dest = _graph_of(op["graph"][0]), _graph_of(op["graph"][1])
-            if dest is None:
-                raise _default_write(name.upper())
-            if source is None:
-                raise QueryError(f"{name.upper()} from the default graph: name the source graph", code="E054",
-                                 status=400)
-            check_graphs([source], set(known_graphs) | written, where=name.upper())
-            written.add(dest)
-            if plan.targets is not None:
-                plan.targets.add(dest)
-                if name == "Move":
-                    plan.targets.add(source)
-        else:  # pragma: no cover - the grammar has no other operation
-            raise QueryError(f"unsupported update operation {name}", code="E051", status=400)
-    check_graphs(using_graph_uris, set(known_graphs) | written, where="using-graph-uri")
-    check_graphs(using_named_graph_uris, set(known_graphs) | written, where="using-named-graph-uri")
+    for part in _split(lexed.tokens):
+        start = _prologue_end(part)
+        if start == len(part):
+            continue  # only PREFIX/BASE (or nothing): no operation
+        op = Operation(kind="", tokens=part[start:])
+        _read_operation(op, plan, written, known, protocol_dataset)
+        plan.operations.append(op)
+        plan.targets |= op.targets
+    check_graphs(using_graph_uris, known | written, where="using-graph-uri")
+    check_graphs(using_named_graph_uris, known | written, where="using-named-graph-uri")
     plan.written = written
     return plan
 
 
-# --- the USING rewrite --------------------------------------------------------------------
+def _read_operation(op: Operation, plan: UpdatePlan, written: set[str], known: set[str],
+                    protocol_dataset: bool) -> None:
+    tokens = op.tokens
+    first = tokens[0]
+    if first.kind != "word":
+        raise _malformed(f"an operation cannot start with {first.text}")
+    name = first.value
+    op.kind = name
+    k = 1
+    silent = name in ("CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY") and _is(tokens[k] if k < len(tokens) else None,
+                                                                              "SILENT")
+    k += silent
+    if name in ("CLEAR", "DROP"):
+        iri, word, _ = _graph_ref(tokens, k, allow=("DEFAULT", "NAMED", "ALL"))
+        if iri is not None:
+            op.targets.add(iri)
+        elif word in ("NAMED", "ALL"):
+            plan.all_graphs = True
+    elif name == "CREATE":
+        iri, _, _ = _graph_ref(tokens, k, allow=())
+        assert iri is not None
+        op.targets.add(iri)
+        written.add(iri)
+    elif name in ("ADD", "MOVE", "COPY"):
+        source, source_word, k = _graph_ref(tokens, k, allow=("DEFAULT",))
+        if not _is(tokens[k] if k < len(tokens) else None, "TO"):
+            raise _malformed(f"{name} needs TO")
+        dest, _, _ = _graph_ref(tokens, k + 1, allow=("DEFAULT",))
+        if dest is None:
+            raise _default_write(name)
+        if source is None:
+            raise QueryError(f"{name} from the default graph: name the source graph", code="E054", status=400)
+        if not silent:  # (with SILENT a missing source graph is nothing to add)
+            check_graphs([source], known | written, where=name)
+        written.add(dest)
+        op.targets.add(dest)
+        if name == "MOVE":
+            op.targets.add(source)
+    elif name in ("INSERT", "DELETE") and _is(tokens[k] if k < len(tokens) else None, "DATA"):
+        _, graphs, variables, default = _template(tokens, k + 1)
+        if default:
+            raise _default_write(f"{name} DATA")
+        if variables:
+            raise _malformed(f"{name} DATA cannot use variables")
+        op.kind = f"{name} DATA"
+        op.targets |= graphs
+        written |= graphs
+    elif name == "DELETE" and _is(tokens[k] if k < len(tokens) else None, "WHERE"):
+        end, graphs, variables, default = _template(tokens, k + 1)
+        if default:
+            raise _default_write("DELETE WHERE")
+        op.kind = "DELETE WHERE"
+        op.targets |= graphs
+        op.graph_vars = variables
+        op.where = list(tokens[k + 1:end])
+    elif name in ("WITH", "INSERT", "DELETE"):
+        _read_modify(op, written, known, protocol_dataset)
+        plan.has_using = plan.has_using or bool(op.using or op.using_named)
+    else:
+        raise _malformed(f"unknown operation {first.text}")
+
+
+def _read_modify(op: Operation, written: set[str], known: set[str], protocol_dataset: bool) -> None:
+    tokens = op.tokens
+    k = 0
+    op.kind = "MODIFY"
+    if _is(tokens[0], "WITH"):
+        iri = _iri_at(tokens, 1)
+        if iri is None:
+            raise _malformed("WITH takes a graph IRI")
+        op.with_graph = iri
+        k = 2
+    clauses = 0
+    for word in ("DELETE", "INSERT"):
+        if _is(tokens[k] if k < len(tokens) else None, word):
+            clauses += 1
+            end, graphs, variables, default = _template(tokens, k + 1)
+            if default:
+                if op.with_graph is None:
+                    raise _default_write(word)
+                graphs.add(op.with_graph)
+            op.targets |= graphs
+            op.graph_vars += variables
+            written |= graphs
+            k = end
+    if not clauses:
+        raise _malformed("expected DELETE or INSERT")
+    while _is(tokens[k] if k < len(tokens) else None, "USING"):
+        named = _is(tokens[k + 1] if k + 1 < len(tokens) else None, "NAMED")
+        iri = _iri_at(tokens, k + 2 if named else k + 1)
+        if iri is None:
+            raise _malformed("USING takes a graph IRI")
+        (op.using_named if named else op.using).append(iri)
+        k += 3 if named else 2
+    if protocol_dataset and (op.using or op.using_named or op.with_graph):
+        raise QueryError(
+            "the request gives using-graph-uri/using-named-graph-uri and the update has its own "
+            "USING or WITH: use one or the other (SPARQL 1.1 Protocol 2.2.3)",
+            code="E054",
+            status=400,
+        )
+    check_graphs(op.using + op.using_named, known | written, where="USING")
+    if op.with_graph is not None:
+        written.add(op.with_graph)
+    if not _is(tokens[k] if k < len(tokens) else None, "WHERE"):
+        raise _malformed("expected WHERE")
+    op.where = list(tokens[k + 1:_group_end(tokens, k + 1)])
+    if not (op.using or op.using_named or op.with_graph):
+        op.needs_using = k
+
+
+# --- binding values for servers without substitutions --------------------------------------
 
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"", re.S)
@@ -436,36 +619,6 @@ def _top_level_words(text: str) -> Iterable[tuple[int, str]]:
             i = m.end()
         else:
             i += 1
-
-
-def with_using(text: str, default_graphs: Sequence[str], named_graphs: Sequence[str] = ()) -> str:
-    """Add ``USING``/``USING NAMED`` clauses before the ``WHERE`` of every ``DELETE/INSERT`` operation
-    that has neither ``USING`` nor ``WITH`` (``DELETE WHERE`` cannot take them and is left alone)."""
-    clause = "".join(f"USING <{g}> " for g in default_graphs) + "".join(f"USING NAMED <{g}> " for g in named_graphs)
-    if not clause:
-        return text
-    cuts: list[int] = []
-    previous = ""
-    has_own = False
-    for offset, word in _top_level_words(text):
-        if word in ("USING", "WITH"):
-            has_own = True
-        elif word == "WHERE":
-            if previous != "DELETE" and not has_own:
-                cuts.append(offset)
-            has_own = False
-        previous = word
-    return _splice(text, cuts, clause)
-
-
-def _splice(text: str, cuts: Sequence[int], clause: str) -> str:
-    out, last = [], 0
-    for cut in cuts:
-        out.append(text[last:cut])
-        out.append(clause)
-        last = cut
-    out.append(text[last:])
-    return "".join(out)
 
 
 def with_values(text: str, bindings: dict[str, str]) -> str:

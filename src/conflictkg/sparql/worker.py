@@ -101,7 +101,9 @@ def run_task(store: ox.Store, task: Task) -> tuple[Any, ...]:
         return ("error", "E051", 400, f"malformed SPARQL query: {exc}")
     except KeyError as exc:  # a media type the form cannot take
         return ("error", "E059", 406, f"this result cannot be given as {exc}")
-    except (OSError, ValueError, TypeError, RuntimeError) as exc:
+    except RuntimeError as exc:  # pyoxigraph's evaluation errors (an unknown function, ...): the query's fault
+        return ("error", "E094", 400, f"the query cannot be evaluated: {exc}")
+    except (OSError, ValueError, TypeError) as exc:
         return ("error", "E050", 500, f"the query failed: {exc}")
 
 
