@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import URIRef
 
 from conflictkg.config import Settings
 from conflictkg.errors import QueryError
@@ -86,12 +87,10 @@ def test_ingest_stores_the_pairs_and_summary_of_the_event(service: GraphService)
 def test_a_graph_replaced_twice_leaves_no_trace(service: GraphService) -> None:
     before = _derived(service)
     name = article_graph(_article("c.txt").key)
-    original = service.store.graph(name)
-    lowered = Graph()
-    for s, p, o in original:
-        if p in (URIRef("http://schema.org/minValue"), URIRef("http://schema.org/maxValue")):
-            o = Literal(15, datatype=XSD.integer)
-        lowered.add((s, p, o))
+    original = service.store.triples(name)
+    bounds = {"http://schema.org/minValue", "http://schema.org/maxValue"}
+    fifteen = ox.Literal("15", datatype=ox.NamedNode(str(XSD.integer)))
+    lowered = [ox.Triple(t.subject, t.predicate, fifteen) if t.predicate.value in bounds else t for t in original]
     service.sparql.replace_graph(str(name), lowered)  # Graph Store PUT: validated, atomic
     assert _pairs(service) == [
         ("contradiction", "a.txt", "12", "c.txt", "45", "Russian soldiers"),  # the surface form stays "45"
