@@ -142,7 +142,8 @@ for _name in ("titleBasis", "fileName", "textLength", "contentHash", "publicatio
               "sourceArticle", "evidence", "extractionRule", "measure", "qualifier", "surfaceForm", "countedGroup",
               "role", "affiliatedWith", "backs", "country", "dictionaryEntry", "scopedTo", "placeType", "partOf",
               "counts", "populationOf", "populationKind", "conflictEvent", "conflictMeasure", "firstFigure",
-              "secondFigure", "firstClaim", "secondClaim", "firstPopulation", "secondPopulation",
+              "secondFigure", "firstClaim", "secondClaim", "firstClaimant", "secondClaimant", "firstPopulation",
+              "secondPopulation",
               "populationRelation", "reason"):
     P[_name] = _iri(CKG + _name)
 
@@ -376,6 +377,8 @@ class _World:
             w.add(node, P["secondFigure"], b.figure)
             w.add(node, P["firstClaim"], a.claim)
             w.add(node, P["secondClaim"], b.claim)
+            w.add(node, P["firstClaimant"], a.claimant)
+            w.add(node, P["secondClaimant"], b.claimant)
             w.add(node, P["firstPopulation"], a.population)
             w.add(node, P["secondPopulation"], b.population)
             w.add(node, P["populationRelation"], _c("SamePopulation"))

@@ -39,6 +39,7 @@ CONFLICT = [("add", "CONFLICT", RDF.type, CKG.Contradiction), ("add", "CONFLICT"
             ("add", "CONFLICT", CKG.firstFigure, "FIG"), ("add", "CONFLICT", CKG.secondFigure, "FIG_MON"),
             ("add", "CONFLICT", CKG.firstClaim, "CLAIM"), ("add", "CONFLICT", CKG.secondClaim, "CLAIM_MON"),
             ("add", "CONFLICT", CKG.firstPopulation, "POP"), ("add", "CONFLICT", CKG.secondPopulation, "POP"),
+            ("add", "CONFLICT", CKG.firstClaimant, "MIN"), ("add", "CONFLICT", CKG.secondClaimant, "MONITOR"),
             ("add", "CONFLICT", CKG.populationRelation, CKG.SamePopulation),
             ("add", "CONFLICT", CKG.reason, Literal("Two sources disagree."))]
 SUMMARY = [("add", "SUMMARY", RDF.type, CKG.FigureSummary), ("add", "SUMMARY", CKG.summaryEvent, "EVENT"),
@@ -128,6 +129,8 @@ CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
     ("FigureConflict-secondClaim", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondClaim, None)], CONFLICT),
     ("FigureConflict-firstPopulation", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.firstPopulation, "EVENT")], CONFLICT),
     ("FigureConflict-secondPopulation", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondPopulation, None)], CONFLICT),
+    ("FigureConflict-firstClaimant", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.firstClaimant, "EVENT")], CONFLICT),
+    ("FigureConflict-secondClaimant", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondClaimant, None)], CONFLICT),
     ("FigureConflict-relation", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.populationRelation, CKG.Asserts)], CONFLICT),
     ("FigureConflict-reason", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.reason, None)], CONFLICT),
     # figure summaries (derived graphs)

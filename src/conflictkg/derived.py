@@ -63,15 +63,22 @@ def is_derived_graph(name: str) -> bool:
 
 _EVENTS_OF = SPARQL_PROLOGUE + """
 SELECT DISTINCT ?e WHERE { VALUES ?g { %s } GRAPH ?g { { ?p ckg:populationOf ?e } UNION { ?c ckg:about ?e } } }"""
-_FIGURES = SPARQL_PROLOGUE + """
-SELECT ?g ?e ?claim ?claimant ?behalf ?stance ?date ?fig ?measure ?qualifier ?surface ?min ?max ?pop WHERE {
-  VALUES ?e { %s }
+# Each read starts from the terms the previous one found (a VALUES block in the text, which
+# pyoxigraph's planner sees), so that it is a few index lookups per figure.
+_COUNTING = SPARQL_PROLOGUE + """
+SELECT ?g ?pop ?fig ?measure ?qualifier ?surface ?min ?max WHERE {
+  VALUES ?pop { %s }
   GRAPH ?g {
-    ?pop ckg:populationOf ?e .
     ?fig ckg:counts ?pop ; ckg:measure ?measure ; ckg:qualifier ?qualifier ; ckg:surfaceForm ?surface .
-    ?claim ckg:hasFigure ?fig ; ckg:about ?e ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
     OPTIONAL { ?fig schema:minValue ?min }
     OPTIONAL { ?fig schema:maxValue ?max }
+  }
+}"""
+_CLAIMS = SPARQL_PROLOGUE + """
+SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date WHERE {
+  VALUES ?fig { %s }
+  GRAPH ?g {
+    ?claim ckg:hasFigure ?fig ; ckg:about ?e ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
     OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
     OPTIONAL { ?claim ckg:claimDate ?date }
   }
@@ -177,14 +184,19 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
             kind=e["kind"], nationality=e["nationality"], side=e["side"], alignment=e["alignment"], role=e["role"],
             marks=tuple(sorted(marks.get(pop, ()))), label=e["label"] or "")
         facts.labels[pop] = e["label"] or ""
+    event_of = {pop: e for e, f in out.items() for pop in f.populations}
+    figures: dict[str, dict[str, str | None]] = {}
+    if event_of:
+        for r in reader.select(_COUNTING % _values(event_of)):
+            figures.setdefault(r["fig"] or "", r)
     claims: dict[tuple[str, str], ClaimFact] = {}
-    seen_figures: set[tuple[str, str]] = set()
-    for r in sorted(reader.select(_FIGURES % values), key=lambda r: (r["claim"] or "", r["fig"] or "")):
-        ev, claim, fig, pop = r["e"], r["claim"], r["fig"], r["pop"]
-        assert ev is not None and claim is not None and fig is not None and pop is not None
-        if (ev, fig) in seen_figures or pop not in out[ev].populations:
-            continue
-        seen_figures.add((ev, fig))
+    claim_rows = reader.select(_CLAIMS % _values(figures)) if figures else []
+    for r in sorted(claim_rows, key=lambda r: (r["claim"] or "", r["fig"] or "", r["e"] or "")):
+        fig, claim, ev = r["fig"] or "", r["claim"] or "", r["e"] or ""
+        f = figures[fig]
+        pop = f["pop"] or ""
+        if event_of.get(pop) != ev or any(x.iri == fig for c in out[ev].claims for x in c.figures):
+            continue  # a figure is compared within its own population's event, once
         c = claims.get((ev, claim))
         if c is None:
             c = claims[(ev, claim)] = ClaimFact(
@@ -192,8 +204,8 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
                 stance=local_name(r["stance"] or ""), date=r["date"])
             out[ev].claims.append(c)
         c.figures.append(FigureFact(
-            iri=fig, measure=local_name(r["measure"] or ""), qualifier=local_name(r["qualifier"] or ""),
-            surface=r["surface"] or "", low=_int(r["min"]), high=_int(r["max"]),
+            iri=fig, measure=local_name(f["measure"] or ""), qualifier=local_name(f["qualifier"] or ""),
+            surface=f["surface"] or "", low=_int(f["min"]), high=_int(f["max"]),
             population=out[ev].populations[pop], population_iri=pop))
     _add_organisations(reader, [c for f in out.values() for c in f.claims])
     return out
@@ -330,6 +342,8 @@ def event_graph(facts: EventFacts, ctx: EventContext) -> Graph:
         g.add((node, CKG.secondFigure, URIRef(pair.second.iri)))
         g.add((node, CKG.firstClaim, URIRef(pair.first_claim.iri)))
         g.add((node, CKG.secondClaim, URIRef(pair.second_claim.iri)))
+        g.add((node, CKG.firstClaimant, URIRef(pair.first_claim.claimant)))
+        g.add((node, CKG.secondClaimant, URIRef(pair.second_claim.claimant)))
         g.add((node, CKG.firstPopulation, URIRef(pair.first.population_iri or "")))
         g.add((node, CKG.secondPopulation, URIRef(pair.second.population_iri or "")))
         g.add((node, CKG.populationRelation, _RELATION[pair.relation]))
