@@ -51,7 +51,7 @@ class Ref(BaseModel):
 
 
 class FigureRow(BaseModel):
-    measure: str = Field(description="killed, wounded, killed_or_wounded or attackers")
+    measure: str = Field(description="killed, wounded, killed_or_wounded, attackers, missing or captured")
     low: int | None = Field(description="Inclusive lower bound; null = open")
     high: int | None = Field(description="Inclusive upper bound; null = open")
     qualifier: str

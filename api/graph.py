@@ -125,7 +125,7 @@ class Source(BaseModel):
 
 class FigureOut(BaseModel):
     id: str
-    measure: str = Field(description="Killed, Wounded, KilledOrWounded or Attackers")
+    measure: str = Field(description="Killed, Wounded, KilledOrWounded, Attackers, Missing or Captured")
     low: int | None = Field(description="Inclusive lower bound; null = open")
     high: int | None = Field(description="Inclusive upper bound; null = open")
     qualifier: str = Field(description="Exact, Approximately, AtLeast, MoreThan, UpTo, LessThan, Range or Vague")

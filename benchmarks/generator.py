@@ -52,6 +52,7 @@ GRASPF = "http://groundedannotationframework.org/grasp/factuality#"
 
 __all__ = [
     "DICTIONARY_GRAPH_IRI",
+    "GENERATOR_VERSION",
     "GeneratorConfig",
     "article_graphs",
     "generate",
@@ -61,6 +62,8 @@ __all__ = [
 ]
 
 DICTIONARY_GRAPH_IRI = CKGG + "dictionary"
+GENERATOR_VERSION = 1
+"""Bump whenever the output changes for the same size and seed: cached files and stores are keyed by it."""
 ORG_TYPES = ("Government", "Ministry", "ArmedForce", "ArmedGroup", "Coalition", "MediaOutlet", "NewsAgency",
              "Monitor", "InternationalOrganisation")
 EVENT_TYPES = ("Attack", "AirStrike", "Clash", "Crash", "Bombardment")

@@ -1,12 +1,13 @@
-"""Query latency: conflictkg's ``/sparql`` over HTTP vs pyoxigraph direct, rdflib and rdflib-endpoint.
+"""Query latency: conflictkg over HTTP vs pyoxigraph direct, rdflib, rdflib-endpoint (and Virtuoso).
 
 The query set is the named analyst queries of ``api/queries`` (bound to IRIs of the synthetic
 world) plus four classic shapes. Every engine runs the same queries over the same N-Quads:
 
-- ``pyoxigraph direct``: the on-disk store the server will open, queried in a child process
+- ``pyoxigraph direct``: a checkpoint of the on-disk store the server opens, opened read-only as
+  the server's query workers do and queried in a child process
   with the union default graph and the parameters as ``substitutions``, results serialised to
-  SPARQL JSON (the floor: what conflictkg adds on top is its HTTP layer);
-- ``conflictkg /sparql``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
+  SPARQL JSON by pyoxigraph (the floor: what conflictkg adds on top is its HTTP layer);
+- ``conflictkg``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
   besides the client's round trip, the server's own time per request is kept (its
   ``Server-Timing`` header);
 - ``rdflib Graph``: an rdflib ``Dataset`` (union default graph) in a child process, parameters
@@ -14,12 +15,14 @@ world) plus four classic shapes. Every engine runs the same queries over the sam
 - ``rdflib-endpoint``: its own uvicorn server over the same data, the parameters inlined as a
   ``VALUES`` block (its protocol has no bindings).
 
-Both HTTP engines are timed through the same lean keep-alive client (:mod:`.client`).
+Every HTTP engine is timed through the same lean keep-alive client (:mod:`.client`).
 
 Each query gets a warm-up run (not counted) and then ``repeats`` timed runs, fewer when a run is
-slow (the total per query stays near ``budget`` seconds). A run longer than ``cap`` seconds stops
-that engine: the child process or server is killed and the table says "did not finish within
-cap s" instead of hanging.
+slow (the total per query stays near ``budget`` seconds). A run longer than ``cap`` seconds is
+reported as "did not finish within cap s" instead of hanging: the child process (pyoxigraph
+cannot be interrupted) or the stuck server (rdflib-endpoint) is replaced for the next queries.
+Engines are objects (:class:`ChildEngine`, :class:`HttpEngine`) so that a suite can time each
+query on every engine in turn.
 """
 
 from __future__ import annotations
@@ -45,11 +48,12 @@ __all__ = [
     "PREFIXES",
     "QuerySpec",
     "Timing",
-    "concurrency",
     "query_set",
-    "run_direct",
+    "ChildEngine",
+    "HttpEngine",
+    "Settings",
     "run_http",
-    "run_rdflib",
+    "round_trip",
 ]
 
 OUT_OF_TIME = "not run: the run's time budget was used up"
@@ -173,28 +177,39 @@ def _busy_event(world: _World) -> str:
     return max(events, key=lambda e: (score.get(e, 0), e))
 
 
-def _measure(run: Callable[[], int], *, repeats: int, budget: float) -> Timing:
+def _measure(run: Callable[[], Any], count: Callable[[Any], int], *, repeats: int, budget: float,
+             fast_repeats: int = 0, fast: float = 0.02) -> Timing:
     """Warm-up, then up to ``repeats`` timed runs while the total stays under ``budget`` seconds.
 
+    ``run`` does the timed work and returns the answer; ``count`` (rows of an answer) is applied
+    to the warm-up's answer only, outside the timing: what is timed is producing (or, over HTTP,
+    receiving) the result body, not the client's parsing of it. Queries whose warm-up took less
+    than ``fast`` seconds get ``fast_repeats`` runs instead (cheap, and their medians are noisier).
     A query whose first run alone takes more than ``budget`` is not run again: that first (cold)
     run is its only sample, and :attr:`Timing.cold` says so.
     """
     start = time.perf_counter()
-    rows = run()
+    answer = run()
     first = time.perf_counter() - start
-    timing = Timing(rows=rows)
+    timing = Timing(rows=count(answer))
     if first > budget:
         timing.samples.append(first)
         timing.cold = True
         return timing
+    wanted = max(repeats, fast_repeats) if first < fast else repeats
     spent = 0.0
-    while len(timing.samples) < repeats and (spent < budget or not timing.samples):
+    while len(timing.samples) < wanted and (spent < budget or not timing.samples):
         start = time.perf_counter()
         run()
         elapsed = time.perf_counter() - start
         timing.samples.append(elapsed)
         spent += elapsed
     return timing
+
+
+def _json_rows(body: bytes) -> int:
+    data = json.loads(body)
+    return len(data["results"]["bindings"]) if "results" in data else 0
 
 
 # --- engines in a child process (pyoxigraph direct, rdflib) ------------------------------------
@@ -207,16 +222,14 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
     if engine == "direct":
         import pyoxigraph as ox
 
-        store = ox.Store(source)  # the on-disk store (opened read-write: the server is not running)
+        store = ox.Store.read_only(source)  # its own checkpoint of the store, opened as the query workers do
 
         def runner(spec: QuerySpec) -> Callable[[], int]:
             subs = {ox.Variable(k): ox.NamedNode(v) for k, v in spec.bindings.items()} or None
 
-            def run() -> int:
+            def run() -> bytes:
                 result = store.query(spec.text, use_default_graph_as_union=True, substitutions=subs)
-                body = result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
-                data = json.loads(body)
-                return len(data["results"]["bindings"]) if "results" in data else 0
+                return result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr,no-any-return]
             return run
     else:
         from rdflib import Dataset, URIRef
@@ -227,10 +240,8 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
         def runner(spec: QuerySpec) -> Callable[[], int]:
             binds = {k: URIRef(v) for k, v in spec.bindings.items()}
 
-            def run() -> int:
-                result = store.query(spec.text, initBindings=binds)
-                result.serialize(format="json")
-                return len(result)
+            def run() -> bytes:
+                return store.query(spec.text, initBindings=binds).serialize(format="json")  # type: ignore[no-any-return]
             return run
     conn.send({"load_s": time.perf_counter() - start,
                "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
@@ -238,12 +249,12 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
         msg = conn.recv()
         if msg is None:
             return
-        spec, repeats, budget, cap = msg
+        spec, repeats, fast_repeats, budget, cap = msg
         run = runner(spec)
         if engine != "direct":  # rdflib is pure Python: an overtime query can be stopped in-process
             run = _interruptible(run, cap)
         try:
-            conn.send(_measure(run, repeats=repeats, budget=budget).to_dict())
+            conn.send(_measure(run, _json_rows, repeats=repeats, budget=budget, fast_repeats=fast_repeats).to_dict())
         except _Overtime:
             conn.send(Timing(status=f"did not finish within {cap:.0f} s").to_dict())
         except Exception as exc:  # noqa: BLE001 - reported in the table
@@ -254,14 +265,14 @@ class _Overtime(BaseException):
     """Raised in the rdflib child's main thread when a query passes the cap."""
 
 
-def _interruptible(run: Callable[[], int], cap: float) -> Callable[[], int]:  # pragma: no cover - child process
+def _interruptible(run: Callable[[], bytes], cap: float) -> Callable[[], bytes]:  # pragma: no cover - child process
     """``run`` with a watchdog that raises :class:`_Overtime` in this thread after ``cap`` seconds."""
     import ctypes
     import threading
 
     target = threading.get_ident()
 
-    def wrapped() -> int:
+    def wrapped() -> bytes:
         fired = threading.Event()
 
         def fire() -> None:
@@ -285,149 +296,197 @@ class EngineRun:
     load_s: float | None = None
     max_rss_mib: float | None = None
     status: str = "ok"
-    floor: Timing | None = None
-    """conflictkg only: latency of GET /queries (no store work): the HTTP stack's own round trip."""
     server: dict[str, float] = field(default_factory=dict)
     """conflictkg only: median of the server's own time per query (``Server-Timing``), seconds."""
 
 
-def _run_child(engine: str, source: Path, specs: Sequence[QuerySpec], *, repeats: int, budget: float,
-               cap: float, load_cap: float, log: Callable[[str], None], deadline: float = math.inf,
-               caps: Mapping[str, float] | None = None) -> EngineRun:
-    ctx = mp.get_context("spawn")
-    parent, child_end = ctx.Pipe()
-    proc = ctx.Process(target=_child, args=(engine, str(source), child_end), daemon=True)
-    proc.start()
-    out = EngineRun()
-    try:
-        if not parent.poll(load_cap):
-            out.status = f"load did not finish within {load_cap:.0f} s"
-            for spec in specs:
-                out.timings[spec.name] = Timing(status=out.status)
-            return out
-        info = parent.recv()
-        out.load_s, out.max_rss_mib = info["load_s"], info["max_rss_mib"]
-        log(f"  {engine}: loaded in {out.load_s:.1f} s")
-        dead = ""
-        for spec in specs:
-            if not dead and time.monotonic() > deadline:
-                dead = OUT_OF_TIME
-            if dead:
-                out.timings[spec.name] = Timing(status=dead)
-                continue
-            spec_cap = (caps or {}).get(spec.name, cap)
-            parent.send((spec, repeats, budget, spec_cap))
-            wait = spec_cap + budget + 5 if engine == "direct" else 2 * spec_cap + budget + 10  # rdflib stops itself
-            if parent.poll(wait):
-                out.timings[spec.name] = Timing.from_dict(parent.recv())
+@dataclass
+class Settings:
+    """How each query is timed (see :func:`_measure`) and when the run stops."""
+
+    repeats: int
+    budget: float
+    cap: float
+    fast_repeats: int = 0
+    deadline: float = math.inf
+
+
+class ChildEngine:
+    """pyoxigraph direct (``direct``: the on-disk store at ``source``) or rdflib (``rdflib``: the N-Quads
+    file ``source``) in a child process. A query that passes its cap is reported as not finished and
+    the child is replaced by a fresh one (up to ``restarts`` times) for the queries after it."""
+
+    def __init__(self, kind: str, source: Path, settings: Settings, *, load_cap: float, log: Callable[[str], None],
+                 restarts: int = 2) -> None:
+        self.kind, self.source, self.settings = kind, source, settings
+        self.load_cap, self.log, self.restarts = load_cap, log, restarts
+        self.run = EngineRun()
+        self.dead = ""
+        self._proc: Any = None
+        self._conn: Any = None
+        self._spawn()
+
+    def _spawn(self) -> None:
+        ctx = mp.get_context("spawn")
+        self._conn, child_end = ctx.Pipe()
+        self._proc = ctx.Process(target=_child, args=(self.kind, str(self.source), child_end), daemon=True)
+        self._proc.start()
+        self._loaded = False
+
+    def _ready(self) -> bool:
+        """Wait for the child's data to be loaded (the first time: record load time and memory)."""
+        if self._loaded:
+            return True
+        if not self._conn.poll(self.load_cap):
+            self.dead = f"load did not finish within {self.load_cap:.0f} s"
+            self.run.status = self.dead
+            return False
+        info = self._conn.recv()
+        if self.run.load_s is None:
+            self.run.load_s, self.run.max_rss_mib = info["load_s"], info["max_rss_mib"]
+            self.log(f"  {self.kind}: loaded in {self.run.load_s:.1f} s")
+        self._loaded = True
+        return True
+
+    def measure(self, spec: QuerySpec, cap: float | None = None) -> Timing:
+        s = self.settings
+        if not self.dead and time.monotonic() > s.deadline:
+            self.dead = OUT_OF_TIME
+        if self.dead or not self._ready():
+            self.run.timings[spec.name] = t = Timing(status=self.dead)
+            return t
+        limit = s.cap if cap is None else cap
+        self._conn.send((spec, s.repeats, s.fast_repeats, s.budget, limit))
+        wait = limit + s.budget + 5 if self.kind == "direct" else 2 * limit + s.budget + 10  # rdflib stops itself
+        stuck = not self._conn.poll(wait)
+        t = Timing(status=f"did not finish within {wait:.0f} s") if stuck else Timing.from_dict(self._conn.recv())
+        self.run.timings[spec.name] = t
+        self.log(f"  {self.kind}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
+        if stuck:
+            self._stop()
+            if self.restarts > 0:
+                self.restarts -= 1
+                self._spawn()
             else:
-                out.timings[spec.name] = Timing(status=f"did not finish within {wait:.0f} s")
-                dead = f"not run ({engine} was stopped after a query passed {wait:.0f} s)"
-                proc.kill()
-            t = out.timings[spec.name]
-            log(f"  {engine}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
-        if not dead:
-            parent.send(None)
-    finally:
-        proc.join(5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-    return out
+                self.dead = self.run.status = f"not run ({self.kind} was stopped after a query passed {wait:.0f} s)"
+        return t
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join()
+            self._proc = None
+
+    def close(self) -> None:
+        if self._proc is not None and self._loaded and self._proc.is_alive():
+            self._conn.send(None)
+            self._proc.join(5)
+        if self._proc is not None and self._proc.is_alive():
+            self._stop()
+        self._proc = None
 
 
-def run_direct(store_path: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun:
-    return _run_child("direct", store_path, specs, **kw)
-
-
-def run_rdflib(nquads: Path, specs: Sequence[QuerySpec], **kw: Any) -> EngineRun:
-    return _run_child("rdflib", nquads, specs, **kw)
-
-
-# --- engines over HTTP -------------------------------------------------------------------------
+def _checked(response: Response) -> Response:
+    """``response``, or a RuntimeError when it is not a complete 200 answer."""
+    if response.status_code != 200:
+        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:160]}")
+    if response.headers.get("x-sql-state") == "S1TAT":  # Virtuoso's partial answer at its own time limit
+        raise RuntimeError("HTTP 503: a partial answer (X-SQL-State: S1TAT)")
+    return response
 
 
 def _rows(response: Response) -> int:
-    if response.status_code != 200:
-        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:160]}")
-    data = response.json()
-    return len(data["results"]["bindings"]) if "results" in data else 0
+    return _json_rows(response.content)
 
 
-def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, repeats: int, budget: float, cap: float,
-             log: Callable[[str], None], deadline: float = math.inf,
-             restart: Callable[[], str] | None = None, restarts: int = 0,
-             caps: Mapping[str, float] | None = None) -> EngineRun:
-    """``flavour``: ``conflictkg`` (named queries at /queries/{name}) or ``rdflib-endpoint``.
+class HttpEngine:
+    """An HTTP endpoint: ``conflictkg`` (named queries at /queries/{name}), ``rdflib-endpoint`` or
+    ``virtuoso`` (the parameters inlined as a VALUES block), timed through :class:`.client.Client`.
 
     rdflib-endpoint answers on its event loop, so after a query passes the cap it answers
     nothing else: ``restart`` (up to ``restarts`` times) gives the base URL of a fresh server.
-    ``caps`` overrides ``cap`` per query (by spec name).
     """
-    out = EngineRun()
-    accept = {"Accept": "application/sparql-results+json"}
-    dead = ""
-    client = Client(base, timeout=cap, headers=accept)
-    try:
+
+    def __init__(self, flavour: str, base: str, settings: Settings, *, log: Callable[[str], None],
+                 restart: Callable[[], str] | None = None, restarts: int = 0) -> None:
+        self.flavour, self.settings, self.log = flavour, settings, log
+        self.restart, self.restarts = restart, restarts
+        self.run = EngineRun()
+        self.dead = ""
+        self.accept = {"Accept": "application/sparql-results+json"}
+        self.client = Client(base, timeout=settings.cap, headers=self.accept)
         if flavour == "conflictkg":
-            _warm_workers(base, accept)
-            # the HTTP round trip of a route that does no store work
-            out.floor = _measure(lambda: int(client.get("/queries").status_code == 200), repeats=3 * repeats,
-                                 budget=budget)
+            _warm_workers(base, self.accept)
+
+    def measure(self, spec: QuerySpec, cap: float | None = None, *, last: bool = False) -> Timing:
+        """Time ``spec``; ``last``: no query follows (a stuck server is not restarted for nothing)."""
+        s = self.settings
+        if not self.dead and time.monotonic() > s.deadline:
+            self.dead = OUT_OF_TIME
+        if self.dead:
+            self.run.timings[spec.name] = t = Timing(status=self.dead)
+            return t
+        limit = s.cap if cap is None else cap
+        path, params = _request(self.flavour, spec)
         server_times: list[float] = []
+
+        def request(c: Client = self.client) -> Response:
+            response = _checked(c.get(path, params=params, timeout=limit))
+            took = response.server_ms()
+            if took is not None:
+                server_times.append(took / 1000)
+            return response
+
+        stuck = False
+        try:
+            t = _measure(request, _rows, repeats=s.repeats, budget=s.budget, fast_repeats=s.fast_repeats)
+            if server_times:
+                self.run.server[spec.name] = statistics.median(server_times[-len(t.samples):])  # not the warm-up
+        except ClientTimeout:
+            t = Timing(status=f"did not finish within {limit:.0f} s")
+            stuck = self.flavour == "rdflib-endpoint"  # its event loop is stuck in the query: nothing else will answer
+        except RuntimeError as exc:
+            t = Timing(status="did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
+                       else f"error: {str(exc)[:120]}")
+        except ClientError as exc:
+            t = Timing(status=f"error: {str(exc)[:120]}")
+        self.run.timings[spec.name] = t
+        self.log(f"  {self.flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
+        if stuck:
+            self.client.close()
+            if self.restart is not None and self.restarts > 0 and not last and time.monotonic() < s.deadline:
+                self.restarts -= 1
+                self.log(f"  {self.flavour}: restarting the server")
+                try:
+                    self.client = Client(self.restart(), timeout=s.cap, headers=self.accept)
+                except (RuntimeError, TimeoutError) as exc:
+                    self.dead = self.run.status = f"not run ({self.flavour} could not be restarted: {exc})"
+            else:
+                self.dead = self.run.status = (f"not run ({self.flavour} stopped answering after a query passed "
+                                               f"{limit:.0f} s)")
+        return t
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def run_http(flavour: str, base: str, specs: Sequence[QuerySpec], *, log: Callable[[str], None],
+             restart: Callable[[], str] | None = None, restarts: int = 0,
+             caps: Mapping[str, float] | None = None, **settings: Any) -> EngineRun:
+    """Every spec on one HTTP endpoint (see :class:`HttpEngine`); ``caps`` overrides the cap per spec name."""
+    engine = HttpEngine(flavour, base, Settings(**settings), log=log, restart=restart, restarts=restarts)
+    try:
         for spec in specs:
-            path, params = _request(flavour, spec)
-            if not dead and time.monotonic() > deadline:
-                dead = OUT_OF_TIME
-            if dead:
-                out.timings[spec.name] = Timing(status=dead)
-                continue
-            stuck = False
-            spec_cap = (caps or {}).get(spec.name, cap)
-
-            def request(c: Client = client, path: str = path, params: dict[str, str] = params,
-                        limit: float = spec_cap) -> int:
-                response = c.get(path, params=params, timeout=limit)
-                took = response.server_ms()
-                if took is not None:
-                    server_times.append(took / 1000)
-                return _rows(response)
-
-            server_times.clear()
-            try:
-                out.timings[spec.name] = _measure(request, repeats=repeats, budget=budget)
-                if server_times:
-                    timed = server_times[-len(out.timings[spec.name].samples):]  # not the warm-up run
-                    out.server[spec.name] = statistics.median(timed)
-            except ClientTimeout:
-                out.timings[spec.name] = Timing(status=f"did not finish within {spec_cap:.0f} s")
-                stuck = flavour != "conflictkg"  # its event loop is stuck in the query: nothing else will answer
-            except RuntimeError as exc:
-                status = ("did not finish within the server's time limit (HTTP 503)" if str(exc).startswith("HTTP 503")
-                          else f"error: {str(exc)[:120]}")
-                out.timings[spec.name] = Timing(status=status)
-            except ClientError as exc:
-                out.timings[spec.name] = Timing(status=f"error: {str(exc)[:120]}")
-            t = out.timings[spec.name]
-            log(f"  {flavour}: {spec.name}: " + (f"{1000 * t.median:.1f} ms x{len(t.samples)}" if t.ok else t.status))
-            if stuck:
-                if spec is specs[-1]:
-                    dead = f"not run ({flavour} stopped answering after a query passed {spec_cap:.0f} s)"
-                elif restart is not None and restarts > 0 and time.monotonic() < deadline:
-                    restarts -= 1
-                    log(f"  {flavour}: restarting the server")
-                    client.close()
-                    try:
-                        client = Client(restart(), timeout=cap, headers=accept)
-                    except (RuntimeError, TimeoutError) as exc:
-                        dead = f"not run ({flavour} could not be restarted: {exc})"
-                else:
-                    dead = f"not run ({flavour} stopped answering after a query passed {spec_cap:.0f} s)"
+            engine.measure(spec, (caps or {}).get(spec.name), last=spec is specs[-1])
     finally:
-        client.close()
-    if dead:
-        out.status = dead
-    return out
+        engine.close()
+    return engine.run
+
+
+def round_trip(base: str, path: str, *, repeats: int, budget: float) -> Timing:
+    """Latency of ``GET path`` (a route that does no work) through the same client as the engines."""
+    with Client(base, timeout=30.0, headers={"Accept": "application/json"}) as client:
+        return _measure(lambda: _checked(client.get(path)), lambda _r: 0, repeats=repeats, budget=budget)
 
 
 def _request(flavour: str, spec: QuerySpec) -> tuple[str, dict[str, str]]:
@@ -453,63 +512,3 @@ def _warm_workers(base: str, headers: dict[str, str], rounds: int = 3, parallel:
             t.start()
         for t in threads:
             t.join()
-
-
-# --- concurrent clients ------------------------------------------------------------------------
-
-
-@dataclass
-class LoadResult:
-    clients: int
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-
-    @property
-    def throughput(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def percentile(self, q: float) -> float:
-        s = sorted(self.latencies)
-        return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else float("nan")
-
-
-def concurrency(base: str, path: str, params: dict[str, str], *, clients: int, seconds: float,
-                timeout: float = 30.0) -> LoadResult:
-    """``clients`` threads each sending requests back to back for ``seconds``; non-200 answers are errors."""
-    import threading
-
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
-    barrier = threading.Barrier(clients)
-
-    def client() -> None:
-        mine: list[float] = []
-        errs = 0
-        with Client(base, timeout=timeout,
-                    headers={"Accept": "application/sparql-results+json, application/json"}) as c:
-            barrier.wait()
-            while time.perf_counter() < stop_at:
-                start = time.perf_counter()
-                try:
-                    r = c.get(path, params=params)
-                    ok = r.status_code == 200 and len(r.content) > 0
-                except ClientError:
-                    ok = False
-                mine.append(time.perf_counter() - start)
-                errs += not ok
-        with lock:
-            latencies.extend(mine)
-            errors[0] += errs
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    return LoadResult(clients, len(latencies), errors[0], elapsed, latencies)

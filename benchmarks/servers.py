@@ -3,7 +3,10 @@
 - :func:`start_conflictkg`: ``python -m conflictkg serve`` over an on-disk store (the product as
   deployed: worker processes, time limits, snapshots);
 - :func:`start_rdflib_endpoint`: rdflib-endpoint (PyPI) over an rdflib ``Dataset`` parsed from
-  the same N-Quads file (``python -m benchmarks.servers rdflib-endpoint FILE PORT``).
+  the same N-Quads file (``python -m benchmarks.servers rdflib-endpoint FILE PORT``);
+- :func:`start_bare`: a bare FastAPI app with one route that does nothing, served by uvicorn with
+  the settings ``conflictkg serve`` uses (httptools, uvloop, no access log): the HTTP floor that
+  any FastAPI service pays (``python -m benchmarks.servers bare PORT``).
 
 Both are stopped with :meth:`Server.stop` (SIGTERM, then SIGKILL): rdflib-endpoint answers
 queries on its event loop, so a stuck query makes it deaf to everything else.
@@ -23,9 +26,11 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Server", "free_port", "start_conflictkg", "start_rdflib_endpoint"]
+__all__ = ["BARE_PATH", "Server", "free_port", "start_bare", "start_conflictkg", "start_rdflib_endpoint"]
 
 ROOT = Path(__file__).resolve().parents[1]
+BARE_PATH = "/nothing"
+"""The bare app's only route."""
 
 
 def free_port() -> int:
@@ -68,7 +73,13 @@ def _wait_ready(server: Server, probe: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not server.alive():
-            raise RuntimeError(f"{server.name} exited (code {server.process.returncode}); log: {server.log}")
+            try:
+                lines = [line for line in server.log.read_text(errors="replace").splitlines() if line.strip()]
+                tail = [line for line in lines if line.startswith("conflictkg:")][-1:] or lines[-1:]
+            except OSError:
+                tail = []
+            raise RuntimeError(f"{server.name} exited (code {server.process.returncode})"
+                               + (f": {tail[0].strip()[:300]}" if tail else f"; log: {server.log}"))
         try:
             if httpx.get(server.base + probe, timeout=2.0).status_code == 200:
                 return
@@ -85,20 +96,62 @@ def _env() -> dict[str, str]:
     return env
 
 
-def start_conflictkg(store: Path, log_dir: Path, *, query_timeout: float, workers: int = 2,
+def serve_flags() -> set[str]:
+    """The options ``conflictkg serve`` has (the benchmarks run against whatever the product offers)."""
+    from conflictkg.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")  # noqa: SLF001 - argparse's own API
+    serve = sub.choices["serve"]  # type: ignore[index]
+    return {option for a in serve._actions for option in a.option_strings}  # noqa: SLF001
+
+
+CLIENT_QUERIES = 64
+"""``--client-queries`` when the server has a per-client limit: the benchmark's concurrent clients
+share one loopback address but are distinct users."""
+
+
+def start_conflictkg(store: Path | None, log_dir: Path, *, query_timeout: float, query_workers: int = 2,
+                     workers: int = 1, remote: str | None = None, token: str | None = None,
                      ready_timeout: float = 300.0) -> Server:
-    """``conflictkg serve`` over the store at ``store`` (filled beforehand, closed)."""
+    """``conflictkg serve`` over the store at ``store`` (filled beforehand, closed).
+
+    ``workers`` > 1: that many server processes on one port, by ``serve --workers`` when the
+    product has it, else by the prototype launcher :mod:`benchmarks.multiserve` (read-only;
+    ``info["prototype"]`` is then 1). ``remote``: the SPARQL endpoint of ``--backend remote``
+    (``store`` is then ignored). ``token`` allows writes.
+    """
     port = free_port()
     log = log_dir / f"conflictkg-{port}.log"
-    cmd = [sys.executable, "-c", "from conflictkg.cli import main; raise SystemExit(main())", "--store", str(store), "serve", "--port", str(port),
-           "--host", "127.0.0.1", "--query-timeout", str(query_timeout), "--query-workers", str(workers),
-           "--max-rows", "1000000"]
+    env = _env()
+    flags = serve_flags()
+    prototype = workers > 1 and "--workers" not in flags
+    limits = ["--query-timeout", str(query_timeout), "--query-workers", str(query_workers), "--max-rows", "1000000"]
+    if "--client-queries" in flags:
+        limits += ["--client-queries", str(CLIENT_QUERIES)]
+    if prototype:
+        assert store is not None and remote is None
+        cmd = [sys.executable, "-m", "benchmarks.multiserve", "--store", str(store), "--port", str(port),
+               "--workers", str(workers), *limits]
+    else:
+        cmd = [sys.executable, "-c", "from conflictkg.cli import main; raise SystemExit(main())"]
+        if remote is not None:
+            env.update({"CONFLICTKG_BACKEND": "remote", "CONFLICTKG_REMOTE_QUERY": remote})
+            cmd += ["--store", str(log_dir / "unused-store")]
+        else:
+            cmd += ["--store", str(store)]
+        cmd += ["serve", "--port", str(port), "--host", "127.0.0.1", *limits]
+        if token:
+            cmd += ["--token", token]
+        if workers > 1:
+            cmd += ["--workers", str(workers)]
     with open(log, "wb") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=str(log_dir))
-    server = Server("conflictkg", proc, f"http://127.0.0.1:{port}", log)
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=str(log_dir))
+    name = "conflictkg" + (f" x{workers}" if workers > 1 else "") + (" (remote)" if remote else "")
+    server = Server(name, proc, f"http://127.0.0.1:{port}", log)
     start = time.perf_counter()
     _wait_ready(server, "/sparql?query=ASK%7B%7D", ready_timeout)
     server.info["ready_s"] = time.perf_counter() - start
+    server.info["prototype"] = float(prototype)
     return server
 
 
@@ -115,6 +168,34 @@ def start_rdflib_endpoint(nquads: Path, log_dir: Path, *, ready_timeout: float) 
     if status.exists():
         server.info.update(json.loads(status.read_text()))
     return server
+
+
+def start_bare(log_dir: Path, *, ready_timeout: float = 60.0) -> Server:
+    """The bare FastAPI + uvicorn server (see the module's docstring)."""
+    port = free_port()
+    log = log_dir / f"bare-{port}.log"
+    cmd = [sys.executable, "-m", "benchmarks.servers", "bare", str(port)]
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=_env(), cwd=str(ROOT))
+    server = Server("bare FastAPI", proc, f"http://127.0.0.1:{port}", log)
+    _wait_ready(server, BARE_PATH, ready_timeout)
+    return server
+
+
+def _serve_bare(port: int) -> None:  # pragma: no cover - subprocess
+    import uvicorn
+    from fastapi import FastAPI
+    from fastapi.responses import Response
+
+    app = FastAPI()
+
+    @app.get(BARE_PATH)
+    async def nothing() -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    # The same server settings as ``conflictkg serve`` (src/conflictkg/cli.py).
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, http="httptools",
+                loop="auto")
 
 
 def _serve_rdflib_endpoint(nquads: str, port: int, status: str) -> None:  # pragma: no cover - subprocess
@@ -135,5 +216,8 @@ def _serve_rdflib_endpoint(nquads: str, port: int, status: str) -> None:  # prag
 if __name__ == "__main__":  # pragma: no cover
     if len(sys.argv) == 5 and sys.argv[1] == "rdflib-endpoint":
         _serve_rdflib_endpoint(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+    elif len(sys.argv) == 3 and sys.argv[1] == "bare":
+        _serve_bare(int(sys.argv[2]))
     else:
-        raise SystemExit("usage: python -m benchmarks.servers rdflib-endpoint FILE.nq PORT STATUS.json")
+        raise SystemExit("usage: python -m benchmarks.servers rdflib-endpoint FILE.nq PORT STATUS.json\n"
+                         "       python -m benchmarks.servers bare PORT")

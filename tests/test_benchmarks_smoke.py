@@ -48,11 +48,15 @@ def test_validation_bench_smoke(capsys) -> None:  # type: ignore[no-untyped-def]
 
 def test_full_benchmark_quick(tmp_path: Path) -> None:
     """``python -m benchmarks --quick`` runs every benchmark at tiny sizes and writes every section and table."""
+    import os
     import subprocess
 
+    from benchmarks.virtuoso import available as virtuoso_available
+
     out = tmp_path / "BENCHMARKS.md"
+    env = dict(os.environ, CONFLICTKG_BENCH_OUT=str(tmp_path / "cache"))  # not the repository's cache
     proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--out", str(out)], cwd=ROOT, check=False,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=900, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# conflictkg benchmarks\n")
@@ -67,8 +71,8 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
         "Targets": "| target | measured | result |",
         "Data": "| requested | quads written |",
         "Bulk load": "| triples (quads) | engine | load time |",
-        "Query latency": "| query | rows | pyoxigraph direct | conflictkg /sparql | rdflib Graph | rdflib-endpoint |",
-        "Concurrent clients": "| endpoint | clients | requests | errors |",
+        "Query latency": "| query | rows | pyoxigraph direct | conflictkg | rdflib Graph | rdflib-endpoint |",
+        "Concurrent clients": "| endpoint | workers | clients | requests | errors |",
         "Extraction and ingest": "| store | triples before | articles | failed |",
         "SHACL validation": "| ratio large / empty",
         "Export": "| format | nodes | edges |",
@@ -77,19 +81,119 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
     for title, header in tables.items():
         assert header in sections[title], title
     queries = sections["Query latency"]
-    for name in ("actor-statements", "casualty-figures", "contested-figures", "contradictions", "point lookup",
-                 "2-hop join + FILTER", "aggregation (GROUP BY + AVG)", "OPTIONAL + ORDER BY"):
+    names = ("actor-statements", "casualty-figures", "contested-figures", "contradictions", "point lookup",
+             "2-hop join + FILTER", "aggregation (GROUP BY + AVG)", "OPTIONAL + ORDER BY")
+    for name in names:
         row = next(line for line in queries.splitlines() if line.startswith(f"| {name}"))
         cells = [c.strip() for c in row.split("|")[1:-1]]
         assert all(c.endswith(")") and "ms" in c for c in cells[2:6]), row  # every engine answered
-    targets = sections["Targets"]
-    assert targets.count("**") >= 6  # three verdicts
-    for line in sections["Concurrent clients"].splitlines():
-        if line.startswith("| /"):
-            assert line.split("|")[4].strip() == "0", line  # no errors under concurrent clients
+        assert cells[7].endswith("ms"), row  # conflictkg's server-side time
+    assert "Round trip of the bare FastAPI + uvicorn route" in queries
+    targets = [line for line in sections["Targets"].splitlines() if line[:3] in {f"| {d}" for d in "12345"}]
+    assert [line.split(".", 1)[0] for line in targets] == ["| 1", "| 2a", "| 2b", "| 3a", "| 3b", "| 4", "| 5"]
+    concurrency = [line for line in sections["Concurrent clients"].splitlines() if line.startswith("| /")]
+    assert {line.split("|")[2].strip() for line in concurrency} == {"1", "2"}  # one and two server processes
+    for line in concurrency:
+        assert line.split("|")[5].strip() == "0", line  # no errors under concurrent clients
+    virtuoso = sections["Virtuoso"]
+    if virtuoso_available():
+        assert "| query | rows | Virtuoso | conflictkg --backend remote |" in virtuoso
+        for name in names:
+            row = next(line for line in virtuoso.splitlines() if line.startswith(f"| {name}"))
+            cells = [c.strip() for c in row.split("|")[1:-1]]
+            assert all("ms" in c for c in cells[2:5]), row  # Virtuoso, conflictkg on it, conflictkg embedded
     ingest_rows = [l for l in sections["Extraction and ingest"].splitlines() if l.startswith("| empty")]
     assert ingest_rows and ingest_rows[0].split("|")[4].strip() == "0"  # no article failed
     assert "python -m benchmarks" in sections["Reproduce"]
+
+
+def test_loadgen_counts_answers_and_errors() -> None:
+    """The concurrency client reads whole answers (by length and by chunks) and counts non-200s as errors."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from benchmarks.loadgen import run_load
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+            if self.path.startswith("/chunked"):
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for part in (b"hello ", b"world"):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+                self.wfile.write(b"0\r\n\r\n")
+                return
+            status = 404 if self.path.startswith("/missing") else 200
+            body = b'{"ok": true}'
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        ok = run_load(base, "/fine", clients=3, seconds=0.3)
+        assert ok.requests > 3 and ok.errors == 0 and len(ok.latencies) == ok.requests
+        chunked = run_load(base, "/chunked", clients=2, seconds=0.3)
+        assert chunked.requests > 2 and chunked.errors == 0
+        missing = run_load(base, "/missing", clients=2, seconds=0.3)
+        assert missing.requests > 0 and missing.errors == missing.requests and missing.first_error == "HTTP 404"
+        assert missing.throughput == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_targets_judge_measurements() -> None:
+    """PASS and FAIL follow the numbers: the geometric mean, lower bounds, the server-side allowance, scaling."""
+    from benchmarks.loadgen import LoadResult
+    from benchmarks.queries import EngineRun, QuerySpec, Timing
+    from benchmarks.suite import SizeRun
+    from benchmarks.datasets import Artefact
+    from benchmarks import targets
+
+    named = QuerySpec("q", "named", "SELECT * {}", query="q")
+    shape = QuerySpec("s", "shape", "SELECT * {}")
+
+    def run(ours: list[float], peer: Timing, server: float, direct: float) -> SizeRun:
+        r = SizeRun(1_000_000, Artefact(Path("x"), 1_000_000, 1.0, None, "", False), {}, {}, [named, shape], 20.0)
+        r.engines = {
+            "conflictkg": EngineRun(timings={"q": Timing(ours, 5), "s": Timing([0.002], 5)}, server={"q": server}),
+            "rdflib-endpoint": EngineRun(timings={"q": peer, "s": Timing([0.004], 5)}),
+            "pyoxigraph direct": EngineRun(timings={"q": Timing([direct], 5), "s": Timing([0.0001], 5)}),
+        }
+        r.bare = Timing([0.0003], 0)
+        return r
+
+    fast = run([0.010], Timing([0.200], 5), server=0.0095, direct=0.008)
+    assert targets.target_peer(fast).result == "PASS"  # 20x on the analyst query, 2x on the shape
+    assert targets.target_server_side(fast).result == "PASS"  # 9.5 ms <= 1.2 * 8 + 0.5
+    assert targets.target_peer(run([0.010], Timing([0.050], 5), 0.0095, 0.008)).result == "FAIL"  # 5x
+    bounded = targets.target_peer(run([0.010], Timing(status="did not finish within 20 s"), 0.0095, 0.008))
+    assert bounded.result == "PASS" and ">2,000x" in bounded.measured
+    assert targets.target_server_side(run([0.010], Timing([0.2], 5), 0.0105, 0.008)).result == "FAIL"
+    over = targets.overheads(fast)  # the shape: 2 ms - 0.1 ms - 0.3 ms
+    assert [(s.name, round(o * 1000, 1)) for s, o, _n in over] == [("q", 1.7), ("s", 1.6)]
+    assert targets.target_overhead(fast).result == "FAIL"
+
+    def load(clients: int, rate: float, errors: int = 0) -> LoadResult:
+        return LoadResult(clients, int(rate), errors, 1.0, [0.001] * int(rate))
+
+    one = [("/graph", load(8, 100)), ("/graph", load(32, 100))]
+    assert targets.target_scaling({1: one, 2: [("/graph", load(8, 170)), ("/graph", load(32, 160))]},
+                                  False, 1_000_000).result == "PASS"
+    assert targets.target_scaling({1: one, 2: [("/graph", load(8, 170)), ("/graph", load(32, 150))]},
+                                  False, 1_000_000).result == "FAIL"
+    assert targets.target_scaling({1: one}, False, 1_000_000).result == "NOT MEASURED"
 
 
 def test_synthetic_articles_are_deterministic_and_extractable() -> None:
@@ -106,3 +210,32 @@ def test_synthetic_articles_are_deterministic_and_extractable() -> None:
     assert len(doc.claims) >= 3
     assert any(f.measure == "killed" for c in doc.claims for f in c.figures)
     assert {c.stance for c in doc.claims} >= {"asserts"}
+
+
+def test_standalone_benchmark_commands(tmp_path: Path) -> None:
+    """The commands run on their own: the data cache, the HTTP profile, and Virtuoso alone (when installed)."""
+    import os
+    import subprocess
+
+    from benchmarks.virtuoso import available as virtuoso_available
+
+    env = dict(os.environ, CONFLICTKG_BENCH_OUT=str(tmp_path / "cache"))
+
+    def run(*args: str) -> str:
+        proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, check=False, capture_output=True, text=True,
+                              timeout=600, env=env)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return proc.stdout
+
+    built = run("benchmarks.datasets", "--sizes", "6000")
+    assert "6,180 quads" in built and "built in this run" in built
+    assert "cached, built" in run("benchmarks.datasets", "--sizes", "6000")  # the second time it is reused
+    profile = run("benchmarks.httpprofile", "--triples", "6000", "--requests", "20", "--queries", "point lookup")
+    assert "### point lookup" in profile and "| where | us per request |" in profile
+    assert "| uvicorn (protocol, httptools) |" in profile
+    if virtuoso_available():
+        text = run("benchmarks.virtuoso", "--sizes", "6000", "--no-remote", "--repeats", "1", "--fast-repeats", "1",
+                   "--budget", "0.1")
+        row = next(line for line in text.splitlines() if line.startswith("| casualty-figures"))
+        cells = [c.strip() for c in row.split("|")[1:-1]]
+        assert cells[2].endswith(")") and "ms" in cells[2] and "ms" in cells[4], row  # Virtuoso, conflictkg embedded

@@ -183,7 +183,7 @@ def test_write_commands_name_the_server(served: tuple[Path, str, dict[str, str]]
     assert done.returncode == 0, done.stderr
     listed = httpx.get(url + "api/articles", timeout=30).json()
     added = next(a for a in listed if a["file_name"] == "bridge.html")
-    assert added["headline"] == BRIDGE["title"] and added["publisher"] is None
+    assert added["headline"] == BRIDGE["title"] and added["publisher"] == "The Valley Courier"  # the outlet, named
     assert done.stderr.splitlines()[-2:] == [
         f"added {tmp / 'bridge.html'}: article {added['key']} \u201c{BRIDGE['title']}\u201d, 2 claims, 0 events",
         "1 added, 0 already in the store, 0 failed"]

@@ -50,7 +50,8 @@ def test_pronouns_and_definite_heads_refer_back(run):
 def test_generic_head_resolves_to_country_in_focus(run):
     doc = run("The Syrian government condemned the raid on the village. "
               "In a letter to the United Nations, the foreign ministry said the raid was a crime.", upto="attribution")
-    assert [(a.speaker.label, a.channel) for a in doc.attributions] == [("Syrian Ministry of Foreign Affairs", "letter")]
+    assert [(a.speaker.label, a.channel) for a in doc.attributions] == [
+        ("Government of Syria", None), ("Syrian Ministry of Foreign Affairs", "letter")]
 
 
 def test_quote_continuation_joins_the_statement(run):

@@ -176,7 +176,7 @@ def test_pages_and_sorting_over_the_whole_graph(client: TestClient, service: Gra
 
 @pytest.mark.parametrize(("params", "message"), [
     ({"stance": "shouts"}, "stance must be one of asserts, denies, accuses, claims_responsibility, confirms; got 'shouts'"),
-    ({"measure": "x"}, "measure must be one of killed, wounded, killed_or_wounded, attackers; got 'x'"),
+    ({"measure": "x"}, "measure must be one of killed, wounded, killed_or_wounded, attackers, missing, captured; got 'x'"),
     ({"from": "yesterday"}, "date_from must be YYYY-MM-DD or YYYY-MM; got 'yesterday'"),
     ({"limit": "0"}, "limit must be between 1 and 500; got 0"),
     ({"offset": "-1"}, "offset must be 0 or more; got -1"),

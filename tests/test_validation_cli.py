@@ -74,7 +74,7 @@ def test_files_that_break_a_shape_exit_1_and_json_names_node_path_value(tmp_path
         "shape": "ckgsh:Figure-measure",
         "constraint": "sh:InConstraintComponent",
         "message": "A figure needs exactly one ckg:measure from the list: ckg:Killed, ckg:Wounded, "
-                   "ckg:KilledOrWounded, ckg:Attackers.",
+                   "ckg:KilledOrWounded, ckg:Attackers, ckg:Missing, ckg:Captured.",
     }
 
 

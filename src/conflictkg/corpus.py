@@ -161,6 +161,8 @@ def read_article(path: Path, entry: dict[str, object] | None, *, max_bytes: int)
         published=published,
         date_basis=str(entry["date_basis"]) if entry.get("date_basis") else None,
         url=str(entry["url"]) if entry.get("url") else None,
+        published_month=str(entry["published"]) if isinstance(entry.get("published"), str)
+        and re.fullmatch(r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])", str(entry["published"])) else None,
     )
     item.article = Article(text=text, meta=meta)
     return item

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 #: Controlled values, as local names of ``ckg:`` individuals (``graspf:`` for certainty).
-MEASURES = ("killed", "wounded", "killed_or_wounded", "attackers")
+MEASURES = ("killed", "wounded", "killed_or_wounded", "attackers", "missing", "captured")
 QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "up_to", "less_than", "range", "vague")
 STANCES = ("asserts", "denies", "accuses", "claims_responsibility", "confirms")
 CHANNELS = ("statement", "briefing", "interview", "social_media", "letter", "media_report")
@@ -109,6 +109,8 @@ class ArticleMeta:
     published: dt.date | None = None
     date_basis: str | None = None
     url: str | None = None
+    published_month: str | None = None
+    """``YYYY-MM`` when the metadata gives the month of publication but not the day."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -47,6 +47,7 @@ __all__ = [
 #: snake_case controlled values -> ckg: local names.
 CAMEL = {
     "killed": "Killed", "wounded": "Wounded", "killed_or_wounded": "KilledOrWounded", "attackers": "Attackers",
+    "missing": "Missing", "captured": "Captured",
     "exact": "Exact", "approximately": "Approximately", "at_least": "AtLeast", "more_than": "MoreThan",
     "up_to": "UpTo", "less_than": "LessThan", "range": "Range", "vague": "Vague",
     "asserts": "Asserts", "denies": "Denies", "accuses": "Accuses",

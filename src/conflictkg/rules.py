@@ -68,6 +68,8 @@ class CueRule(RegexRule):
 class FrameRule(RegexRule):
     speaker_group: str | None = None
     via_group: str | None = None
+    trigger: str | None = None
+    """A word the sentence must contain (case-insensitive) before the frame's pattern is tried."""
 
 
 class ChannelRule(RegexRule):
@@ -103,6 +105,8 @@ class QualifierRule(RegexRule):
 class MeasureRule(RegexRule):
     measure: str
     position: Literal["after", "before", "zero", "inherit"]
+    persons_only: bool = False
+    """Only when the counted group names people (or, for attackers, aircraft and drones): "shot both pilots"."""
     _m = field_validator("measure")(_in(MEASURES))
 
 
@@ -162,6 +166,10 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "qualifiers": QualifierRule,
     "measures": MeasureRule,
     "nonfigures": RegexRule,
+    "nonfigures_before": RegexRule,
+    "person_nouns": Rule,
+    "nonperson_nouns": Rule,
+    "force_nouns": Rule,
     "event_triggers": EventRule,
     "event_families": FamilyRule,
     "source_heads": Rule,
@@ -212,12 +220,16 @@ class RuleSet:
         return {r.pattern.lower(): r.value for r in self.weekdays}
 
     def alternation(self, table: str) -> str:
-        """A regex alternation of a table's patterns, longest first."""
-        items = sorted((r.pattern for r in self._tables[table]), key=len, reverse=True)
-        return "|".join(re.escape(p) if table in _LITERAL_TABLES else p for p in items)
+        """A regex alternation of a table's patterns, longest first (computed once per table)."""
+        cache = self.__dict__.setdefault("_alternations", {})
+        if table not in cache:
+            items = sorted((r.pattern for r in self._tables[table]), key=len, reverse=True)
+            cache[table] = "|".join(re.escape(p) if table in _LITERAL_TABLES else p for p in items)
+        return cache[table]
 
 
-_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "no_side_heads", "abbreviations", "person_titles", "role_nouns", "months", "weekdays"}
+_LITERAL_TABLES = {"not_names", "number_words", "source_heads", "no_side_heads", "abbreviations", "person_titles", "role_nouns",
+                   "months", "weekdays", "person_nouns", "nonperson_nouns", "force_nouns"}
 
 
 def load_rules(directory: Path = RULES_DIR) -> RuleSet:

@@ -12,26 +12,86 @@ only a quotation continues the previous speaker's statement.
 from __future__ import annotations
 
 import re
+import weakref
 
 from ..model import Span
+from ..rules import CueRule, RuleSet
 from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 
-__all__ = ["attribution", "MIN_CONTENT_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS"]
+__all__ = ["attribution", "MIN_CONTENT_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
 
 #: A statement shorter than this ("I can't tell you") carries no claim.
 MIN_CONTENT_WORDS = 5
 #: The speaker phrase is at most this many words before the cue.
 SUBJECT_MAX_WORDS = 10
+#: "The statement" refers to the last statement made at most this many sentences before.
+STATEMENT_RECENCY_SENTENCES = 3
 #: A date this close after the cue ("said in a statement Thursday") dates the claim.
 DATE_GAP_CHARS = 70
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
 _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
+#: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Rostov-on-Don (Sputnik) - ".
+_DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
+                       r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
+_MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper", "newspapers", "broadcaster", "broadcasters",
+                "network", "networks", "channel", "channels", "television", "tv", "press", "daily", "wire", "websites", "website"}
+#: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
+_PARTICIPLE_CUES = ("cue.saying",)
+_PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
+_RELATIVE = re.compile(r"^\s*(?:who|whose|which|whom|where)\s", re.I)
 _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b|"
                          r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
+
+
+_AUX_WORDS = {"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "can", "may",
+              "might", "must", "should", "said", "says", "spoke", "told", "met", "made", "gave", "took", "went", "came", "held",
+              "sent", "saw", "wrote", "left", "brought", "got", "found", "began", "shot", "struck", "hit", "fought", "won", "lost",
+              "paid", "led", "flew", "drove", "fled", "knew", "thought", "became", "kept", "put", "ran", "set", "stood", "sought"}
+_NOT_VERB_BEFORE = {"the", "a", "an", "of", "and", "or", "its", "his", "her", "their", "our", "by", "with", "in", "on", "at",
+                    "to", "from", "for", "this", "that", "these", "those", "some", "many", "all", "most", "recently", "newly",
+                    "so-called", "well", "heavily", "largely"}
+
+
+def _finite_verb(text: str) -> int | None:
+    """Offset of the first word that looks like a finite verb (an auxiliary, or a lower-case
+    ``-ed`` word after a noun): "The ministry expressed condolences" -> 13."""
+    words = list(re.finditer(r"[\w'-]+", text))
+    for i, w in enumerate(words):
+        word = w.group()
+        if i == 0:
+            continue
+        prev = words[i - 1].group().lower()
+        if word.lower() in _AUX_WORDS:
+            return w.start()
+        if re.fullmatch(r"[a-z]{3,}(?:ed|ied)", word) and prev not in _NOT_VERB_BEFORE and not prev.endswith("ly"):
+            return w.start()
+    return None
+
+
+#: The auxiliaries and adverbs a cue pattern may open with, as written in ``data/rules/cues.jsonl``.
+CUE_PREFIX = (r"(?:(?:has|have|had|would|will|could|might|may|did|does|do|also|later|previously|earlier|repeatedly|officially|"
+              r"generally|however|further|then|again|publicly|separately|now|merely|only|simply|just|firmly|flatly|strongly|"
+              r"categorically|quickly|immediately|swiftly|once again)\s+)*")
+_CUE_PREFIX = re.compile(r"(?<![\w-])(?:(?:has|have|had|would|will|could|might|may|did|does|do|also|later|previously|earlier|"
+                         r"repeatedly|officially|generally|however|further|then|again|publicly|separately|now|merely|only|simply|"
+                         r"just|firmly|flatly|strongly|categorically|quickly|immediately|swiftly|once again)\s+)+$")
+_CUE_CACHE: weakref.WeakKeyDictionary[RuleSet, list[tuple[re.Pattern[str], CueRule, bool]]] = weakref.WeakKeyDictionary()
+
+
+def _compiled_cues(rules: RuleSet) -> list[tuple[re.Pattern[str], CueRule, bool]]:
+    """(verb regex, rule, whether the rule's pattern opens with :data:`CUE_PREFIX`), once per rule set."""
+    if rules not in _CUE_CACHE:
+        out = []
+        for c in rules.cues:
+            prefixed = c.pattern.startswith(CUE_PREFIX)
+            core = c.pattern[len(CUE_PREFIX):] if prefixed else c.pattern
+            out.append((re.compile(rf"(?<![\w-])(?:{core})(?![\w-])"), c, prefixed))
+        _CUE_CACHE[rules] = out
+    return _CUE_CACHE[rules]
 
 
 class _Attributor:
@@ -39,17 +99,22 @@ class _Attributor:
         self.doc = doc
         r = doc.resources.rules
         # Cue verbs are matched as written (lower case): "States" in "United States-led" is no cue.
-        self.cues = [(re.compile(rf"(?<![\w-])(?:{c.pattern})(?![\w-])"), c) for c in r.cues]
-        self.frames = {f.id: re.compile(f.pattern, re.I) for f in r.frames}
+        self.cues = _compiled_cues(r)
+        self.frames = {f.id: (re.compile(f.pattern, re.I), re.compile(rf"\b(?:{f.trigger})\b", re.I) if f.trigger else None) for f in r.frames}
         self.channels = [(re.compile(c.pattern, re.I), c) for c in r.channels]
         self.roles = r.alternation("role_nouns")
+        self.abbreviations = {a.pattern.lower() for a in r.abbreviations}
         self.resolver = SpeakerResolver(doc)
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _media(self, speaker: Speaker | None) -> bool:
-        if speaker is None or speaker.dictionary_id is None:
+        if speaker is None:
             return False
+        if speaker.dictionary_id is None:  # "Russian news agencies", "local media", not "law enforcement agencies"
+            return speaker.kind == "unnamed" and bool(set(speaker.role_nouns) & _MEDIA_HEADS) and bool(
+                re.search(r"\b(?:news|press|media|outlets?|newspapers?|broadcasters?|networks?|channels?|television|tv|wire|websites?|daily)\b",
+                          speaker.label, re.I))
         return self.doc.resources.dictionary.actors[speaker.dictionary_id].is_media
 
     def _resolve(self, span: Span, rules: list[str]) -> Speaker | None:
@@ -75,84 +140,185 @@ class _Attributor:
 
     def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
         norm = self.doc.norm
+        content_after = len(norm[cue.end : s.span.end].split()) >= 3
         for d in self.doc.dates_in(s.span):
-            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start):
+            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
+                    d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
+                    or len(norm[d.span.end : cue.start].split()) <= 1):
                 return d  # "Previously X said": made before the report, on a date the text does not give
             if s.in_quote(d.span.start) or d.begin is None:
                 continue
             if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
                 return d
+
             if d.span.start >= cue.end and d.span.start - cue.end <= DATE_GAP_CHARS:
                 gap = norm[cue.end : d.span.start]
                 if not gap.strip() or re.fullmatch(r"\s*(?:in|at|to|during|on)\s+[^,.;\"]*?\s*", gap):
                     return d
             if region is not None and d.span.start - s.span.start <= 3 and norm[d.span.end : d.span.end + 1] == ",":
                 return d
+        for d in self.doc.dates_in(s.span):
+            if region is not None and content_after and d.begin is not None and d.span.end <= min(region.start, cue.start) \
+                    and not s.in_quote(d.span.start):
+                return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
         return None
 
     # -- speaker slots ------------------------------------------------------------------------
 
     def _left_region(self, s: Sentence, cue: Span) -> tuple[Span | None, list[str], str | None]:
-        """The subject chunk before ``cue``, appositive roles, and a via from "quoted by"."""
+        """The subject chunk before ``cue``, appositive roles, and a via from "quoted by".
+
+        The chunks between commas are read from the left: leading adverbials ("In a statement",
+        "Expressing anger at the losses") are skipped, the first chunk is the subject, and an
+        appositive after it ("a spokesman for ...", "whose bakery burned down", "who witnessed
+        it") runs to the cue, its later chunks included ("a health official in X, northern Y").
+        """
         norm = self.doc.norm
         start = s.span.start
         for q in s.quotes:
-            if q.end <= cue.start:
+            if q.end <= cue.start and self._real_quote(q):
                 start = max(start, q.end)
         semi = norm.rfind(";", start, cue.start)
         if semi >= 0:
             start = semi + 1
-        end = cue.start
-        for d in sorted(self.doc.dates_in(Span(start, end)) if end > start else [], key=lambda d: -d.span.end):
-            if not norm[d.span.end : end].strip():
-                end = d.span.start
-        while True:
-            tail = re.search(r"\s+(?:itself|himself|herself|themselves|later|also|then)\s*$", norm[start:end])
-            if not tail:
-                break
-            end = start + tail.start()
-        chunks = [(m.start() + start, m.end() + start) for m in re.finditer(r"[^,]+", norm[start:end])]
+        if start == s.span.start:
+            dateline = _DATELINE.match(norm, start, cue.start)
+            if dateline:
+                start = dateline.end()  # "Ankara, SANA- Authorities ... admitted": the dateline is no subject
+        end = self._trim_end(start, cue.start)
+        chunks = self._chunks(start, end)
+        region_start = chunks[0][0] if chunks else start
         roles, via = [], None
-        while chunks:
-            a, b = chunks[-1]
-            text = norm[a:b]
-            if not text.strip() or _DISCOURSE.match(text):
-                chunks.pop()
-                continue
-            describes = not re.match(r"^\s*(?:a|an|the)\s", text, re.I) or re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I)
-            if len(chunks) > 1 and _APPOSITIVE.match(text) and describes and not _ADVERBIAL.match(norm[chunks[-2][0] : chunks[-2][1]]):
-                quoted = re.match(r"^\s*(?:as\s+)?(?:quoted|cited)\s+by\s+(.+)$", text, re.I)
-                if quoted:
-                    via = self._via_in(Span(a, b))
-                else:
-                    roles.append(text.strip())
-                chunks.pop()
-                continue
-            break
+        while chunks and (not norm[chunks[-1][0] : chunks[-1][1]].strip() or _DISCOURSE.match(norm[chunks[-1][0] : chunks[-1][1]])):
+            chunks.pop()
+        while len(chunks) > 1 and (_DISCOURSE.match(norm[chunks[0][0] : chunks[0][1]]) or self._adverbial(norm[chunks[0][0] : chunks[0][1]])
+                                   or self._clause(norm[chunks[0][0] : chunks[0][1]])):
+            chunks.pop(0)
+        while len(chunks) > 1 and self._adverbial(norm[chunks[-1][0] : chunks[-1][1]]):
+            chunks.pop()  # "The X office, in a tweet on its website, said"
         if not chunks:
             return None, roles, via
-        a, b = chunks[-1]
-        if len(chunks) > 1 and _APPOSITIVE.match(norm[chunks[-2][0] : chunks[-2][1]]) and chunks[-2][0] == start:
+        subject = len(chunks) - 1
+        for i in range(1, len(chunks)):
+            if self._appositive(norm[chunks[i][0] : chunks[i][1]], norm[chunks[i - 1][0] : chunks[i - 1][1]]):
+                subject = i - 1
+                break
+        for a, b in chunks[subject + 1 :]:
+            text = norm[a:b]
+            quoted = re.match(r"^\s*(?:as\s+)?(?:quoted|cited)\s+by\s+(.+)$", text, re.I)
+            if quoted:
+                via = self._via_in(Span(a, b))
+            else:
+                roles.append(text.strip())
+        a, b = chunks[subject]
+        if subject > 0 and subject == len(chunks) - 1 and self._role_chunk(norm[chunks[subject - 1][0] : chunks[subject - 1][1]]):
             # "A spokesman for the Syrian army, Brigadier General Ali Mayhoub, told ...": a role, then the name
-            roles.append(norm[chunks[-2][0] : chunks[-2][1]].strip())
+            roles.append(norm[chunks[subject - 1][0] : chunks[subject - 1][1]].strip())
         if _CONJUNCTION.match(norm[a:b]):
             # "The statement did not specify ..., but spoke of": the first clause's subject speaks.
-            a = s.span.start
-            verb = _FIRST_VERB.search(norm[a : cue.start])
+            a = region_start
+            verb = _finite_verb(norm[a : cue.start])
             if verb is None:
                 return None, roles, via
-            b = a + verb.start()
+            b = a + verb
+        elif re.search(r"\s(?:and|but)(?:\s+(?:then|also|later|now))?\s*$", norm[a:b]):
+            # "X expressed condolences ... and said": the subject of the coordinated verbs.
+            verb = _finite_verb(norm[a:b])
+            if verb is None:
+                return None, roles, via
+            b = a + verb
+        relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
+        if relative and norm[a : a + relative.start()].strip():
+            b = a + relative.start()  # "a soldier ... who witnessed the incident told"
         words = list(re.finditer(r"\S+", norm[a:b]))
         if len(words) > SUBJECT_MAX_WORDS:
             a = a + words[-SUBJECT_MAX_WORDS].start()
         return Span(a, b), roles, via
 
-    def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span, str]:
+    def _real_quote(self, q: Span) -> bool:
+        """A quotation, not scare quotes around a word or two ("Russian agents")."""
+        return len(self.doc.norm[q.start : q.end].split()) > 4
+
+    def _trim_end(self, start: int, end: int) -> int:
         norm = self.doc.norm
-        m = re.match(r"[^,.;:\"]*", norm[pos : s.span.end])
-        end = pos + (m.end() if m else 0)
+        for d in sorted(self.doc.dates_in(Span(start, end)) if end > start else [], key=lambda d: -d.span.end):
+            if not norm[d.span.end : end].strip(" ,"):
+                end = d.span.start
+        while True:
+            tail = re.search(r"(?:\s+(?:itself|himself|herself|themselves|later|also|then|now|too|again|meanwhile|however|on\s+\w+day|"
+                             r"in\s+(?:a|an|its|his|her|their)\s+(?:\w+\s+){0,2}(?:statement|interview|post|tweet))|\s+\w+ly|,)\s*$", norm[start:end])
+            if not tail or tail.start() == 0:
+                break
+            end = start + tail.start()
+        return end
+
+    def _chunks(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Comma-separated chunks of ``[start, end)``, commas inside parentheses kept."""
+        norm, out, depth, a = self.doc.norm, [], 0, start
+        for i in range(start, end):
+            ch = norm[i]
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth = max(0, depth - 1)
+            elif ch == "," and depth == 0:
+                out.append((a, i))
+                a = i + 1
+        if a < end:
+            out.append((a, end))
+        return [(x, y) for x, y in out if y > x]
+
+    def _adverbial(self, text: str) -> bool:
+        if _ADVERBIAL.match(text) or re.match(r"^\s*[A-Z][a-z]+ing\b", text):
+            return True
+        dates = [d for d in self.doc.dates if d.span.start >= 0]
+        stripped = text.strip()
+        return bool(stripped) and any(self.doc.norm[d.span.start : d.span.end].strip() == stripped for d in dates) \
+            or bool(re.fullmatch(r"(?:\w+\s+){0,2}(?:ago|before|after|later|earlier|since|afterwards)", stripped, re.I))
+
+    def _clause(self, text: str) -> bool:
+        """A chunk with a finite verb is a clause, not the subject: "Two soldiers were shot dead, a source said"."""
+        return _finite_verb(text) is not None and len(text.split()) > 3
+
+    def _role_chunk(self, text: str) -> bool:
+        return bool(re.match(r"^\s*(?:a|an|the)\s", text, re.I) and re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I))
+
+    def _appositive(self, text: str, previous: str) -> bool:
+        """Whether ``text`` describes the chunk before it rather than being the subject."""
+        if _ADVERBIAL.match(previous) or re.match(r"^\s*[A-Z][a-z]+ing\b", previous) or len(previous.split()) > 8:
+            return False  # a long chunk is a clause, whatever follows it
+        if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
+                                              r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
+            return True
+        if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
+            return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
+        if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(
+                rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
+            return True
+        if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
+            return True  # "following calls from ...", "submitted to the committee"
+        if re.match(r"^\s*the\s", text, re.I):
+            return bool(re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I)) or bool(
+                re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
+        return False
+
+    def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span | None, str]:
+        norm = self.doc.norm
+        end = pos
+        while True:  # up to the first , . ; : or quote, but past the period of "Rep." or "Thomas F."
+            m = re.match(r"[^,.;:\"]*", norm[end : s.span.end])
+            end += m.end() if m else 0
+            word = re.search(r"([\w.]+)$", norm[pos:end])
+            if end < s.span.end and norm[end] == "." and word and (
+                    word.group(1).lower() in self.abbreviations or re.fullmatch(r"[A-Z]", word.group(1))):
+                end += 1
+                continue
+            break
         rest = norm[end : s.span.end]
-        appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest)
+        appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest) or re.match(
+            rf"^,\s*((?:[A-Z][\w'-]*\s+|of\s+|for\s+|and\s+|the\s+)*(?i:{self.roles})\b[^,.;\"]*)", rest)
+        if end <= pos:
+            return None, ""
         return Span(pos, end), appositive.group(1) if appositive else ""
 
     def _apply_roles(self, speaker: Speaker, roles: list[str], role_span: Span | None = None) -> None:
@@ -170,12 +336,56 @@ class _Attributor:
 
     # -- one sentence -------------------------------------------------------------------------
 
+    def _cue_matches(self, s: Sentence) -> list[tuple[Span, CueRule]]:
+        """Cue verbs of the sentence; a cue's leading auxiliaries and adverbs ("has repeatedly")
+        are matched backwards from the verb, which is much cheaper than at every position."""
+        norm, out = self.doc.norm, []
+        for rx, cue, prefixed in self.cues:
+            for m in rx.finditer(norm, s.span.start, s.span.end):
+                start = m.start()
+                if prefixed:
+                    pre = _CUE_PREFIX.search(norm, max(s.span.start, start - 80), start)
+                    start = pre.start() if pre else start
+                out.append((Span(start, m.end()), cue))
+        return out
+
+    def _headline(self, s: Sentence) -> list[Attribution]:
+        """A headline's attribution: "Toll rises to 89, says ministry", "... killed: Russia's Wagner Group",
+        "CAR ready to help — diplomat", "Foreign Ministry: reports are fabricated"."""
+        norm = self.doc.norm
+        text = norm[s.span.start : s.span.end]
+        patterns = (
+            (r"^(?P<content>.{12,}?),?\s+(?i:says|say|said|claims|confirms|denies|admits|warns)\s+(?P<speaker>[^,:;]{2,60})$", "title.says-speaker"),
+            (r"^(?P<content>.{12,}?)\s*(?::|\s[-–—]\s)\s*(?P<speaker>[^:–—]{2,50})$", "title.trailing-speaker"),
+            (r"^(?P<speaker>[^:]{2,50}):\s+(?P<content>.{12,})$", "title.leading-speaker"),
+        )
+        for pattern, rule in patterns:
+            m = re.match(pattern, text)
+            if m is None or len(m.group("speaker").split()) > 6:
+                continue
+            sp_span = Span(s.span.start + m.start("speaker"), s.span.start + m.end("speaker"))
+            rules = [rule]
+            self.resolver.headline = True  # headlines drop articles: "- diplomat" is "the diplomat"
+            try:
+                speaker = self._resolve(sp_span, rules)
+            finally:
+                self.resolver.headline = False
+            if speaker is None or (speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
+                                   and speaker.iri not in {sp.iri for sp in self.resolver.history}):
+                continue  # "West Mosul: ...": a place or a name the body never quotes
+            return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
+        return []
+
     def sentence(self, s: Sentence) -> list[Attribution]:
         doc, norm = self.doc, self.doc.norm
+        if s.title:  # a headline speaks only through its own attribution patterns
+            return self._headline(s)
         found: list[Attribution] = []
         covered: list[Span] = []
 
-        for fid, rx in self.frames.items():
+        for fid, (rx, trigger) in self.frames.items():
+            if trigger is not None and not trigger.search(norm, s.span.start, s.span.end):
+                continue
             for m in rx.finditer(norm, s.span.start, s.span.end):
                 if s.in_quote(m.start()):
                     continue
@@ -191,40 +401,85 @@ class _Attributor:
                         covered.append(span)
                     continue
                 sp_span = Span(m.start("speaker"), m.end("speaker"))
+                appositive = None
+                comma = norm.find(",", sp_span.start, sp_span.end)
+                if comma > sp_span.start and fid != "frame.according-to":  # "cited Ilse Varga, a senator, criticising"
+                    appositive = norm[comma + 1 : sp_span.end].strip(" ,")
+                    sp_span = Span(sp_span.start, comma)
                 speaker = self._resolve(sp_span, rules)
+                if speaker is not None and appositive:
+                    self._apply_roles(speaker, [appositive])
                 if speaker is None:
                     continue
                 via = self._via_in(Span(m.start("via"), m.end("via"))) if "via" in m.groupdict() and m.group("via") else None
                 if fid == "frame.according-to":
                     after = norm[sp_span.end : s.span.end]
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
-                    if app:
+                    named = re.match(r"^,\s*((?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*)\s*,", after)
+                    if named and speaker.kind == "unnamed":
+                        # "According to the governor of X, Dmitry Azarov, ...": the name speaks, the phrase is the role
+                        name_span = Span(sp_span.end + named.start(1), sp_span.end + named.end(1))
+                        person = self._resolve(name_span, rules)
+                        if person is not None and person.person:
+                            role = norm[sp_span.start : sp_span.end].strip()
+                            self._apply_roles(person, [role])
+                            speaker, sp_span = person, Span(sp_span.start, name_span.end)
+                    elif app:
                         self._apply_roles(speaker, [app.group(1)])
+                unnamed_via = via is None or doc.resources.dictionary.actor_by_iri(via) is None
                 found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
-                                    channel="media_report" if fid == "frame.quoted-as-saying" and via is None else None))
+                                         channel="media_report" if fid == "frame.quoted-as-saying" and unnamed_via else None))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
-        matches = sorted(((m, cue) for rx, cue in self.cues for m in rx.finditer(norm, s.span.start, s.span.end)),
-                         key=lambda mc: (mc[0].start(), -len(mc[0].group())))
-        for m, cue in matches:
-            span = Span(m.start(), m.end())
-            if s.in_quote(m.start()) or any(c.overlaps(span) for c in covered):
+        matches = sorted(self._cue_matches(s), key=lambda mc: (mc[0].start, -(mc[0].end - mc[0].start)))
+        for span, cue in matches:
+            if s.in_quote(span.start) or any(c.overlaps(span) for c in covered):
                 continue
             if cue.requires_quote and not any(0 <= q.start - span.end <= 40 for q in s.quotes):
                 continue
+            if re.search(r"\bas\s+$", norm[s.span.start : span.start], re.I) and not re.match(r"\s+by\b", norm[span.end : s.span.end]):
+                continue  # "the raid, as alleged, began at dawn": no one named says it
+            if re.search(r"\b(?:never|not|n't)\s+(?:\w+\s+)?$", norm[s.span.start : span.start], re.I) and re.match(
+                    r"\s+(?:when|why|how|where|whether|who|what)\b", norm[span.end : s.span.end], re.I):
+                continue  # "never explained when": a question left open, no claim
             rules = [cue.id]
-            region, roles, via = self._left_region(s, span)
+            before = norm[s.span.start : span.start]
+            if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
+                    and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
+                # a passive: "The raid was denied by customs guards"; the subject did not speak
+                agent = re.match(r"\s*by\s+([^,.;\"]+)", norm[span.end : s.span.end])
+                if agent is None:
+                    continue
+                region, roles, via = Span(span.end + agent.start(1), span.end + agent.end(1)), [], None
+                rules.append("attr.passive-agent")
+            else:
+                region, roles, via = self._left_region(s, span)
             speaker = None
-            if cue.speaker == "left" and region is not None:
+            inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None \
+                and not roles and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
+            if cue.id in _PARTICIPLE_CUES:
+                speaker, region = self._participle_speaker(s, span, found, rules)
+            elif inverted and self._inverted_subject(norm[span.start : span.end], norm[span.end : s.span.end]):
+                # "..., said Mikhail Bogdanov, ..." / "\"...,\" said the diplomat": the speaker follows
+                phrase, appositive = self._right_phrase(s, span.end)
+                speaker = self._resolve(phrase, rules) if phrase is not None else None
+                if speaker is not None:
+                    rules[0] = "cue.inverted"
+                    region = phrase
+                    if appositive:
+                        self._apply_roles(speaker, [appositive])
+            if speaker is None and cue.speaker == "left" and region is not None and cue.id not in _PARTICIPLE_CUES:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
-            elif cue.speaker == "right" and region is None and re.search(r"[,\"]\s*$", norm[s.span.start : span.start]):
+            elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before):
                 phrase, appositive = self._right_phrase(s, span.end)
-                speaker = self._resolve(phrase, rules)
+                speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None and appositive:
                     self._apply_roles(speaker, [appositive])
+            if speaker is not None and speaker.via:
+                via = via or speaker.via
             if speaker is None:
                 continue
             if cue.id == "cue.told":
@@ -238,14 +493,109 @@ class _Attributor:
             covered.append(span)
             self.resolver.spoke(speaker)
 
+        found += self._implied(s, found)
         found = self._media_as_via(found)
+        found = self._nested(s, found)
         return self._merge(found)
+
+    def _implied(self, s: Sentence, found: list[Attribution]) -> list[Attribution]:
+        """"The army has denied the report, as has the navy": a second speaker of the same verb."""
+        if not found:
+            return []
+        out = []
+        for m in re.finditer(r",\s+as\s+(?:has|have|had|did|does|do)\s+(?P<speaker>[^,.;\"]{2,60})", self.doc.norm[s.span.start : s.span.end]):
+            span = Span(s.span.start + m.start("speaker"), s.span.start + m.end("speaker"))
+            first = min(found, key=lambda f: f.cue.start)
+            if first.cue.start > span.start:
+                continue
+            rules = [*first.rules[:1], "attr.implied-verb"]
+            speaker = self._resolve(span, rules)
+            if speaker is not None and speaker.iri != first.speaker.iri:
+                out.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=first.stance,
+                                       channel=first.channel, date=first.date, region=span))
+                self.resolver.spoke(speaker)
+        return out
+
+    def _nested(self, s: Sentence, found: list[Attribution]) -> list[Attribution]:
+        """"According to the information provided by Ankara, there were no troops there, the ministry
+        stressed": a speaker inside what a later cue reports is part of that report, not a claim of its own.
+        An "according to" a document only says how the speaker before it spoke ("..., according to a release")."""
+        norm = self.doc.norm
+        outer = [f for f in found if f.region is not None and f.region.start > s.span.start
+                 and len(norm[max(f.cue.end, f.region.end) : s.span.end].split()) <= 8 and f.cue.start > s.span.start + 20
+                 and not f.rules[0].startswith("frame.")]
+        out = []
+        for f in found:
+            if any(o is not f and f.cue.end <= min(o.region.start, o.cue.start) and o.speaker.iri != f.speaker.iri  # type: ignore[union-attr]
+                   and f.rules[0] in ("frame.according-to",) for o in outer):
+                continue
+            doc_frame = f.rules[0] == "frame.according-to" and re.search(
+                r"\b(?:statement|release|report|bulletin|communiqu\w*|document|letter)\b", norm[f.cue.start : f.cue.end], re.I)
+            earlier = [o for o in found if o is not f and o.cue.start < f.cue.start]
+            if doc_frame and earlier:
+                for o in earlier:
+                    o.channel = o.channel or "statement"
+                continue
+            out.append(f)
+        return out
+
+    def _inverted_subject(self, cue: str, after: str) -> bool:
+        """Whether a name or a description follows a bare cue verb: "..., said Mikhail Bogdanov"."""
+        if " " in cue.strip() or re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$", after, re.I):
+            return False
+        phrase = re.match(r"[^,.;:\"]*", after)
+        return phrase is not None and len(phrase.group().split()) <= 6 and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s)", after))
+
+    def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
+                            rules: list[str]) -> tuple[Speaker | None, Span | None]:
+        """Who speaks in "..., saying ...": the speaker already found in the sentence, the noun of
+        "with X confirming", or the subject of the clause the participle hangs on."""
+        norm = self.doc.norm
+        before = [f for f in found if f.cue.start < cue.start]
+        coordinated = re.search(r"\band\s*$", norm[s.span.start : cue.start]) is not None
+        if before and (coordinated or not re.search(r"\bthat\s", norm[before[-1].cue.end : cue.start])):
+            rules.append("attr.participle-of-statement")
+            return before[-1].speaker, before[-1].region
+        text = norm[s.span.start : cue.start]
+        with_np = re.search(r"\bwith\s+([^,;\"]{2,80}?)\s*$", text, re.I)
+        if with_np:
+            region = Span(s.span.start + with_np.start(1), s.span.start + with_np.end(1))
+            rules.append("attr.participle-with")
+            return self._resolve(region, rules), region
+        start = s.span.start
+        for q in s.quotes:
+            if q.end <= cue.start and self._real_quote(q):
+                start = max(start, q.end)
+        that = [m for m in re.finditer(r"\b(?:that|;)\s", norm[start : cue.start])]
+        if that:
+            start = start + that[-1].end()
+        chunks = self._chunks(start, cue.start)
+        while len(chunks) > 1 and self._adverbial(norm[chunks[0][0] : chunks[0][1]]):
+            chunks.pop(0)
+        if not chunks:
+            return None, None
+        a, b = chunks[0]
+        verb = _finite_verb(norm[a:b])
+        if verb is None:
+            return None, None
+        region = Span(a, self._trim_end(a, a + verb))
+        if region.end <= region.start:
+            return None, None
+        rules.append("attr.participle-clause-subject")
+        return self._resolve(region, rules), region
 
     def _media_as_via(self, found: list[Attribution]) -> list[Attribution]:
         """An outlet after another speaker only carried the claim: "..., according to Bloomberg",
-        "X denied it, state news agency TASS reported"."""
+        "X denied it, state news agency TASS reported"; an outlet reporting that another speaker
+        said something carried that claim too: "AFP reported that the ministry ..., saying ..."."""
         out = []
         for f in found:
+            later = [o for o in found if not self._media(o.speaker) and o.cue.start > f.cue.start]
+            if self._media(f.speaker) and later and re.match(r"\s*(?:that\s+)?(?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,5}\s+(?:had|has|have)?",
+                                                             self.doc.norm[f.cue.end : later[0].cue.start]):
+                for o in later:
+                    o.via = o.via or f.speaker.iri
+                continue
             earlier = [o for o in found if not self._media(o.speaker) and o.cue.start < f.cue.start]
             if self._media(f.speaker) and earlier:
                 for o in earlier:
@@ -280,24 +630,51 @@ def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
 def attribution(doc: Doc) -> Doc:
     att = _Attributor(doc)
     out: list[Attribution] = []
-    for s in doc.sentences:
-        found = [f for f in att.sentence(s) if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
+    pending: list[Attribution] = []
+    statement_at = -1
+    headline: list[Attribution] = []
+    for s in (*[x for x in doc.sentences if not x.title], *[x for x in doc.sentences if x.title]):
+        if s.title:  # read last: a headline names, without articles, speakers the body introduces
+            headline = [f for f in att.sentence(s) if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
+            continue
+        if statement_at >= 0 and s.index - statement_at > STATEMENT_RECENCY_SENTENCES:
+            att.resolver.documents.pop("statement", None)  # "the statement" far from any: the article's lead speaker's
+            statement_at = -1
+        candidates = att.sentence(s)
+        found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
         channel, channel_rule = att._channel(s)
         for f in found:
             if channel and not f.channel:
                 f.channel = channel
                 f.rules.append(channel_rule)  # type: ignore[arg-type]
+            prev = out[-1] if out else None
+            if f.date is None and prev is not None and prev.speaker.iri == f.speaker.iri and prev.date is not None \
+                    and prev.sentence == s.index - 1:
+                f.date = prev.date  # "He also noted ...": the statement goes on
+                f.rules.append("attr.date-of-statement")
+            if f.channel == "statement":
+                att.resolver.documents["statement"] = f.speaker  # "The statement said" refers to it later
+                statement_at = s.index
             out.append(f)
-        if found or not out:
+        quoted = sum(q.end - q.start for q in s.quotes if q.overlaps(s.span))
+        text = doc.norm[s.span.start : s.span.end].strip()
+        if not found and pending and pending[0].sentence == s.index - 1 and text.startswith('"') and quoted >= 0.6 * len(text):
+            # "The statement said." / "He added:" and the quotation that follows
+            p = pending[0]
+            out.append(Attribution(sentence=s.index, speaker=p.speaker, cue=p.cue, rules=[*p.rules, "attr.quote-after-cue"],
+                                   stance=p.stance, channel=p.channel, via=p.via, date=p.date, region=p.region))
+            pending = []
+            continue
+        pending = [f for f in candidates if f not in found and re.search(r"[.:]\s*$", doc.norm[f.cue.end : s.span.end])
+                   and len(doc.norm[f.cue.end : s.span.end].split()) <= 1]
+        if found or not out or s.title:
             continue
         prev = out[-1]
         prev_s = doc.sentences[prev.sentence]
-        text = doc.norm[s.span.start : s.span.end].strip()
-        quoted = sum(q.end - q.start for q in s.quotes if q.overlaps(s.span))
         if prev_s.paragraph == s.paragraph and prev.sentence == s.index - 1 and (
                 (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
                                    stance=None, channel=prev.channel, via=prev.via, date=prev.date, continuation=True))
-    doc.attributions = out
+    doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc

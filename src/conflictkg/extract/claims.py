@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..model import CERTAINTIES, ActorRecord, Claim, PartialDate, Span
-from ..namespaces import CKGID
+from ..namespaces import CKGID, slug
 from .doc import Attribution, Doc, Speaker
 from .pipeline import component
 
@@ -19,16 +19,37 @@ __all__ = ["claims", "OUTLET_LABEL"]
 OUTLET_LABEL = "publisher of the article"
 
 
+def outlet_name(doc: Doc) -> str | None:
+    """The outlet's name: the metadata's publisher without its remarks ("Associated Press (via X)" ->
+    "Associated Press"), else the host of the page's address ("www.politico.eu" -> "politico.eu")."""
+    name = re.sub(r"\s*[(\[].*$", "", doc.article.meta.publisher or "").strip(" ,;-")
+    if name:
+        return name
+    host = re.match(r"^[a-z]+://(?:www\.)?([^/:?#]+)", doc.article.meta.url or "", re.I)
+    return host.group(1).lower() if host else None
+
+
 def _publisher(doc: Doc) -> str | None:
-    name = doc.article.meta.publisher
+    """The outlet's actor: the dictionary's when it knows the name, else one named as the outlet is."""
+    name = outlet_name(doc)
     if not name:
         return None
-    actor, _ = doc.resources.dictionary.lookup(name)
-    return doc.resources.dictionary.actors[actor].iri if actor else None
+    for candidate in (doc.article.meta.publisher or "", name):
+        actor, _ = doc.resources.dictionary.lookup(candidate)
+        if actor:
+            return doc.resources.dictionary.actors[actor].iri
+    iri = str(CKGID[f"actor/outlet/{slug(name)}"])
+    if not any(a.iri == iri for a in doc.actors):
+        evidence = doc.title_span or next((b.span for b in doc.blocks if b.kind == "body"), None)
+        if evidence is None:
+            return None
+        doc.actors.append(ActorRecord(iri=iri, label=name, types=("MediaOutlet",), evidence=evidence,
+                                      rule="actor.article-outlet-named"))
+    return iri
 
 
 def _outlet(doc: Doc) -> str:
-    publisher = _publisher(doc)
+    publisher = doc.publisher or _publisher(doc)
     if publisher:
         return publisher
     iri = str(CKGID[f"actor/unnamed/{doc.article.key}/publisher-of-the-article"])
@@ -67,6 +88,10 @@ def _claim_for(doc: Doc, att: Attribution) -> Claim:
         date, stated = att.date.begin, True
     elif pub is not None:
         date, stated = PartialDate.of(pub), False
+    elif doc.published_month is not None and (att.date is None or att.date.begin is None):
+        date, stated = doc.published_month, False
+    elif doc.published_month is not None and att.date is not None and att.date.begin is not None:
+        date, stated = att.date.begin, True
     else:
         date, stated = None, False
     return Claim(
@@ -100,11 +125,11 @@ def claims(doc: Doc) -> Doc:
 
     attributed = {a.sentence for a in doc.attributions}
     for f in doc.figures:
-        if f.elliptical or f.sentence in attributed or any(f.sentence in ss for ss in sentences_of):
-            continue  # an elliptical count ("Two were ...") elaborates a count already attributed
+        if f.elliptical or f.sentence in attributed or any(f.sentence in ss for ss in sentences_of) or doc.sentences[f.sentence].title:
+            continue  # an elliptical count ("Two were ...") elaborates a count already attributed; a headline restates the text
         claim = _claim_for(doc, Attribution(sentence=f.sentence, speaker=_outlet_speaker(doc), cue=f.figure.span,
                                             rules=["claim.outlet-own-reporting"], channel="media_report"))
-        claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (None, False)
+        claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (doc.published_month, False)
         out.append(claim)
         sentences_of.append([f.sentence])
         attributed.add(f.sentence)

@@ -12,10 +12,13 @@ from ..model import Span
 from .doc import Block, Doc, normalise
 from .pipeline import component
 
-__all__ = ["clean", "MAX_TITLE_WORDS", "BODY_LINES_BEFORE_APPENDED"]
+__all__ = ["clean", "MAX_TITLE_WORDS", "BODY_LINES_BEFORE_APPENDED", "MIN_TEXT_LINE_WORDS"]
 
 #: A line without final punctuation and with fewer words than this is a title or label, not body.
 MAX_TITLE_WORDS = 25
+#: A line without final punctuation and at least this many words, mostly lower-case, after the
+#: title or body text is text (a standfirst, a cut paragraph), not a title.
+MIN_TEXT_LINE_WORDS = 10
 #: A timestamp line after this many body lines starts another story appended to the page.
 BODY_LINES_BEFORE_APPENDED = 3
 _TERMINAL = re.compile(r"""[.!?]["')\]]*$|["']$""")
@@ -34,6 +37,26 @@ def _lines(text: str) -> list[Span]:
 
 def _title_like(line: str) -> bool:
     return not _TERMINAL.search(line) and len(line.split()) < MAX_TITLE_WORDS
+
+
+def _text_line(line: str, before: list[Block], doc: Doc) -> bool:
+    """A standfirst or a paragraph cut mid-sentence, not a title: a long line without final
+    punctuation, mostly lower-case words, after body text, or after the title when it reads as a
+    sentence with a clause ("On July 30, three journalists were killed in the capital")."""
+    words = line.split()
+    if len(words) < MIN_TEXT_LINE_WORDS or re.search(r"\s[-–—|]\s*\S+(?:\s+\S+){0,3}$", line):
+        return False
+    key = lambda t: re.sub(r"\W+", " ", normalise(t)).strip().lower()  # noqa: E731
+    if doc.article.meta.title and key(line) == key(doc.article.meta.title):
+        return False
+    if any(key(line) == key(doc.text[b.span.start : b.span.end]) for b in before if b.kind == "title"):
+        return False  # a repeated headline
+    lower = sum(1 for w in words if re.match(r"[a-z]", w))
+    if lower < len(words) / 2:
+        return False
+    if any(b.kind == "body" for b in before):
+        return True
+    return any(b.kind == "title" for b in before) and (len(words) >= 2 * MIN_TEXT_LINE_WORDS or bool(re.search(r",\s+\w+(?:\s+\w+){3}", line)))
 
 
 @component("clean", assigns=("blocks", "title"))
@@ -68,7 +91,7 @@ def clean(doc: Doc) -> Doc:
             break
         if kind:
             blocks.append(Block(span, {"drop": "furniture"}.get(kind, kind), rule_id))
-        elif _title_like(line):
+        elif _title_like(line) and not _text_line(line, blocks, doc):
             blocks.append(Block(span, "title", "clean.title-like"))
         else:
             blocks.append(Block(span, "body", "clean.body"))

@@ -3,6 +3,11 @@
 "on Thursday" is the latest Thursday on or before publication; "February 7" without a
 year is the latest such day on or before publication. Without a publication date,
 relative expressions stay unresolved (``precision == "unresolved"``), never guessed.
+
+An article whose metadata gives no publication date is dated, when it can be, by
+:func:`infer_published`: a dateline ("OSLO, Oct. 12, 2021 (Reuters) -", "09.06.2020, Moscow."),
+a date in its address (``/2018/07/31/``, ``/20230104/``), or else the latest absolute date it
+states. The article then carries that date with ``date_basis`` "inferred: <basis>".
 """
 
 from __future__ import annotations
@@ -10,12 +15,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..model import PartialDate, Span
 from .doc import DateMention, Doc
 from .pipeline import component
 
-__all__ = ["dates", "find_dates", "resolve_weekday"]
+__all__ = ["dates", "find_dates", "resolve_weekday", "infer_published", "DATELINE_BLOCKS"]
+
+#: A dateline stands in one of the first blocks of the page.
+DATELINE_BLOCKS = 4
 
 _CASELESS_KINDS = {"offset", "week", "month_offset", "prior"}
 
@@ -107,8 +116,98 @@ def _resolve(rule, m: re.Match[str], pub: dt.date | None, rules) -> tuple[Partia
     return None, None, "unresolved"
 
 
-@component("dates", requires=("sentences",), assigns=("dates",))
+def _month_number(doc: Doc, name: str) -> int | None:
+    return doc.resources.rules.month_values.get(name.lower().rstrip("."))
+
+
+def _day(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _url_date(doc: Doc, url: str) -> tuple[dt.date | None, PartialDate | None]:
+    """(day, month) a page address states: ``/2018/07/31/``, ``/2018/jul/31/``, ``/20230104/``, ``/2018/09/``."""
+    m = re.search(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/._-]|$)", url)
+    if m and (d := _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+        return d, None
+    m = re.search(r"/((?:19|20)\d\d)/([A-Za-z]{3,9})/(\d{1,2})(?:[/._-]|$)", url)
+    if m and (mo := _month_number(doc, m.group(2))) and (d := _day(int(m.group(1)), mo, int(m.group(3)))):
+        return d, None
+    m = re.search(r"[/_-]((?:19|20)\d\d)(0[1-9]|1[0-2])([0-3]\d)(?:[/._-]|$)", url)
+    if m and (d := _day(int(m.group(1)), int(m.group(2)), int(m.group(3)))):
+        return d, None
+    m = re.search(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/", url)
+    if m:
+        return None, PartialDate(int(m.group(1)), int(m.group(2)))
+    return None, None
+
+
+def _stated_dates(doc: Doc, text: str) -> list[tuple[int, dt.date]]:
+    """Absolute dates with a year in ``text``: (offset, date)."""
+    months = "|".join(sorted((r.pattern for r in doc.resources.rules.months), key=len, reverse=True))
+    out = []
+    for m in re.finditer(rf"\b(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s*(?P<y>(?:19|20)\d\d)\b|"
+                         rf"\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<mon2>{months})\.?,?\s+(?P<y2>(?:19|20)\d\d)\b|"
+                         r"\b(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>(?:19|20)\d\d)\b|"
+                         r"\b(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d)\b", text):
+        g = m.groupdict()
+        if g["mon"]:
+            mo, d, y = _month_number(doc, g["mon"]), int(g["d"]), int(g["y"])
+        elif g["mon2"]:
+            mo, d, y = _month_number(doc, g["mon2"]), int(g["d2"]), int(g["y2"])
+        elif g["m3"]:
+            mo, d, y = int(g["m3"]), int(g["d3"]), int(g["y3"])
+        else:
+            mo, d, y = int(g["m4"]), int(g["d4"]), int(g["y4"])
+        day = _day(y, mo, d) if mo else None
+        if day is not None:
+            out.append((m.start(), day))
+    return out
+
+
+def infer_published(doc: Doc) -> tuple[dt.date | None, PartialDate | None, str | None]:
+    """(day, month, basis) of publication when the metadata lacks the day; (None, None, None) when unknown."""
+    meta = doc.article.meta
+    head_blocks = [b for b in doc.blocks if b.kind != "appended"][:DATELINE_BLOCKS]
+    for b in head_blocks:  # a dateline: "09.06.2020, Moscow.", "Published February 28, 2020", "| 2018-08-10 17:36"
+        line = doc.norm[b.span.start : b.span.end]
+        found = _stated_dates(doc, line)
+        if found and (b.kind in ("dateline", "furniture") or len(line.split()) <= 12 or found[0][0] <= 40):
+            return found[0][1], None, f"dateline '{line[:60].strip()}'"
+    url_day, url_month = _url_date(doc, meta.url or "")
+    if url_day is not None:
+        return url_day, None, f"date in the address {meta.url}"
+    body = " ".join(doc.norm[b.span.start : b.span.end] for b in doc.blocks if b.kind in ("body", "title", "dateline"))
+    stated = [d for _, d in _stated_dates(doc, body)]
+    month = PartialDate.parse(meta.published_month) if meta.published_month else url_month
+    year = month.year if month else None
+    for b in head_blocks:  # a wire dateline without the year: "MOSCOW, August 9 /TASS/."
+        months = "|".join(r.pattern for r in doc.resources.rules.months)
+        m = re.match(rf"^[A-Z][A-Z .'-]+,\s+(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})\b", doc.norm[b.span.start : b.span.end])
+        if m and (mo := _month_number(doc, m.group("mon"))):
+            years = {year} if year else {d.year for d in stated}
+            if len(years) == 1 and (d := _day(years.pop(), mo, int(m.group("d")))) is not None:
+                return d, None, f"dateline '{m.group()}' and the year stated"
+    if stated:
+        latest = max(stated)
+        if month is None or (latest.year, latest.month) == (month.year, month.month):
+            return latest, None, "the latest date the text states"
+    if month is not None:
+        return None, month, "month given with the article" if meta.published_month else f"month in the address {meta.url}"
+    return None, None, None
+
+
+@component("dates", requires=("sentences",), assigns=("dates", "published_month"))
 def dates(doc: Doc) -> Doc:
+    if doc.article.meta.published is None:
+        day, month, basis = infer_published(doc)
+        if day is not None:
+            doc.article = replace(doc.article, meta=replace(doc.article.meta, published=day, date_basis=f"inferred: {basis}"))
+        elif month is not None:
+            doc.published_month = month
+            doc.article = replace(doc.article, meta=replace(doc.article.meta, date_basis=f"inferred: {basis}"))
     found: list[DateMention] = []
     for s in doc.sentences:
         found.extend(find_dates(doc, doc.norm[s.span.start : s.span.end], s.span.start))

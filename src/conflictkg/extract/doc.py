@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from ..model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, Span
 
+from ..countries import CountryTable, load_countries
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..dictionary import Dictionary
     from ..rules import RuleSet
@@ -36,6 +38,7 @@ def normalise(text: str) -> str:
 class Resources:
     rules: RuleSet
     dictionary: Dictionary
+    countries: CountryTable = field(default_factory=load_countries)
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Sentence:
     index: int
     quotes: list[Span] = field(default_factory=list)
     """Spans inside quotation marks (including the marks)."""
+    title: bool = False
+    """The headline, read as a sentence: "Toll rises to 89, says ministry"."""
 
     def in_quote(self, pos: int) -> bool:
         return any(q.start <= pos < q.end for q in self.quotes)
@@ -97,12 +102,14 @@ class Speaker:
     iri: str
     label: str
     kind: str
-    """dictionary | person | organisation | unnamed | outlet"""
+    """dictionary | person | organisation | institution | unnamed | outlet"""
     person: bool = False
     country: str | None = None
     affiliation: str | None = None
     role_nouns: tuple[str, ...] = ()
     dictionary_id: str | None = None
+    via: str | None = None
+    """The outlet the speaker spoke through, when the phrase names it ("Al Jazeera's James Bays")."""
 
 
 @dataclass
@@ -154,6 +161,8 @@ class Doc:
     """Places the dictionary lacks, named in the text (types == ("Place",))."""
     publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
+    published_month: PartialDate | None = None
+    """The month of publication, when only the month is known (the day is then ``published`` = None)."""
 
     @property
     def text(self) -> str:

@@ -43,7 +43,10 @@ class _Patterns:
     def __init__(self, doc: Doc) -> None:
         r = doc.resources.rules
         words = r.alternation("number_words")
-        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+|{words})(?![\w-])", re.I)
+        tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+        units = "one|two|three|four|five|six|seven|eight|nine"
+        self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|"
+                                 rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred))?)(?![\w]|-(?!\d))", re.I)
         self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
         self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
         self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
@@ -51,14 +54,44 @@ class _Patterns:
         self.after = [(re.compile(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", re.I), m) for m in r.measures if m.position == "after"]
         self.before = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,3}}$", re.I), m) for m in r.measures if m.position == "before"]
         self.zero = [(re.compile(rf"(?<![\w-])(?:{m.pattern})", re.I), m) for m in r.measures if m.position == "zero"]
-        self.inherit = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,2}}$", re.I), m) for m in r.measures if m.position == "inherit"]
+        self.inherit = [(re.compile(rf"(?<![\w-])(?:{m.pattern})\s+(?:\S+\s+){{0,4}}$", re.I), m) for m in r.measures if m.position == "inherit"]
         self.values = {k.lower(): v for k, v in r.number_values.items()}
+        self.nonfigure_before = [re.compile(n.pattern, re.I) for n in r.nonfigures_before]
+        things = r.alternation("nonperson_nouns")
+        # "six rockets", "two separate shooting incidents": a count of things, whatever verb follows
+        persons = r.alternation("person_nouns")
+        stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|{persons})"
+        self.things = re.compile(rf"^\s+(?:(?!{stop}\b)[\w'-]+\s+){{0,3}}?(?:{things})\b", re.I)
+        self.persons = re.compile(rf"(?<![\w-])(?:{persons})(?![\w-])", re.I)
+        self.forces = re.compile(rf"(?<![\w-])(?:{r.alternation('force_nouns')}|[A-Z][a-z]?-\d+s)(?![\w-])")
+        self.persons_only = {m.id for m in r.measures if m.persons_only}
+        # "hundreds of thousands displaced", "30 people were arrested": counted, but not as casualties
+        self.other_counts = re.compile(r"^\s+(?:(?!killed|wounded|injured|dead|died|hurt|and|or)[\w'-]+\s+){0,4}?(?:(?:were|have\s+been|had\s+been|was|are)\s+)?(?:displaced|evacuated|rescued|"
+                                       r"arrested|detained|freed|released|fled|homeless|relocated|resettled|employed|enrolled|vaccinated|"
+                                       r"treated|hospitali[sz]ed|moved|living|live|lived|registered|returned)\b", re.I)
+        # "two army sources told", "a lawmaker and two local residents said": a count of speakers
+        self.speakers = re.compile(rf"^\s+(?:[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:\w+ly\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed|put|puts|gave|estimated|stated|added|announced|declared|noted|insisted|denied|described|called|warned|wrote)\b", re.I)
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
 
 
-def _value(p: _Patterns, token: str) -> int:
-    token = token.lower().replace(",", "")
-    return int(token) if token.isdigit() else p.values[token]
+_MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+
+
+def _value(p: _Patterns, token: str) -> int | None:
+    """The number a token writes: "41", "1,200", "twenty-two", "2 thousand", "a hundred thousand"; None if unknown."""
+    token = " ".join(token.lower().replace(",", "").split())
+    compound = re.fullmatch(r"(\w+)[- ](one|two|three|four|five|six|seven|eight|nine)((?:\s+(?:thousand|hundred))?)", token)
+    if compound and compound.group(1) in p.values and p.values[compound.group(1)] % 10 == 0 and p.values[compound.group(1)] >= 20:
+        token = str(p.values[compound.group(1)] + p.values[compound.group(2)]) + compound.group(3)  # "twenty-two" -> 22
+    if token.isdigit():
+        return int(token)
+    if token in p.values:
+        return p.values[token]
+    base, _, unit = token.rpartition(" ")
+    if unit in _MULTIPLIERS and base:  # "2 thousand", "two hundred", "1.5 million", "a hundred thousand"
+        value = float(base) if re.fullmatch(r"\d+(?:\.\d+)?", base) else _value(p, base)
+        return int(round(value * _MULTIPLIERS[unit])) if value is not None else None
+    return None
 
 
 def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
@@ -75,17 +108,30 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
         if any(span.overlaps(t) for t in taken) or p.year.match(m.group()):
             continue
         after = norm[m.end() : s.span.end]
-        if any(rx.match(after) for rx in p.nonfigure_after):
+        if any(rx.match(after) for rx in p.nonfigure_after) or p.things.match(after) or p.speakers.match(after) or p.other_counts.match(after):
             continue
+        if any(rx.search(norm[s.span.start : m.start()]) for rx in p.nonfigure_before):
+            continue
+        if m.group().lower() == "one" and re.match(r"^\s+of\b", after) and re.search(
+                r"\b(?:of|to|for|with|from|about)\s+$", norm[s.span.start : m.start()]):
+            continue  # "a cousin of one of the sailors": one person, not a count
         value = _value(p, m.group())
+        if value is None:
+            continue
         before = norm[s.span.start : m.start()]
         qualifier, rule, low, high = "exact", "figure.exact", value, value
         for rx, q in p.qualifiers:
             qm = rx.search(before)
+            if qm and q.qualifier == "up_to" and re.search(r"(?:gone|went|goes|go|going|risen|rose|rises|climbed|jumped|revised|brought|moved)\s+$",
+                                                           before[: qm.start()], re.I):
+                continue  # "has gone up to 89": a new total, not an upper bound
             if qm:
                 qualifier, rule = q.qualifier, q.id
                 span = Span(s.span.start + qm.start(), span.end)
                 break
+        open_ended = re.match(r"^\s+(?:[\w'-]+\s+){0,3}?or\s+(more|so)\b", after, re.I)
+        if open_ended and qualifier == "exact":  # "41 guards or more", "20 or so"
+            qualifier, rule = ("at_least", "qualifier.or-more") if open_ended.group(1).lower() == "more" else ("approximately", "qualifier.or-so")
         rng = p.range.match(after)
         if rng and (qualifier == "exact" or re.search(r"between\s+$", before, re.I)):
             high_v = int(rng.group(1))
@@ -105,10 +151,13 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
     return sorted(out, key=lambda n: n.span)
 
 
-def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: int) -> tuple[str, str, str] | None:
+def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: int,
+                   coordinated: bool = False) -> tuple[str, str, str] | None:
+    """The measure word after the number; with ``coordinated`` (a measure verb stands before it) the
+    window stops at "and": "slew 65 of the guards and hurt 70 more"."""
     end = min(s.span.end, next_start)
     window = doc.norm[n.span.end : end]
-    stop = re.search(r"[;:]|\bbut\b|\balthough\b|\bwhile\b", window)
+    stop = re.search(r"[;:]|\bbut\b|\balthough\b|\bwhile\b" + (r"|\s(?:and|or)\s" if coordinated else ""), window)
     if stop:
         window = window[: stop.start()]
     words = list(re.finditer(r"\S+", window))[:MEASURE_WINDOW_WORDS]
@@ -161,11 +210,12 @@ def figures(doc: Doc) -> Doc:
             measure = rule_id = None
             span = n.span
             group = ""
-            for rx, rule in p.before:
-                if rx.search(before):
-                    measure, rule_id = rule.measure, rule.id
-                    break
-            after = _measure_after(p, doc, n, s, next_start)
+            closest = -1
+            for rx, rule in p.before:  # the measure word nearest the number: "killed 5 and injured 12"
+                bm = rx.search(before)
+                if bm and bm.start() > closest:
+                    closest, measure, rule_id = bm.start(), rule.measure, rule.id
+            after = _measure_after(p, doc, n, s, next_start, coordinated=measure is not None)
             if after is not None:
                 group = after[2]
                 if measure is None or len(group.split()) <= AFTER_BEATS_BEFORE_WORDS:
@@ -173,7 +223,8 @@ def figures(doc: Doc) -> Doc:
             if measure is None:
                 for rx, rule in p.inherit:
                     if rx.search(before):
-                        prev = [f for f in out if f.sentence in (s.index, s.index - 1)]
+                        opens = len(before.split()) <= 3  # "Among them were ...": the sentence elaborates the one before
+                        prev = [f for f in out if f.sentence == s.index or (opens and f.sentence == s.index - 1)]
                         if prev:
                             measure, rule_id = prev[-1].figure.measure, rule.id
                         break
@@ -182,6 +233,11 @@ def figures(doc: Doc) -> Doc:
             if not group:
                 group = _group(re.split(r"[.,;:!?]", doc.norm[n.span.end : min(next_start, s.span.end)])[0])
             elliptical = bool(_ELLIPTICAL.match(doc.norm[n.span.end : n.span.end + 20])) and not re.search(r"remaining\s+$", before, re.I)
+            if rule_id in p.persons_only and not elliptical and not (
+                    p.persons.search(group or "") or (measure == "attackers" and p.forces.search(group or ""))):
+                continue  # "shot one of them down", "deployed 17 systems": no people counted
+            if measure != "attackers" and p.forces.search(group or "") and not p.persons.search(group or ""):
+                continue  # "two drones were shot down": no casualties
             out.append(FigureMention(Figure(
                 measure=measure, low=n.low, high=n.high, qualifier=n.qualifier,
                 surface=doc.text[span.start : span.end], span=span, group=group or None,

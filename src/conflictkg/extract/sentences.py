@@ -11,18 +11,18 @@ from .pipeline import component
 __all__ = ["sentences", "quote_spans"]
 
 _WHITESPACE = re.compile(r"\s*")
-_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])""")
+_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])|(?<=[a-z])[.!?]+(?="[A-Z])""")
 
 
 def quote_spans(norm: str, span: Span) -> list[Span]:
     """Quotations in a paragraph of normalised text (straight double quotes, paired in order)."""
     out, start = [], None
-    for m in re.finditer('"', norm[span.start : span.end]):
+    for m in re.finditer(r""""|''(?!\w)""", norm[span.start : span.end]):
         pos = span.start + m.start()
         if start is None:
             start = pos
         else:
-            out.append(Span(start, pos + 1))
+            out.append(Span(start, pos + len(m.group())))
             start = None
     if start is not None:  # an unclosed quotation runs to the end of the paragraph
         out.append(Span(start, span.end))
@@ -35,6 +35,9 @@ def sentences(doc: Doc) -> Doc:
     abbreviations = {a.pattern.lower() for a in rules.abbreviations}
     norm = doc.norm
     out: list[Sentence] = []
+    if doc.title_span is not None and doc.title_span.start < len(doc.text) and any(
+            b.kind == "title" and b.span.contains(doc.title_span) for b in doc.blocks):
+        out.append(Sentence(doc.title_span, -1, 0, quotes=quote_spans(norm, doc.title_span), title=True))
     for paragraph, block in enumerate(b for b in doc.blocks if b.kind == "body"):
         quotes = quote_spans(norm, block.span)
         start, first = block.span.start, len(out)
