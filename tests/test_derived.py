@@ -73,8 +73,8 @@ def test_ingest_stores_the_pairs_and_summary_of_the_event(service: GraphService)
     assert _pairs(service) == INGESTED
     revision = service.contradictions()[2]
     assert revision["event"] == EVENT and revision["relation"] == "SamePopulation"
-    assert revision["reason"] == ("The same source changed its figure (2021-06-03 to 2021-06-04): '12' (12) and '20' "
-                                  "(20) count the same people (Russian soldiers) and their ranges do not overlap.")
+    assert revision["reason"] == ("Russian Ministry of Defence changed the figure (2021-06-03 to 2021-06-04): '12' (12) "
+                                  "and '20' (20) count the same people (Russian soldiers) and their ranges do not overlap.")
     assert revision["a"]["start"] == TEXTS["a.txt"][1].index("The Russian")
     rows = service.store.select(
         f"SELECT ?low ?best ?high ?n WHERE {{ ?s ckg:summaryEvent <{EVENT}> ; ckg:lowEstimate ?low ; "

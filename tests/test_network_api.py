@@ -226,10 +226,10 @@ def test_contested_figures_of_an_event(contested_client) -> None:  # type: ignor
     ]
     assert killed["conflicts"][0]["first_population"] == f_100["population"]
     assert killed["conflicts"][0]["reason"] == (
-        "Two sources disagree: 'about 100' (90 to 110) and 'more than 150' (151 to any number) count the same "
-        "people (attacking fighters) and their ranges do not overlap.")
+        "coalition military and monitor disagree: 'about 100' (90 to 110) and 'more than 150' (151 to any number) "
+        "count the same people (attacking fighters) and their ranges do not overlap.")
     assert killed["conflicts"][1]["reason"] == (
-        "The same source changed its figure (2020-04-08 to 2020-04-10): 'five' (5) and 'several dozen' (24 to any "
+        "Foreign Ministry changed the figure (2020-04-08 to 2020-04-10): 'five' (5) and 'several dozen' (24 to any "
         "number) count the same people (North people) and their ranges do not overlap.")
     assert killed["revision_lines"] == [{"figures": [f_five["id"], f_dozen["id"]], "claimants": [
         {"id": "actor.org.foreign-ministry", "label": "Foreign Ministry"}]}]

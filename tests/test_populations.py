@@ -178,3 +178,18 @@ def test_the_article_graph_states_who_each_figure_counts() -> None:
     assert (pops["people-iran"], CKG.withinPopulation, pops["fighters-governmentside"]) in g
     assert {str(g.value(f, CKG.surfaceForm)): g.value(f, CKG.counts) for f in g.subjects(CKG.counts, None)} == {
         "35": pops["fighters-governmentside"], "nine": pops["people-iran"]}
+
+
+def test_a_bare_count_goes_on_counting_the_group_last_named() -> None:
+    doc = _doc("Toll rises\n\nA monitor said on Monday that 20 Iranian soldiers were killed in the raid near Aleppo.\n\n"
+               "\"The toll has risen to 26,\" the monitor said on Tuesday.\n")
+    assert [(s, k) for s, k, _ in _placed(doc)] == [("20", "soldiers-iran"), ("26", "soldiers-iran")]
+    # with no group named before it, a bare count is everyone counted
+    doc = _doc("Raid near Aleppo\n\nA monitor said on Monday that 26 were killed in the raid near Aleppo.\n")
+    assert [(s, k) for s, k, _ in _placed(doc)] == [("26", "people")]
+
+
+def test_a_running_total_is_read_in_the_figures_own_clause() -> None:
+    assert key("soldiers", after=" of them, the ministry said, in the deadliest raid since the war began",
+               claimant=STATE) == "soldiers-turkey"
+    assert key("civilians", after=" have been killed in raids in the region since then as the truce fails") is None

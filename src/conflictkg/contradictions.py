@@ -61,6 +61,7 @@ class ClaimFact:
     date: str | None = None
     article: str | None = None
     figures: list[FigureFact] = field(default_factory=list)
+    claimant_label: str | None = None
 
 
 @dataclass(frozen=True)

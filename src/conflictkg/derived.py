@@ -97,9 +97,9 @@ SELECT ?g ?e ?pop ?label ?kind ?nat ?side ?align ?role ?mark ?within WHERE {
   }
 }"""
 _AFFILIATIONS = SPARQL_PROLOGUE + """
-SELECT ?g ?a ?org ?type WHERE {
+SELECT ?g ?a ?org ?type ?label WHERE {
   VALUES ?a { %s }
-  GRAPH ?g { { ?a ckg:affiliatedWith ?org } UNION { ?a a ?type } }
+  GRAPH ?g { { ?a ckg:affiliatedWith ?org } UNION { ?a a ?type } UNION { ?a skos:prefLabel ?label } }
 }"""
 
 
@@ -216,9 +216,11 @@ def _int(value: str | None) -> int | None:
 
 
 def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
-    """Extend each claim's sources with the organisations its claimant belongs to (not through media)."""
+    """Extend each claim's sources with the organisations its claimant belongs to (not through media),
+    and name its claimant."""
     edges: dict[str, set[str]] = {}
     media: set[str] = set()
+    names: dict[str, str] = {}
     frontier = {s for c in claims for s in c.sources}
     seen: set[str] = set()
     while frontier - seen:
@@ -229,6 +231,8 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             a = r["a"] or ""
             if r["type"] in _MEDIA:
                 media.add(a)
+            if r["label"] and (a not in names or r["label"] < names[a]):
+                names[a] = r["label"]
             if r["org"]:
                 edges.setdefault(a, set()).add(r["org"])
                 frontier.add(r["org"])
@@ -243,6 +247,7 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             if a not in media:
                 todo += edges.get(a, ())
         c.sources = frozenset(closure)
+        c.claimant_label = names.get(c.claimant)
 
 
 # --- the derived graph --------------------------------------------------------------------------
@@ -311,8 +316,10 @@ def summaries(facts: EventFacts) -> list[Summary]:
 
 
 def _reason(p: FigurePair, labels: Mapping[str, str]) -> str:
+    """Why the pair cannot both be true, naming both sources: the reason column of ``contradictions``."""
     la = labels.get(p.first.population_iri or "", "") or "?"
     lb = labels.get(p.second.population_iri or "", "") or "?"
+    who = [c.claimant_label or local_name(c.claimant) for c in (p.first_claim, p.second_claim)]
     a = f"'{p.first.surface}' ({show_range(p.first_range)})"
     b = f"'{p.second.surface}' ({show_range(p.second_range)})"
     if p.relation == "same":
@@ -323,8 +330,9 @@ def _reason(p: FigurePair, labels: Mapping[str, str]) -> str:
         why = f"{lb} are part of {la}, yet {b} is more than {a} allows"
     if p.kind == "revision":
         dates = " to ".join(d or "an unknown date" for d in (p.first_claim.date, p.second_claim.date))
-        return f"The same source changed its figure ({dates}): {why}."
-    return f"Two sources disagree: {why}."
+        names = who[0] if who[0] == who[1] else f"{who[0]} and then {who[1]}, one source,"
+        return f"{names} changed the figure ({dates}): {why}."
+    return f"{who[0]} and {who[1]} disagree: {why}."
 
 
 def event_graph(facts: EventFacts, ctx: EventContext) -> Graph:

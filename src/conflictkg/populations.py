@@ -41,7 +41,7 @@ COMBATANT_ROOT = "Combatants"
 #: Actor types that speak for a state: their people have its nationality.
 STATE_TYPES = frozenset({"Government", "Ministry", "ArmedForce"})
 #: Words after a figure, in its clause, read for a running total ("... since 2015").
-MAX_GROUP_CONTEXT_WORDS = 12
+MAX_GROUP_CONTEXT_WORDS = 25
 
 Relation = Literal["same", "within", "contains"]
 _ATTRIBUTES = ("nationality", "side", "alignment", "role")
@@ -147,7 +147,7 @@ class PopulationRules:
         ``claimant`` the side the claimant speaks for and ``claimant_kind`` the kind of its own
         people (``Soldiers`` for a state, ``Fighters`` for an armed group).
         """
-        words = " ".join(after.split()[:MAX_GROUP_CONTEXT_WORDS])
+        words = " ".join(re.split(r",(?!\d)", after, maxsplit=1)[0].split()[:MAX_GROUP_CONTEXT_WORDS])  # its clause
         for rx, _, rid in self.term_patterns("cumulative"):
             if rx.search(f"{group or ''} {words}"):
                 return None, rid
