@@ -4,8 +4,10 @@ The counted group as written (``Figure.group``: "pro-regime fighters", "its serv
 "Russian citizens") is placed by :meth:`conflictkg.populations.PopulationRules.describe`,
 knowing whose side the claimant speaks for (a ministry's "soldiers" are its state's). A
 figure after a breakdown cue ("35 were killed, including nine Russians") is part of the
-total before it (``Figure.part_of``). A group that cannot be placed keeps no population and
-is never compared.
+total before it (``Figure.part_of``). A count with no group of its own ("the toll has risen to
+33") goes on counting the group named at most :data:`ANAPHOR_SENTENCES` sentences before it,
+else it counts everyone. A group that cannot be placed keeps no population and is never
+compared.
 """
 
 from __future__ import annotations
