@@ -37,6 +37,7 @@ def key(group: str | None, *, after: str = "", claimant: Party = Party(), own: s
     ("government soldiers", Party(), "soldiers-governmentside"),
     ("rebel fighters", Party(), "fighters-oppositionside"),
     ("pro-Iranian militiamen", Party(), "fighters-side-iran-government"),
+    ("pro-Jordanian militiamen", Party(), None),  # a side whose government the dictionary lacks
     ("civilians", Party(), "civilians"),
     ("schoolchildren", Party(), "children"),
     ("newly mobilised Turkish soldiers", Party(), "soldiers-turkey-mobilised"),

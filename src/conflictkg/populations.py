@@ -189,8 +189,11 @@ class PopulationRules:
                 name = next(g for g in m.groups() if g)
                 n, s = self._parties(name, adjective=True)
                 nationalities -= n
+                governments = {self._government(c) for c in n}
+                if None in governments:
+                    return None, "population.side-without-government"  # "pro-X" where X's government is unknown
                 if n or s:
-                    sides |= {self._government(c) for c in n} | s
+                    sides |= {g for g in governments if g} | s
                     alignment = None
                     rules.append(rid2)
         for rx, value, rid2 in self.term_patterns("role"):
@@ -276,11 +279,10 @@ class PopulationRules:
                     nationalities.add(d.places[pid].iri)
         return nationalities, sides
 
-    def _government(self, country_iri: str) -> str:
-        """The side "pro-<country>" names: the country's government when the dictionary has it."""
-        pid = country_iri.rsplit("/", 1)[-1]
-        gov = self.dictionary.government_of(pid)
-        return gov.iri if gov is not None else country_iri
+    def _government(self, country_iri: str) -> str | None:
+        """The side "pro-<country>" names: the country's government (None when the dictionary lacks it)."""
+        gov = self.dictionary.government_of(country_iri.rsplit("/", 1)[-1])
+        return gov.iri if gov is not None else None
 
 
 # --- two populations of one event ------------------------------------------------------------
