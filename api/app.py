@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import time
 
 from fastapi import FastAPI, Request
@@ -10,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conflictkg.errors import ConflictKGError, NotFound, QueryError, ValidationFailed
 from conflictkg.service import GraphService
+from conflictkg.sparql.pool import RETRY_AFTER
 
 __all__ = ["create_app"]
 
@@ -22,6 +25,7 @@ def create_app(service: GraphService) -> FastAPI:
         version="0.1.0",
     )
     app.state.service = service
+    app.add_middleware(CancelOnDisconnect)
     app.add_middleware(ServerTiming)
     app.add_exception_handler(ConflictKGError, _error_response)  # type: ignore[arg-type]
     for include in ROUTERS:
@@ -52,16 +56,82 @@ class ServerTiming:
         await self.app(scope, receive, timed)
 
 
+class CancelOnDisconnect:
+    """Stops the work of a query whose client has gone away.
+
+    For the routes that hand work to the query workers (``/sparql``, ``/queries/...``), the
+    request runs in its own task while this middleware listens for ``http.disconnect`` once
+    the request body has been read: when the client goes away before the answer is complete,
+    the task is cancelled, so its query leaves the queue or its worker is stopped (see
+    :mod:`conflictkg.sparql.pool`). The body itself is read only as fast as the route reads it.
+    """
+
+    PREFIXES = ("/sparql", "/queries/")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        queue: asyncio.Queue[Message] = asyncio.Queue()
+        body_read = asyncio.Event()
+        answered = False
+        headers = dict(scope.get("headers") or [])
+        if scope["method"] in ("GET", "HEAD") and b"content-length" not in headers \
+                and b"transfer-encoding" not in headers:
+            body_read.set()
+
+        async def request_receive() -> Message:
+            if body_read.is_set():
+                return await queue.get()
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                body_read.set()
+            return message
+
+        async def request_send(message: Message) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, request_receive, request_send))
+
+        async def listen() -> None:
+            await body_read.wait()
+            while True:
+                message = await receive()
+                await queue.put(message)
+                if message["type"] == "http.disconnect":
+                    if not answered:
+                        task.cancel()
+                    return
+
+        listener = asyncio.ensure_future(listen())
+        try:
+            await task
+        except asyncio.CancelledError:
+            if not listener.done() or answered:
+                raise  # cancelled from outside (server shutdown), not by the client going away
+        finally:
+            listener.cancel()
+
+
 def _error_response(request: Request, exc: ConflictKGError) -> JSONResponse:
+    headers = None
     if isinstance(exc, QueryError):
         status = exc.status
+        if status == 503:  # every 503 says when to come back
+            headers = {"Retry-After": str(math.ceil(exc.retry_after or RETRY_AFTER))}
     elif isinstance(exc, ValidationFailed):
         status = 422
     elif isinstance(exc, NotFound):
         status = 404
     else:
         status = 400
-    return JSONResponse(exc.to_dict(), status_code=status)
+    return JSONResponse(exc.to_dict(), status_code=status, headers=headers)
 
 
 async def service_of(request: Request) -> GraphService:

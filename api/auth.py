@@ -1,7 +1,9 @@
-"""Who may write: the one check behind every write route (SPARQL Update, Graph Store, adding articles)."""
+"""Who may write (the one check behind every write route: SPARQL Update, Graph Store, adding
+articles), and who is asking (the key of the query pool's per-client limits)."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 from fastapi import Request
@@ -10,7 +12,22 @@ from fastapi.responses import JSONResponse
 from conflictkg.errors import QueryError
 from conflictkg.service import GraphService
 
-__all__ = ["write_refusal"]
+__all__ = ["write_refusal", "client_key"]
+
+
+def _has_token(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def client_key(request: Request, service: GraphService) -> str:
+    """Who is asking, for the per-client limits of the query pool: the holder of the server's
+    token, else the remote address. Only the real token counts (a made-up bearer string would
+    let one address pose as many clients); the key never contains the token itself."""
+    token = service.settings.token
+    if token is not None and _has_token(request, token):
+        return "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+    return "address:" + (request.client.host if request.client is not None else "unknown")
 
 
 def write_refusal(request: Request, service: GraphService, *, action: str) -> JSONResponse | None:
@@ -21,8 +38,7 @@ def write_refusal(request: Request, service: GraphService, *, action: str) -> JS
         exc = QueryError(f"this server is read-only: start it with --token (CONFLICTKG_TOKEN) to accept {action}",
                          code="E058", status=403)
         return JSONResponse(exc.to_dict(), status_code=403)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode()):
+    if _has_token(request, token):
         return None
     exc = QueryError(f"{action} need 'Authorization: Bearer <token>' with the server's token", code="E058", status=401)
     return JSONResponse(exc.to_dict(), status_code=401, headers={"WWW-Authenticate": 'Bearer realm="conflictkg"'})

@@ -45,7 +45,7 @@ from conflictkg.sparql.named import load_named_queries
 from conflictkg.sparql.screen import too_large
 
 from .app import service_of
-from .auth import write_refusal
+from .auth import client_key, write_refusal
 
 __all__ = ["include", "router"]
 
@@ -110,9 +110,10 @@ _ERRORS = {
     406: "no acceptable result type (E059)",
     413: "the text or body is larger than its limit (E091, E054), or the write holds too many triples (E092)",
     415: "an unsupported request Content-Type (E059)",
-    422: "more rows than --max-rows (E057), a write that breaks the SHACL shapes (E040), bad named-query "
-         "parameters (E054)",
-    503: "stopped at the time limit or every worker busy (E055, E056), or no SHACL gate (E058)",
+    422: "more rows than --max-rows (E057), more memory than a query worker may use (E100), a write that "
+         "breaks the SHACL shapes (E040), bad named-query parameters (E054)",
+    503: "stopped at the time limit or every worker busy (E055, E056), too many queries from this client or in "
+         "the queue (E101, E102), or no SHACL gate (E058); always with Retry-After",
 }
 
 
@@ -224,6 +225,7 @@ async def _answer_query(request: Request, service: GraphService, query: str, par
         default_graph_uris=params.get("default-graph-uri", []),
         named_graph_uris=params.get("named-graph-uri", []),
         base_iri=_endpoint_url(request, SPARQL_PATH),
+        client=client_key(request, service),
     )
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
@@ -519,7 +521,8 @@ async def queries_run(request: Request, name: str = Path(json_schema_extra={"enu
         if len(values) > 1:
             raise QueryError(f"give parameter {key!r} once, not {len(values)} times", code="E054", status=422)
         params[key] = values[0]
-    result = await service.sparql.run_named_async(name, params, accept=request.headers.get("accept"))
+    result = await service.sparql.run_named_async(name, params, accept=request.headers.get("accept"),
+                                                  client=client_key(request, service))
     return Response(result.body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 

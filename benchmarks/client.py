@@ -50,7 +50,7 @@ class Response:
 
 
 class Client:
-    """GET requests to one server over one keep-alive connection."""
+    """Requests to one server over one keep-alive connection."""
 
     def __init__(self, base: str, *, timeout: float, headers: dict[str, str] | None = None) -> None:
         url = urlsplit(base)
@@ -62,6 +62,11 @@ class Client:
 
     def get(self, path: str, params: dict[str, str] | None = None, *, timeout: float | None = None) -> Response:
         """GET ``path``; ``timeout`` (seconds) overrides the client's for this request."""
+        return self.request("GET", path, params=params, timeout=timeout)
+
+    def request(self, method: str, path: str, *, params: dict[str, str] | None = None, body: bytes | None = None,
+                headers: dict[str, str] | None = None, timeout: float | None = None) -> Response:
+        """Send ``method`` to ``path`` with ``body`` and extra ``headers``; see :meth:`get`."""
         target = self.prefix + path + ("?" + urlencode(params) if params else "")
         limit = self.timeout if timeout is None else timeout
         for attempt in (1, 2):
@@ -70,7 +75,7 @@ class Client:
             if conn.sock is not None:
                 conn.sock.settimeout(limit)
             try:
-                conn.request("GET", target, headers=self.headers)
+                conn.request(method, target, body=body, headers={**self.headers, **(headers or {})})
                 answer = conn.getresponse()
                 body = answer.read()
             except (socket.timeout, TimeoutError):

@@ -29,6 +29,7 @@ from typing import Any
 
 from . import export as export_bench
 from . import ingest as ingest_bench
+from . import load as load_bench
 from . import report as fmt
 from . import validation as validation_bench
 from . import virtuoso as virtuoso_bench
@@ -40,8 +41,8 @@ from .queries import Settings as QuerySettings
 from .servers import BARE_PATH, ROOT, start_bare, start_conflictkg, start_rdflib_endpoint
 from .targets import CKG, DIRECT, PEER, PEER_GEOMEAN, evaluate
 
-SECTIONS = ("Machine", "Targets", "Data", "Bulk load", "Query latency", "Concurrent clients", "Virtuoso",
-            "Extraction and ingest", "SHACL validation", "Export", "Reproduce")
+SECTIONS = ("Machine", "Targets", "Data", "Bulk load", "Query latency", "Concurrent clients", "Reads under writes",
+            "Virtuoso", "Extraction and ingest", "SHACL validation", "Export", "Reproduce")
 
 DISK_LOAD = "pyoxigraph bulk_load, then optimize (on disk)"
 """How the store the server and pyoxigraph direct read is made (compacted, like a store in service)."""
@@ -89,6 +90,10 @@ class Plan:
     """Seconds after which the remaining query-benchmark steps are skipped (reported as not run)."""
     virtuoso_budget: float = 300.0
     """Seconds Virtuoso may start after ``total_budget`` (it runs after ingest, validation and export)."""
+    load_triples: int = 300_000
+    """Store size of the reads-under-writes load test (``benchmarks/load.py``: /graph readers, one write per second)."""
+    load_clients: int = 32
+    load_duration: float = 30.0
     seed: int = 1
     reuse: bool = True
     """Reuse cached data files, stores and Virtuoso databases (``--fresh``: rebuild them)."""
@@ -110,7 +115,8 @@ class Plan:
                    bare_repeats=20, ingest_sizes=[0, 6_000], ingest_count=2, ingest_profile=1,
                    validation_triples=6_000, validation_samples=1, validation_repeats=1,
                    full_validation_triples=6_000, full_validation_cap=60.0, export_edges=1_000, export_cap=60.0,
-                   virtuoso_sizes=[6_000], total_budget=600.0)
+                   virtuoso_sizes=[6_000], total_budget=600.0, load_triples=6_000, load_clients=4,
+                   load_duration=2.0)
 
 
 class Report:
@@ -527,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
         ingest_text, ingest_results = run_ingest(plan, work, report)
         validation_text, _ = run_validation(plan, report)
         export_text = run_export(plan, report)
+        report.log(f"load: {plan.load_clients} /graph readers, one write per second, {plan.load_triples:,} triples")
+        load_result = load_bench.run(plan.load_triples, clients=plan.load_clients, seconds=plan.load_duration,
+                                     seed=plan.seed, workdir=work, reuse=plan.reuse, log=report.log)
         virtuoso_runs = run_virtuoso(plan, work, report, deadline + plan.virtuoso_budget)
         verdicts = evaluate(runs, ingest_results, concurrency.rows, concurrency.prototype, plan.concurrency_size)
         report.section("Targets", "\n".join(["| target | measured | result |", "|---|---|---|"]
@@ -538,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         report.section("Query latency", fmt.query_intro(plan) + "\n\n" + fmt.query_tables(runs, plan.rdflib_max))
         report.section("Concurrent clients", fmt.concurrency_table(concurrency.rows, concurrency.quads,
                                                                    concurrency.prototype))
+        report.section("Reads under writes", load_bench.markdown([load_result]))
         report.section("Virtuoso", fmt.virtuoso_section(virtuoso_runs, {r.size: r for r in runs})
                        if virtuoso_runs else "Not run in this run: `python -m benchmarks.virtuoso`.")
         report.section("Extraction and ingest", ingest_intro(plan) + "\n\n" + ingest_text)

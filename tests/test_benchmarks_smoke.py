@@ -73,6 +73,7 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
         "Bulk load": "| triples (quads) | engine | load time |",
         "Query latency": "| query | rows | pyoxigraph direct | conflictkg | rdflib Graph | rdflib-endpoint |",
         "Concurrent clients": "| endpoint | workers | clients | requests | errors |",
+        "Reads under writes": "| triples | readers | writes | read requests | read errors | write errors |",
         "Extraction and ingest": "| store | triples before | articles | failed |",
         "SHACL validation": "| ratio large / empty",
         "Export": "| format | nodes | edges |",
@@ -95,6 +96,8 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
     assert {line.split("|")[2].strip() for line in concurrency} == {"1", "2"}  # one and two server processes
     for line in concurrency:
         assert line.split("|")[5].strip() == "0", line  # no errors under concurrent clients
+    load_row = next(line for line in sections["Reads under writes"].splitlines() if line.startswith("| 6,000 |"))
+    assert [c.strip() for c in load_row.split("|")[5:7]] == ["0", "0"]  # no read or write errors
     virtuoso = sections["Virtuoso"]
     if virtuoso_available():
         assert "| query | rows | Virtuoso | conflictkg --backend remote |" in virtuoso
@@ -239,3 +242,19 @@ def test_standalone_benchmark_commands(tmp_path: Path) -> None:
         row = next(line for line in text.splitlines() if line.startswith("| casualty-figures"))
         cells = [c.strip() for c in row.split("|")[1:-1]]
         assert cells[2].endswith(")") and "ms" in cells[2] and "ms" in cells[4], row  # Virtuoso, conflictkg embedded
+
+
+# --- reads under writes (issue 11) -----------------------------------------------------------
+
+
+def test_load_bench_smoke() -> None:
+    """A tiny load run: readers and a writer through a real server, no errors, and the last write shows."""
+    from benchmarks import load
+
+    result = load.run(6_000, clients=2, seconds=2.0, log=lambda _m: None)
+    assert (result.errors, result.write_errors) == (0, 0)
+    assert result.requests > 0 and result.writes >= 2
+    assert result.visible_after is not None
+    table = load.markdown([result])
+    row = next(line for line in table.splitlines() if line.startswith("| 6,000 | 2 |"))
+    assert row.split("|")[3].strip() == f"{result.writes} (1 per 1 s)"

@@ -12,6 +12,9 @@ from conflictkg.store import EmbeddedStore
 from fixtures_sparql import TOKEN, Client, corpus
 
 G = "http://example.org/conflictkg-test/disk"
+CKG = "https://w3id.org/conflictkg/ontology#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 COUNT = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"
 
 
@@ -27,11 +30,13 @@ def test_queries_and_updates_on_disk(tmp_path: Path) -> None:
         snapshots = tmp_path / "store-snapshots"
         assert [p.name for p in snapshots.iterdir()] == [f"gen-{store.generation}"]
         for i in range(3):
+            # a place: the gate takes only data whose subjects have a type a closed shape covers
             r = client.post("/update", headers=auth,
-                            content=f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/s{i}> <http://example.org/p> "{i}" }} }}')
+                            content=f'INSERT DATA {{ GRAPH <{G}> {{ <http://example.org/s{i}> a <{CKG}Place> ; '
+                                    f'<{SKOS}prefLabel> "Place {i}"@en ; <{RDFS}label> "Place {i}"@en ; <{CKG}dictionaryEntry> "p{i}" }} }}')
             assert r.status_code == 200, r.text
             # read-your-writes: the next query sees the update, through a new checkpoint
-            assert client.get("/sparql", params=q, headers={"accept": "text/csv"}).text == f"n\r\n{i + 1}\r\n"
+            assert client.get("/sparql", params=q, headers={"accept": "text/csv"}).text == f"n\r\n{4 * (i + 1)}\r\n"
         # at most one snapshot per worker plus the current one survive
         names = sorted(p.name for p in snapshots.iterdir())
         assert f"gen-{store.generation}" in names
@@ -40,5 +45,5 @@ def test_queries_and_updates_on_disk(tmp_path: Path) -> None:
     assert not snapshots.exists()  # closing the service removes its snapshots
     # the store on disk holds the writes
     reopened = EmbeddedStore(path)
-    assert len(reopened.graph(__import__("rdflib").URIRef(G))) == 3
+    assert len(reopened.graph(__import__("rdflib").URIRef(G))) == 12
     reopened.close()

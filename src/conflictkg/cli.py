@@ -55,7 +55,9 @@ def env_flag(parser: argparse.ArgumentParser, flag: str, *aliases: str, help: st
 #: Flags that are settings (their variables are read by Settings.from_env, not by argparse).
 _SETTINGS_FLAGS = ("store", "turtle_dir", "host", "port", "query_timeout", "max_rows", "query_workers", "token",
                    "backend", "corpus_dir", "access_log", "fetch_timeout", "max_page_bytes", "fetch_private",
-                   "max_query_bytes", "max_update_bytes", "max_write_triples")
+                   "max_query_bytes", "max_update_bytes", "max_write_triples",
+                   "reserved_workers", "short_query_timeout", "client_queries", "query_queue", "worker_memory",
+                   "worker_recycle")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -260,7 +262,8 @@ def _validate_parser(sub: Any) -> None:
 
     p = sub.add_parser(
         "validate",
-        help="check Turtle files, or the whole store, against the SHACL shapes (exit 0 only when they conform)",
+        help="check Turtle files, or the whole store, against the SHACL shapes (exit 0 only when they conform); "
+             "the store's ontology and dictionary graphs must be exactly the shipped ones",
     )
     p.add_argument("files", nargs="*", type=Path, help="Turtle files to check together (default: the whole store)")
     env_flag(p, "--format", help=f"report format: text or json (default {DEFAULT_REPORT_FORMAT})",
@@ -283,7 +286,7 @@ def _validate(args: argparse.Namespace, service: GraphService) -> int:
         report = service.validator.validate_files(args.files)
     else:
         service.ensure_loaded()
-        report = service.validator.validate_store(service.store)
+        report = service.validator.validate_store(service.store, reference=service.reference_graphs())
     if fmt == "json":
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -308,6 +311,13 @@ def _service_flags(p: Any) -> None:
     env_flag(p, "--max-update-bytes", help="largest SPARQL update text; more is a 413 (default 1000000)", type=int)
     env_flag(p, "--max-write-triples", help="most triples one write may leave in the graphs it changes (default 200000)",
              type=int)
+    env_flag(p, "--reserved-workers", help="extra query workers kept for short queries (default 1)", type=int)
+    env_flag(p, "--short-query-timeout", help="seconds a query may run on a reserved worker (default 1)", type=float)
+    env_flag(p, "--client-queries", help="queries one client may have running or waiting (default 8)", type=int)
+    env_flag(p, "--query-queue", help="queries that may wait for a worker; more get 503 (default 64)", type=int)
+    env_flag(p, "--worker-memory", help="MiB of address space per query worker (default 2048)", type=int)
+    env_flag(p, "--worker-recycle", help="replace a query worker whose peak memory grew by this many MiB "
+             "while answering (default 256)", type=int)
 
 
 def _serve_parser(sub: Any) -> None:

@@ -23,6 +23,12 @@ __all__ = [
     "DEFAULT_QUERY_TIMEOUT",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_QUERY_WORKERS",
+    "DEFAULT_RESERVED_WORKERS",
+    "DEFAULT_SHORT_QUERY_TIMEOUT",
+    "DEFAULT_CLIENT_QUERIES",
+    "DEFAULT_QUERY_QUEUE",
+    "DEFAULT_WORKER_MEMORY",
+    "DEFAULT_WORKER_RECYCLE",
     "DEFAULT_ACCESS_LOG",
     "DEFAULT_MAX_UPLOAD_BYTES",
     "DEFAULT_MAX_QUERY_BYTES",
@@ -69,6 +75,19 @@ DEFAULT_QUERY_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 100_000
 #: Worker processes answering SPARQL queries in parallel (each killed and replaced at the time limit).
 DEFAULT_QUERY_WORKERS = 2
+#: Extra query workers kept for short queries: they take a query only when every other worker
+#: is busy, and stop it after ``DEFAULT_SHORT_QUERY_TIMEOUT`` (it then waits for a general worker).
+DEFAULT_RESERVED_WORKERS = 1
+#: Seconds a query may run on a reserved worker (see ``DEFAULT_RESERVED_WORKERS``).
+DEFAULT_SHORT_QUERY_TIMEOUT = 1.0
+#: Queries one client (its token, else its address) may have running or waiting at once; more get 503.
+DEFAULT_CLIENT_QUERIES = 8
+#: Queries that may wait for a worker at once; more get 503 with Retry-After.
+DEFAULT_QUERY_QUEUE = 64
+#: Address space of a query worker in MiB (RLIMIT_AS); a query needing more is stopped (E100).
+DEFAULT_WORKER_MEMORY = 2048
+#: A worker whose peak memory grew by more than this many MiB while answering is replaced afterwards.
+DEFAULT_WORKER_RECYCLE = 256
 #: Whether ``serve`` logs one line per request. Off: the log line is written on the event loop,
 #: a tenth of a millisecond per request, more than the SPARQL layer itself adds to a small query.
 DEFAULT_ACCESS_LOG = False
@@ -155,6 +174,14 @@ class Settings:
     query_timeout: float = DEFAULT_QUERY_TIMEOUT
     max_rows: int = DEFAULT_MAX_ROWS
     query_workers: int = DEFAULT_QUERY_WORKERS
+    reserved_workers: int = DEFAULT_RESERVED_WORKERS
+    short_query_timeout: float = DEFAULT_SHORT_QUERY_TIMEOUT
+    client_queries: int = DEFAULT_CLIENT_QUERIES
+    query_queue: int = DEFAULT_QUERY_QUEUE
+    worker_memory: int = DEFAULT_WORKER_MEMORY
+    """MiB of address space per query worker."""
+    worker_recycle: int = DEFAULT_WORKER_RECYCLE
+    """MiB of peak-memory growth after which a query worker is replaced."""
     access_log: bool = DEFAULT_ACCESS_LOG
     max_article_bytes: int = DEFAULT_MAX_ARTICLE_BYTES
     max_page_bytes: int = DEFAULT_MAX_PAGE_BYTES
@@ -225,6 +252,11 @@ class Settings:
             raise ConfigError(f"fetch timeout must be positive, not {self.fetch_timeout}", code="E011")
         if self.max_page_bytes <= 0:
             raise ConfigError(f"max page bytes must be positive, not {self.max_page_bytes}", code="E011")
+        if self.reserved_workers < 0:
+            raise ConfigError(f"reserved workers must be 0 or more, not {self.reserved_workers}", code="E011")
+        for name in ("short_query_timeout", "client_queries", "query_queue", "worker_memory", "worker_recycle"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name.replace('_', ' ')} must be positive, not {getattr(self, name)}", code="E011")
         if not 0 < self.port < 65536:
             raise ConfigError(f"port must be between 1 and 65535, not {self.port}", code="E011")
         if self.shacl_engine not in SHACL_ENGINES:
@@ -238,7 +270,9 @@ class Settings:
 
 _TYPES: dict[str, type] = {"port": int, "query_timeout": float, "max_rows": int, "max_article_bytes": int, "query_workers": int,
                           "max_page_bytes": int, "fetch_timeout": float,
-                          "max_query_bytes": int, "max_update_bytes": int, "max_write_triples": int}
+                          "max_query_bytes": int, "max_update_bytes": int, "max_write_triples": int,
+                          "reserved_workers": int, "short_query_timeout": float, "client_queries": int,
+                          "query_queue": int, "worker_memory": int, "worker_recycle": int}
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 _PATHS = {"store", "turtle_dir", "corpus_dir", "articles_dir"}
 

@@ -86,13 +86,16 @@ class ValidationFailed(ConflictKGError):
 
 
 class QueryError(ConflictKGError):
-    """A refused or failed SPARQL request. ``status`` is the HTTP status the API answers with."""
+    """A refused or failed SPARQL request. ``status`` is the HTTP status the API answers with;
+    ``retry_after`` the seconds a client should wait before trying again (``Retry-After``)."""
 
     code = "E050"
 
-    def __init__(self, message: str, *, code: str = "E050", status: int = 400) -> None:
+    def __init__(self, message: str, *, code: str = "E050", status: int = 400,
+                 retry_after: float | None = None) -> None:
         super().__init__(message, code=code)
         self.status = status
+        self.retry_after = retry_after
 
 
 class NotFound(ConflictKGError):
@@ -119,6 +122,7 @@ WARNINGS: dict[str, str] = {
     "W008": "{path}: {problem}",
     "W009": "{path}: no publication date found in the page; relative dates ('on Thursday') stay unresolved",
     "W010": "the store {store} is held by {holder}; reading it as it is now, read-only",
+    "W035": "query workers run without part of their confinement on this platform: {missing}",
 }
 
 

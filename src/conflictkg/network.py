@@ -1,15 +1,37 @@
 """The graph face of the service (``service.network``): projections, graph queries, contested figures, exports.
 
 :class:`NetworkViews` builds the networkx projections of :mod:`conflictkg.projection` from
-the store (a few bulk SELECTs) and caches them until the store changes (judged by its
-triple count). Every method returns plain JSON-ready dicts; the HTTP routes type them with
-Pydantic and the CLI prints or writes them. Unknown ids raise :class:`~conflictkg.errors.NotFound`,
-bad parameters :class:`~conflictkg.errors.BadParameter`.
+the store (a few bulk SELECTs) and keeps them until the store changes (its write generation,
+or for a remote store its triple count). Every method returns plain JSON-ready dicts; the
+HTTP routes type them with Pydantic and the CLI prints or writes them. Unknown ids raise
+:class:`~conflictkg.errors.NotFound`, bad parameters :class:`~conflictkg.errors.BadParameter`.
+
+**Writes do not stall reads.** Building a projection reads the whole store (seconds at a few
+hundred thousand triples), so it never happens on a reader's request once a projection exists:
+after a write, readers keep getting the projection they had while one background thread per
+view has the next one built, and the new one replaces the old when it is complete. Writes
+arriving during a build do not start builds of their own (rebuilds never queue up): the builder
+looks again when it finishes and builds once more if the store changed meanwhile, after resting
+as long as the build took, so steady writes cost at most about half a core. Only the very first
+request for a view waits (it builds in this process), and concurrent first requests share one
+build. No reader's request does projection work, so a reader who goes away leaves nothing behind.
+
+Rebuilds of an embedded store run in a separate, confined process (``python -m
+conflictkg.network``, see :class:`_Builder`) that reads a read-only snapshot of the store taken
+for the write generation (:class:`conflictkg.sparql.snapshot.Snapshots`) and sends the finished
+networkx graph back: the build competes with request handling for neither the interpreter lock
+nor memory. A remote store's projections are rebuilt in the background thread itself.
 """
 
 from __future__ import annotations
 
+import gc
+import os
+import subprocess
+import sys
 import threading
+import time
+import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -31,6 +53,7 @@ from .errors import BadParameter, NotFound
 from .exports import FORMATS, export_chunks
 from .namespaces import CKGID
 from .projection import NODE_TYPES, VIEWS, node_id, project
+from .store import EmbeddedStore
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
@@ -44,6 +67,9 @@ PAGERANK_DAMPING = 0.85
 PAGERANK_TOLERANCE = 1.0e-10
 PAGERANK_MAX_ITER = 200
 SCORE_DIGITS = 6
+#: After a background rebuild that found the store changed again, the builder rests this many
+#: times the build's duration before the next one (about half a core at most under steady writes).
+REBUILD_REST = 1.0
 
 
 def check_choice(name: str, value: str, allowed: Sequence[str]) -> str:
@@ -67,38 +93,204 @@ def check_types(types: Sequence[str] | None) -> list[str]:
     return sorted(set(found))
 
 
+class _Builder:
+    """The projection builder process: ``python -m conflictkg.network`` builds projections from store
+    snapshots and sends them back (pickles over its stdin and stdout, like the query workers).
+
+    It confines itself before its first build (:func:`conflictkg.sparql.sandbox.confine`: no
+    network, read-only access to the snapshots). One build at a time; started on first use and
+    again after it dies.
+    """
+
+    def __init__(self, readable: str) -> None:
+        self.readable = readable
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._send: Any = None
+        self._recv: Any = None
+
+    def build(self, snapshot: tuple[str, str, int], view: str) -> nx.MultiDiGraph:
+        from multiprocessing.connection import Connection
+
+        with self._lock:
+            if self._process is None or self._process.poll() is not None:
+                self._process = subprocess.Popen([sys.executable, "-m", "conflictkg.network"], stdin=subprocess.PIPE,
+                                                 stdout=subprocess.PIPE, close_fds=True)
+                assert self._process.stdin is not None and self._process.stdout is not None
+                self._send = Connection(os.dup(self._process.stdin.fileno()), readable=False)
+                self._recv = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+                self._process.stdin.close()
+                self._process.stdout.close()
+                self._send.send({"readable": [self.readable]})
+            try:
+                self._send.send((snapshot, view))
+                kind, payload = self._recv.recv()
+            except (EOFError, OSError) as exc:
+                self._stop()
+                raise RuntimeError(f"the projection builder process died ({exc})") from None
+        if kind != "ok":
+            raise RuntimeError(f"the projection builder failed: {payload}")
+        return payload  # type: ignore[no-any-return]
+
+    def _stop(self) -> None:
+        if self._process is not None:
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait(timeout=5)
+            self._send.close()
+            self._recv.close()
+            self._process = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
+    """The builder process's loop: a config, then ``(snapshot, view)`` requests, each answered with
+    ``("ok", projection)`` or ``("error", message)``."""
+    from multiprocessing.connection import Connection
+
+    from .sparql.sandbox import confine
+    from .sparql.worker import open_snapshot
+
+    recv = Connection(os.dup(0), writable=False)
+    send = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # stray prints go to stderr, never into the answer stream
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    try:
+        config = recv.recv()
+    except (EOFError, OSError):
+        return
+    confine(readable=config["readable"], memory_limit=None)
+    opened: tuple[int, EmbeddedStore] | None = None
+    while True:
+        try:
+            (kind, path, generation), view = recv.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if opened is None or opened[0] != generation:
+                opened = None
+                gc.collect()  # close the previous snapshot before opening the next
+                opened = (generation, EmbeddedStore.over(open_snapshot(kind, path)))
+            answer: tuple[str, Any] = ("ok", project(opened[1], view))
+        except Exception as exc:  # noqa: BLE001 - reported to the server, which keeps the old projection
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        send.send(answer)
+
+
+def _close_builder(snapshots: Any, builder: _Builder) -> None:
+    builder.close()
+    snapshots.close()
+
+
 class NetworkViews:
     """Projections of the store's graph and the analyses over them."""
 
     def __init__(self, service: GraphService) -> None:
         self.service = service
         self._cache: dict[str, tuple[int, nx.MultiDiGraph]] = {}
-        self._lock = threading.Lock()
+        self._building: set[str] = set()
+        self._failed: dict[str, BaseException] = {}
+        self._changed = threading.Condition(threading.Lock())
+        self._process: tuple[Any, _Builder] | None = None
+        self._process_lock = threading.Lock()
 
     # --- projections --------------------------------------------------------------------------
 
-    def graph(self, view: str) -> nx.MultiDiGraph:
-        """Projection ``view`` (``actor-event`` or ``claims``), rebuilt when the store has changed.
-
-        Treat the result as read-only: it is shared between requests.
-        """
-        check_choice("view", view, VIEWS)
+    def _stamp(self) -> int:
         store = self.service.store
         # The store's write counter when it has one (counting the triples of an on-disk store
         # reads all of it: a second per million triples, on every request); else the count.
         generation = getattr(store, "generation", None)
-        stamp = generation if generation is not None else store.triple_count()
-        with self._lock:
-            cached = self._cache.get(view)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
-            g = project(store, view)
-            self._cache[view] = (stamp, g)
-            return g
+        return generation if generation is not None else store.triple_count()  # type: ignore[no-any-return]
 
-    def resolve(self, ident: str, view: str, *, expect: str | None = None) -> str:
-        """The node id for ``ident``: a node id (slug), a full IRI, or a ``ckgid:``-relative path."""
-        g = self.graph(view)
+    def graph(self, view: str, *, fresh: bool = False) -> nx.MultiDiGraph:
+        """Projection ``view`` (``actor-event`` or ``claims``): the newest one built.
+
+        When the store has changed since, a rebuild starts in the background (unless one is
+        running) and this one is returned meanwhile; only a view never built yet is waited for,
+        or, with ``fresh``, one that does not hold every write made so far. Treat the result as
+        read-only: it is shared between requests.
+        """
+        check_choice("view", view, VIEWS)
+        while True:
+            stamp = self._stamp()
+            with self._changed:
+                cached = self._cache.get(view)
+                if cached is not None and cached[0] == stamp:
+                    return cached[1]
+                if view not in self._building:
+                    self._building.add(view)
+                    self._failed.pop(view, None)
+                    threading.Thread(target=self._rebuild, args=(view,), daemon=True,
+                                     name=f"conflictkg-projection-{view}").start()
+                if cached is not None and not fresh:
+                    return cached[1]
+                self._changed.wait_for(lambda: view in self._failed or self._cache.get(view) is not cached)
+                if view in self._failed:
+                    raise self._failed[view]
+
+    def _rebuild(self, view: str) -> None:
+        """The background builder of ``view``: build, publish, and again while the store keeps changing."""
+        try:
+            while True:
+                started = time.monotonic()
+                stamp, g = self._build(view, cold=view not in self._cache)
+                took = time.monotonic() - started
+                with self._changed:
+                    self._cache[view] = (stamp, g)
+                    self._changed.notify_all()
+                if self._stamp() == stamp:
+                    break
+                time.sleep(took * REBUILD_REST)
+        except BaseException as exc:  # the store failed or was closed: readers waiting get the error
+            with self._changed:
+                self._failed[view] = exc
+        finally:
+            with self._changed:
+                self._building.discard(view)
+                self._changed.notify_all()
+
+    def _build(self, view: str, *, cold: bool) -> tuple[int, nx.MultiDiGraph]:
+        """One build of ``view`` and the store stamp it reflects: a first build here (someone is
+        waiting for it), a rebuild of an embedded store in the builder process."""
+        store = self.service.store
+        if cold or not isinstance(store, EmbeddedStore):
+            stamp = self._stamp()
+            return stamp, project(store, view)
+        snapshots, builder = self._builder(store)
+        snapshot = snapshots.acquire()
+        try:
+            return snapshot[2], builder.build(snapshot, view)
+        finally:
+            snapshots.release(snapshot[2], set())
+
+    def _builder(self, store: EmbeddedStore) -> tuple[Any, _Builder]:
+        from .sparql.snapshot import Snapshots
+
+        with self._process_lock:
+            if self._process is None:
+                snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation, name="projection-snapshots")
+                builder = _Builder(str(snapshots.root))
+                self._process = (snapshots, builder)
+                # also when the service is dropped without close(): no stray process or snapshot folder
+                self._finalizer = weakref.finalize(self, _close_builder, snapshots, builder)
+            return self._process
+
+    def close(self) -> None:
+        """Stop the builder process and remove its snapshots."""
+        with self._process_lock:
+            if self._process is not None:
+                self._finalizer()
+                self._process = None
+
+    def resolve(self, ident: str, view: str, *, expect: str | None = None, graph: nx.MultiDiGraph | None = None) -> str:
+        """The node id for ``ident``: a node id (slug), a full IRI, or a ``ckgid:``-relative path
+        (in ``graph``, by default the current projection of ``view``)."""
+        g = self.graph(view) if graph is None else graph
         candidates = [ident]
         if ident.startswith(("http://", "https://", "urn:")):
             candidates.append(node_id(ident))
@@ -126,7 +318,7 @@ class NetworkViews:
     def node(self, ident: str, *, view: str = "claims") -> dict[str, Any]:
         """A node with all its attributes and its degrees."""
         g = self.graph(view)
-        n = self.resolve(ident, view)
+        n = self.resolve(ident, view, graph=g)
         data = g.nodes[n]
         attributes = {k: v for k, v in data.items() if k not in (*_SUMMARY, "iri")}
         return {**self.summary(g, n), "iri": data["iri"], "view": view, "attributes": attributes,
@@ -143,7 +335,7 @@ class NetworkViews:
         check_choice("direction", direction, DIRECTIONS)
         wanted = check_types(types)
         g = self.graph(view)
-        start = self.resolve(ident, view)
+        start = self.resolve(ident, view, graph=g)
         dist = {start: 0}
         queue = deque([start])
         while queue:
@@ -173,7 +365,7 @@ class NetworkViews:
         """Shortest paths between two nodes, ignoring edge direction (at most ``limit``, in id order)."""
         check_range("limit", limit, 1, MAX_PATHS)
         g = self.graph(view)
-        s, t = self.resolve(source, view), self.resolve(target, view)
+        s, t = self.resolve(source, view, graph=g), self.resolve(target, view, graph=g)
         simple = nx.Graph(g.to_undirected(as_view=True))
         try:
             found = sorted(islice(nx.all_shortest_paths(simple, s, t), MAX_PATHS * 10))[:limit]
@@ -223,7 +415,7 @@ class NetworkViews:
     def contested_figures(self, event: str) -> dict[str, Any]:
         """Every figure claimed about an event, by measure and claim date, with conflicting pairs flagged."""
         g = self.graph("claims")
-        n = self.resolve(event, "claims", expect="Event")
+        n = self.resolve(event, "claims", expect="Event", graph=g)
         iri = g.nodes[n]["iri"]
         claims = load_claims(self.service.store, focus=iri, focus_kind="event")
         pairs = contested.stored_pairs(self.service.store, iri)
@@ -249,7 +441,7 @@ class NetworkViews:
     def statements(self, actor: str) -> dict[str, Any]:
         """What an actor said (or was said on its behalf) over time."""
         g = self.graph("claims")
-        n = self.resolve(actor, "claims", expect="Actor")
+        n = self.resolve(actor, "claims", expect="Actor", graph=g)
         iri = g.nodes[n]["iri"]
         claims = load_claims(self.service.store, focus=iri, focus_kind="actor", spans=True)
         return contested.statements(self.summary(g, n), iri, claims, label=self._label, article=self._article)
@@ -296,3 +488,7 @@ def pagerank(g: nx.MultiDiGraph, *, damping: float = PAGERANK_DAMPING) -> dict[A
         if delta < n * PAGERANK_TOLERANCE:
             break
     return rank
+
+
+if __name__ == "__main__":  # pragma: no cover - the builder process
+    _serve_builds()

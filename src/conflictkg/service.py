@@ -22,6 +22,8 @@ from .config import SHIPPED_TURTLE_DIR, Settings
 from .store import EmbeddedStore, GraphStore
 
 if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph, URIRef
+
     from .articles import ArticleLibrary
     from .building import Builder
     from .claims import ClaimsTable
@@ -152,6 +154,13 @@ class GraphService:
 
         return ArticleLibrary(self)
 
+    def reference_graphs(self) -> dict[URIRef, Graph]:
+        """The graphs the store must hold exactly as shipped, by IRI: the ontology and the curated
+        dictionary (``conflictkg validate`` checks them; see :meth:`ShapeValidator.validate_store`)."""
+        from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH
+
+        return {ONTOLOGY_GRAPH: self.builder.ontology_graph(), DICTIONARY_GRAPH: self.builder.dictionary_graph()}
+
     def ensure_loaded(self) -> int:
         """Bring the store and its Turtle folder into agreement before serving; returns the triples loaded.
 
@@ -175,6 +184,8 @@ class GraphService:
     def close(self) -> None:
         if "sparql" in self.__dict__:
             self.__dict__.pop("sparql").close()
+        if "network" in self.__dict__:
+            self.__dict__.pop("network").close()
         if self._store is not None:
             self._store.close()
             self._store = None

@@ -137,6 +137,15 @@ class EmbeddedStore:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
 
+    @classmethod
+    def over(cls, store: ox.Store) -> EmbeddedStore:
+        """Wrap an open pyoxigraph store (a read-only snapshot, in a projection builder process)."""
+        wrapped = cls.__new__(cls)
+        wrapped.path = None
+        wrapped.generation = 0
+        wrapped._store = store
+        return wrapped
+
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store, for the SPARQL service and bulk loads."""

@@ -9,6 +9,18 @@ engine; ``inference="none"``, ``advanced=False``: no inference, no cloning of th
   adds or touches, so the cost of one article does not grow with the size of the store;
 - :meth:`ShapeValidator.validate_store`: everything in the store.
 
+Beyond the shapes, two checks that SHACL core cannot state (each result's message starts with its code):
+
+- **typed subjects** (E105): every subject of a data graph (any named graph but the ontology)
+  must have, in the store as it would be after the write, an ``rdf:type`` that some *closed*
+  shape targets (:attr:`ShapeValidator.closed_classes`). The closed shapes then say exactly which properties
+  it may have, so nothing enters a data graph that no shape looks at. The gate checks this
+  first and refuses untyped data without running the shapes (linear in the delta);
+- **reference graphs** (E103 missing, E104 altered): with ``reference`` given,
+  :meth:`ShapeValidator.validate_store` requires the store's ontology and dictionary graphs to
+  be exactly the shipped ontology and the curated dictionary (``conflictkg validate`` passes
+  them; see :meth:`conflictkg.service.GraphService.reference_graphs`).
+
 Each returns a :class:`ValidationReport`: the flattened ``sh:result`` list with prefixed
 names, Violations first, as JSON (:meth:`ValidationReport.to_dict`) or as text for analysts
 (:meth:`ValidationReport.to_text`). A report *conforms* when it has no Violation; Warnings
@@ -30,7 +42,7 @@ the nodes it touches, not on the size of the store (``benchmarks/validation.py``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -41,19 +53,21 @@ from pyshacl import validate as pyshacl_validate
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
+from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from .config import DEFAULT_SHACL_ENGINE, SHACL_ENGINES
 from .errors import ConfigError, DataFileError
-from .namespaces import PREFIXES, RDF
+from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF
 from .rdflib_lock import SPARQL_LOCK
 from .resources import SHAPES_DIR
 from .store import GraphStore, to_ntriples, to_oxigraph, to_rdflib
 
 __all__ = [
     "CKGSH",
+    "REFERENCE_NAMES",
     "MAX_REPORT_RESULTS",
     "SEVERITIES",
     "ShapeValidator",
@@ -70,6 +84,14 @@ CKGSH = Namespace("https://w3id.org/conflictkg/shapes#")
 MAX_REPORT_RESULTS = 200
 #: Severities, most severe first (the order of the report).
 SEVERITIES = ("Violation", "Warning", "Info")
+#: What each reference graph must be a copy of (see :meth:`ShapeValidator.validate_store`).
+REFERENCE_NAMES = {
+    ONTOLOGY_GRAPH: "the shipped ontology (ontology/conflictkg.ttl)",
+    DICTIONARY_GRAPH: "the curated dictionary (data/dictionary/)",
+}
+#: The ``shape`` named in results of the checks that are not SHACL shapes.
+_TYPED_SUBJECT = "ckgsh:TypedSubject"
+_REFERENCE_GRAPH = "ckgsh:ReferenceGraph"
 #: Most IRIs in one ``VALUES`` block when reading context from the store.
 _VALUES_CHUNK = 500
 
@@ -278,6 +300,68 @@ class ShapeValidator:
         return self._shapes
 
     @cached_property
+    def closed_classes(self) -> frozenset[URIRef]:
+        """Classes some closed node shape targets: a subject of a data graph needs one of them as its type."""
+        closed = [shape for shape, value in self.shapes.subject_objects(SH.closed)
+                  if isinstance(value, Literal) and value.value is True]
+        return frozenset(c for shape in closed for c in self.shapes.objects(shape, SH.targetClass)
+                         if isinstance(c, URIRef))
+
+    def untyped(self, graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]], *,
+                typed: Callable[[set[URIRef]], set[URIRef]] | None = None) -> list[ValidationResult]:
+        """Subjects of data graphs that have no type a closed shape covers, in any of ``graphs`` nor,
+        through ``typed`` (given the IRIs typed nowhere in ``graphs``, it answers those the rest of the
+        store types), elsewhere. The ontology graph is not data (see :meth:`validate_store`'s
+        ``reference``). At most :data:`MAX_REPORT_RESULTS` results, the last one then counting the rest."""
+        closed = self.closed_classes
+        subjects: list[tuple[URIRef, set[Node]]] = []
+        covered: set[Node] = set()
+        for name, triples in graphs.items():
+            if name == ONTOLOGY_GRAPH:
+                continue
+            mine: set[Node] = set()
+            for s, p, o in triples:
+                mine.add(s)
+                if p == RDF.type and o in closed:
+                    covered.add(s)
+            subjects.append((name, mine))
+        missing = set().union(*(mine for _name, mine in subjects)) - covered
+        if missing and typed is not None:
+            missing -= typed({s for s in missing if isinstance(s, URIRef)})
+        bad = sorted(((str(name), s) for name, mine in subjects for s in mine & missing), key=lambda b: (b[0], str(b[1])))
+        names = ", ".join(sorted(format_term(c) or "" for c in closed))
+        results = [_typed_result(format_term(s) or "?", f"In graph {format_term(URIRef(name))}, this subject has no "
+                                 f"type that a closed shape covers ({names}), so no shape checks what is said about "
+                                 "it: type it, or leave it out.", code="E105")
+                   for name, s in bad[:MAX_REPORT_RESULTS]]
+        if len(bad) > MAX_REPORT_RESULTS:
+            shown = MAX_REPORT_RESULTS - 1
+            results[shown:] = [_typed_result("?", f"... and {len(bad) - shown} more subjects without such a type.",
+                                             code="E105")]
+        return results
+
+    def compare_reference(self, store: GraphStore, reference: Mapping[URIRef, Graph]) -> list[ValidationResult]:
+        """A result for each reference graph the store lacks (E103) or holds altered (E104)."""
+        present = set(store.named_graphs())
+        results = []
+        for name, expected in sorted(reference.items()):
+            what = REFERENCE_NAMES.get(name, "its shipped content")
+            if name not in present:
+                results.append(_reference_result(name, f"The graph {format_term(name)} is missing: it must hold "
+                                                       f"{what}. Rebuild the store.", code="E103"))
+                continue
+            actual = store.graph(name)
+            if isomorphic(actual, expected):
+                continue
+            missing, added = set(expected) - set(actual), set(actual) - set(expected)
+            example = next(iter(sorted(added, key=str)), None) or next(iter(sorted(missing, key=str)), None)
+            shown = " ".join(format_term(t) or "" for t in example) if example else ""
+            results.append(_reference_result(name, f"The graph {format_term(name)} differs from {what}: "
+                                                   f"{len(missing)} triples missing, {len(added)} added (e.g. {shown}). "
+                                                   "Rebuild the store.", code="E104"))
+        return results
+
+    @cached_property
     def inverse_predicates(self) -> frozenset[URIRef]:
         """Predicates some shape path walks backwards (``sh:inversePath``): e.g. ``oa:hasSource``."""
         return frozenset(p for p in self.shapes.objects(None, SH.inversePath) if isinstance(p, URIRef))
@@ -337,16 +421,39 @@ class ShapeValidator:
         ``new_graphs`` maps named graph IRIs to their new content (replacing what the store
         holds in those graphs). Validates them with the context they reference from the
         store's other graphs, on the focus nodes they add or touch (see the module docstring).
-        Nothing is written.
+        Nothing is written. Data with subjects no closed shape covers is refused first, without
+        running the shapes (see :meth:`untyped`).
         """
+        replaced = sorted(URIRef(g) for g in new_graphs)
+        closed = {ox.NamedNode(str(c)) for c in self.closed_classes}
+
+        def typed_in_store(iris: set[URIRef]) -> set[URIRef]:
+            nodes = {ox.NamedNode(str(i)) for i in iris}
+            return {URIRef(s.value) for s, _p, o in _match(store, replaced, nodes, "s", _OX_TYPE) if o in closed}
+
+        untyped = self.untyped(new_graphs, typed=typed_in_store)
+        if untyped:
+            return ValidationReport(conforms=False, results=untyped, focus_nodes=0,
+                                    triples=sum(len(g) for g in new_graphs.values()))
         return _Delta(self, new_graphs, store).validate()
 
-    def validate_store(self, store: GraphStore) -> ValidationReport:
-        """Validate everything in the store (the union of its named graphs)."""
+    def validate_store(self, store: GraphStore, *, reference: Mapping[URIRef, Graph] | None = None) -> ValidationReport:
+        """Validate everything in the store (the union of its named graphs), check that every subject
+        of its data graphs is typed (:meth:`untyped`) and, with ``reference``, that those graphs are in
+        the store exactly as given (:meth:`compare_reference`)."""
         data = _QueryCachingGraph()
+        graphs = {}
         for name in store.named_graphs():
-            data += store.graph(name)
-        return self._run(data, None)
+            graphs[name] = store.graph(name)
+            data += graphs[name]
+        extra = self.untyped(graphs)
+        if reference is not None:
+            extra = self.compare_reference(store, reference) + extra
+        report = self._run(data, None)
+        if not extra:
+            return report
+        results = sorted(extra + report.results, key=ValidationResult.sort_key)
+        return ValidationReport(conforms=False, results=results, focus_nodes=report.focus_nodes, triples=report.triples)
 
     def _run(self, data: Any, focus_nodes: Iterable[URIRef] | None) -> ValidationReport:
         """Validate ``data``: an rdflib graph, or (pyshacl-turbo only) its native input (:func:`_turbo_input`)."""
@@ -414,6 +521,16 @@ class ShapeValidator:
         if shape is None:
             return None
         return _pick_message(list(self.shapes.objects(shape, SH.message)))
+
+
+def _typed_result(focus: str, message: str, *, code: str) -> ValidationResult:
+    return ValidationResult(focus_node=focus, path=None, value=None, message=f"[{code}] {message}", severity="Violation",
+                            shape=_TYPED_SUBJECT, constraint="sh:ClosedConstraintComponent")
+
+
+def _reference_result(name: URIRef, message: str, *, code: str) -> ValidationResult:
+    return ValidationResult(focus_node=format_term(name) or "?", path=None, value=None, message=f"[{code}] {message}",
+                            severity="Violation", shape=_REFERENCE_GRAPH, constraint="sh:EqualsConstraintComponent")
 
 
 def _unorderable(data: Graph, exc: Exception) -> list[ValidationResult]:
@@ -580,32 +697,37 @@ class _Delta:
             yield _ox_triple(triple)
 
     def _match(self, nodes: set[Any], position: str, predicate: Any = None) -> Iterator[_Triple]:
-        """Triples of the store's other graphs with one of ``nodes`` as subject ("s") or object ("o")."""
-        if not nodes:
-            return
-        oxigraph = getattr(self.store, "oxigraph", None)
-        if oxigraph is not None:  # the embedded store: straight to its indexes
-            skip = {ox.NamedNode(str(g)) for g in self.replaced}
-            for node in nodes:
-                quads = (oxigraph.quads_for_pattern(node, predicate, None, None) if position == "s"
-                         else oxigraph.quads_for_pattern(None, predicate, node, None))
-                for q in quads:
-                    if q.graph_name not in skip and not isinstance(q.graph_name, ox.DefaultGraph):
-                        yield q.subject, q.predicate, q.object
-            return
-        pattern = "?s ?p ?o" if predicate is None else f"?s {predicate} ?o"
-        var = "?s" if position == "s" else "?o"
-        graph_filter = (f"FILTER (?g NOT IN ({', '.join(f'<{g}>' for g in self.replaced)}))"
-                        if self.replaced else "")
-        for chunk in _chunks(sorted(n.value for n in nodes)):
-            rows = self.store.select(
-                f"SELECT ?s ?o {'?p' if predicate is None else ''} WHERE {{ VALUES {var} {{ {_iris(chunk)} }} "
-                f"GRAPH ?g {{ {pattern} }} {graph_filter} }}"
-            )
-            for row in rows:
-                yield (to_oxigraph(row["s"]),  # type: ignore[arg-type]
-                       to_oxigraph(row["p"]) if predicate is None else predicate,  # type: ignore[arg-type]
-                       to_oxigraph(row["o"]))  # type: ignore[arg-type]
+        return _match(self.store, self.replaced, nodes, position, predicate)
+
+
+def _match(store: GraphStore, replaced: list[URIRef], nodes: set[Any], position: str,
+           predicate: Any = None) -> Iterator[_Triple]:
+    """Triples of the store's graphs but ``replaced`` with one of ``nodes`` as subject ("s") or object ("o")."""
+    if not nodes:
+        return
+    oxigraph = getattr(store, "oxigraph", None)
+    if oxigraph is not None:  # the embedded store: straight to its indexes
+        skip = {ox.NamedNode(str(g)) for g in replaced}
+        for node in nodes:
+            quads = (oxigraph.quads_for_pattern(node, predicate, None, None) if position == "s"
+                     else oxigraph.quads_for_pattern(None, predicate, node, None))
+            for q in quads:
+                if q.graph_name not in skip and not isinstance(q.graph_name, ox.DefaultGraph):
+                    yield q.subject, q.predicate, q.object
+        return
+    pattern = "?s ?p ?o" if predicate is None else f"?s {predicate} ?o"
+    var = "?s" if position == "s" else "?o"
+    graph_filter = (f"FILTER (?g NOT IN ({', '.join(f'<{g}>' for g in replaced)}))"
+                    if replaced else "")
+    for chunk in _chunks(sorted(n.value for n in nodes)):
+        rows = store.select(
+            f"SELECT ?s ?o {'?p' if predicate is None else ''} WHERE {{ VALUES {var} {{ {_iris(chunk)} }} "
+            f"GRAPH ?g {{ {pattern} }} {graph_filter} }}"
+        )
+        for row in rows:
+            yield (to_oxigraph(row["s"]),  # type: ignore[arg-type]
+                   to_oxigraph(row["p"]) if predicate is None else predicate,  # type: ignore[arg-type]
+                   to_oxigraph(row["o"]))  # type: ignore[arg-type]
 
 
 _OX_TYPE = ox.NamedNode(str(RDF.type))

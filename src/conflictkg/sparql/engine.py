@@ -57,6 +57,8 @@ __all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive", "PRO
 Gate = Callable[[Mapping[URIRef, Graph]], Any]
 #: Given the graphs a write replaces (new contents), the further graphs to write with them (derived graphs).
 Derive = Callable[[Mapping[URIRef, Graph]], Mapping[URIRef, "Graph | None"]]
+#: The client key of callers in this process (the CLI); the API passes the requester's key.
+LOCAL_CLIENT = "local"
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 #: Graphs no request may change: the ontology and the curated dictionaries are the build's, not the API's.
 PROTECTED_GRAPHS = frozenset({str(ONTOLOGY_GRAPH), str(DICTIONARY_GRAPH)})
@@ -145,8 +147,10 @@ class SparqlEngine:
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Node] | None = None,
         base_iri: str | None = None,
+        client: str = LOCAL_CLIENT,
     ) -> QueryResult:
-        """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``."""
+        """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``.
+        ``client`` names the caller for the pool's fairness limits (:mod:`.pool`)."""
         plan = self.screen(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
                            base_iri=base_iri)
         task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
@@ -156,7 +160,7 @@ class SparqlEngine:
             pool, snapshots = self._workers()
             task["snapshot"] = snapshots.acquire()
             try:
-                answer = pool.run(task, deadline, timeout)
+                answer = pool.run(task, deadline, timeout, client=client)
             finally:
                 snapshots.release(task["snapshot"][2], pool.generations_in_use())
         else:
@@ -173,33 +177,38 @@ class SparqlEngine:
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Node] | None = None,
         base_iri: str | None = None,
+        client: str = LOCAL_CLIENT,
     ) -> QueryResult:
         """:meth:`query` for the event loop: the same answers, errors and limits.
 
-        When nothing on the way would block (the query text was screened before, the store's
-        snapshot and graph list are current, the workers are running), the query goes to a
-        worker straight from the event loop and its answer is awaited there
-        (:meth:`.WorkerPool.run_async`); otherwise the whole of :meth:`query` runs in a thread.
+        Whatever might block (screening a text not seen before, starting the workers, taking a
+        snapshot after a write) runs in a thread; the query itself is handed to a worker from the
+        event loop and its answer awaited there (:meth:`.WorkerPool.run_async`), so a request
+        cancelled because its client went away leaves the queue or stops its worker.
         """
         args: dict[str, Any] = {"accept": accept, "media_type": media_type, "default_graph_uris": default_graph_uris,
                                 "named_graph_uris": named_graph_uris, "substitutions": substitutions,
-                                "base_iri": base_iri}
+                                "base_iri": base_iri, "client": client}
+        if not self.embedded:
+            return await asyncio.to_thread(functools.partial(self.query, text, **args))
         pool, snapshots, known = self._pool, self._snapshots, self._known
+        if pool is None or snapshots is None:
+            pool, snapshots = await asyncio.to_thread(self._workers)
         generation = getattr(self.store, "generation", None)
         plan = None
-        if pool is not None and snapshots is not None and known is not None and known[0] == generation:
+        if known is not None and known[0] == generation:
             plan = screened_query(text, known[1], default_graph_uris=default_graph_uris,
                                   named_graph_uris=named_graph_uris, base_iri=base_iri,
                                   max_bytes=self.settings.max_query_bytes)
-        snapshot = snapshots.acquire_current() if plan is not None and snapshots is not None else None
-        if plan is None or pool is None or snapshots is None or snapshot is None:
-            return await asyncio.to_thread(functools.partial(self.query, text, **args))
+        if plan is None:
+            plan = await asyncio.to_thread(functools.partial(self.screen, text, default_graph_uris=default_graph_uris,
+                                                             named_graph_uris=named_graph_uris, base_iri=base_iri))
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
+        snapshot = snapshots.acquire_current() or await asyncio.to_thread(snapshots.acquire)
         try:
-            task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
-                              base_iri)
             task["snapshot"] = snapshot
             timeout = self.settings.query_timeout
-            answer = await pool.run_async(task, time.monotonic() + timeout, timeout)
+            answer = await pool.run_async(task, time.monotonic() + timeout, timeout, client=client)
         finally:
             snapshots.release(snapshot[2], pool.generations_in_use())
         return _result(plan, answer, text, base_iri)
@@ -236,7 +245,11 @@ class SparqlEngine:
             if self._pool is None or self._snapshots is None:
                 store: EmbeddedStore = self.store  # type: ignore[assignment]
                 self._snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation)
-                self._pool = WorkerPool(self.settings.query_workers)
+                s = self.settings
+                self._pool = WorkerPool(s.query_workers, reserved=s.reserved_workers,
+                                        short_timeout=s.short_query_timeout, client_limit=s.client_queries,
+                                        queue_limit=s.query_queue, memory_limit=s.worker_memory * 2**20,
+                                        recycle_bytes=s.worker_recycle * 2**20, readable=[str(self._snapshots.root)])
             return self._pool, self._snapshots
 
     # --- named queries ------------------------------------------------------------------
@@ -248,16 +261,17 @@ class SparqlEngine:
         return self._named
 
     def run_named(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
-                  media_type: str | None = None) -> QueryResult:
+                  media_type: str | None = None, client: str = LOCAL_CLIENT) -> QueryResult:
         """Run a named query with its parameters bound as RDF terms (never spliced into the text)."""
         query, bindings = self._named_query(name, params)
-        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings, client=client)
 
     async def run_named_async(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
-                              media_type: str | None = None) -> QueryResult:
+                              media_type: str | None = None, client: str = LOCAL_CLIENT) -> QueryResult:
         """:meth:`run_named` for the event loop (see :meth:`query_async`)."""
         query, bindings = self._named_query(name, params)
-        return await self.query_async(query.text, accept=accept, media_type=media_type, substitutions=bindings)
+        return await self.query_async(query.text, accept=accept, media_type=media_type, substitutions=bindings,
+                                      client=client)
 
     def _named_query(self, name: str, params: Mapping[str, str]) -> tuple[NamedQuery, dict[str, Node]]:
         query = self.named_queries().get(name)

@@ -34,16 +34,19 @@ __all__ = ["Snapshots"]
 class Snapshots:
     """Snapshots of one embedded store, one per write generation."""
 
-    def __init__(self, store: ox.Store, store_path: Path | None, generation: Callable[[], int]) -> None:
+    def __init__(self, store: ox.Store, store_path: Path | None, generation: Callable[[], int], *,
+                 name: str = "snapshots") -> None:
+        """``name`` tells apart the snapshot folders of different users of one store (beside the
+        store on disk: ``<store>-<name>``)."""
         self._store = store
         self._generation = generation
         if store_path is not None:
-            self.root = store_path.parent / f"{store_path.name}-snapshots"
+            self.root = store_path.parent / f"{store_path.name}-{name}"
             shutil.rmtree(self.root, ignore_errors=True)  # left by a killed server; the store's lock makes us its only user
             self.root.mkdir(parents=True, exist_ok=True)
             self.kind = "rocksdb"
         else:
-            self.root = Path(tempfile.mkdtemp(prefix="conflictkg-snapshots-"))
+            self.root = Path(tempfile.mkdtemp(prefix=f"conflictkg-{name}-"))
             self.kind = "nquads"
         self._lock = threading.Lock()
         self._current: tuple[str, str, int] | None = None

@@ -8,22 +8,42 @@ next task of the same generation, runs the query, enforces the row cap while rea
 solutions, and sends back the serialized body. It imports pyoxigraph and
 :mod:`conflictkg.sparql.formats` only, so it starts quickly.
 
-Messages (pickled over a pipe): the parent sends a :class:`Task` dict, the worker answers
-``("ok", media_type, body, rows)`` or ``("error", code, status, message)``.
+Before its first task a worker confines itself (:mod:`.sandbox`): no network connections, read
+access only to the snapshots and the Python installation, no writes, and an address-space cap.
+
+Messages (pickled over a pipe): the parent first sends a :class:`WorkerConfig` dict and the
+worker answers ``("ready", confinement)``; then for each :class:`Task` dict the worker answers
+``(answer, recycle)``, where ``answer`` is ``("ok", media_type, body, rows)`` or ``("error",
+code, status, message)`` and ``recycle`` says that the worker's peak memory grew by more than
+``WorkerConfig.recycle_bytes`` since it opened its snapshot: the pool then replaces it, so a
+heavy query's memory is given back to the system.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
 from multiprocessing.connection import Connection
 from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
 from .formats import BOOLEAN_FORMATS, convert_results, serialize_triples, solutions_json
+from .sandbox import Confinement, confine
 
-__all__ = ["Task", "serve", "run_task", "open_snapshot"]
+__all__ = ["Task", "WorkerConfig", "serve", "run_task", "open_snapshot", "peak_rss", "out_of_memory"]
+
+
+class WorkerConfig(TypedDict):
+    readable: list[str]
+    """Folders the worker may read after confinement (the snapshots)."""
+    memory_limit: int | None
+    """Address-space cap in bytes (``RLIMIT_AS``), or None."""
+    recycle_bytes: int
+    """Growth of the peak RSS after which the worker asks to be replaced."""
+    confine: bool
+    """False only in tests that show what the confinement prevents."""
 
 
 class Task(TypedDict, total=False):
@@ -101,15 +121,34 @@ def run_task(store: ox.Store, task: Task) -> tuple[Any, ...]:
         return ("error", "E051", 400, f"malformed SPARQL query: {exc}")
     except KeyError as exc:  # a media type the form cannot take
         return ("error", "E059", 406, f"this result cannot be given as {exc}")
+    except MemoryError:
+        return out_of_memory()
     except RuntimeError as exc:  # pyoxigraph's evaluation errors (an unknown function, ...): the query's fault
         return ("error", "E094", 400, f"the query cannot be evaluated: {exc}")
     except (OSError, ValueError, TypeError) as exc:
         return ("error", "E050", 500, f"the query failed: {exc}")
 
 
-def serve(recv: Connection, send: Connection) -> None:  # pragma: no cover - runs in the child process
+def out_of_memory() -> tuple[str, str, int, str]:
+    """The answer to a query that needed more memory than a worker may use."""
+    return ("error", "E100", 422, "the query needed more memory than a query worker may use (--worker-memory); "
+            "narrow it or add a LIMIT")
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak) * (1 if sys.platform == "darwin" else 1024)
+
+
+def serve(recv: Connection, send: Connection, recycle_bytes: int) -> None:  # pragma: no cover - child process
     """The worker's loop: receive a task, answer it, until the pipe closes."""
     opened: tuple[int, ox.Store] | None = None
+    baseline = peak_rss()
     while True:
         try:
             task: Task = recv.recv()
@@ -121,20 +160,36 @@ def serve(recv: Connection, send: Connection) -> None:  # pragma: no cover - run
             gc.collect()  # close the previous snapshot before opening the next
             try:
                 opened = (generation, open_snapshot(kind, path))
-            except OSError as exc:
-                send.send(("error", "E050", 500, f"cannot open the store snapshot: {exc}"))
+            except MemoryError:
+                send.send((out_of_memory(), True))
                 continue
-        send.send(run_task(opened[1], task))
+            except OSError as exc:
+                send.send((("error", "E050", 500, f"cannot open the store snapshot: {exc}"), False))
+                continue
+            baseline = peak_rss()
+        answer = run_task(opened[1], task)
+        recycle = answer[:2] == ("error", "E100") or peak_rss() - baseline > recycle_bytes
+        send.send((answer, recycle))
 
 
 def main() -> None:  # pragma: no cover - runs in the child process
-    """Entry point of ``python -m conflictkg.sparql.worker``: tasks on stdin, answers on stdout."""
+    """Entry point of ``python -m conflictkg.sparql.worker``: a :class:`WorkerConfig` then tasks on
+    stdin, answers on stdout."""
     recv = Connection(os.dup(0), writable=False)
     send = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # stray prints go to stderr, never into the answer stream
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    serve(recv, send)
+    try:
+        config: WorkerConfig = recv.recv()
+    except (EOFError, OSError):
+        return
+    if config["confine"]:
+        confinement = confine(readable=config["readable"], memory_limit=config["memory_limit"])
+    else:
+        confinement = Confinement(network=None, files=None, memory=None, missing=("confinement disabled",))
+    send.send(("ready", confinement.to_dict()))
+    serve(recv, send, config["recycle_bytes"])
 
 
 if __name__ == "__main__":  # pragma: no cover
