@@ -130,12 +130,12 @@ def test_a_failed_commit_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFi
 
     folder = corpus(tmp_path / "corpus", None)
 
-    replace = EmbeddedStore.replace_graphs
+    write = EmbeddedStore.replace_graphs
 
     def fail(self: EmbeddedStore, graphs: dict) -> None:  # type: ignore[type-arg]
-        if any("/graph/article/" in str(name) for name in graphs):  # an article (with its events' graphs)
+        if any("/graph/article/" in str(name) for name in graphs):  # an article's commit (with its derived graphs)
             raise OSError("disk full")
-        replace(self, graphs)
+        write(self, graphs)
 
     monkeypatch.setattr(EmbeddedStore, "replace_graphs", fail)
     code, err = build(tmp_path, folder, capsys)

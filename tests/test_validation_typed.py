@@ -26,7 +26,8 @@ TOKEN = "test-token-typed"
 JUNK = URIRef("https://example.org/junk")
 JUNK_P = URIRef("https://example.org/says")
 COVERED = ("ckg:Actor, ckg:Article, ckg:Claim, ckg:Event, ckg:EventCuration, ckg:EventLink, ckg:EventReport, "
-           "ckg:Figure, ckg:Place, ckg:TextSpan, oa:TextPositionSelector, oa:TextQuoteSelector")
+           "ckg:Figure, ckg:FigureConflict, ckg:FigureSummary, ckg:Place, ckg:Population, ckg:TextSpan, "
+           "oa:TextPositionSelector, oa:TextQuoteSelector")
 
 
 @pytest.fixture(autouse=True)

@@ -30,7 +30,7 @@ from rdflib.compare import isomorphic
 from .corpus import read_corpus
 from .errors import ArticleError, ConflictKGError, ValidationFailed, warning
 from .extract import Doc, Pipeline, Resources, load_resources
-from .event_index import EventPlan, link_keys, plan_links, rename_update
+from .event_index import EventPlan, link_keys, moved_graphs, plan_links
 from .event_linking import report_of
 from .extract.people import link_people
 from .model import Article
@@ -186,7 +186,7 @@ class Builder:
             graphs[name] = g
             if only_missing:
                 self.notes.append(warning("W008", path=str(path), problem="its graph was not in the store; loaded"))
-        self.service.store.replace_graphs(graphs)
+        self.service.store.replace_graphs(self.service.with_derived(graphs))
         return sum(len(g) for g in graphs.values())
 
     def reconcile(self, directory: Path) -> list[str]:
@@ -257,12 +257,11 @@ class Builder:
                     else:
                         del plan.graphs[g.key]
                         plan.dropped.add(g.key)
-        rest = {event_graph(k): g for k, g in plan.graphs.items() if k not in self._written_events or k in changed}
+        rest: dict[URIRef, Graph | None] = {event_graph(k): g for k, g in plan.graphs.items()
+                                            if k not in self._written_events or k in changed}
+        rest.update(moved_graphs(store, plan.renames, plan.dropped))
         if rest:
-            store.replace_graphs(rest)
-        update = rename_update(plan.renames, plan.dropped)
-        if update:
-            store.update(update)
+            store.replace_graphs(self.service.with_derived(rest))
         if out_dir is None:
             return
         for key, g in plan.graphs.items():
@@ -288,7 +287,8 @@ class Builder:
         # The article goes in with the graphs of its events, validated together.
         events = {event_graph(e.key): plan.graphs[e.key] for e in doc.events if e.key in plan.graphs}
         try:
-            report = self.service.validator.validate_delta({name: graph, **events}, self.service.store)
+            graphs = self.service.with_derived({name: graph, **events})
+            report = self.service.validator.validate_delta(self.service.gate_view(graphs), self.service.store)
             if not report.conforms:
                 raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
                                        report=report)
@@ -296,12 +296,8 @@ class Builder:
             outcome.ok, outcome.error = False, exc
             return
         target = out_dir / (Path(doc.article.meta.file_name).stem + ".ttl") if out_dir is not None else None
-        # The events' graphs first (an event graph that already exists is rewritten by an update),
-        # then the article: a new graph, inserted whole (the store's fast path).
-        if events:
-            self.service.store.replace_graphs(events)
         with _journal(target, graph):
-            self.service.store.replace_graph(name, graph)
+            self.service.store.replace_graphs(graphs)
         self._written_events |= {e.key for e in doc.events}
 
 

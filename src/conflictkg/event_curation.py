@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import Graph, Literal, URIRef
 
 from .errors import BadParameter, NotFound, ValidationFailed
-from .event_index import curation, describe_reports, rename_update, stored_reports
+from .event_index import curation, describe_reports, moved_graphs, stored_reports
 from .event_linking import Report, canonical, cluster
 from .namespaces import CKG, CKGID, EVENT_CURATION_GRAPH, PROV, RDF, XSD, event_graph, short_hash
 from .rdf import report_iri, write_event
@@ -158,17 +158,15 @@ class EventCurator:
         merges, splits = curation(store, [r.id for r in everyone])
         groups = [canonical(g, gaz, rules) for g in cluster(everyone, gaz, rules, merges=merges, splits=splits)]
         renames: dict[str, dict[str, str]] = {}
-        graphs = {}
+        graphs: dict[URIRef, Graph | None] = {}
         for g in groups:
             for r in g.reports:
                 if r.event and r.event != g.key:
                     renames.setdefault(r.article, {})[r.event] = g.key
             graphs[event_graph(g.key)] = write_event(g)
         dropped = {r.event for r in everyone if r.event} - {g.key for g in groups}
-        store.replace_graphs(graphs)
-        update = rename_update(renames, dropped)
-        if update:
-            store.update(update)
+        graphs.update(moved_graphs(store, renames, dropped))
+        store.replace_graphs(self.service.with_derived(graphs))
 
     def _event_of(self, report: str) -> str:
         rows = self.service.store.select(f"SELECT ?e WHERE {{ {report_iri(report).n3()} ckg:reportOf ?e }}")

@@ -28,7 +28,7 @@ from .model import PartialDate
 from .namespaces import CKG, CKGID, EVENT_CURATION_GRAPH, SEM, article_graph, event_graph
 from .store import GraphStore
 
-__all__ = ["EventPlan", "link_keys", "plan_links", "stored_reports", "describe_reports", "curation", "rename_update",
+__all__ = ["EventPlan", "link_keys", "plan_links", "stored_reports", "describe_reports", "curation", "moved_graphs", "move_events",
            "MAX_NEIGHBOURHOOD", "MAX_CANDIDATES"]
 
 #: Most stored reports one linking decision reads (the neighbourhood of the new reports).
@@ -38,6 +38,7 @@ MAX_CANDIDATES = 500
 _REPORT = str(CKGID["event-report/"])
 _EVENT = str(CKGID["event/"])
 _PLACE = str(CKGID["place/"])
+_POPULATION = str(CKGID["population/"])
 
 
 def link_keys(report: Report, rules, gaz: Gazetteer) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
@@ -234,15 +235,34 @@ def curation(store: GraphStore, report_ids: Sequence[str]) -> tuple[list[tuple[s
     return merges, splits
 
 
-def rename_update(renames: dict[str, dict[str, str]], dropped: Iterable[str]) -> str:
-    """The SPARQL update that moves stored articles' claims and reports to their new events and
-    drops the graphs of events that are gone."""
-    parts = []
+def moved_graphs(store: GraphStore, renames: dict[str, dict[str, str]], dropped: Iterable[str]) -> dict[URIRef, Graph | None]:
+    """The new contents of the stored articles whose reports and claims move to renamed events
+    (their event IRIs and their events' population IRIs rewritten), and None for the graphs of
+    events that are gone: written together, with the derived graphs they imply
+    (:meth:`conflictkg.service.GraphService.with_derived`)."""
+    out: dict[URIRef, Graph | None] = {}
     for article, moves in sorted(renames.items()):
-        g = article_graph(article).n3()
-        for old, new in sorted(moves.items()):
-            o, n = URIRef(_EVENT + old).n3(), URIRef(_EVENT + new).n3()
-            parts.append(f"DELETE {{ GRAPH {g} {{ ?s ?p {o} }} }} INSERT {{ GRAPH {g} {{ ?s ?p {n} }} }} "
-                         f"WHERE {{ GRAPH {g} {{ ?s ?p {o} }} }}")
-    parts += [f"DROP SILENT GRAPH {event_graph(k).n3()}" for k in sorted(dropped)]
-    return " ;\n".join(parts)
+        name = article_graph(article)
+        out[name] = move_events(store.graph(name), moves)
+    out.update({event_graph(k): None for k in sorted(dropped)})
+    return out
+
+
+def move_events(graph: Graph, moves: dict[str, str]) -> Graph:
+    """``graph`` with every event IRI of ``moves`` (old key -> new key), and the IRIs of those
+    events' populations, rewritten."""
+    prefixes = [(f"{_EVENT}{old}", f"{_EVENT}{new}") for old, new in moves.items()]
+    prefixes += [(f"{_POPULATION}{old}/", f"{_POPULATION}{new}/") for old, new in moves.items()]
+
+    def move(term):  # type: ignore[no-untyped-def]
+        if isinstance(term, URIRef):
+            text = str(term)
+            for old, new in prefixes:
+                if text == old or (old.endswith("/") and text.startswith(old)):
+                    return URIRef(new + text[len(old):])
+        return term
+
+    out = Graph()
+    for s, p, o in graph:
+        out.add((move(s), p, move(o)))
+    return out
