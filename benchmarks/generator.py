@@ -399,6 +399,21 @@ class _World:
             w.add(node, P["reason"], _lit(f"{a.low} is less than {b.low}"))
         return w
 
+    def event_graph(self, index: int, reports: list[str]) -> _Writer:
+        """Event ``index``'s own graph: what its reports agree on, and its reports."""
+        event, family, day, places, label = self.event(index)
+        w = _Writer(CKGG + "event/" + event.rsplit("/", 1)[-1])
+        ev = _iri(event)
+        w.add(ev, P["type"], _c("Event"))
+        w.add(ev, P["type"], _c(family))
+        w.add(ev, P["label"], _en(label))
+        w.add(ev, P["begin"], _typed(day, "date"))
+        w.add(ev, P["latestEnd"], _typed(day, "date"))
+        w.add(ev, P["hasPlace"], _iri(places[0]))
+        for report in reports:
+            w.add(ev, P["reportedBy"], report)
+        return w
+
 
 @dataclass(frozen=True, order=True)
 class _FigureFact:
@@ -415,22 +430,6 @@ class _FigureFact:
 
 #: Kinds of the populations the synthetic figures count (ckg:PopulationKind local names).
 POPULATION_KINDS = ("Civilians", "Soldiers", "Fighters")
-
-
-    def event_graph(self, index: int, reports: list[str]) -> _Writer:
-        """Event ``index``'s own graph: what its reports agree on, and its reports."""
-        event, family, day, places, label = self.event(index)
-        w = _Writer(CKGG + "event/" + event.rsplit("/", 1)[-1])
-        ev = _iri(event)
-        w.add(ev, P["type"], _c("Event"))
-        w.add(ev, P["type"], _c(family))
-        w.add(ev, P["label"], _en(label))
-        w.add(ev, P["begin"], _typed(day, "date"))
-        w.add(ev, P["latestEnd"], _typed(day, "date"))
-        w.add(ev, P["hasPlace"], _iri(places[0]))
-        for report in reports:
-            w.add(ev, P["reportedBy"], report)
-        return w
 
 
 def _weeks(day: dt.date) -> list[str]:
