@@ -261,7 +261,7 @@ class Builder:
                                             if k not in self._written_events or k in changed}
         rest.update(moved_graphs(store, plan.renames, plan.dropped))
         if rest:
-            store.replace_graphs(self.service.with_derived(rest))
+            store.replace_graphs(_with_derived(self.service, rest))
         if out_dir is None:
             return
         for key, g in plan.graphs.items():
@@ -299,6 +299,12 @@ class Builder:
         with _journal(target, graph):
             self.service.store.replace_graphs(graphs)
         self._written_events |= {e.key for e in doc.events}
+
+
+def _with_derived(service: GraphService, graphs: dict[URIRef, Graph | None]) -> dict[URIRef, Graph | None]:
+    """``graphs`` (None drops one: an event graph that is gone) with the derived graphs they imply."""
+    kept = {name: g for name, g in graphs.items() if g is not None}
+    return {**service.with_derived(kept), **{name: None for name, g in graphs.items() if g is None}}
 
 
 def _graph_name(g: Graph, path: Path) -> URIRef:

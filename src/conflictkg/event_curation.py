@@ -166,7 +166,9 @@ class EventCurator:
             graphs[event_graph(g.key)] = write_event(g)
         dropped = {r.event for r in everyone if r.event} - {g.key for g in groups}
         graphs.update(moved_graphs(store, renames, dropped))
-        store.replace_graphs(self.service.with_derived(graphs))
+        from .building import _with_derived
+
+        store.replace_graphs(_with_derived(self.service, graphs))
 
     def _event_of(self, report: str) -> str:
         rows = self.service.store.select(f"SELECT ?e WHERE {{ {report_iri(report).n3()} ckg:reportOf ?e }}")
