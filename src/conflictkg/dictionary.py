@@ -61,6 +61,10 @@ class PlaceEntry(BaseModel):
     demonyms: tuple[str, ...] = ()
     part_of: str | None = None
     same_as: tuple[str, ...] = ()
+    iso: str | None = None
+    """The ISO 3166-1 alpha-2 or ISO 3166-2 code of the gazetteer place this entry is (conflictkg.gazetteer)."""
+    geonames: int | None = None
+    """The GeoNames id of the gazetteer's populated place this entry is."""
 
     @property
     def iri(self) -> str:
