@@ -475,14 +475,15 @@ def iter_graphs(n_triples: int, seed: int = 1, *, config: GeneratorConfig | None
             yield d.g[1:-1], d.lines
 
 
-def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[tuple[URIRef, Graph]]:
-    """rdflib graphs of articles ``indexes`` of the world sized for ``n_triples``, each with the
-    graph of its event as an ingest brings it (the article's report only)."""
+def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[dict[URIRef, Graph]]:
+    """The graphs one ingest of article ``index`` writes, for each of ``indexes`` of the world sized
+    for ``n_triples``: the article's own graph and its event's graph with the article's report
+    (``{graph IRI: rdflib.Graph}``, the article first)."""
     world = _World(_articles_for(n_triples, GeneratorConfig()), seed, GeneratorConfig())
     for index in indexes:
         w = world.article(index)
         e = world.event_graph(w.report[0], [w.report[1]])
-        yield URIRef(w.g[1:-1]), _to_graph(w.lines + e.lines)
+        yield {URIRef(w.g[1:-1]): _to_graph(w.lines), URIRef(e.g[1:-1]): _to_graph(e.lines)}
 
 
 def _to_graph(lines: list[str]) -> Graph:
