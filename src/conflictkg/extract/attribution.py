@@ -39,6 +39,10 @@ _DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s
                        r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
 _MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper", "newspapers", "broadcaster", "broadcasters",
                 "network", "networks", "channel", "channels", "television", "tv", "press", "daily", "wire", "websites", "website"}
+#: Words before "reports" that make it the noun ("local media reports that ...").
+_REPORTS_NOUN = re.compile(r"(?:^|\b(?:media|news|press|local|initial|early|earlier|recent|latest|some|the|these|those|such|unconfirmed|"
+                           r"conflicting|several|many|other|first|further|separate|previous|of|and|in|on|by|to|with|from|television|"
+                           r"tv|wire|official|unverified|several|multiple|numerous))\s*$", re.I)
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
@@ -445,6 +449,8 @@ class _Attributor:
                 continue  # "never explained when": a question left open, no claim
             rules = [cue.id]
             before = norm[s.span.start : span.start]
+            if norm[span.end - 7 : span.end] == "reports" and _REPORTS_NOUN.search(before):
+                continue  # "media reports that came out on Tuesday": the noun, not the verb
             if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
                     and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
                 # a passive: "The raid was denied by customs guards"; the subject did not speak

@@ -112,6 +112,8 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
             continue
         if any(rx.search(norm[s.span.start : m.start()]) for rx in p.nonfigure_before):
             continue
+        if m.group().lower() == "both" and re.match(r"^\s+(?:[\w'-]+\s+){1,2}(?:and|or)\s", after):
+            continue  # "both serious and minor injuries": a coordination, not a count
         if m.group().lower() == "one" and re.match(r"^\s+of\b", after) and re.search(
                 r"\b(?:of|to|for|with|from|about)\s+$", norm[s.span.start : m.start()]):
             continue  # "a cousin of one of the sailors": one person, not a count

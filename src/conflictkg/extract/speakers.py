@@ -606,7 +606,8 @@ class SpeakerResolver:
         name_span = Span(start, start + len(name))
         tokens = name.split()
         nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
-        if tokens[-1] in ORG_NAME_WORDS or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
+        plural_name = len(tokens) == 1 and re.match(r"^the\s", text, re.I) and re.search(r"(?:[^s]s|men)$", tokens[0])
+        if tokens[-1] in ORG_NAME_WORDS or plural_name or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
             return self._organisation(name, name_span)  # "the Wagner Group", "Turkish agency Anadolu"
         countries = self.doc.resources.countries
         if countries.find(name) is not None or countries.capital_of(name) is not None:
