@@ -85,3 +85,105 @@ def test_a_company_speaks(run):
 ])
 def test_figure_constructions(run, text, expected):
     assert figs(run(text, upto="figures")) == expected
+
+
+# -- speakers the text introduced before ------------------------------------------------------------
+
+def test_a_pronoun_after_a_subject_who_never_spoke(run):
+    doc = run("Kell fled to the capital in May after being accused of theft. "
+              "He had denied the charges and said his trip was for medical reasons.", upto="attribution")
+    assert [(a.speaker.label, a.stance) for a in doc.attributions] == [("Kell", "denies")]
+
+
+def test_an_adverb_opening_a_sentence_is_no_subject(run):
+    doc = run("The envoy said the reports about the convoy were false. Often, rival camps spread such stories. "
+              "He stressed that no proof had been offered.", upto="attribution")
+    assert who(doc) == ["unnamed envoy", "unnamed envoy"]
+
+
+@pytest.mark.parametrize("pronoun", ["he added", "she warned"])
+def test_he_or_she_after_an_unnamed_source(run, pronoun):
+    doc = run("A medical source at the Hill clinic said 20 patients had arrived there overnight. "
+              f"\u201cWe are running out of blood and beds in the wards,\u201d {pronoun}.", upto="attribution")
+    assert who(doc) == ["medical source at the Hill clinic"] * 2
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("The raid was claimed by the militant group Al-Foo. Although the group says it strikes only soldiers, "
+     "it has bombed markets before.", "Al-Foo"),
+    ("The NGO Doctors Abroad said the clinic was hit twice. The NGO also said that its staff had fled the town.", "Doctors Abroad"),
+    ("UN rights chief Ana Lorn said she was horrified by the air strikes. "
+     "The global body called for those responsible to be brought to justice.", "United Nations"),
+])
+def test_a_class_noun_refers_back_to_the_body_it_named(run, text, speaker):
+    assert who(run(text, upto="attribution"))[-1] == speaker
+
+
+def test_a_bare_role_refers_back_to_the_person_introduced_with_it(run):
+    doc = run("Governor of the Lake State, Professor Ama Obi Tessa was at the burial on Sunday. "
+              "Tessa, while addressing the mourners, urged them to stay calm for the sake of all of them. "
+              "The governor while speaking to journalists said: \u201cIt is sad that more than 40 farmers were killed.\u201d",
+              upto="attribution")
+    assert who(doc) == ["Tessa", "Tessa"]
+
+
+def test_a_definite_phrase_with_other_modifiers_is_another_body(run):
+    doc = run("Forty people were killed in the raid, a local activists' committee said. "
+              "The raiders \u201cattacked the village of Tam\u201d at dawn, said a statement from the local defence committee.",
+              upto="attribution")
+    assert who(doc) == ["local activists' committee", "local defence committee"]
+
+
+def test_a_surname_spelled_another_way_is_the_same_person(run):
+    doc = run("Governor Pavel Kostyrenko said two rockets hit the depot near the river. "
+              "\u201cThe gunners knew well where they were aiming,\u201d wrote Kastirenko.", upto="attribution")
+    assert who(doc) == ["Pavel Kostyrenko", "Pavel Kostyrenko"]
+
+
+# -- passive claims, late and inverted speakers ---------------------------------------------------------
+
+def test_a_passive_claim_of_responsibility_and_the_monitor_that_reported_it(run):
+    doc = run("The attack was claimed by the Northern Front through its news agency, according to the Lakeside monitoring group.",
+              upto="attribution")
+    assert [(a.speaker.label, a.stance) for a in doc.attributions] == [
+        ("Northern Front", "claims_responsibility"), ("Lakeside monitoring group", None)]
+
+
+def test_a_short_call_is_a_claim(run):
+    assert who(run("The UN calls for a transparent inquiry.", upto="attribution")) == ["United Nations"]
+
+
+def test_a_source_confirming_to_an_outlet_speaks_through_it(run):
+    doc = run("A nurse at the Hill hospital, 30 kilometres away, confirmed to Reuters news agency that they had received 90 wounded.",
+              upto="claims")
+    assert [(a.speaker.label, a.via) for a in doc.attributions] == [
+        ("nurse at the Hill hospital", "https://w3id.org/conflictkg/id/actor/reuters")]
+
+
+def test_a_late_speaker_with_another_appositive(run):
+    doc = run("Ten people were killed on Saturday, the Valley Doctors Committee, another independent rights organization, "
+              "said on Sunday evening.", upto="claims")
+    assert [(a.speaker.label, str(a.date.begin)) for a in doc.attributions] == [("Valley Doctors Committee", "2018-02-11")]
+
+
+def test_a_long_inverted_speaker_and_no_place_for_a_speaker(run):
+    doc = run("At least 30 children were among the dead in the attack in Lune Region, "
+              "said an emergency worker at the scene and an official of the Lune council.", upto="attribution")
+    assert who(doc) == ["emergency worker"]
+
+
+@pytest.mark.parametrize("text", [
+    "The raiders \u201cattacked the village of Tam\u201d at dawn on Saturday, said early Sunday the Local Defence Committee.",
+    "The raiders \u201cattacked the village of Tam\u201d at dawn on Saturday, said a Sunday statement from the local defence committee.",
+])
+def test_the_statement_date_beside_an_inverted_speaker(run, text):
+    doc = run(text, upto="attribution")
+    assert [(a.speaker.label, str(a.date.begin)) for a in doc.attributions] == [
+        (doc.attributions[0].speaker.label, "2018-02-11")]
+    assert doc.attributions[0].speaker.label.lower() == "local defence committee"
+
+
+def test_the_subject_of_a_clause_after_a_subordinator(run):
+    doc = run("A statement by the charity, known by its acronym, comes after the Eastern coalition denied any knowledge "
+              "of the raid on the camp.", upto="attribution")
+    assert [(a.speaker.label, a.stance) for a in doc.attributions] == [("Eastern coalition", "denies")]

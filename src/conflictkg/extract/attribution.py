@@ -20,7 +20,7 @@ from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 
-__all__ = ["attribution", "MIN_CONTENT_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
+__all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
 
 #: A statement shorter than this ("I can't tell you") carries no claim.
 MIN_CONTENT_WORDS = 5
@@ -28,6 +28,8 @@ MIN_CONTENT_WORDS = 5
 SUBJECT_MAX_WORDS = 10
 #: "The statement" refers to the last statement made at most this many sentences before.
 STATEMENT_RECENCY_SENTENCES = 3
+#: An inverted speaker with an article ("..., said a rescuer at the scene and ...") may be this long.
+INVERTED_DESCRIBED_MAX_WORDS = 16
 #: A date this close after the cue ("said in a statement Thursday") dates the claim.
 DATE_GAP_CHARS = 70
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
@@ -43,6 +45,8 @@ _MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper",
 _REPORTS_NOUN = re.compile(r"(?:^|\b(?:media|news|press|local|initial|early|earlier|recent|latest|some|the|these|those|such|unconfirmed|"
                            r"conflicting|several|many|other|first|further|separate|previous|of|and|in|on|by|to|with|from|television|"
                            r"tv|wire|official|unverified|several|multiple|numerous))\s*$", re.I)
+#: Cues whose short sentence is still a claim: "The UN calls for an inquiry."
+_SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility")
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
@@ -145,6 +149,10 @@ class _Attributor:
     def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
         norm = self.doc.norm
         content_after = len(norm[cue.end : s.span.end].split()) >= 3
+        if region is not None and region.start >= cue.end:  # "..., said early Sunday the committee", "said a Sunday statement"
+            for d in self.doc.dates_in(Span(cue.end, region.end)):
+                if d.begin is not None and not s.in_quote(d.span.start):
+                    return d
         for d in self.doc.dates_in(s.span):
             if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
                     d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
@@ -231,6 +239,12 @@ class _Attributor:
             if verb is None:
                 return None, roles, via
             b = a + verb
+        clause = re.match(r"\s*[a-z]+\s+(?:after|because|although|though|since|once|until|as|when|while)\s+(?=\S)", norm[a:b])
+        if clause:  # "A statement by the charity ..., comes after the army denied": the clause's subject
+            a += clause.end()
+        participle = re.search(r"\s+(?:while|when|after|before|upon|on)\s+[a-z]+ing\b.*$", norm[a:b])
+        if participle and norm[a : a + participle.start()].strip():
+            b = a + participle.start()  # "The governor while speaking to journalists said"
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
@@ -296,7 +310,9 @@ class _Attributor:
             return True
         if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
             return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
-        if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(
+        if re.fullmatch(r"\s*(?:about\s+|some\s+)?[\d,.]+\s+(?:kilomet(?:re|er)s?|km|miles?|metres?|meters?)\s+(?:away|from\s+[^,]*)\s*", text):
+            return True  # "A nurse at the clinic, 30 kilometres away, said"
+        if re.match(r"^\s*(?:a|an|another)\s", text, re.I) or re.match(
                 rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
         if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
@@ -306,8 +322,17 @@ class _Attributor:
                 re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
         return False
 
+    def _past_date(self, pos: int, s: Sentence) -> int:
+        """``pos``, or the end of a date standing right there ("said early Sunday the committee")."""
+        norm = self.doc.norm
+        for d in self.doc.dates_in(Span(pos, s.span.end)):
+            if not norm[pos : d.span.start].strip(" ,") or re.fullmatch(r"\s*(?:early|late|on|earlier|later)\s*", norm[pos : d.span.start]):
+                return d.span.end
+        return pos
+
     def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span | None, str]:
         norm = self.doc.norm
+        pos = self._past_date(pos, s)
         end = pos
         while True:  # up to the first , . ; : or quote, but past the period of "Rep." or "Thomas F."
             m = re.match(r"[^,.;:\"]*", norm[end : s.span.end])
@@ -448,17 +473,21 @@ class _Attributor:
                     r"\s+(?:when|why|how|where|whether|who|what)\b", norm[span.end : s.span.end], re.I):
                 continue  # "never explained when": a question left open, no claim
             rules = [cue.id]
+            stance = cue.stance
             before = norm[s.span.start : span.start]
             if norm[span.end - 7 : span.end] == "reports" and _REPORTS_NOUN.search(before):
                 continue  # "media reports that came out on Tuesday": the noun, not the verb
             if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
                     and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
                 # a passive: "The raid was denied by customs guards"; the subject did not speak
-                agent = re.match(r"\s*by\s+([^,.;\"]+)", norm[span.end : s.span.end])
+                agent = re.match(r"\s*by\s+([^,.;\"]+?)(?=\s+(?:through|via|in|on|at|with|during|after|before|from|as)\b|[,.;\"]|$)",
+                                 norm[span.end : s.span.end])
                 if agent is None:
                     continue
                 region, roles, via = Span(span.end + agent.start(1), span.end + agent.end(1)), [], None
                 rules.append("attr.passive-agent")
+                if cue.id == "cue.claimed":
+                    stance = "claims_responsibility"  # "The raid was claimed by the Northern Front"
             else:
                 region, roles, via = self._left_region(s, span)
             speaker = None
@@ -466,7 +495,7 @@ class _Attributor:
                 and not roles and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
             if cue.id in _PARTICIPLE_CUES:
                 speaker, region = self._participle_speaker(s, span, found, rules)
-            elif inverted and self._inverted_subject(norm[span.start : span.end], norm[span.end : s.span.end]):
+            elif inverted and self._inverted_subject(norm[span.start : span.end], norm[self._past_date(span.end, s) : s.span.end]):
                 # "..., said Mikhail Bogdanov, ..." / "\"...,\" said the diplomat": the speaker follows
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
@@ -479,7 +508,8 @@ class _Attributor:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
-            elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before):
+            elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before) \
+                    and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I):
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None and appositive:
@@ -488,12 +518,16 @@ class _Attributor:
                 via = via or speaker.via
             if speaker is None:
                 continue
+            to_obj = re.match(r"\s+to\s+((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|on|in|news|agency)\b|[,.;\"]|$)",
+                              norm[span.end : s.span.end])
+            if to_obj and cue.id != "cue.told":  # "confirmed to AFP that": the outlet carried it
+                via = via or self._via_in(Span(span.end + to_obj.start(1), span.end + to_obj.end(1)))
             if cue.id == "cue.told":
                 obj = re.match(r"\s*((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|by|on|in|after|,)\b|[,.;\"]|$)",
                                norm[span.end : s.span.end])
                 if obj:
                     via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
-            found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=cue.stance,
+            found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=stance,
                                      channel=cue.channel, via=via,
                                      date=self._claim_date(s, region, span), region=region))
             covered.append(span)
@@ -550,7 +584,11 @@ class _Attributor:
         if " " in cue.strip() or re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$", after, re.I):
             return False
         phrase = re.match(r"[^,.;:\"]*", after)
-        return phrase is not None and len(phrase.group().split()) <= 6 and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s)", after))
+        if phrase is None:
+            return False
+        # "..., said an emergency worker at the scene and an official of the relief group": a long described source
+        longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one)\s", after, re.I) else 6
+        return len(phrase.group().split()) <= longest and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s|two\s|three\s|several\s|some\s|one\s)", after))
 
     def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
                             rules: list[str]) -> tuple[Speaker | None, Span | None]:
@@ -647,7 +685,8 @@ def attribution(doc: Doc) -> Doc:
             att.resolver.documents.pop("statement", None)  # "the statement" far from any: the article's lead speaker's
             statement_at = -1
         candidates = att.sentence(s)
-        found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
+        found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
+                 or f.stance == "claims_responsibility"]
         channel, channel_rule = att._channel(s)
         for f in found:
             if channel and not f.channel:

@@ -27,6 +27,7 @@ from ..countries import Country, Institution
 from ..dictionary import ActorEntry
 from ..model import ActorRecord, Span
 from ..namespaces import CKGID, slug
+from .anaphora import BODY_HEADS, last_body, named_by_head, role_holder, same_surname, subject_person
 from .doc import Doc, Mention, Speaker
 
 __all__ = ["SpeakerResolver", "ORG_NAME_WORDS", "DOCUMENT_HEADS", "ORG_NOUNS"]
@@ -75,6 +76,9 @@ _ROLE_CLASSES = {
     "politician": ("politician", "lawmaker", "senator", "deputy", "minister", "leader"),
     "governor": ("governor",), "journalist": ("journalist", "reporter", "correspondent", "editor"),
 }
+#: Words of a definite phrase that do not tell one body from another ("the same source").
+_NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
+                  "aforementioned", "said"}
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)'s\s+(?P<rest>.+)$")
 
 
@@ -87,6 +91,8 @@ def bare_phrase(phrase: str, head: str) -> bool:
 class SpeakerResolver:
     doc: Doc
     history: list[Speaker] = field(default_factory=list)
+    history_at: list[int] = field(default_factory=list)
+    """Where each speaker of ``history`` spoke (the cursor then)."""
     actors: dict[str, ActorRecord] = field(default_factory=dict)
     documents: dict[str, Speaker] = field(default_factory=dict)
     spoke_for: dict[str, Speaker] = field(default_factory=dict)
@@ -142,6 +148,11 @@ class SpeakerResolver:
                 plural = self._plural_antecedent(span)
                 if plural is not None:
                     return plural
+            if _PRONOUNS[last_word] == "person":
+                subject = subject_person(self, span)
+                if subject is not None:
+                    rules.append("speaker.subject-antecedent")
+                    return subject
             return self._antecedent(_PRONOUNS[last_word])
         conj = re.search(r"\s(?:and|or)\s", text)
         heads = self.doc.resources.rules.alternation("source_heads")
@@ -197,6 +208,32 @@ class SpeakerResolver:
 
     def spoke(self, speaker: Speaker) -> None:
         self.history.append(speaker)
+        self.history_at.append(self._cursor)
+
+    def person_named(self, name: str, span: Span) -> Speaker | None:
+        """The person a name in the text stands for (the dictionary's, or one made from the text)."""
+        dictionary = self.doc.resources.dictionary
+        for m in self.doc.mentions_in(span):
+            if m.actor and dictionary.actors[m.actor].is_person:
+                return self._from_entry(dictionary.actors[m.actor])
+        if any(m.actor or m.place for m in self.doc.mentions_in(span)):
+            return None
+        named = self._name(name, span)
+        return named[0] if named is not None and named[0].person else None
+
+    def named_body(self, span: Span, rules: list[str]) -> Speaker | None:
+        """The body a name in the text stands for: the dictionary's, or an organisation made from the name."""
+        dictionary = self.doc.resources.dictionary
+        name = self.doc.norm[span.start : span.end]
+        for m in self.doc.mentions_in(span):
+            if m.actor and not dictionary.actors[m.actor].is_person and m.span == span:
+                return self._from_entry(dictionary.actors[m.actor])
+        if self.doc.resources.countries.find(name) is not None or any(m.place for m in self.doc.mentions_in(span)):
+            return None
+        return self._organisation(name, span)[0]
+
+    def speaker_of(self, entry: ActorEntry) -> Speaker:
+        return self._from_entry(entry)
 
     # -- resolution steps ---------------------------------------------------------------------
 
@@ -226,6 +263,8 @@ class SpeakerResolver:
                 return self.spoke_for[sp.iri]  # "it" after "a military spokeswoman said": the military
             if kind == "any" or (kind == "person") == sp.person:
                 return sp
+            if kind == "person" and sp.kind == "unnamed" and sp.role_nouns[:1] == ("source",):
+                return sp  # "a medical source told AFP ... he added"
         return None
 
     def _plural_antecedent(self, span: Span) -> Speaker | None:
@@ -414,15 +453,19 @@ class SpeakerResolver:
         definite = bool(re.match(r"^(?:the|this|that)\s", phrase, re.I)) or (self.headline and not re.match(r"^(?:a|an)\s", phrase, re.I))
         head = m.group().lower()
         if definite:
+            modifiers = {w for w in re.findall(r"[\w'-]+", phrase.lower()[: m.start()])} - _NOT_MODIFIERS
             for sp in reversed(self.history):
-                if head in sp.label.lower() or head.rstrip("s") in sp.label.lower() or head in sp.role_nouns:
+                label = sp.label.lower()
+                if (head in label or head.rstrip("s") in label or head in sp.role_nouns) \
+                        and not modifiers - set(re.findall(r"[\w'-]+", label)) - set(sp.role_nouns):
                     return sp, "speaker.definite-back-reference"
             for mn in reversed([x for x in self.doc.mentions if x.actor and x.span.start < span.start]):
                 entry = dictionary.actors[mn.actor]  # type: ignore[index]
                 if head in (h.lower() for h in entry.heads) or (not entry.is_person and re.search(rf"\b{re.escape(head)}\b", entry.label.lower())):
                     return self._from_entry(entry), "speaker.definite-back-reference"
             for rec in reversed(list(self.actors.values())):
-                if re.search(rf"\b{re.escape(head)}\b", rec.label.lower()) and rec.evidence.start < span.start:
+                if re.search(rf"\b{re.escape(head)}\b", rec.label.lower()) and rec.evidence.start < span.start \
+                        and not modifiers - set(re.findall(r"[\w'-]+", rec.label.lower())):
                     return self._record_speaker(rec), "speaker.definite-back-reference"
             earlier = [e for e in re.finditer(rf"\b(?:a|an|the)\s+((?:[A-Z][\w'-]*\s+)+){re.escape(m.group())}\b",
                                               self.doc.norm[: span.start]) if self.doc.resources.countries.find(e.group(1).strip()) is None
@@ -443,6 +486,13 @@ class SpeakerResolver:
                 for sp in reversed(self.history[-6:]):
                     if self._fits_role(sp, head):
                         return sp, "speaker.definite-back-reference"
+                holder = role_holder(self, head, span)
+                if holder is not None:
+                    return holder, "speaker.role-holder"
+            if head in BODY_HEADS and len(phrase.split()) <= 3:  # "the group", "this organization", "the global body"
+                body = named_by_head(self, head, span) or last_body(self, head, span)
+                if body is not None:
+                    return body, "speaker.body-back-reference"
         inside = [mn for mn in mentions if mn.span.end <= head_start]
         if inside:
             # "Russia's foreign ministry spokeswoman": the one dictionary person with that role there
@@ -597,6 +647,11 @@ class SpeakerResolver:
         if described:  # "Coalition spokesman Turki al-Maliki"
             roles = (*roles, text[: m.start()].strip())
         name = re.sub(r"^(?:The|A|An)\s+", "", name).strip()
+        org_lead = re.match(r"^(?:NGO|Ngo|Charity|Group|Agency|Militia)\s+(?=[A-Z])", name)
+        if org_lead:  # "the NGO Doctors Abroad"
+            name = name[org_lead.end():]
+            start = span.start + text.rfind(name)
+            return self._organisation(name, Span(start, start + len(name)))
         not_names = {r.pattern for r in rules.not_names} | {r.pattern.title() for r in (*rules.weekdays, *rules.months)}
         while name and name.split()[0] in not_names:
             name = name.partition(" ")[2]
@@ -616,6 +671,9 @@ class SpeakerResolver:
             for sp in reversed(self.history):
                 if sp.person and sp.label.split()[-1] == tokens[0]:
                     return sp, "speaker.surname-back-reference"
+            for sp in reversed(self.history):
+                if sp.person and same_surname(sp.label.split()[-1], tokens[0]):
+                    return sp, "speaker.surname-spelling"  # "Kirilenko" after "Kyrylenko"
             for rec in self.actors.values():
                 if "Person" in rec.types and rec.label.split()[-1] == tokens[0]:
                     return self._record_speaker(rec), "speaker.surname-back-reference"
