@@ -187,3 +187,30 @@ def test_the_subject_of_a_clause_after_a_subordinator(run):
     doc = run("A statement by the charity, known by its acronym, comes after the Eastern coalition denied any knowledge "
               "of the raid on the camp.", upto="attribution")
     assert [(a.speaker.label, a.stance) for a in doc.attributions] == [("Eastern coalition", "denies")]
+
+
+# -- junk speakers ------------------------------------------------------------------------------------
+
+def test_a_proper_named_government_is_not_the_state(run):
+    doc = run("Peru's National Unity Government, a shadow body made up of exiled lawmakers, has tweeted a chart on Friday "
+              "with a total of 168 fatalities.", upto="attribution")
+    assert [(a.speaker.label, a.speaker.kind) for a in doc.attributions] == [("Peru's National Unity Government", "organisation")]
+
+
+def test_an_al_surname_is_a_name(run):
+    doc = run("\u201cWe consider this a war crime and the world must act now,\u201d Eastern health minister al-Motawi told "
+              "the AP news agency.", upto="attribution")
+    assert who(doc) == ["al-Motawi"]
+
+
+def test_a_capital_dateline_sets_the_country_not_a_section_label(run):
+    doc = run("India Agence France-Presse Jul 23, 2018 13:11 IST\n\n"
+              "Kabul: The toll from the blast near the airport has risen to 23, the health ministry said on Monday.",
+              upto="attribution")
+    assert who(doc) == ["Afghan Ministry of Health"]
+
+
+def test_a_colon_dateline_is_no_part_of_the_subject(run):
+    doc = run("Bangkok : The Peruvian military has confirmed a deadly air strike on a village in the north of the country.",
+              upto="attribution")
+    assert who(doc) == ["Peruvian military"]

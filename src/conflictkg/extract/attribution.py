@@ -39,6 +39,8 @@ _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|
 #: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Rostov-on-Don (Sputnik) - ".
 _DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
                        r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
+#: A place opening a paragraph before a colon: "Bangkok : ...", "Kabul: ...", "Kramatorsk, Ukraine: ...".
+_COLON_DATELINE = re.compile(r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?(?:,\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)?\s*:\s+(?=[A-Z])")
 _MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper", "newspapers", "broadcaster", "broadcasters",
                 "network", "networks", "channel", "channels", "television", "tv", "press", "daily", "wire", "websites", "website"}
 #: Words before "reports" that make it the noun ("local media reports that ...").
@@ -194,7 +196,8 @@ class _Attributor:
         if semi >= 0:
             start = semi + 1
         if start == s.span.start:
-            dateline = _DATELINE.match(norm, start, cue.start)
+            dateline = _DATELINE.match(norm, start, cue.start) or (_COLON_DATELINE.match(norm, start, cue.start) if s.index == next(
+                (x.index for x in self.doc.sentences if not x.title and x.paragraph == s.paragraph), -1) else None)
             if dateline:
                 start = dateline.end()  # "Ankara, SANA- Authorities ... admitted": the dateline is no subject
         end = self._trim_end(start, cue.start)

@@ -40,7 +40,7 @@ ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee",
                   "Radio", "Channel", "Authority", "Police", "Guard", "Corps", "Directorate", "Administration",
                   "Bureau", "Staff", "Mission", "Embassy", "Court", "Parliament", "Assembly", "Press", "Times", "Post",
                   "Daily", "Herald", "Tribune", "Fund", "Programme", "Program", "Federation", "Red Cross",
-                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office")
+                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office", "Government")
 #: Lower-case nouns that make "the <Name> <noun>" an organisation ("the Save the Children charity").
 ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation", "organization", "newspaper",
              "broadcaster", "monitor", "ngo", "alliance", "coalition", "movement", "militia", "website", "outlet",
@@ -76,6 +76,9 @@ _ROLE_CLASSES = {
     "politician": ("politician", "lawmaker", "senator", "deputy", "minister", "leader"),
     "governor": ("governor",), "journalist": ("journalist", "reporter", "correspondent", "editor"),
 }
+#: Last words that make a capitalised name a place.
+_PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governorate", "Village", "City", "Town", "State",
+                "Prefecture", "Municipality", "Valley", "Island", "Islands", "Street", "Square", "Airport", "Station"}
 #: Words of a definite phrase that do not tell one body from another ("the same source").
 _NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
                   "aforementioned", "said"}
@@ -383,6 +386,9 @@ class SpeakerResolver:
         body = re.sub(r"^the\s+", "", text, flags=re.I)
         body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Bangui"
         m = before_head.fullmatch(body) or head_of.fullmatch(body)
+        if m and m.re is before_head and re.fullmatch(r"(?:'s|')?\s+(?:[A-Z][\w-]*\s+)+", body[m.end("country") : m.start("head")]) \
+                and m.group("head")[0].isupper() and countries.institution_with_head(m.group("head")) is countries.institutions.get("government"):
+            return None  # "Myanmar's National Unity Government": a body named so, not the state's government
         if m:
             country = countries.find(m.group("country"))
             inst = countries.institution_with_head(m.group("head"))
@@ -602,9 +608,11 @@ class SpeakerResolver:
         """The country the text is about just before the cursor: its last country name, demonym or actor."""
         doc = self.doc
         countries = doc.resources.countries
-        if self._country_names is None:  # every country name of the text, found once
-            self._country_names = [(m.start(), c) for m in countries.name_regex.finditer(doc.norm)
-                                   if (c := countries.find(m.group())) is not None]
+        if self._country_names is None:  # every country name of the article's text, found once
+            text = [b.span for b in doc.blocks if b.kind == "body"] + ([doc.title_span] if doc.title_span else [])
+            self._country_names = sorted([(m.start(), c) for m in countries.name_regex.finditer(doc.norm)
+                                          if any(t.start <= m.start() < t.end for t in text) and (c := countries.find(m.group())) is not None]
+                                         + self._dateline_capitals(), key=lambda pc: pc[0])
         best: tuple[int, Country] | None = None
         for pos, c in self._country_names:
             if pos < self._cursor:
@@ -616,6 +624,15 @@ class SpeakerResolver:
                 if c is not None and (best is None or mn.span.start > best[0]):
                     best = (mn.span.start, c)
         return best[1] if best else None
+
+    def _dateline_capitals(self) -> list[tuple[int, Country]]:
+        """Countries whose capital opens a paragraph as its dateline: "Kabul: ...", "KYIV, Ukraine - ..."."""
+        out = []
+        for b in self.doc.blocks:
+            m = re.match(r"([A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+)?)\s*(?:,[^:\n]{0,30}?)?\s*(?::|\s[-\u2013\u2014])\s", self.doc.norm[b.span.start : b.span.end])
+            if b.kind == "body" and m and (c := self.doc.resources.countries.capital_of(m.group(1).title())) is not None:
+                out.append((b.span.start, c))
+        return out
 
     def _name(self, text: str, span: Span) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
@@ -665,8 +682,8 @@ class SpeakerResolver:
         if tokens[-1] in ORG_NAME_WORDS or plural_name or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
             return self._organisation(name, name_span)  # "the Wagner Group", "Turkish agency Anadolu"
         countries = self.doc.resources.countries
-        if countries.find(name) is not None or countries.capital_of(name) is not None:
-            return None
+        if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in _PLACE_WORDS:
+            return None  # "Lune Region", "Delta Province": a place never speaks
         if len(tokens) == 1:
             for sp in reversed(self.history):
                 if sp.person and sp.label.split()[-1] == tokens[0]:
@@ -677,7 +694,7 @@ class SpeakerResolver:
             for rec in self.actors.values():
                 if "Person" in rec.types and rec.label.split()[-1] == tokens[0]:
                     return self._record_speaker(rec), "speaker.surname-back-reference"
-            if not title and not re.match(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le)?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?$", tokens[0]):
+            if not title and not re.match(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le|[Aa]l-|[Ee]l-)?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?$", tokens[0]):
                 return None
         affiliation = self._role_affiliation(" ".join(roles), span) if roles else None
         iri = str(CKGID[f"actor/person/{slug(name)}"])
