@@ -214,3 +214,21 @@ def test_a_colon_dateline_is_no_part_of_the_subject(run):
     doc = run("Bangkok : The Peruvian military has confirmed a deadly air strike on a village in the north of the country.",
               upto="attribution")
     assert who(doc) == ["Peruvian military"]
+
+
+def test_with_a_country_calling_for(run):
+    doc = run("The raid drew outrage abroad, with the United Kingdom calling for the Security Council to meet to discuss it.",
+              upto="attribution")
+    assert [(a.speaker.label, a.speaker.country) for a in doc.attributions] == [("Government of United Kingdom", "gbr")]
+
+
+def test_the_country_in_focus_is_the_one_named_most(run):
+    doc = run("Peru's army said rebels attacked the post near the border on Monday night. The Peruvian police later closed the road. "
+              "The raid drew outrage abroad, with Spain calling for restraint by all the parties in the north. "
+              "The junta confirmed on Wednesday it had launched limited air strikes in the area.", upto="attribution")
+    assert doc.attributions[-1].speaker.label == "Peruvian military"
+
+
+def test_an_acronym_names_a_body(run):
+    doc = run("On April 11, the NUG reported that 168 people were killed in the raid on the village.", upto="attribution")
+    assert [(a.speaker.label, a.speaker.kind) for a in doc.attributions] == [("NUG", "organisation")]

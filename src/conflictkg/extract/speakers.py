@@ -613,16 +613,20 @@ class SpeakerResolver:
             self._country_names = sorted([(m.start(), c) for m in countries.name_regex.finditer(doc.norm)
                                           if any(t.start <= m.start() < t.end for t in text) and (c := countries.find(m.group())) is not None]
                                          + self._dateline_capitals(), key=lambda pc: pc[0])
-        best: tuple[int, Country] | None = None
-        for pos, c in self._country_names:
-            if pos < self._cursor:
-                best = (pos, c)
+        named = [(pos, c) for pos, c in self._country_names if pos < self._cursor]
         for mn in doc.mentions:
-            if mn.actor and mn.span.start < self._cursor and doc.resources.dictionary.actors[mn.actor].country:
+            if mn.actor and mn.span.start < self._cursor and doc.resources.dictionary.actors[mn.actor].country \
+                    and not any(pos == mn.span.start for pos, _ in named):
                 place = doc.resources.dictionary.places.get(doc.resources.dictionary.actors[mn.actor].country or "")
                 c = countries.find(place.label) if place else None
-                if c is not None and (best is None or mn.span.start > best[0]):
-                    best = (mn.span.start, c)
+                if c is not None:
+                    named.append((mn.span.start, c))
+        best: tuple[int, Country] | None = None
+        counts: dict[str, int] = {}
+        for pos, c in sorted(named, key=lambda pc: pc[0]):  # the country named most often so far, the latest of equals
+            counts[c.key] = counts.get(c.key, 0) + 1
+            if best is None or counts[c.key] >= counts[best[1].key]:
+                best = (pos, c)
         return best[1] if best else None
 
     def _dateline_capitals(self) -> list[tuple[int, Country]]:
@@ -684,6 +688,8 @@ class SpeakerResolver:
         countries = self.doc.resources.countries
         if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in _PLACE_WORDS:
             return None  # "Lune Region", "Delta Province": a place never speaks
+        if len(tokens) == 1 and re.fullmatch(r"[A-Z]{2,6}", tokens[0]) and not title:
+            return self._organisation(name, name_span)  # "NUG reported": an acronym names a body
         if len(tokens) == 1:
             for sp in reversed(self.history):
                 if sp.person and sp.label.split()[-1] == tokens[0]:
