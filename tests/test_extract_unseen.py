@@ -232,3 +232,25 @@ def test_the_country_in_focus_is_the_one_named_most(run):
 def test_an_acronym_names_a_body(run):
     doc = run("On April 11, the NUG reported that 168 people were killed in the raid on the village.", upto="attribution")
     assert [(a.speaker.label, a.speaker.kind) for a in doc.attributions] == [("NUG", "organisation")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("According to Kell, the gunmen killed at least 78 during last Saturday's raid on the farms.", [("killed", 78, None)]),
+    ("The toll had reached 358 by Friday.", [("killed", 358, 358)]),
+    ("The toll from the blast hit 40 overnight.", [("killed", 40, 40)]),
+])
+def test_a_count_without_a_noun_and_a_toll_that_reached(run, text, expected):
+    assert figs(run(text, upto="figures")) == expected
+
+
+def test_an_outlet_citing_sources_carries_their_claim(run):
+    doc = run("The toll in the blast has risen to 53, AP reports, citing security and medical sources.", upto="claims")
+    assert [(a.speaker.label, a.via) for a in doc.attributions] == [
+        ("security and medical sources", "https://w3id.org/conflictkg/id/actor/associated-press")]
+
+
+def test_by_a_date_then_the_government_of_the_country_in_focus(run):
+    doc = run("A Somali committee said the toll from the blast in the capital was now 512 people. "
+              "By Oct. 20, the government said the toll had reached 358.", upto="attribution")
+    assert [(a.speaker.label, str(a.date.begin) if a.date else None) for a in doc.attributions] == [
+        ("Somali committee", None), ("Government of Somalia", "2017-10-20")]

@@ -35,7 +35,8 @@ DATE_GAP_CHARS = 70
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
-_ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
+_ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously|"
+                        r"by\s+(?=[A-Z0-9])|until|as\s+of)\b", re.I)
 #: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Rostov-on-Don (Sputnik) - ".
 _DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
                        r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
@@ -425,6 +426,8 @@ class _Attributor:
                 rules = [fid]
                 if fid == "frame.quoted-by":
                     continue  # handled inside the subject slot
+                if fid == "frame.citing" and self._via_in(Span(m.start("via"), m.end("via"))) is None:
+                    continue  # "the ministry said, citing police": the ministry speaks
                 if fid == "frame.in-what-claimed":
                     actors = [mn for mn in doc.mentions_in(Span(s.span.start, m.start())) if mn.actor]
                     if actors:

@@ -60,7 +60,8 @@ class _Patterns:
         things = r.alternation("nonperson_nouns")
         # "six rockets", "two separate shooting incidents": a count of things, whatever verb follows
         persons = r.alternation("person_nouns")
-        stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|{persons})"
+        stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|during|after|before|" \
+               rf"near|over|since|when|while|as|inside|across|{persons})"
         self.things = re.compile(rf"^\s+(?:(?!{stop}\b)[\w'-]+\s+){{0,3}}?(?:{things})\b", re.I)
         self.persons = re.compile(rf"(?<![\w-])(?:{persons})(?![\w-])", re.I)
         self.forces = re.compile(rf"(?<![\w-])(?:{r.alternation('force_nouns')}|[A-Z][a-z]?-\d+s)(?![\w-])")

@@ -400,7 +400,7 @@ class SpeakerResolver:
         if re.match(r"^the\s", text, re.I):
             inst = countries.institution_with_head(body)
             focus = self._focus_country()
-            if inst is not None and inst.id != "government" and focus is not None:
+            if inst is not None and focus is not None:
                 return self._institution_speaker(focus, inst, span)
         return None
 
@@ -745,7 +745,7 @@ class SpeakerResolver:
 
     def _organisation_phrase(self, text: str, span: Span) -> tuple[Speaker, str] | None:
         """"the Ministry of Health of the X government", "the Save the Children charity"."""
-        body = re.sub(r"^the\s+", "", text, flags=re.I)
+        body = re.sub(r"^(?:the|an?)\s+", "", text, flags=re.I)
         words = body.split()
         if not words or len(words) > 12 or not re.match(r"^[A-Z]", words[0]):
             return None
