@@ -486,7 +486,7 @@ class _Attributor:
             if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
                     and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
                 # a passive: "The raid was denied by customs guards"; the subject did not speak
-                agent = re.match(r"\s*by\s+([^,.;\"]+?)(?=\s+(?:through|via|in|on|at|with|during|after|before|from|as)\b|[,.;\"]|$)",
+                agent = re.match(r"\s*by\s+([^,.;\"]+?)(?=\s+(?:through|via|during|after|before|as)\b|[,.;\"]|$)",
                                  norm[span.end : s.span.end])
                 if agent is None:
                     continue
