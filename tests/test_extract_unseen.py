@@ -254,3 +254,43 @@ def test_by_a_date_then_the_government_of_the_country_in_focus(run):
               "By Oct. 20, the government said the toll had reached 358.", upto="attribution")
     assert [(a.speaker.label, str(a.date.begin) if a.date else None) for a in doc.attributions] == [
         ("Somali committee", None), ("Government of Somalia", "2017-10-20")]
+
+
+# -- which statement a figure belongs to ------------------------------------------------------------------
+
+def test_a_figure_sentence_continues_the_statement_before_it(run):
+    doc = run("Governor Ana Ruiz said that two shells had hit the depot near the river. 14 people were killed and 30 were hurt.",
+              upto="claims")
+    assert claims(doc) == [("Ana Ruiz", [("killed", 14, 14), ("wounded", 30, 30)])]
+
+
+def test_others_continue_a_closed_statement(run):
+    doc = run("The toll in the blast has risen to 53, AP reports, citing security and medical sources. "
+              "More than 60 others were injured.", upto="claims")
+    assert claims(doc) == [("security and medical sources", [("killed", 53, 53), ("wounded", 61, None)])]
+
+
+def test_a_figure_sentence_after_a_closed_statement_is_the_outlets(run):
+    doc = run("The road was closed, the governor said on Monday. 14 people were killed in the blast.", upto="claims")
+    assert [c[0] for c in claims(doc)][-1] == "publisher of the article"
+
+
+def test_two_voices_set_side_by_side_keep_their_own_figures(run):
+    doc = run("On April 11, the NUG reported that 168 people were killed in the raid, however, locals claim that 174 people died.",
+              upto="claims")
+    assert claims(doc) == [("NUG", [("killed", 168, 168)]), ("locals", [("killed", 174, 174)])]
+
+
+def test_a_part_of_the_count_just_given(run):
+    doc = run("A rescue worker said at least 35 people had died in the blast at the depot. "
+              "Four of them are children, an official of the security service said.", upto="figures")
+    assert figs(doc) == [("killed", 35, None), ("killed", 4, 4)]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Ali Reza, 28, was among those killed when the bomber blew himself up.", []),
+    ("The mayor said more than 40 farmers were slaughtered in their fields.", [("killed", 41, None)]),
+    ("Two of them were shot down over the sea, the navy said.", []),
+])
+def test_ages_and_slaughter(run, text, expected):
+    assert figs(run(text, upto="figures")) == expected
