@@ -294,3 +294,20 @@ def test_a_part_of_the_count_just_given(run):
 ])
 def test_ages_and_slaughter(run, text, expected):
     assert figs(run(text, upto="figures")) == expected
+
+
+# -- breadth of attribution ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,speaker", [
+    ("''The bridge was never the target of our gunners,'' Colonel Ivo Brandt told CNN.", "Ivo Brandt"),
+    ("On Dec. 15, the task force announced an agreement for tougher monitoring of the border.", "unnamed task force"),
+    ("Ruiz held a call shortly after her campaign said the mothers of several victims would speak at the rally.", "her campaign"),
+    ("\"That is a false comparison and you know it very well!\" Maher replied.", "Maher"),
+    ("\"In the case of the north, the last convoy has already left the valley,\" wrote Time magazine.", "Time magazine"),
+])
+def test_breadth_of_attribution(run, text, speaker):
+    assert who(run(text, upto="attribution")) == [speaker]
+
+
+def test_never_responded_is_no_cue(run):
+    assert who(run("The pilots were warned ten times over the radio and never responded.", upto="attribution")) == []

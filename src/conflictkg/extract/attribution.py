@@ -244,8 +244,13 @@ class _Attributor:
                 return None, roles, via
             b = a + verb
         clause = re.match(r"\s*[a-z]+\s+(?:after|because|although|though|since|once|until|as|when|while)\s+(?=\S)", norm[a:b])
+        later = [c for c in re.finditer(r"\s(?:after|because|although|though|since|once|until|when|while|whereas)\s+"
+                                        r"(?=(?:the|a|an|his|her|its|their|[A-Z])\b)", norm[a:b])
+                 if _finite_verb(norm[a : a + c.start()]) is not None]
         if clause:  # "A statement by the charity ..., comes after the army denied": the clause's subject
             a += clause.end()
+        elif later:  # "Ruiz held a call shortly after her campaign said"
+            a += later[-1].end()
         participle = re.search(r"\s+(?:while|when|after|before|upon|on)\s+[a-z]+ing\b.*$", norm[a:b])
         if participle and norm[a : a + participle.start()].strip():
             b = a + participle.start()  # "The governor while speaking to journalists said"

@@ -758,7 +758,8 @@ class SpeakerResolver:
         m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})"
                          rf"(?:\s+(?:in|of|for)\s+[A-Z][\w' -]*)?", body)
         if m and not self.doc.resources.countries.find(m.group("name")) and (
-                len(m.group("name").split()) >= 2 or m.group("name").isupper() or "-" in m.group("name")):
+                len(m.group("name").split()) >= 2 or m.group("name").isupper() or "-" in m.group("name")
+                or m.group("noun") in ("magazine", "newspaper", "daily", "weekly", "website", "news agency", "broadcaster")):
             return self._organisation(body, Span(span.end - len(body), span.end))
         return None
 
