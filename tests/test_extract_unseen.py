@@ -311,3 +311,20 @@ def test_breadth_of_attribution(run, text, speaker):
 
 def test_never_responded_is_no_cue(run):
     assert who(run("The pilots were warned ten times over the radio and never responded.", upto="attribution")) == []
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Some advocates for the dam project said that it overlooked the benefits of the new canals.",
+     "Some advocates for the dam project"),
+    ("The state railway operator's chief engineer says two rockets struck the main line near the depot.", None),
+    ("Moreover, the old equipment in the port, which was delivered long ago, is now shown as newly arrived, said Brandt.", "Brandt"),
+    ("Ana Ruiz, the head of a health office in the province where the strikes took place, said the death toll stood at 43.",
+     "Ana Ruiz"),
+])
+def test_described_speakers_and_inverted_names_after_clauses(run, text, speaker):
+    got = who(run(text, upto="attribution"))
+    assert len(got) == 1 and (speaker is None or got == [speaker])
+
+
+def test_a_thing_is_never_a_described_speaker(run):
+    assert who(run("The raid on the market, the worst in years, said little about the rebels' plans.", upto="attribution")) == []

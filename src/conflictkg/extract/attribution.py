@@ -503,7 +503,7 @@ class _Attributor:
                 region, roles, via = self._left_region(s, span)
             speaker = None
             inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None \
-                and not roles and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
+                and (not roles or any(_finite_verb(r) for r in roles)) and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
             if cue.id in _PARTICIPLE_CUES:
                 speaker, region = self._participle_speaker(s, span, found, rules)
             elif inverted and self._inverted_subject(norm[span.start : span.end], norm[self._past_date(span.end, s) : s.span.end]):
@@ -599,6 +599,8 @@ class _Attributor:
             return False
         # "..., said an emergency worker at the scene and an official of the relief group": a long described source
         longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one)\s", after, re.I) else 6
+        if _finite_verb(phrase.group()) is not None:
+            return False  # "..., said the death toll stood at 43": a clause, not a speaker
         return len(phrase.group().split()) <= longest and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s|two\s|three\s|several\s|some\s|one\s)", after))
 
     def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],

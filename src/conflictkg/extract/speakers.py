@@ -79,6 +79,17 @@ _ROLE_CLASSES = {
 #: Last words that make a capitalised name a place.
 _PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governorate", "Village", "City", "Town", "State",
                 "Prefecture", "Municipality", "Valley", "Island", "Islands", "Street", "Square", "Airport", "Station"}
+#: Nouns that never speak, beyond the counted things of ``nonperson_nouns`` ("the attack", "the toll").
+_NOT_SPEAKER_NOUNS = {"attack", "attacks", "strike", "strikes", "blast", "blasts", "bombing", "raid", "raids", "explosion", "fire",
+                      "war", "conflict", "toll", "number", "death", "deaths", "fighting", "violence", "incident", "move", "decision",
+                      "plan", "idea", "fact", "problem", "question", "issue", "situation", "case", "time", "day", "week", "year",
+                      "way", "thing", "things", "one", "others", "same", "rest", "majority", "minority", "part", "half", "lot"}
+def _finite_verb_word(word: str) -> bool:
+    """Common verbs that end a described subject wrongly ("the death toll stood")."""
+    return word.lower() in {"stood", "was", "were", "is", "are", "has", "had", "have", "rose", "fell", "hit", "reached", "said", "says",
+                            "told", "came", "went", "made", "took", "left", "saw", "got", "put", "set", "ran", "began", "became"}
+
+
 #: Words of a definite phrase that do not tell one body from another ("the same source").
 _NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
                   "aforementioned", "said"}
@@ -207,7 +218,26 @@ class SpeakerResolver:
         if named is not None:
             rules.append(named[1])
             return named[0]
+        described = self._described(text, span, mentions)
+        if described is not None:
+            rules.append("speaker.described-source")
+            return described
         return None
+
+    def _described(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
+        """A speaker described by a noun the source heads lack: "some advocates for the plan", "the state
+        railway company", "the narrator" — a determiner, a few modifiers and a lower-case head noun."""
+        m = re.fullmatch(r"(?:the|a|an|some|many|several|most|other|two|three|four|five)\s+(?:[\w'-]+\s+){0,4}?"
+                         r"(?P<head>[a-z][a-z'-]{2,})(?:\s+(?:of|for|from|at|in|with|on)\s+[^,;:\"]{1,60})?", text, re.I)
+        if m is None or re.search(r"(?:ly|ing|ed|est)$", m.group("head")) or m.group("head").lower() in self._not_speakers \
+                or _finite_verb_word(m.group("head")):
+            return None
+        got = self._source_phrase(text, span, mentions, head=re.escape(m.group("head")))
+        return got[0] if got else None
+
+    @property
+    def _not_speakers(self) -> set[str]:
+        return {r.pattern for r in self.doc.resources.rules.nonperson_nouns} | _NOT_SPEAKER_NOUNS
 
     def spoke(self, speaker: Speaker) -> None:
         self.history.append(speaker)
@@ -427,10 +457,10 @@ class SpeakerResolver:
         return Speaker(iri=iri, label=label, kind="institution", country=country.key, affiliation=government,
                        role_nouns=tuple(inst.heads))
 
-    def _source_phrase(self, text: str, span: Span, mentions: list[Mention]) -> tuple[Speaker, str] | None:
+    def _source_phrase(self, text: str, span: Span, mentions: list[Mention], head: str | None = None) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
         dictionary = self.doc.resources.dictionary
-        heads = f"{rules.alternation('source_heads')}|{rules.alternation('role_nouns')}"
+        heads = head or f"{rules.alternation('source_heads')}|{rules.alternation('role_nouns')}"
         post = re.search(r"\s(?:in|of|from|based|at|on|with|who|that|which|for|near|inside)\s", text)
         limit = post.start() if post else len(text)
         partitive = re.match(r"^(?:one|two|three|some|many|most|several|none|each|any)\s+of\s+(?:the\s+)?", text, re.I)
