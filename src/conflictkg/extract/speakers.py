@@ -83,7 +83,8 @@ _PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governora
 _NOT_SPEAKER_NOUNS = {"attack", "attacks", "strike", "strikes", "blast", "blasts", "bombing", "raid", "raids", "explosion", "fire",
                       "war", "conflict", "toll", "number", "death", "deaths", "fighting", "violence", "incident", "move", "decision",
                       "plan", "idea", "fact", "problem", "question", "issue", "situation", "case", "time", "day", "week", "year",
-                      "way", "thing", "things", "one", "others", "same", "rest", "majority", "minority", "part", "half", "lot"}
+                      "way", "thing", "things", "one", "others", "same", "rest", "majority", "minority", "part", "half", "lot",
+                      "worst", "best", "most", "least", "first", "last", "next", "latter", "former"}
 def _finite_verb_word(word: str) -> bool:
     """Common verbs that end a described subject wrongly ("the death toll stood")."""
     return word.lower() in {"stood", "was", "were", "is", "are", "has", "had", "have", "rose", "fell", "hit", "reached", "said", "says",
