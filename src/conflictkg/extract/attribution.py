@@ -520,7 +520,8 @@ class _Attributor:
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
             elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before) \
-                    and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I):
+                    and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I) \
+                    and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some)\s)", norm[self._past_date(span.end, s) : s.span.end]):
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None and appositive:
