@@ -328,3 +328,20 @@ def test_described_speakers_and_inverted_names_after_clauses(run, text, speaker)
 
 def test_a_thing_is_never_a_described_speaker(run):
     assert who(run("The raid on the market, the worst in years, said little about the rebels' plans.", upto="attribution")) == []
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Hamdy, a mother of three and an engineer, was also headed to the coast, her friend said.", "her friend"),
+    ("A religious movement accused of funding the militia may have paid the guards at the port.", None),
+    ("Ohio registered voters were polled by the university in the spring.", None),
+    ("Both sides would have reversed previous pledges and red lines by doing so.", None),
+    ("The monitors listed the details of 122 fighters who had served in the brigade.", "monitors"),
+])
+def test_subjects_after_clauses_and_verbs_that_are_nouns(run, text, speaker):
+    assert who(run(text, upto="attribution")) == ([speaker] if speaker else [])
+
+
+def test_informing_someone_without_content_is_no_claim(run):
+    doc = run("The guard said the convoy was stopped at the bridge, while their driver fled and informed authorities on Tuesday.",
+              upto="attribution")
+    assert who(doc) == ["unnamed guard"]

@@ -215,7 +215,10 @@ class _Attributor:
         if not chunks:
             return None, roles, via
         subject = len(chunks) - 1
-        for i in range(1, len(chunks)):
+        # after a clause ("X, a cadet, was returning home, the ambassador confirmed") the subject comes later
+        first = max((i + 1 for i in range(len(chunks) - 1) if self._clause(norm[chunks[i][0] : chunks[i][1]])
+                     and not _RELATIVE.match(norm[chunks[i][0] : chunks[i][1]])), default=1)
+        for i in range(max(first, 1), len(chunks)):
             if self._appositive(norm[chunks[i][0] : chunks[i][1]], norm[chunks[i - 1][0] : chunks[i - 1][1]]):
                 subject = i - 1
                 break

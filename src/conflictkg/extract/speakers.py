@@ -228,7 +228,7 @@ class SpeakerResolver:
     def _described(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
         """A speaker described by a noun the source heads lack: "some advocates for the plan", "the state
         railway company", "the narrator" — a determiner, a few modifiers and a lower-case head noun."""
-        m = re.fullmatch(r"(?:the|a|an|some|many|several|most|other|two|three|four|five)\s+(?:[\w'-]+\s+){0,4}?"
+        m = re.fullmatch(r"(?:the|a|an|some|many|several|most|other|two|three|four|five|his|her|their|its)\s+(?:[\w'-]+\s+){0,4}?"
                          r"(?P<head>[a-z][a-z'-]{2,})(?:\s+(?:of|for|from|at|in|with|on)\s+[^,;:\"]{1,60})?", text, re.I)
         if m is None or re.search(r"(?:ly|ing|ed|est)$", m.group("head")) or m.group("head").lower() in self._not_speakers \
                 or _finite_verb_word(m.group("head")):
