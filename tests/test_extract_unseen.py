@@ -345,3 +345,18 @@ def test_informing_someone_without_content_is_no_claim(run):
     doc = run("The guard said the convoy was stopped at the bridge, while their driver fled and informed authorities on Tuesday.",
               upto="attribution")
     assert who(doc) == ["unnamed guard"]
+
+
+# -- dates ---------------------------------------------------------------------------------------------------
+
+def test_a_later_sentence_dates_the_statement(run):
+    doc = run("Kell, the leader of the rebel group, said the government did not give an accurate count of the farmers killed. "
+              "According to Kell, the gunmen killed at least 78 during the raid on the farms. "
+              "Kell stated this in a video, on Tuesday, while claiming responsibility for the attack.", upto="attribution")
+    assert [str(a.date.begin) for a in doc.attributions] == ["2018-02-13"] * 3
+
+
+def test_the_day_a_war_began_is_no_publication_date(run):
+    doc = run("The raid on the village left at least 28 people dead, a doctors' committee said on Sunday.\n"
+              "The war in the region began on April 15, 2023 between the army and the militia.", upto="dates", published=None)
+    assert doc.published is None

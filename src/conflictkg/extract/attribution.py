@@ -687,6 +687,24 @@ def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
     return words - speaker_words - 1
 
 
+#: "X stated this in a video on Tuesday": a sentence that dates what the speaker said before it.
+_STATED_THIS = re.compile(r"\b(?:stated|said|disclosed|revealed|announced|made|wrote|posted|gave)\s+(?:this|these|th(?:is|ese)\s+(?:remarks?|comments?|claims?))\b",
+                          re.I)
+
+
+def _date_back(doc: Doc, out: list[Attribution]) -> None:
+    """A dated "X stated this on Tuesday" dates X's undated statements just before it."""
+    for i, f in enumerate(out):
+        if f.date is None or f.date.begin is None or not _STATED_THIS.search(doc.norm, f.cue.start, doc.sentences[f.sentence].span.end):
+            continue
+        for g in reversed(out[:i]):
+            if g.speaker.iri != f.speaker.iri:
+                break
+            if g.date is None:
+                g.date = f.date
+                g.rules.append("attr.dated-by-later-sentence")
+
+
 @component("attribution", requires=("sentences", "mentions", "dates", "figures"), assigns=("attributions", "actors"))
 def attribution(doc: Doc) -> Doc:
     att = _Attributor(doc)
@@ -737,6 +755,7 @@ def attribution(doc: Doc) -> Doc:
                 (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
                                    stance=None, channel=prev.channel, via=prev.via, date=prev.date, continuation=True))
+    _date_back(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc
