@@ -178,7 +178,7 @@ def infer_published(doc: Doc) -> tuple[dt.date | None, PartialDate | None, str |
     head_blocks = [b for b in doc.blocks if b.kind != "appended"][:DATELINE_BLOCKS]
     for b in head_blocks:  # a dateline: "09.06.2020, Moscow.", "Published February 28, 2020", "| 2018-08-10 17:36"
         line = doc.norm[b.span.start : b.span.end]
-        found = _stated_dates(doc, line)
+        found = [(pos, d) for pos, d in _stated_dates(doc, line) if not _BACKGROUND.search(line[max(0, pos - BACKGROUND_WINDOW_CHARS) : pos])]
         if found and (b.kind in ("dateline", "furniture") or len(line.split()) <= 12 or found[0][0] <= 40):
             return found[0][1], None, f"dateline '{line[:60].strip()}'"
     url_day, url_month = _url_date(doc, meta.url or "")
