@@ -360,3 +360,19 @@ def test_the_day_a_war_began_is_no_publication_date(run):
     doc = run("The raid on the village left at least 28 people dead, a doctors' committee said on Sunday.\n"
               "The war in the region began on April 15, 2023 between the army and the militia.", upto="dates", published=None)
     assert doc.published is None
+
+
+# -- attribution lines -----------------------------------------------------------------------------------------
+
+def test_a_dash_after_the_quotation_names_the_speaker(run):
+    doc = run("Governor Ana Lane said the depot was hit twice on Monday night.\n\n"
+              "\u201cThe gunners knew well where they were aiming and what they wanted to destroy,\" - Head of the Regional "
+              "Military Administration Lane.", upto="attribution")
+    assert [(a.speaker.label, a.rules[0]) for a in doc.attributions] == [("Ana Lane", "cue.said"), ("Ana Lane", "attr.dash-speaker")]
+
+
+def test_a_source_line_attributes_the_paragraph_before_it(run):
+    doc = run("Governor Ana Lane said the depot was hit twice on Monday night.\n\n"
+              "Victims: 30 people killed, 100 injured, information is being specified\n\n"
+              "Source: Head of the Regional Military Administration, Ana Lane.", upto="claims")
+    assert claims(doc) == [("Ana Lane", []), ("Ana Lane", [("killed", 30, 30), ("wounded", 100, 100)])]

@@ -16,6 +16,7 @@ import weakref
 
 from ..model import Span
 from ..rules import CueRule, RuleSet
+from .attribution_lines import dash_attribution, source_lines
 from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
@@ -720,6 +721,9 @@ def attribution(doc: Doc) -> Doc:
             att.resolver.documents.pop("statement", None)  # "the statement" far from any: the article's lead speaker's
             statement_at = -1
         candidates = att.sentence(s)
+        if not candidates and (dash := dash_attribution(doc, att.resolver, s)) is not None:
+            candidates = [dash]  # '"...," - Governor Lane.'
+            att.resolver.spoke(dash.speaker)
         found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
                  or f.stance == "claims_responsibility"]
         channel, channel_rule = att._channel(s)
@@ -755,6 +759,9 @@ def attribution(doc: Doc) -> Doc:
                 (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
                                    stance=None, channel=prev.channel, via=prev.via, date=prev.date, continuation=True))
+    lines = source_lines(doc, att.resolver, {a.sentence for a in out})
+    if lines:  # "Source: Governor Lane" after a paragraph
+        out = sorted(out + lines, key=lambda a: (a.sentence, a.cue.start))
     _date_back(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
