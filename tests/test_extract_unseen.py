@@ -376,3 +376,16 @@ def test_a_source_line_attributes_the_paragraph_before_it(run):
               "Victims: 30 people killed, 100 injured, information is being specified\n\n"
               "Source: Head of the Regional Military Administration, Ana Lane.", upto="claims")
     assert claims(doc) == [("Ana Lane", []), ("Ana Lane", [("killed", 30, 30), ("wounded", 100, 100)])]
+
+
+def test_the_noun_a_who_clause_hangs_on_speaks(run):
+    doc = run("The Lake coalition announced this after the strong condemnation of the attack by UN envoy Ana Lorn, "
+              "who warned that attacks on civilian targets violate international law.", upto="attribution")
+    assert [a.speaker.label.split()[-2:] for a in doc.attributions] == [["Lake", "coalition"], ["Ana", "Lorn"]]
+
+
+def test_this_organization_after_a_quotation(run):
+    doc = run("The attack left 28 people dead, two rights groups said. The toll includes 12 children, the Valley Doctors Committee, "
+              "another group, said on Sunday evening. \u201cThere are many dead and injured in the village that we have not "
+              "been able to count,\u201d added this organization, denouncing a massacre.", upto="attribution")
+    assert who(doc) == ["rights groups", "Valley Doctors Committee", "Valley Doctors Committee"]

@@ -205,6 +205,12 @@ class _Attributor:
         end = self._trim_end(start, cue.start)
         chunks = self._chunks(start, end)
         region_start = chunks[0][0] if chunks else start
+        if len(chunks) > 1 and re.fullmatch(r"\s*who(?:\s+(?:also|later|then|had|has|have|previously))*\s*", norm[chunks[-1][0] : chunks[-1][1]]):
+            # "... the condemnation of the raid by UN chief Ana Lorn, who warned that": the noun the clause hangs on
+            a, b = chunks[-2]
+            by = list(re.finditer(r"\b(?:by|from|of|with|to|for)\s+", norm[a:b]))
+            if by:
+                return Span(a + by[-1].end(), b), [], None
         roles, via = [], None
         while chunks and (not norm[chunks[-1][0] : chunks[-1][1]].strip() or _DISCOURSE.match(norm[chunks[-1][0] : chunks[-1][1]])):
             chunks.pop()
@@ -525,7 +531,7 @@ class _Attributor:
                     self._apply_roles(speaker, roles)
             elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before) \
                     and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I) \
-                    and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some)\s)", norm[self._past_date(span.end, s) : s.span.end]):
+                    and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some|this|that)\s)", norm[self._past_date(span.end, s) : s.span.end]):
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None and appositive:
@@ -597,16 +603,18 @@ class _Attributor:
 
     def _inverted_subject(self, cue: str, after: str) -> bool:
         """Whether a name or a description follows a bare cue verb: "..., said Mikhail Bogdanov"."""
-        if " " in cue.strip() or re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$", after, re.I):
-            return False
+        demonstrative = re.match(r"\s*this\s+(?!week|month|year|morning|afternoon|evening|time|weekend)[a-z]", after)
+        if " " in cue.strip() or not demonstrative and re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$",
+                                                                 after, re.I):
+            return False  # "..., said this week", "said that", "said he": no speaker follows
         phrase = re.match(r"[^,.;:\"]*", after)
         if phrase is None:
             return False
         # "..., said an emergency worker at the scene and an official of the relief group": a long described source
-        longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one)\s", after, re.I) else 6
+        longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one|this|that)\s", after, re.I) else 6
         if _finite_verb(phrase.group()) is not None:
             return False  # "..., said the death toll stood at 43": a clause, not a speaker
-        return len(phrase.group().split()) <= longest and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s|two\s|three\s|several\s|some\s|one\s)", after))
+        return len(phrase.group().split()) <= longest and bool(re.match(r"\s*(?:[A-Z]|(?:the|a|an|two|three|several|some|one|this|that)\s)", after))
 
     def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
                             rules: list[str]) -> tuple[Speaker | None, Span | None]:

@@ -493,8 +493,9 @@ class SpeakerResolver:
             modifiers = {w for w in re.findall(r"[\w'-]+", phrase.lower()[: m.start()])} - _NOT_MODIFIERS
             for sp in reversed(self.history):
                 label = sp.label.lower()
-                if (head in label or head.rstrip("s") in label or head in sp.role_nouns) \
-                        and not modifiers - set(re.findall(r"[\w'-]+", label)) - set(sp.role_nouns):
+                words = set(re.findall(r"[\w'-]+", label))
+                named = (head in label or head.rstrip("s") in label) if " " in head else (head in words or head.rstrip("s") in words)
+                if (named or head in sp.role_nouns) and not modifiers - words - set(sp.role_nouns):
                     return sp, "speaker.definite-back-reference"
             for mn in reversed([x for x in self.doc.mentions if x.actor and x.span.start < span.start]):
                 entry = dictionary.actors[mn.actor]  # type: ignore[index]
