@@ -733,7 +733,7 @@ def attribution(doc: Doc) -> Doc:
             candidates = [dash]  # '"...," - Governor Lane.'
             att.resolver.spoke(dash.speaker)
         found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
-                 or f.stance == "claims_responsibility"]
+                 or f.stance in ("claims_responsibility", "denies", "accuses")]  # "Moscow denied involvement."
         channel, channel_rule = att._channel(s)
         for f in found:
             if channel and not f.channel:

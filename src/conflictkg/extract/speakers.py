@@ -142,8 +142,8 @@ class SpeakerResolver:
             lead += lead_words.end()
             raw = raw[lead_words.end():]
         raw = raw.rstrip()
-        if not raw:
-            return None
+        if not raw or re.match(r"(?:no|none|nobody|neither)\b", raw, re.I):
+            return None  # "No group has claimed responsibility": no one speaks
         span = Span(phrase_span.start + lead, phrase_span.start + lead + len(raw))
         text = re.sub(r"\s+", " ", raw)
         return self._resolve_text(text, span, rules)
@@ -154,7 +154,8 @@ class SpeakerResolver:
         lower = text.lower()
         # A name inside a longer proper noun ("US" in "US Colonel Thomas F. Veale") only modifies it.
         mentions = [m for m in doc.mentions_in(span) if m.actor
-                    and not re.match(r"\s+[A-Z][a-z]", doc.norm[m.span.end : min(span.end, m.span.end + 3)])]
+                    and not re.match(r"\s+[A-Z][a-z]", doc.norm[m.span.end : min(span.end, m.span.end + 3)])
+                    and not self._national_branch(m, span)]
 
         last_word = lower.rsplit(" ", 1)[-1]
         if lower in _PRONOUNS or (last_word in _PRONOUNS and last_word != "i" and " " in lower and not mentions):
@@ -239,6 +240,13 @@ class SpeakerResolver:
     @property
     def _not_speakers(self) -> set[str]:
         return {r.pattern for r in self.doc.resources.rules.nonperson_nouns} | _NOT_SPEAKER_NOUNS
+
+    def _national_branch(self, m: Mention, span: Span) -> bool:
+        """"the Palestinian Red Crescent": a country's own society, not the international body the alias names."""
+        entry = self.doc.resources.dictionary.actors[m.actor]  # type: ignore[index]
+        before = re.search(r"([A-Z][\w'-]+)\s+$", self.doc.norm[span.start : m.span.start])
+        return entry.type == "InternationalOrganisation" and before is not None \
+            and self.doc.resources.countries.find(before.group(1)) is not None
 
     def spoke(self, speaker: Speaker) -> None:
         self.history.append(speaker)
@@ -715,7 +723,7 @@ class SpeakerResolver:
         tokens = name.split()
         nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
         plural_name = len(tokens) == 1 and re.match(r"^the\s", text, re.I) and re.search(r"(?:[^s]s|men)$", tokens[0])
-        if tokens[-1] in ORG_NAME_WORDS or plural_name or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
+        if tokens[-1] in ORG_NAME_WORDS or name.endswith(("Red Cross", "Red Crescent")) or plural_name or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
             return self._organisation(name, name_span)  # "the Wagner Group", "Turkish agency Anadolu"
         countries = self.doc.resources.countries
         if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in _PLACE_WORDS:
@@ -734,6 +742,8 @@ class SpeakerResolver:
                     return self._record_speaker(rec), "speaker.surname-back-reference"
             if not title and not re.match(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le|[Aa]l-|[Ee]l-)?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?$", tokens[0]):
                 return None
+            if not title and not roles and not re.search(rf"(?:[A-Z][\w'-]+|{titles})\.?\s+{re.escape(tokens[0])}\b", self.doc.norm):
+                return self._organisation(name, name_span)  # "Hamas said": a one-word name no one bears as a surname
         affiliation = self._role_affiliation(" ".join(roles), span) if roles else None
         iri = str(CKGID[f"actor/person/{slug(name)}"])
         if iri not in self.actors:

@@ -30,8 +30,8 @@ def _anchor(att: Attribution) -> int:
 def contrasted(doc: Doc, atts: list[Attribution]) -> bool:
     """Whether the voices of one sentence stand side by side ("X reported 60; however, residents say 64")
     rather than one inside another's report ("X confirmed ..., Y told a briefing")."""
-    anchors = sorted(_anchor(a) for a in atts)
-    return any(_CONTRAST.search(doc.norm, a, b) for a, b in zip(anchors, anchors[1:], strict=False))
+    ordered = sorted(atts, key=_anchor)
+    return any(_CONTRAST.search(doc.norm, _anchor(a), b.cue.start) for a, b in zip(ordered, ordered[1:], strict=False))
 
 
 def owner(fig: FigureMention, atts: list[Attribution]) -> Attribution:
