@@ -422,3 +422,17 @@ def test_eliminated_and_one_family(run, text, expected):
 def test_while_sets_two_voices_side_by_side(run):
     doc = run("Local officials put the death toll at 40, while rebels said more than 100 had died.", upto="claims")
     assert claims(doc) == [("Local officials", [("killed", 40, 40)]), ("rebels", [("killed", 101, None)])]
+
+
+def test_a_late_speaker_after_a_clause_that_opens_with_its_verb(run):
+    doc = run("Four civilians, including a child, died in the shelling, regional governor Oleg Sinov wrote on Telegram.",
+              upto="claims")
+    assert claims(doc) == [("Oleg Sinov", [("killed", 4, 4)])]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The bodies of 23 migrants were recovered from the sea, the coast guard said.", [("killed", 23, 23)]),
+    ("Among the dead were three journalists, the union said.", [("killed", 3, 3)]),
+])
+def test_bodies_of_and_among_the_dead(run, text, expected):
+    assert figs(run(text, upto="figures")) == expected

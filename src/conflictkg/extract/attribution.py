@@ -62,7 +62,7 @@ _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quot
 _AUX_WORDS = {"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "can", "may",
               "might", "must", "should", "said", "says", "spoke", "told", "met", "made", "gave", "took", "went", "came", "held",
               "sent", "saw", "wrote", "left", "brought", "got", "found", "began", "shot", "struck", "hit", "fought", "won", "lost",
-              "paid", "led", "flew", "drove", "fled", "knew", "thought", "became", "kept", "put", "ran", "set", "stood", "sought"}
+              "paid", "led", "flew", "drove", "fled", "died", "lied", "tied", "dies", "remain", "remained", "knew", "thought", "became", "kept", "put", "ran", "set", "stood", "sought"}
 _NOT_VERB_BEFORE = {"the", "a", "an", "of", "and", "or", "its", "his", "her", "their", "our", "by", "with", "in", "on", "at",
                     "to", "from", "for", "this", "that", "these", "those", "some", "many", "all", "most", "recently", "newly",
                     "so-called", "well", "heavily", "largely"}
@@ -223,7 +223,7 @@ class _Attributor:
             return None, roles, via
         subject = len(chunks) - 1
         # after a clause ("X, a cadet, was returning home, the ambassador confirmed") the subject comes later
-        first = max((i + 1 for i in range(len(chunks) - 1) if self._clause(norm[chunks[i][0] : chunks[i][1]])
+        first = max((i + 1 for i in range(len(chunks) - 1) if self._clause("_ " + norm[chunks[i][0] : chunks[i][1]])
                      and not _RELATIVE.match(norm[chunks[i][0] : chunks[i][1]])), default=1)
         for i in range(max(first, 1), len(chunks)):
             if self._appositive(norm[chunks[i][0] : chunks[i][1]], norm[chunks[i - 1][0] : chunks[i - 1][1]]):
