@@ -28,7 +28,9 @@ from ..dictionary import ActorEntry
 from ..model import ActorRecord, Span
 from ..namespaces import CKGID, slug
 from .anaphora import BODY_HEADS, last_body, named_by_head, role_holder, same_surname, subject_person
+from .described import described_head
 from .doc import Doc, Mention, Speaker
+from .focus import country_names, focus_country
 
 __all__ = ["SpeakerResolver", "ORG_NAME_WORDS", "DOCUMENT_HEADS", "ORG_NOUNS"]
 
@@ -79,18 +81,6 @@ _ROLE_CLASSES = {
 #: Last words that make a capitalised name a place.
 _PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governorate", "Village", "City", "Town", "State",
                 "Prefecture", "Municipality", "Valley", "Island", "Islands", "Street", "Square", "Airport", "Station"}
-#: Nouns that never speak, beyond the counted things of ``nonperson_nouns`` ("the attack", "the toll").
-_NOT_SPEAKER_NOUNS = {"attack", "attacks", "strike", "strikes", "blast", "blasts", "bombing", "raid", "raids", "explosion", "fire",
-                      "war", "conflict", "toll", "number", "death", "deaths", "fighting", "violence", "incident", "move", "decision",
-                      "plan", "idea", "fact", "problem", "question", "issue", "situation", "case", "time", "day", "week", "year",
-                      "way", "thing", "things", "one", "others", "same", "rest", "majority", "minority", "part", "half", "lot",
-                      "worst", "best", "most", "least", "first", "last", "next", "latter", "former"}
-def _finite_verb_word(word: str) -> bool:
-    """Common verbs that end a described subject wrongly ("the death toll stood")."""
-    return word.lower() in {"stood", "was", "were", "is", "are", "has", "had", "have", "rose", "fell", "hit", "reached", "said", "says",
-                            "told", "came", "went", "made", "took", "left", "saw", "got", "put", "set", "ran", "began", "became"}
-
-
 #: Words of a definite phrase that do not tell one body from another ("the same source").
 _NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
                   "aforementioned", "said"}
@@ -227,19 +217,10 @@ class SpeakerResolver:
         return None
 
     def _described(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
-        """A speaker described by a noun the source heads lack: "some advocates for the plan", "the state
-        railway company", "the narrator" — a determiner, a few modifiers and a lower-case head noun."""
-        m = re.fullmatch(r"(?:the|a|an|some|many|several|most|other|two|three|four|five|his|her|their|its)\s+(?:[\w'-]+\s+){0,4}?"
-                         r"(?P<head>[a-z][a-z'-]{2,})(?:\s+(?:of|for|from|at|in|with|on)\s+[^,;:\"]{1,60})?", text, re.I)
-        if m is None or re.search(r"(?:ly|ing|ed|est)$", m.group("head")) or m.group("head").lower() in self._not_speakers \
-                or _finite_verb_word(m.group("head")):
-            return None
-        got = self._source_phrase(text, span, mentions, head=re.escape(m.group("head")))
+        """A speaker described by a noun the source heads lack (:func:`~conflictkg.extract.described.described_head`)."""
+        head = described_head(self.doc, text)
+        got = self._source_phrase(text, span, mentions, head=re.escape(head)) if head else None
         return got[0] if got else None
-
-    @property
-    def _not_speakers(self) -> set[str]:
-        return {r.pattern for r in self.doc.resources.rules.nonperson_nouns} | _NOT_SPEAKER_NOUNS
 
     def _national_branch(self, m: Mention, span: Span) -> bool:
         """"the Palestinian Red Crescent": a country's own society, not the international body the alias names."""
@@ -645,38 +626,10 @@ class SpeakerResolver:
         return candidates[0] if len(candidates) == 1 else None
 
     def _focus_country(self) -> Country | None:
-        """The country the text is about just before the cursor: its last country name, demonym or actor."""
-        doc = self.doc
-        countries = doc.resources.countries
-        if self._country_names is None:  # every country name of the article's text, found once
-            text = [b.span for b in doc.blocks if b.kind == "body"] + ([doc.title_span] if doc.title_span else [])
-            self._country_names = sorted([(m.start(), c) for m in countries.name_regex.finditer(doc.norm)
-                                          if any(t.start <= m.start() < t.end for t in text) and (c := countries.find(m.group())) is not None]
-                                         + self._dateline_capitals(), key=lambda pc: pc[0])
-        named = [(pos, c) for pos, c in self._country_names if pos < self._cursor]
-        for mn in doc.mentions:
-            if mn.actor and mn.span.start < self._cursor and doc.resources.dictionary.actors[mn.actor].country \
-                    and not any(pos == mn.span.start for pos, _ in named):
-                place = doc.resources.dictionary.places.get(doc.resources.dictionary.actors[mn.actor].country or "")
-                c = countries.find(place.label) if place else None
-                if c is not None:
-                    named.append((mn.span.start, c))
-        best: tuple[int, Country] | None = None
-        counts: dict[str, int] = {}
-        for pos, c in sorted(named, key=lambda pc: pc[0]):  # the country named most often so far, the latest of equals
-            counts[c.key] = counts.get(c.key, 0) + 1
-            if best is None or counts[c.key] >= counts[best[1].key]:
-                best = (pos, c)
-        return best[1] if best else None
-
-    def _dateline_capitals(self) -> list[tuple[int, Country]]:
-        """Countries whose capital opens a paragraph as its dateline: "Kabul: ...", "KYIV, Ukraine - ..."."""
-        out = []
-        for b in self.doc.blocks:
-            m = re.match(r"([A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+)?)\s*(?:,[^:\n]{0,30}?)?\s*(?::|\s[-\u2013\u2014])\s", self.doc.norm[b.span.start : b.span.end])
-            if b.kind == "body" and m and (c := self.doc.resources.countries.capital_of(m.group(1).title())) is not None:
-                out.append((b.span.start, c))
-        return out
+        """The country the text is about just before the cursor (:func:`~conflictkg.extract.focus.focus_country`)."""
+        if self._country_names is None:
+            self._country_names = country_names(self.doc)
+        return focus_country(self.doc, self._country_names, self._cursor)
 
     def _name(self, text: str, span: Span) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-from ..model import Span
 from .doc import Attribution, Doc, FigureMention
 
 __all__ = ["owner", "contrasted", "continues", "CONTINUATION_MIN_WORDS"]
