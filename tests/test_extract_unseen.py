@@ -436,3 +436,14 @@ def test_a_late_speaker_after_a_clause_that_opens_with_its_verb(run):
 ])
 def test_bodies_of_and_among_the_dead(run, text, expected):
     assert figs(run(text, upto="figures")) == expected
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("''We have come close to the amount we can raise from the old system,'' said Peter Orlo, the director.", "Peter Orlo"),
+    ("\u201cThat is a problem for the party and for all of us,\u201d said Rep. Jim Clay (D-S.C.), a member of the leadership.",
+     "Jim Clay"),
+    ("\u201cThat is a problem for the party and for all of us,\u201d said one party confidant.", "party confidant"),
+    ("\u201cIt is against the law to move the detainees to our soil,\u201d said House Speaker Paul Rand in a statement.", "Paul Rand"),
+])
+def test_inverted_speakers_with_doubled_quotes_parentheses_and_media(run, text, speaker):
+    assert who(run(text, upto="attribution")) == [speaker]

@@ -361,7 +361,15 @@ class _Attributor:
                     word.group(1).lower() in self.abbreviations or re.fullmatch(r"[A-Z]", word.group(1))):
                 end += 1
                 continue
+            close = norm.find(")", end, s.span.end)
+            if norm.count("(", pos, end) > norm.count(")", pos, end) and close > 0:
+                end = close + 1  # "Rep. Jo Roe (D-S.C.), a member": past the parenthesis
+                continue
             break
+        medium = re.search(r"\s(?:in\s+(?:a|an|its|his|her|their)\s|on\s+(?:Twitter|Telegram|Facebook|X|Instagram|social\s+media)\b|"
+                           r"during\s|via\s|through\s|while\s|when\s|after\s|before\s)", norm[pos:end])
+        if medium and norm[pos : pos + medium.start()].strip():
+            end = pos + medium.start()  # "said House Speaker Jo Roe in a statement": the speaker, not the statement
         rest = norm[end : s.span.end]
         appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest) or re.match(
             rf"^,\s*((?:[A-Z][\w'-]*\s+|of\s+|for\s+|and\s+|the\s+)*(?i:{self.roles})\b[^,.;\"]*)", rest)
@@ -512,7 +520,7 @@ class _Attributor:
             else:
                 region, roles, via = self._left_region(s, span)
             speaker = None
-            inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None \
+            inverted = cue.speaker == "left" and re.search(r",\s*(?:\"|'')?\s*$|,?\s*(?:\"|'')\s*$", before) is not None \
                 and (not roles or any(_finite_verb(r) for r in roles)) and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
             if cue.id in _PARTICIPLE_CUES:
                 speaker, region = self._participle_speaker(s, span, found, rules)
@@ -529,7 +537,7 @@ class _Attributor:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
-            elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before) \
+            elif speaker is None and cue.speaker == "right" and not found and re.search(r"(?:[,\"]|'')\s*$", before) \
                     and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I) \
                     and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some|this|that)\s)", norm[self._past_date(span.end, s) : s.span.end]):
                 phrase, appositive = self._right_phrase(s, span.end)

@@ -20,7 +20,7 @@ NOT_SPEAKER_NOUNS = {"attack", "attacks", "strike", "strikes", "blast", "blasts"
 #: Common verbs that would end a described subject wrongly ("the death toll stood").
 _VERBS = {"stood", "was", "were", "is", "are", "has", "had", "have", "rose", "fell", "hit", "reached", "said", "says", "told", "came",
           "went", "made", "took", "left", "saw", "got", "put", "set", "ran", "began", "became"}
-_DESCRIBED = re.compile(r"(?:the|a|an|some|many|several|most|other|two|three|four|five|his|her|their|its)\s+(?:[\w'-]+\s+){0,4}?"
+_DESCRIBED = re.compile(r"(?:the|a|an|one|some|many|several|most|other|two|three|four|five|his|her|their|its)\s+(?:[\w'-]+\s+){0,4}?"
                         r"(?P<head>[a-z][a-z'-]{2,})(?:\s+(?:of|for|from|at|in|with|on)\s+[^,;:\"]{1,60})?", re.I)
 
 
