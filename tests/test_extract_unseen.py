@@ -447,3 +447,12 @@ def test_bodies_of_and_among_the_dead(run, text, expected):
 ])
 def test_inverted_speakers_with_doubled_quotes_parentheses_and_media(run, text, speaker):
     assert who(run(text, upto="attribution")) == [speaker]
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("\"October brought a change of mood in all the provinces,\" said former army adviser Davit Axel.", "Davit Axel"),
+    ("\u201cIt is going to be hard to rebuild the bridge quickly,\u201d said a longtime engineer who has worked on the dam.",
+     "longtime engineer"),
+])
+def test_inverted_speakers_with_a_lower_case_role_or_a_relative_clause(run, text, speaker):
+    assert who(run(text, upto="attribution")) == [speaker]

@@ -619,10 +619,13 @@ class _Attributor:
         if phrase is None:
             return False
         # "..., said an emergency worker at the scene and an official of the relief group": a long described source
-        longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one|this|that)\s", after, re.I) else 6
-        if _finite_verb(phrase.group()) is not None:
+        longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one|this|that|former)\s", after, re.I) else 6
+        described = re.split(r"\s(?:who|whose|which|whom)\s", phrase.group(), maxsplit=1)[0]
+        if _finite_verb(described) is not None:
             return False  # "..., said the death toll stood at 43": a clause, not a speaker
-        return len(phrase.group().split()) <= longest and bool(re.match(r"\s*(?:[A-Z]|(?:the|a|an|two|three|several|some|one|this|that)\s)", after))
+        return len(described.split()) <= longest and bool(re.match(
+            r"\s*(?:[A-Z]|(?:the|a|an|two|three|several|some|one|this|that)\s|(?:former|ex-|then-|veteran|senior|top|retired|acting|deputy)\s*[\w-]*\s+[A-Z])",
+            after))
 
     def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
                             rules: list[str]) -> tuple[Speaker | None, Span | None]:
