@@ -624,7 +624,7 @@ class _Attributor:
         if _finite_verb(described) is not None:
             return False  # "..., said the death toll stood at 43": a clause, not a speaker
         return len(described.split()) <= longest and bool(re.match(
-            r"\s*(?:[A-Z]|(?:the|a|an|two|three|several|some|one|this|that)\s|(?:former|ex-|then-|veteran|senior|top|retired|acting|deputy)\s*[\w-]*\s+[A-Z])",
+            r"\s*(?:[A-Z]|(?:the|a|an|two|three|several|some|one|this|that)\s|(?:former|ex-|then-|veteran|senior|top|retired|acting|deputy)(?:\s*[\w-]+){0,3}?\s+[A-Z])",
             after))
 
     def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
