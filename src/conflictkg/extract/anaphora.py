@@ -95,7 +95,7 @@ def role_holder(resolver: SpeakerResolver, head: str, span: Span) -> Speaker | N
     doc = resolver.doc
     text = doc.norm[: span.start]
     for m in reversed(list(re.finditer(rf"(?i:\b{re.escape(head)}\b)", text))):
-        window = re.split(r"[.;:\"]", text[m.end() : m.end() + 80], maxsplit=1)[0]
+        window = re.split(r"[;:\"]", text[m.end() : m.end() + 80], maxsplit=1)[0]
         for name in re.findall(r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*", window):
             surname = name.split()[-1]
             for sp in reversed(resolver.history):

@@ -38,7 +38,7 @@ _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
 _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously|"
                         r"by\s+(?=[A-Z0-9])|until|as\s+of)\b", re.I)
-#: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Rostov-on-Don (Sputnik) - ".
+#: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Port-au-Lac (Agency) - ".
 _DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
                        r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
 #: A place opening a paragraph before a colon: "Bangkok : ...", "Kabul: ...", "Kramatorsk, Ukraine: ...".
@@ -256,7 +256,8 @@ class _Attributor:
         clause = re.match(r"\s*[a-z]+\s+(?:after|because|although|though|since|once|until|as|when|while)\s+(?=\S)", norm[a:b])
         later = [c for c in re.finditer(r"\s(?:after|because|although|though|since|once|until|when|while|whereas)\s+"
                                         r"(?=(?:the|a|an|his|her|its|their|[A-Z])\b)", norm[a:b])
-                 if _finite_verb(norm[a : a + c.start()]) is not None]
+                 if _finite_verb(norm[a : a + c.start()]) is not None
+                 or re.search(r"\w\s+[a-z]{3,}s$", norm[a : a + c.start()])]  # "the charity's appeal comes after"
         if clause:  # "A statement by the charity ..., comes after the army denied": the clause's subject
             a += clause.end()
         elif later:  # "Ruiz held a call shortly after her campaign said"
@@ -329,7 +330,8 @@ class _Attributor:
             return True
         if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
             return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
-        if re.fullmatch(r"\s*(?:about\s+|some\s+)?[\d,.]+\s+(?:kilomet(?:re|er)s?|km|miles?|metres?|meters?)\s+(?:away|from\s+[^,]*)\s*", text):
+        if re.fullmatch(r"\s*(?:about\s+|some\s+)?[\d,.]+\s+(?:kilomet(?:re|er)s?|km|miles?|metres?|meters?)\s+"
+                        r"(?:away|(?:north|south|east|west)(?:-?(?:east|west))?(?:\s+of\s+[^,]*)?|from\s+[^,]*|outside\s+[^,]*)\s*", text):
             return True  # "A nurse at the clinic, 30 kilometres away, said"
         if re.match(r"^\s*(?:a|an|another)\s", text, re.I) or re.match(
                 rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
@@ -428,7 +430,7 @@ class _Attributor:
                 self.resolver.headline = False
             if speaker is None or (speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
                                    and speaker.iri not in {sp.iri for sp in self.resolver.history}):
-                continue  # "West Mosul: ...": a place or a name the body never quotes
+                continue  # "East Harbour: ...": a place or a name the body never quotes
             return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
         return []
 
@@ -475,7 +477,7 @@ class _Attributor:
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
                     named = re.match(r"^,\s*((?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*)\s*,", after)
                     if named and speaker.kind == "unnamed":
-                        # "According to the governor of X, Dmitry Azarov, ...": the name speaks, the phrase is the role
+                        # "According to the governor of X, Ivo Marsk, ...": the name speaks, the phrase is the role
                         name_span = Span(sp_span.end + named.start(1), sp_span.end + named.end(1))
                         person = self._resolve(name_span, rules)
                         if person is not None and person.person:
@@ -509,7 +511,7 @@ class _Attributor:
             if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
                     and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
                 # a passive: "The raid was denied by customs guards"; the subject did not speak
-                agent = re.match(r"\s*by\s+([^,.;\"]+?)(?=\s+(?:through|via|during|after|before|as)\b|[,.;\"]|$)",
+                agent = re.match(r"\s*by\s+([^,.;\"]+?)(?=\s+(?:through|via|during|after|before|as|in\s+(?:a|an|its|their|his|her))\b|[,.;\"]|$)",
                                  norm[span.end : s.span.end])
                 if agent is None:
                     continue
@@ -525,7 +527,7 @@ class _Attributor:
             if cue.id in _PARTICIPLE_CUES:
                 speaker, region = self._participle_speaker(s, span, found, rules)
             elif inverted and self._inverted_subject(norm[span.start : span.end], norm[self._past_date(span.end, s) : s.span.end]):
-                # "..., said Mikhail Bogdanov, ..." / "\"...,\" said the diplomat": the speaker follows
+                # "..., said Ilya Korsun, ..." / "\"...,\" said the diplomat": the speaker follows
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None:
@@ -610,7 +612,7 @@ class _Attributor:
         return out
 
     def _inverted_subject(self, cue: str, after: str) -> bool:
-        """Whether a name or a description follows a bare cue verb: "..., said Mikhail Bogdanov"."""
+        """Whether a name or a description follows a bare cue verb: "..., said Ilya Korsun"."""
         demonstrative = re.match(r"\s*this\s+(?!week|month|year|morning|afternoon|evening|time|weekend)[a-z]", after)
         if " " in cue.strip() or not demonstrative and re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$",
                                                                  after, re.I):

@@ -205,7 +205,7 @@ class SpeakerResolver:
             rules.append("speaker.dictionary")
             return self._from_entry(dictionary.actors[first.actor])  # type: ignore[index]
         if any(self._covers_place(text, span)):
-            return None  # a place alone ("Tripoli", "northern Yemen") never speaks
+            return None  # a place alone ("Port Lune", "northern Valdia") never speaks
         named = self._name(text, span)
         if named is not None:
             rules.append(named[1])
@@ -271,7 +271,7 @@ class SpeakerResolver:
         return entry is None
 
     def _covers_place(self, text: str, span: Span) -> list[Mention]:
-        """The place mentions that make up the whole phrase ("Tripoli", "northern Yemen")."""
+        """The place mentions that make up the whole phrase ("Port Lune", "northern Valdia")."""
         places = [m for m in self.doc.mentions if m.place and not m.actor and span.contains(m.span)]
         rest = self.doc.norm[span.start : span.end]
         for m in places:
@@ -404,7 +404,7 @@ class SpeakerResolver:
         countries = self.doc.resources.countries
         before_head, head_of = countries.institution_regexes
         body = re.sub(r"^the\s+", "", text, flags=re.I)
-        body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Bangui"
+        body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Port Lune"
         m = before_head.fullmatch(body) or head_of.fullmatch(body)
         if m and m.re is before_head and re.fullmatch(r"(?:'s|')?\s+(?:[A-Z][\w-]*\s+)+", body[m.end("country") : m.start("head")]) \
                 and m.group("head")[0].isupper() and countries.institution_with_head(m.group("head")) is countries.institutions.get("government"):
@@ -462,7 +462,7 @@ class SpeakerResolver:
             return None
         m = found[-1]  # the head noun: "one mercenary commander"
         if re.match(rf"^\s+(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}\s*$", text[m.end():]):
-            return None  # "Coalition spokesman Turki al-Maliki": a role before a name
+            return None  # "Coalition spokesman Omar al-Rashidi": a role before a name
         head_start = span.start + m.start()
         if any(mn.span.start <= head_start < mn.span.end for mn in mentions):
             return None
@@ -506,7 +506,7 @@ class SpeakerResolver:
                 rec = self.actors.get(sp.iri)
                 if rec is not None and sp.person and named_words and self._fits_role(sp, head) and \
                         named_words & set(re.findall(r"\b[A-Z][a-z]{2,}\b", " ".join(rec.roles))):
-                    return sp, "speaker.definite-back-reference"  # "the local governor in ... Hatay" after "X, the governor of Hatay"
+                    return sp, "speaker.definite-back-reference"  # "the local governor in ... Eastmark" after "X, the governor of Eastmark"
             bare = _DETERMINERS.sub("", phrase).strip().lower() == head or phrase.strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
             if bare:
@@ -532,7 +532,7 @@ class SpeakerResolver:
         label = _LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
         pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
         if of_org and pp and self.doc.norm[of_org[0].span.end : of_org[0].span.end + 2].startswith("'"):
-            of_org = []  # "the governor of Russia's Samara region": the region, not Russia
+            of_org = []  # "the governor of Russia's Lune region": the region, not Russia
         if of_org:
             label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
         elif pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
@@ -644,7 +644,7 @@ class SpeakerResolver:
         if m is None:
             return None
         name = m.group(1)
-        branch = r"US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police"  # "Army Col. Steve Warren"
+        branch = r"US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police"  # "Army Col. Dan Hale"
         title = re.match(rf"^(?:(?:the|a|an|{branch})\s+)?((?:{titles})\s+)+", name)
         roles: tuple[str, ...] = ()
         if title:
@@ -658,7 +658,7 @@ class SpeakerResolver:
                 roles = (" ".join(tokens[: last + 1]),)
                 name = " ".join(tokens[last + 1 :])
         described = re.search(rf"(?<![\w-])(?:{rules.alternation('role_nouns')})\s*$", text[: m.start()].strip(), re.I)
-        if described:  # "Coalition spokesman Turki al-Maliki"
+        if described:  # "Coalition spokesman Omar al-Rashidi"
             roles = (*roles, text[: m.start()].strip())
         name = re.sub(r"^(?:The|A|An)\s+", "", name).strip()
         org_lead = re.match(r"^(?:NGO|Ngo|Charity|Group|Agency|Militia)\s+(?=[A-Z])", name)
@@ -706,7 +706,7 @@ class SpeakerResolver:
         return self._record_speaker(self.actors[iri]), "speaker.person-from-text"
 
     def _role_then_name(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
-        """"Wagner head Yevgeny Prigozhin": a role naming a known actor, then a person's name."""
+        """"Wagner head Ivan Sorokov": a role naming a known actor, then a person's name."""
         if not mentions:
             return None
         last = mentions[-1]
