@@ -251,7 +251,7 @@ def test_an_acronym_names_a_body(run):
 
 @pytest.mark.parametrize("text,expected", [
     ("According to Kell, the bandits killed at least 12 during Friday's raid on the herders.", [("killed", 12, None)]),
-    ("The toll had reached 358 by Friday.", [("killed", 358, 358)]),
+    ("The toll had reached 77 by Friday.", [("killed", 77, 77)]),
     ("The toll from the blast hit 40 overnight.", [("killed", 40, 40)]),
 ])
 def test_a_count_without_a_noun_and_a_toll_that_reached(run, text, expected):
@@ -331,7 +331,7 @@ def test_never_responded_is_no_cue(run):
 @pytest.mark.parametrize("text,speaker", [
     ("Some critics of the dam project said that the canals would dry up the delta.",
      "Some critics of the dam project"),
-    ("The state railway operator's chief engineer says two rockets struck the main line near the depot.", None),
+    ("The port authority's chief engineer says two barges sank near the main quay overnight.", None),
     ("Besides, the grain in the silos, which was bought years ago, is now sold as a fresh harvest, said Ivo Brandt.", "Ivo Brandt"),
     ("Ana Ruiz, the director of a clinic in the valley where the floods struck, said the toll stood at 12.",
      "Ana Ruiz"),
