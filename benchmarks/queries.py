@@ -5,7 +5,8 @@ world) plus four classic shapes. Every engine runs the same queries over the sam
 
 - ``pyoxigraph direct``: a checkpoint of the on-disk store the server opens, opened read-only as
   the server's query workers do and queried in a child process
-  with the union default graph and the parameters as ``substitutions``, results serialised to
+  over its default graph (the union of the named graphs, stored as conflictkg keeps it) with the
+  parameters as ``substitutions``, results serialised to
   SPARQL JSON by pyoxigraph (the floor: what conflictkg adds on top is its HTTP layer);
 - ``conflictkg``: real HTTP to ``conflictkg serve`` (named queries at ``/queries/{name}``);
   besides the client's round trip, the server's own time per request is kept (its
@@ -228,7 +229,8 @@ def _child(engine: str, source: str, conn: Any) -> None:  # pragma: no cover - r
             subs = {ox.Variable(k): ox.NamedNode(v) for k, v in spec.bindings.items()} or None
 
             def run() -> bytes:
-                result = store.query(spec.text, use_default_graph_as_union=True, substitutions=subs)
+                # the stored default graph: the union of the named graphs, as conflictkg keeps it (conflictkg.store)
+                result = store.query(spec.text, substitutions=subs)
                 return result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr,no-any-return]
             return run
     else:

@@ -44,7 +44,7 @@ from .targets import CKG, DIRECT, PEER, PEER_GEOMEAN, evaluate
 SECTIONS = ("Machine", "Targets", "Data", "Bulk load", "Query latency", "Concurrent clients", "Reads under writes",
             "Virtuoso", "Extraction and ingest", "SHACL validation", "Export", "Reproduce")
 
-DISK_LOAD = "pyoxigraph bulk_load, then optimize (on disk)"
+DISK_LOAD = "pyoxigraph bulk_load, the union default graph, then optimize (on disk)"
 """How the store the server and pyoxigraph direct read is made (compacted, like a store in service)."""
 GRAPH_NEIGHBOURS = "/graph/nodes/actor.a20/neighbours"
 """The ``/graph`` request of the concurrency benchmark (a dictionary actor that exists at every size)."""

@@ -109,7 +109,8 @@ class _Builder:
         self._send: Any = None
         self._recv: Any = None
 
-    def build(self, snapshot: tuple[str, str, int], view: str) -> nx.MultiDiGraph:
+    def build(self, snapshot: tuple[str, str, int], view: str, union: bool) -> nx.MultiDiGraph:
+        """Projection ``view`` of ``snapshot``; ``union``: its default graph holds the union of its named graphs."""
         from multiprocessing.connection import Connection
 
         with self._lock:
@@ -123,7 +124,7 @@ class _Builder:
                 self._process.stdout.close()
                 self._send.send({"readable": [self.readable]})
             try:
-                self._send.send((snapshot, view))
+                self._send.send((snapshot, view, union))
                 kind, payload = self._recv.recv()
             except (EOFError, OSError) as exc:
                 self._stop()
@@ -147,7 +148,7 @@ class _Builder:
 
 
 def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
-    """The builder process's loop: a config, then ``(snapshot, view)`` requests, each answered with
+    """The builder process's loop: a config, then ``(snapshot, view, union)`` requests, each answered with
     ``("ok", projection)`` or ``("error", message)``."""
     from multiprocessing.connection import Connection
 
@@ -167,14 +168,14 @@ def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
     opened: tuple[int, EmbeddedStore] | None = None
     while True:
         try:
-            (kind, path, generation), view = recv.recv()
+            (kind, path, generation), view, union = recv.recv()
         except (EOFError, OSError):
             return
         try:
             if opened is None or opened[0] != generation:
                 opened = None
                 gc.collect()  # close the previous snapshot before opening the next
-                opened = (generation, EmbeddedStore.over(open_snapshot(kind, path)))
+                opened = (generation, EmbeddedStore.over(open_snapshot(kind, path), union_default_graph=union))
             answer: tuple[str, Any] = ("ok", project(opened[1], view))
         except Exception as exc:  # noqa: BLE001 - reported to the server, which keeps the old projection
             answer = ("error", f"{type(exc).__name__}: {exc}")
@@ -264,7 +265,7 @@ class NetworkViews:
         snapshots, builder = self._builder(store)
         snapshot = snapshots.acquire()
         try:
-            return snapshot[2], builder.build(snapshot, view)
+            return snapshot[2], builder.build(snapshot, view, store.union_default_graph)
         finally:
             snapshots.release(snapshot[2], set())
 

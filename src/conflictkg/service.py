@@ -11,6 +11,8 @@ A service owns the settings, the store, the extractor and the validator. Its fac
 
 from __future__ import annotations
 
+import sys
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,13 +132,22 @@ class GraphService:
     def ensure_loaded(self) -> int:
         """Bring the store and its Turtle folder into agreement before serving; returns the triples loaded.
 
-        Settles writes a crash interrupted (:meth:`Builder.reconcile`), then loads an empty
+        Builds the union default graph of a store written before it was kept (once, logged: see
+        :mod:`conflictkg.store`), settles writes a crash interrupted (:meth:`Builder.reconcile`), then loads an empty
         store from its own Turtle folder, or from the shipped graph (``data/turtle/``) when that
         folder has none; a store that is not empty gets the Turtle files whose graphs it lacks.
         Warnings land in ``builder.notes``. A store opened read-only beside a running server is
         left as it is (that server does this)."""
         if getattr(self.store, "read_only", False):
             return 0
+        store = self.store
+        if isinstance(store, EmbeddedStore) and not store.union_default_graph:
+            started = time.monotonic()
+            print(f"conflictkg: this store was written before its default graph held the union of its named "
+                  f"graphs; building it once ({store.path})", file=sys.stderr)
+            quads = store.build_union_default_graph()
+            print(f"conflictkg: built the union default graph from {quads:,} quads in "
+                  f"{time.monotonic() - started:.1f} s", file=sys.stderr)
         own = self.settings.turtle_output
         if own is not None and own.is_dir():
             self.builder.notes += self.builder.reconcile(own)

@@ -224,7 +224,9 @@ class SparqlEngine:
             "query": text,
             "media_type": chosen,
             "max_rows": self.settings.max_rows,
-            "union": not protocol_dataset and not plan.has_dataset_clause,
+            # the store's own default graph is the union (conflictkg.store); else pyoxigraph's union view
+            "union": not protocol_dataset and not plan.has_dataset_clause
+            and not getattr(self.store, "union_default_graph", False),
             "default_graph": list(default_graph_uris) if protocol_dataset else None,
             "named_graphs": list(named_graph_uris) if protocol_dataset else None,
             "substitutions": {k: to_oxigraph(v) for k, v in substitutions.items()} if substitutions else None,
