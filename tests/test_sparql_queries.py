@@ -153,9 +153,9 @@ def test_bad_parameters_are_422(client: Client) -> None:
     assert r.status_code == 422
     assert r.json() == {"error": "E054", "message": "bad parameters for query 'casualty-figures': missing parameter "
                         "'event' (iri): The event, e.g. https://w3id.org/conflictkg/id/event/2020-03-04-north-province-attack"}
-    r = client.get("/queries/casualty-figures", params={"event": "> } ; DROP ALL #", "limit": "3"})
+    r = client.get("/queries/casualty-figures", params={"event": "> } ; DROP ALL #", "rows": "3"})
     assert r.status_code == 422
-    assert r.json()["message"] == ("bad parameters for query 'casualty-figures': unknown parameter 'limit' (this query "
+    assert r.json()["message"] == ("bad parameters for query 'casualty-figures': unknown parameter 'rows' (this query "
                                    "takes: event); parameter 'event': '> } ; DROP ALL #' is not an absolute IRI")
     r = client.get("/queries/casualty-figures", params={"event": [EVENT, EVENT]})
     assert r.status_code == 422

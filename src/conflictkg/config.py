@@ -31,6 +31,7 @@ __all__ = [
     "DEFAULT_WORKER_RECYCLE",
     "DEFAULT_ACCESS_LOG",
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "NAMED_QUERY_PAGE",
     "DEFAULT_MAX_QUERY_BYTES",
     "DEFAULT_MAX_UPDATE_BYTES",
     "DEFAULT_MAX_WRITE_TRIPLES",
@@ -91,6 +92,8 @@ DEFAULT_WORKER_RECYCLE = 256
 #: Whether ``serve`` logs one line per request. Off: the log line is written on the event loop,
 #: a tenth of a millisecond per request, more than the SPARQL layer itself adds to a small query.
 DEFAULT_ACCESS_LOG = False
+#: Rows per page of a named query (``/queries/{name}?limit=...&offset=...``) when the request names none.
+NAMED_QUERY_PAGE = 1000
 #: Largest request body the SPARQL service reads (queries, updates, Graph Store uploads).
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
 #: Largest SPARQL query text (bytes); more is a 413 (E091). Screening is linear in the text.

@@ -267,7 +267,7 @@ class NetworkViews:
         try:
             return snapshot[2], builder.build(snapshot, view, store.union_default_graph)
         finally:
-            snapshots.release(snapshot[2], set())
+            snapshots.release(snapshot[2], tuple)
 
     def _builder(self, store: EmbeddedStore) -> tuple[Any, _Builder]:
         from .sparql.snapshot import Snapshots

@@ -32,18 +32,20 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from .config import REMOTE_SYSTEM_GRAPH_PREFIXES, Settings
+from .namespaces import PREFIXES
 from .errors import ConfigError, QueryError
 from .sparql.formats import (
     BOOLEAN_FORMATS,
     RESULT_FORMATS,
 )
 from .sparql.screen import with_values
-from .sparql.worker import encode_result
+from .sparql.worker import Task, encode_result
 from .store import GraphContent, Row, replace_graphs_update, to_oxigraph, to_rdflib
 
 __all__ = ["RemoteStore"]
 
 _JSON = "application/sparql-results+json"
+_PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 _NT = "application/n-triples"
 #: Seconds for the store's own housekeeping requests (listing graphs, writes).
 _REQUEST_TIMEOUT = 120.0
@@ -159,25 +161,24 @@ class RemoteStore:
 
     # --- the SPARQL service's queries ----------------------------------------------------
 
-    def run_query(self, task: Mapping[str, Any], *, timeout: float) -> tuple[Any, ...]:
+    def run_query(self, task: Task, *, timeout: float) -> tuple[Any, ...]:
         """Answer a SPARQL service task (see :class:`conflictkg.sparql.worker.Task`) like a query worker."""
-        media_type = task["media_type"]
-        max_rows = task["max_rows"]
+        media_type = task.media_type
         dataset: tuple[list[str], list[str]] | None
-        if task.get("default_graph") is not None or task.get("named_graphs") is not None:
-            dataset = (list(task.get("default_graph") or []), list(task.get("named_graphs") or []))
-        elif task.get("union"):
+        if task.default_graph is not None or task.named_graphs is not None:
+            dataset = (list(task.default_graph or []), list(task.named_graphs or []))
+        elif not task.union:
+            dataset = None  # the query's own FROM / FROM NAMED
+        else:
             defaults, named = self._union()
             # Virtuoso 7.2 answers GRAPH <g> { ground triple } with a match when <g> is outside the
             # protocol dataset: naming <g> in the dataset (an empty graph if it does not exist) avoids that.
-            dataset = (defaults, sorted(set(named) | set(task.get("graph_iris") or [])))
-        else:
-            dataset = None  # the query's own FROM / FROM NAMED
-        query = task["query"]
-        if task.get("substitutions"):
-            query = with_values(query, {k: str(v) for k, v in task["substitutions"].items()})
-        if task.get("base_iri"):
-            query = f"BASE <{task['base_iri']}>\n{query}"  # a BASE of the query's own, later, still wins
+            dataset = (defaults, sorted(set(named) | set(task.graph_iris)))
+        query = task.query
+        if task.substitutions:
+            query = with_values(query, {k: str(v) for k, v in task.substitutions.items()})
+        if task.base_iri:
+            query = f"BASE <{task.base_iri}>\n{query}"  # a BASE of the query's own, later, still wins
         graph_form = media_type not in BOOLEAN_FORMATS and media_type not in RESULT_FORMATS
         try:
             response = self._post_query(query, _NT if graph_form else _JSON, dataset, timeout)
@@ -192,7 +193,8 @@ class RemoteStore:
             result: Any = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
         else:
             result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-        return encode_result(result, media_type, max_rows, task.get("prefixes"))  # type: ignore[arg-type]
+        # the rows are counted as they are read (the answer is re-serialized here anyway)
+        return encode_result(result, media_type, task.max_rows, _PREFIX_IRIS)
 
 
 def _bind(query: str, bindings: Mapping[str, Node] | None) -> str:

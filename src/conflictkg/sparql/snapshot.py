@@ -23,7 +23,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -81,13 +81,19 @@ class Snapshots:
             self._leases[current[2]] = self._leases.get(current[2], 0) + 1
             return current
 
-    def release(self, generation: int, in_use: set[int]) -> None:
-        """Give back a lease, and delete the snapshots nobody needs any more."""
+    def release(self, generation: int, in_use: Callable[[], Collection[int]]) -> None:
+        """Give back a lease, and delete the snapshots nobody needs any more (``in_use``: the generations
+        the workers hold open; asked only when an older generation lost its last lease)."""
         with self._lock:
-            self._leases[generation] -= 1
-            if not self._leases[generation]:
+            left = self._leases[generation] - 1
+            if left:
+                self._leases[generation] = left
+            else:
                 del self._leases[generation]
-            keep = set(in_use) | set(self._leases) | ({self._current[2]} if self._current else set())
+            if len(self._paths) <= 1:  # only the current snapshot (the common case): nothing to delete
+                return
+            current = self._current[2] if self._current else None
+            keep = set(in_use()) | set(self._leases) | ({current} if current is not None else set())
             for old in [g for g in self._paths if g not in keep]:
                 _remove(self._paths.pop(old))
 
