@@ -189,15 +189,14 @@ def query_tables(runs: Sequence[Any], rdflib_max: int) -> str:
     return "\n".join(out)
 
 
-def concurrency_table(concurrency: Mapping[int, Sequence[tuple[str, Any]]], quads: int | None,
-                      prototype: bool) -> str:
+def concurrency_table(concurrency: Mapping[int, Sequence[tuple[str, Any]]], quads: int | None) -> str:
     if not concurrency:
         return "Not run."
     lines = [f"conflictkg over {quads or 0:,} triples; every client is one keep-alive connection sending its next "
              "request as soon as the answer is in (`benchmarks/loadgen.py`: one asyncio loop, a few microseconds per "
-             "request, so the client takes little of the two cores). Workers: server processes on one port"
-             + (" (2: the read-only prototype `benchmarks/multiserve.py`, each process over its own checkpoint of the "
-                "store, `SO_REUSEPORT`; the product has no `serve --workers` yet)" if prototype else "") + ".\n",
+             "request, so the client takes little of the two cores, but some: it runs on the same machine). Workers: "
+             "`conflictkg serve --workers N` (one writer and N-1 readers of its published snapshots, one port, "
+             "`SO_REUSEPORT`).\n",
              "| endpoint | workers | clients | requests | errors | throughput | median | p95 | p99 |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for workers, rows in sorted(concurrency.items()):

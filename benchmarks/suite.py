@@ -199,7 +199,6 @@ class Concurrency:
     quads: int | None = None
     rows: dict[int, list[tuple[str, Any]]] = field(default_factory=dict)
     """Workers -> (endpoint label, :class:`.loadgen.LoadResult` or why not)."""
-    prototype: bool = False
 
 
 def decisive_cap(ours: Timing | None, spec: QuerySpec, plan: Plan) -> float | None:
@@ -326,7 +325,6 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
             concurrency.rows[workers] = [("all", f"the server did not start: {exc}")]
             continue
         try:
-            concurrency.prototype = concurrency.prototype or bool(many.info.get("prototype"))
             concurrency.rows[workers] = run_concurrency(many.base, specs, plan, report, workers=workers)
         finally:
             many.stop()
@@ -537,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         load_result = load_bench.run(plan.load_triples, clients=plan.load_clients, seconds=plan.load_duration,
                                      seed=plan.seed, workdir=work, reuse=plan.reuse, log=report.log)
         virtuoso_runs = run_virtuoso(plan, work, report, deadline + plan.virtuoso_budget)
-        verdicts = evaluate(runs, ingest_results, concurrency.rows, concurrency.prototype, plan.concurrency_size)
+        verdicts = evaluate(runs, ingest_results, concurrency.rows, plan.concurrency_size)
         report.section("Targets", "\n".join(["| target | measured | result |", "|---|---|---|"]
                                             + [v.row() for v in verdicts]
                                             + ["| 5. Virtuoso beside conflictkg (no target) | see *Virtuoso* below | "
@@ -545,8 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         report.section("Data", fmt.data_text(runs, plan.seed))
         report.section("Bulk load", fmt.bulk_table(runs, plan.rdflib_max, virtuoso_runs))
         report.section("Query latency", fmt.query_intro(plan) + "\n\n" + fmt.query_tables(runs, plan.rdflib_max))
-        report.section("Concurrent clients", fmt.concurrency_table(concurrency.rows, concurrency.quads,
-                                                                   concurrency.prototype))
+        report.section("Concurrent clients", fmt.concurrency_table(concurrency.rows, concurrency.quads))
         report.section("Reads under writes", load_bench.markdown([load_result]))
         report.section("Virtuoso", fmt.virtuoso_section(virtuoso_runs, {r.size: r for r in runs})
                        if virtuoso_runs else "Not run in this run: `python -m benchmarks.virtuoso`.")

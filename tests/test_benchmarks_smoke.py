@@ -193,10 +193,10 @@ def test_targets_judge_measurements() -> None:
 
     one = [("/graph", load(8, 100)), ("/graph", load(32, 100))]
     assert targets.target_scaling({1: one, 2: [("/graph", load(8, 170)), ("/graph", load(32, 160))]},
-                                  False, 1_000_000).result == "PASS"
+                                  1_000_000).result == "PASS"
     assert targets.target_scaling({1: one, 2: [("/graph", load(8, 170)), ("/graph", load(32, 150))]},
-                                  False, 1_000_000).result == "FAIL"
-    assert targets.target_scaling({1: one}, False, 1_000_000).result == "NOT MEASURED"
+                                  1_000_000).result == "FAIL"
+    assert targets.target_scaling({1: one}, 1_000_000).result == "NOT MEASURED"
 
 
 def test_synthetic_articles_are_deterministic_and_extractable() -> None:

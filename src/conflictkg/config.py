@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_QUERY_TIMEOUT",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_QUERY_WORKERS",
+    "DEFAULT_SERVER_WORKERS",
     "DEFAULT_RESERVED_WORKERS",
     "DEFAULT_SHORT_QUERY_TIMEOUT",
     "DEFAULT_CLIENT_QUERIES",
@@ -74,6 +75,8 @@ DEFAULT_PORT = 8000
 DEFAULT_QUERY_TIMEOUT = 30.0
 #: Most result rows a SELECT may return; more is an error, never a silent truncation.
 DEFAULT_MAX_ROWS = 100_000
+#: Server processes of ``serve`` (``--workers``): one writer, the others readers of its published snapshots.
+DEFAULT_SERVER_WORKERS = 1
 #: Worker processes answering SPARQL queries in parallel (each killed and replaced at the time limit).
 DEFAULT_QUERY_WORKERS = 2
 #: Extra query workers kept for short queries: they take a query only when every other worker

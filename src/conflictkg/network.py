@@ -184,7 +184,8 @@ def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
 
 def _close_builder(snapshots: Any, builder: _Builder) -> None:
     builder.close()
-    snapshots.close()
+    if snapshots is not None:  # None: the store's shared snapshots, closed by their owner
+        snapshots.close()
 
 
 class NetworkViews:
@@ -234,6 +235,20 @@ class NetworkViews:
                 if view in self._failed:
                     raise self._failed[view]
 
+    def current(self, view: str) -> tuple[int, nx.MultiDiGraph] | None:
+        """The newest projection of ``view`` built, and the store stamp it reflects, without ever
+        waiting (None when none is built yet); like :meth:`graph`, a stale one starts a rebuild."""
+        check_choice("view", view, VIEWS)
+        stamp = self._stamp()
+        with self._changed:
+            cached = self._cache.get(view)
+            if (cached is None or cached[0] != stamp) and view not in self._building:
+                self._building.add(view)
+                self._failed.pop(view, None)
+                threading.Thread(target=self._rebuild, args=(view,), daemon=True,
+                                 name=f"conflictkg-projection-{view}").start()
+            return cached
+
     def _rebuild(self, view: str) -> None:
         """The background builder of ``view``: build, publish, and again while the store keeps changing."""
         try:
@@ -270,15 +285,16 @@ class NetworkViews:
             snapshots.release(snapshot[2], tuple)
 
     def _builder(self, store: EmbeddedStore) -> tuple[Any, _Builder]:
-        from .sparql.snapshot import Snapshots
+        from .sparql.snapshot import snapshots_of
 
         with self._process_lock:
             if self._process is None:
-                snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation, name="projection-snapshots")
+                snapshots = snapshots_of(store, "projection-snapshots")
                 builder = _Builder(str(snapshots.root))
                 self._process = (snapshots, builder)
                 # also when the service is dropped without close(): no stray process or snapshot folder
-                self._finalizer = weakref.finalize(self, _close_builder, snapshots, builder)
+                own = snapshots is not getattr(store, "shared_snapshots", None)
+                self._finalizer = weakref.finalize(self, _close_builder, snapshots if own else None, builder)
             return self._process
 
     def close(self) -> None:
@@ -326,16 +342,18 @@ class NetworkViews:
                 "in_degree": g.in_degree(n), "out_degree": g.out_degree(n)}
 
     def neighbours(self, ident: str, *, depth: int = DEFAULT_NEIGHBOUR_DEPTH, types: Sequence[str] | None = None,
-                   direction: str = "both", view: str = "actor-event") -> dict[str, Any]:
+                   direction: str = "both", view: str = "actor-event",
+                   graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
         """Nodes within ``depth`` hops (following edges ``out``, ``in`` or ``both`` ways).
 
         ``types`` keeps only nodes of those ``node_type``s in the answer (the walk passes
-        through every node); edges are those among the nodes answered.
+        through every node); edges are those among the nodes answered. ``graph``: the projection
+        of ``view`` to read (by default the newest, :meth:`graph`).
         """
         check_range("depth", depth, 1, MAX_NEIGHBOUR_DEPTH)
         check_choice("direction", direction, DIRECTIONS)
         wanted = check_types(types)
-        g = self.graph(view)
+        g = self.graph(view) if graph is None else graph
         start = self.resolve(ident, view, graph=g)
         dist = {start: 0}
         queue = deque([start])

@@ -25,9 +25,9 @@ in its folder) gets it built once (:meth:`EmbeddedStore.build_union_default_grap
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, Union, runtime_checkable
+from typing import Any, Protocol, Union, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -144,6 +144,11 @@ class EmbeddedStore:
     #: Whether the default graph holds the union of the named graphs (see the module's doc); when
     #: False, queries read pyoxigraph's union view instead until :meth:`build_union_default_graph` ran.
     union_default_graph: bool
+    #: Set by ``serve --workers`` (:mod:`conflictkg.serving`): the published snapshots every user of
+    #: this store reads (:func:`conflictkg.sparql.snapshot.snapshots_of`).
+    shared_snapshots: Any = None
+    #: Called after every write, the write lock still held (``serve --workers`` publishes the generation).
+    after_write: Callable[[], None] | None = None
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -204,8 +209,14 @@ class EmbeddedStore:
                 self._store.flush()
                 _write_marker(self.path)
             self.union_default_graph = True
-            self.generation += 1
+            self._wrote()
         return read
+
+    def _wrote(self) -> None:
+        """A write was committed (the caller holds the write lock)."""
+        self.generation += 1
+        if self.after_write is not None:
+            self.after_write()
 
     def replace_graph(self, name: URIRef, graph: GraphContent) -> None:
         self.replace_graphs({name: graph})
@@ -225,7 +236,7 @@ class EmbeddedStore:
                 if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
                     quads += [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
                 self._store.extend(quads)
-            self.generation += 1
+            self._wrote()
 
     def _replace_text(self, graphs: Mapping[URIRef, GraphContent]) -> str:
         """The update that replaces ``graphs``. With the union default graph it first takes out of the
@@ -282,7 +293,7 @@ class EmbeddedStore:
             if self.union_default_graph:
                 update = f"{update} ;\nCLEAR SILENT DEFAULT ;\nINSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
             self._store.update(update, prefixes=_PREFIX_IRIS)
-            self.generation += 1
+            self._wrote()
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         """Add quads of named graphs in one transaction (bulk loads of generated data)."""
@@ -292,7 +303,7 @@ class EmbeddedStore:
                 batch += [ox.Quad(q.subject, q.predicate, q.object) for q in batch
                           if not isinstance(q.graph_name, ox.DefaultGraph)]
             self._store.extend(batch)
-            self.generation += 1
+            self._wrote()
 
     def triple_count(self) -> int:
         """Quads in the named graphs (a triple two articles state counts twice; the default graph not at all)."""

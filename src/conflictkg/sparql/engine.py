@@ -59,7 +59,7 @@ from .screen import (
     screened_query,
     select_modifiers,
 )
-from .snapshot import Snapshots
+from .snapshot import SnapshotSource, close_snapshots, snapshots_of
 from .worker import Task
 
 __all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "PROTECTED_GRAPHS"]
@@ -114,7 +114,7 @@ class SparqlEngine:
         self._write_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._pool: WorkerPool | None = None
-        self._snapshots: Snapshots | None = None
+        self._snapshots: SnapshotSource | None = None
         self._named: dict[str, NamedQuery] | None = None
         self._known: tuple[int, frozenset[str]] | None = None
         self._negotiated: dict[tuple[str, str | None, str | None], str] = {}
@@ -274,11 +274,11 @@ class SparqlEngine:
             graph_iris=plan.graph_iris,
         )
 
-    def _workers(self) -> tuple[WorkerPool, Snapshots]:
+    def _workers(self) -> tuple[WorkerPool, SnapshotSource]:
         with self._start_lock:
             if self._pool is None or self._snapshots is None:
                 store: EmbeddedStore = self.store  # type: ignore[assignment]
-                self._snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation)
+                self._snapshots = snapshots_of(store, "snapshots")
                 s = self.settings
                 self._pool = WorkerPool(s.query_workers, reserved=s.reserved_workers,
                                         short_timeout=s.short_query_timeout, client_limit=s.client_queries,
@@ -403,7 +403,7 @@ class SparqlEngine:
                 self._pool.close()
                 self._pool = None
             if self._snapshots is not None:
-                self._snapshots.close()
+                close_snapshots(self.store, self._snapshots)
                 self._snapshots = None
 
 
