@@ -47,7 +47,7 @@ from ..namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from ..store import EmbeddedStore, GraphContent, GraphStore, to_oxigraph, to_rdflib
 from .formats import DEFAULT_GRAPH_TYPE, negotiate, offers_for, serialize_triples
 from .lexer import engine_message, join, tokenize
-from .named import NamedQuery, load_named_queries
+from .named import PAGING_PARAMS, NamedQuery, load_named_queries
 from .pool import WorkerPool
 from .screen import (
     Operation,
@@ -68,8 +68,7 @@ Gate = Callable[[Mapping[URIRef, Graph]], Any]
 #: The client key of callers in this process (the CLI); the API passes the requester's key.
 LOCAL_CLIENT = "local"
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
-#: URL parameters of every named query: its page (see SparqlEngine.run_named).
-PAGE_LIMIT, PAGE_OFFSET = "limit", "offset"
+PAGE_LIMIT, PAGE_OFFSET = PAGING_PARAMS
 #: Media type negotiations remembered (distinct Accept headers are few in practice; past this, none are added).
 _NEGOTIATIONS = 256
 _ERROR_AT = re.compile(r"error at 1:(\d+)")
@@ -254,10 +253,11 @@ class SparqlEngine:
         max_rows = self.settings.max_rows
         if self.embedded:
             text, check = plan.to_run(max_rows, page)
-        else:  # the same tokens, IRIs written without escapes (Virtuoso does not read them)
+        else:  # the same tokens, IRIs written without escapes (Virtuoso does not read them); the remote
+            # store pages and counts the rows it reads (RemoteStore.run_query)
             text, modifiers = select_modifiers(tokenize(raw, base=base_iri, prefixes=PREFIX_IRIS).tokens,
                                                plain_iris=True)
-            text, check = bounded_text(text, modifiers, max_rows, page)
+            text, check = bounded_text(text, modifiers, max_rows, page, write_limit=False)
         return Task(
             snapshot=None,
             query=text,
@@ -272,6 +272,7 @@ class SparqlEngine:
             substitutions={k: to_oxigraph(v) for k, v in substitutions.items()} if substitutions else None,
             base_iri=base_iri,
             graph_iris=plan.graph_iris,
+            page=None if self.embedded else page,
         )
 
     def _workers(self) -> tuple[WorkerPool, SnapshotSource]:

@@ -96,7 +96,7 @@ class QueryPlan:
 
 
 def bounded_text(text: str, modifiers: Modifiers | None, max_rows: int | None,
-                 page: tuple[int, int] | None = None) -> tuple[str, RowCheck]:
+                 page: tuple[int, int] | None = None, *, write_limit: bool = True) -> tuple[str, RowCheck]:
     """``text`` (a canonical text whose outermost SELECT has ``modifiers``) with its LIMIT and OFFSET
     written anew, and how the answer must be checked against the row cap ``max_rows``.
 
@@ -105,7 +105,12 @@ def bounded_text(text: str, modifiers: Modifiers | None, max_rows: int | None,
     LIMIT above ``max_rows`` (or none) becomes ``max_rows + 1``, so the engine never produces more
     than one row too many, and a result of exactly that many rows is still refused (E057), never
     truncated. The tokens written are the screen's own (a keyword and a number), outside every
-    group: what was checked is still what runs."""
+    group: what was checked is still what runs.
+
+    ``write_limit=False`` writes only the ORDER BY a page needs and leaves LIMIT and OFFSET as they
+    are, for a server that pages and counts wrongly under a LIMIT (Virtuoso 7.2 returns duplicate
+    rows for DISTINCT, ORDER BY and LIMIT together): the caller then pages and counts the rows it
+    reads ("stream")."""
     if modifiers is None:
         if page is not None:
             raise QueryError("this query cannot be paged: its LIMIT and OFFSET are not readable", code="E054",
@@ -119,6 +124,9 @@ def bounded_text(text: str, modifiers: Modifiers | None, max_rows: int | None,
             if not modifiers.variables:
                 raise QueryError("a SELECT * query without ORDER BY cannot be paged", code="E054", status=422)
             order = " ORDER BY " + " ".join(f"?{v}" for v in modifiers.variables)
+    if not write_limit:
+        cut = modifiers.start
+        return (f"{text[:cut].rstrip()}{order} {text[cut:].lstrip()}".rstrip() if order else text), "stream"
     check = "bounded"
     if max_rows is not None and (limit is None or limit > max_rows):
         limit, check = max_rows + 1, "count"

@@ -75,6 +75,8 @@ class Task(NamedTuple):
     base_iri: str | None = None
     graph_iris: tuple[str, ...] = ()
     """IRIs of ``GRAPH <...>`` patterns (the remote store's dataset)."""
+    page: tuple[int, int] | None = None
+    """(limit, offset) the remote store applies to the rows it reads (a worker's text has them written)."""
 
 
 def open_snapshot(kind: str, path: str) -> ox.Store:
@@ -108,11 +110,11 @@ def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
 
 
 def encode_result(result: Any, media_type: str, max_rows: int, prefixes: dict[str, str] | None,
-                  check: str = "stream") -> tuple[Any, ...]:
+                  check: str = "stream", page: tuple[int, int] | None = None) -> tuple[Any, ...]:
     """A query result (boolean, solutions, or triples) as the answer tuple ``("ok", media type, body, count)``,
     or ``("error", code, status, message)`` when the media type cannot carry it or it has more than
-    ``max_rows`` rows. ``check`` says how solutions are held to ``max_rows`` (module doc). Used by the
-    query workers and by the remote store."""
+    ``max_rows`` rows. ``check`` says how solutions are held to ``max_rows`` (module doc); ``page``
+    (limit, offset) keeps those solutions only. Used by the query workers and by the remote store."""
     if isinstance(result, ox.QueryBoolean):
         if media_type not in BOOLEAN_FORMATS:
             return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
@@ -129,7 +131,13 @@ def encode_result(result: Any, media_type: str, max_rows: int, prefixes: dict[st
             return ("ok", media_type, body, rows)
         names = [v.value for v in result.variables]
         rows_read = []
+        limit, skip = page if page is not None else (max_rows + 1, 0)
         for solution in result:
+            if skip:
+                skip -= 1
+                continue
+            if len(rows_read) == limit:
+                break
             if len(rows_read) == max_rows:
                 return _too_many(max_rows, "rows")
             rows_read.append([solution[n] for n in names])
