@@ -47,6 +47,7 @@ from .generator import CKGID, GeneratorConfig, _articles_for, _World
 
 __all__ = [
     "PREFIXES",
+    "first_page",
     "QuerySpec",
     "Timing",
     "query_set",
@@ -126,10 +127,11 @@ def query_set(n_triples: int, seed: int = 1) -> list[QuerySpec]:
         if unknown:
             raise ValueError(f"no benchmark value for required parameter(s) {unknown} of {name}")
         required = {p.name: values[p.name] for p in q.params if p.required}
-        named.append(QuerySpec(name, "named", q.text, required, name))
+        text = first_page(q.text)
+        named.append(QuerySpec(name, "named", text, required, name))
         optional = {p.name: values[p.name] for p in q.params if not p.required and p.name in values}
         if optional:  # also the narrower question, with the optional parameters bound
-            named.append(QuerySpec(f"{name}, one {'/'.join(optional)}", "named", q.text, required | optional, name))
+            named.append(QuerySpec(f"{name}, one {'/'.join(optional)}", "named", text, required | optional, name))
     specs = [
         QuerySpec("point lookup", "shape", f"SELECT ?p ?o WHERE {{ <{article}> ?p ?o }}"),
         QuerySpec("2-hop join + FILTER", "shape", PREFIXES + f"""SELECT ?claim ?event ?label WHERE {{
@@ -149,6 +151,18 @@ def query_set(n_triples: int, seed: int = 1) -> list[QuerySpec]:
     # Slowest last (by what rdflib takes): an engine stopped by the time cap loses only the queries after it.
     order = {"casualty-figures": 0, "actor-statements": 1, "contested-figures": 2, "contradictions": 3}
     return specs + sorted(named, key=lambda q: (order.get(q.query, 9), q.name == q.query))
+
+
+def first_page(text: str) -> str:
+    """What ``/queries/{name}`` runs without paging parameters, as a text every engine reads: the named
+    query's first page (its first :data:`~conflictkg.config.NAMED_QUERY_PAGE` rows, in the order the
+    screen gives it), IRIs written plainly."""
+    from conflictkg.config import NAMED_QUERY_PAGE
+    from conflictkg.sparql.lexer import tokenize
+    from conflictkg.sparql.screen import bounded_text, select_modifiers
+
+    plain, modifiers = select_modifiers(tokenize(text).tokens, plain_iris=True)
+    return bounded_text(plain, modifiers, None, (NAMED_QUERY_PAGE, 0))[0]
 
 
 def _busy_event(world: _World) -> str:
