@@ -133,7 +133,10 @@ class FigureOut(BaseModel):
     high: int | None = Field(description="Inclusive upper bound; null = open")
     qualifier: str = Field(description="Exact, Approximately, AtLeast, MoreThan, UpTo, LessThan, Range or Vague")
     surface: str = Field(description="The figure as written, e.g. 'about 100'")
-    counted_group: str | None
+    counted_group: str | None = Field(description="Who the figure counts, as written ('Russian citizens')")
+    population: Ref | None = Field(
+        description="Who the figure counts, placed as a population of the event (null: the group could not be placed, "
+                    "and the figure is never compared)")
 
 
 class ClaimedFigure(FigureOut):
@@ -149,26 +152,60 @@ class ClaimedFigure(FigureOut):
 
 
 class Conflict(BaseModel):
-    first: str = Field(description="Figure id")
+    kind: Literal["contradiction", "revision"] = Field(
+        description="contradiction: two sources; revision: one source changed its figure (first = earlier)")
+    first: str = Field(description="Figure id (the lower figure of a contradiction, the earlier of a revision)")
     second: str = Field(description="Figure id")
-    first_range: list[int | None] = Field(description="[low, high] compared ('about' widened); null = open")
-    second_range: list[int | None]
-    same_group: bool | None = Field(
-        description="Whether both state the same counted group (same text, case-insensitive); null when one does not say")
-    same_claimant: bool = Field(description="True when a claimant contradicts itself (e.g. a revised toll)")
+    first_range: list[int | None] | None = Field(description="[low, high] compared ('about' widened); null = open")
+    second_range: list[int | None] | None
+    relation: Literal["SamePopulation", "FirstWithinSecond", "SecondWithinFirst"] = Field(
+        description="How the first figure's population relates to the second's")
+    first_population: Ref
+    second_population: Ref
+    same_group: bool = Field(description="Both count the same people (relation SamePopulation)")
+    same_claimant: bool = Field(description="A revision: the same source (claimant or its organisation)")
     reason: str
+
+
+class RevisionLine(BaseModel):
+    figures: list[str] = Field(description="Figure ids of one source's revised figures, by claim date")
+    claimants: list[Ref]
 
 
 class MeasureFigures(BaseModel):
     measure: str
     figures: list[ClaimedFigure] = Field(description="Ordered by claim date (undated last), then claimant")
-    conflicts: list[Conflict] = Field(description="Pairs whose ranges cannot both be true")
+    conflicts: list[Conflict] = Field(description="Stored pairs that cannot both be true (conflictkg.derived)")
+    revision_lines: list[RevisionLine] = Field(description="Each source's revised figures, joined in date order")
 
 
 class ContestedFigures(BaseModel):
     event: NodeSummary
     measures: list[MeasureFigures]
     conflict_count: int
+
+
+class BoundClaim(BaseModel):
+    id: str = Field(description="Claim id")
+    claimant: Ref | None
+    date: str | None
+
+
+class FigureSummary(BaseModel):
+    measure: str
+    population: Ref
+    low: int | None = Field(description="The lowest number the sources' latest figures allow")
+    best: int | None = Field(description="The median of the sources' latest figures")
+    high: int | None = Field(description="The highest number they state")
+    sources: int = Field(description="How many sources (a claimant and its organisation are one)")
+    low_from: list[BoundClaim]
+    best_from: list[BoundClaim]
+    high_from: list[BoundClaim]
+
+
+class EventSummary(BaseModel):
+    event: NodeSummary
+    summaries: list[FigureSummary]
 
 
 class Statement(BaseModel):
@@ -277,9 +314,15 @@ def centrality(service: Service,
 
 
 @router.get("/events/{event_id:path}/figures", response_model=ContestedFigures,
-            summary="Contested figures: every number claimed about an event, with contradictions flagged")
+            summary="Contested figures: every number claimed about an event, with its real contradictions and revisions")
 def event_figures(event_id: str, service: Service) -> dict[str, Any]:
     return service.network.contested_figures(event_id)
+
+
+@router.get("/events/{event_id:path}/summary", response_model=EventSummary,
+            summary="Low, best and high estimates per measure and population, with the claims behind each")
+def event_summary(event_id: str, service: Service) -> dict[str, Any]:
+    return service.network.figure_summary(event_id)
 
 
 @router.get("/actors/{actor_id:path}/statements", response_model=Statements,

@@ -87,7 +87,9 @@ class GeneratorConfig:
     articles_per_event: float = 3.0
     """Mean number of articles reporting the same event (the event pool grows with the corpus)."""
     zipf_exponent: float = 1.1
-    triples_per_article: int = 172
+    dissent: float = 0.15
+    """Share of figures that state another number than the event's own toll of that population."""
+    triples_per_article: int = 203
     """Rough size of one article graph, used to turn a triple budget into a number of articles."""
 
 
@@ -141,7 +143,11 @@ P = {name: _iri(iri) for name, iri in {
 for _name in ("titleBasis", "fileName", "textLength", "contentHash", "publicationDateBasis", "about", "hasFigure",
               "stance", "certainty", "hedge", "channel", "reportedVia", "onBehalfOf", "claimDate", "claimDateBasis",
               "sourceArticle", "evidence", "extractionRule", "measure", "qualifier", "surfaceForm", "countedGroup",
-              "role", "affiliatedWith", "backs", "country", "dictionaryEntry", "scopedTo", "placeType", "partOf"):
+              "role", "affiliatedWith", "backs", "country", "dictionaryEntry", "scopedTo", "placeType", "partOf",
+              "counts", "populationOf", "populationKind", "conflictEvent", "conflictMeasure", "firstFigure",
+              "secondFigure", "firstClaim", "secondClaim", "firstClaimant", "secondClaimant", "firstPopulation",
+              "secondPopulation",
+              "populationRelation", "reason"):
     P[_name] = _iri(CKG + _name)
 
 
@@ -203,7 +209,8 @@ class _World:
         places = [place] + ([self.places[int(place.rsplit('p', 1)[-1]) % 10]] if rng.random() < 0.5 else [])
         return CKGID + f"event/{key}", family, day.isoformat(), places, f"{family}, {places[0].rsplit('/', 1)[-1]}, {day}"
 
-    def article(self, index: int) -> _Writer:
+    def article(self, index: int, facts: dict[str, list[_FigureFact]] | None = None) -> _Writer:
+        """The graph of article ``index``; its figures are added to ``facts`` (by event) when given."""
         cfg = self.config
         rng = random.Random(f"{self.seed}-article-{index}")
         key = hashlib.sha256(f"{self.seed}-{index}".encode()).hexdigest()
@@ -315,11 +322,20 @@ class _World:
             w.add(cl, P["extractionRule"], _lit("attr.subject-said"))
             for f in range(rng.randint(*cfg.figures_per_claim)):
                 fig = _iri(CKGID + f"figure/{hashlib.sha256(f'{claim}{f}'.encode()).hexdigest()[:12]}")
-                low = rng.randrange(1, 200)
+                measure_index = rng.randrange(len(MEASURES))
+                measure = _c(MEASURES[measure_index])
+                kind = POPULATION_KINDS[rng.randrange(len(POPULATION_KINDS))]
+                # Reports of one toll mostly agree: the event's own number (or a lower "at least"),
+                # and now and then another number (DISSENT of them).
+                true = random.Random(f"{self.seed}-toll-{event}-{measure_index}-{kind}").randrange(1, 200)
+                low = rng.randrange(1, 200) if rng.random() < cfg.dissent else true
                 w.add(cl, P["hasFigure"], fig)
                 w.add(fig, P["type"], _c("Figure"))
-                w.add(fig, P["measure"], _c(MEASURES[rng.randrange(len(MEASURES))]))
-                if rng.random() < 0.5:
+                w.add(fig, P["measure"], measure)
+                exact = rng.random() < 0.5
+                if not exact and low == true:
+                    low = max(1, true - rng.randrange(0, 10))
+                if exact:
                     w.add(fig, P["minValue"], _typed(str(low), "integer"))
                     w.add(fig, P["maxValue"], _typed(str(low), "integer"))
                     w.add(fig, P["qualifier"], _c("Exact"))
@@ -328,9 +344,66 @@ class _World:
                     w.add(fig, P["minValue"], _typed(str(low), "integer"))
                     w.add(fig, P["qualifier"], _c("AtLeast"))
                     w.add(fig, P["surfaceForm"], _lit(f"at least {low}"))
-                w.add(fig, P["countedGroup"], _lit("civilians"))
+                w.add(fig, P["countedGroup"], _lit(kind.lower()))
                 w.add(fig, P["extractionRule"], _lit("figure.number"))
+                pop = event.replace("/event/", "/population/") + "/" + kind.lower()
+                w.add(fig, P["counts"], _iri(pop))
+                w.add(_iri(pop), P["type"], _c("Population"))
+                w.add(_iri(pop), P["label"], _en(kind.lower()))
+                w.add(_iri(pop), P["populationOf"], ev)
+                w.add(_iri(pop), P["populationKind"], _c(kind))
+                w.add(_iri(pop), P["extractionRule"], _lit(f"population.kind.{kind.lower()}"))
+                if facts is not None:
+                    facts.setdefault(event, []).append(_FigureFact(
+                        fig, cl, _iri(claimant), _iri(pop), measure, low, low if exact else None))
         return w
+
+    def derived(self, event: str, figures: list[_FigureFact]) -> _Writer:
+        """The event's derived graph: a node per pair of figures of one population that cannot both hold
+        (as conflictkg.derived stores them; different claimants: contradiction, the same: revision)."""
+        w = _Writer(CKGG + "derived/event/" + event.rsplit("/", 1)[-1])
+        ev = _iri(event)
+        for a, b in itertools.combinations(sorted(figures), 2):
+            if a.claim == b.claim or a.measure != b.measure or a.population != b.population:
+                continue
+            if b.high is not None and b.high < a.low:
+                a, b = b, a
+            if a.high is None or a.high >= b.low:
+                continue
+            kind = "revision" if a.claimant == b.claimant else "contradiction"
+            node = _iri(CKGID + f"{kind}/{hashlib.sha256(f'{event}{a.figure}{b.figure}'.encode()).hexdigest()[:12]}")
+            w.add(node, P["type"], _c(kind.capitalize()))
+            w.add(node, P["type"], _c("FigureConflict"))
+            w.add(node, P["conflictEvent"], ev)
+            w.add(node, P["conflictMeasure"], a.measure)
+            w.add(node, P["firstFigure"], a.figure)
+            w.add(node, P["secondFigure"], b.figure)
+            w.add(node, P["firstClaim"], a.claim)
+            w.add(node, P["secondClaim"], b.claim)
+            w.add(node, P["firstClaimant"], a.claimant)
+            w.add(node, P["secondClaimant"], b.claimant)
+            w.add(node, P["firstPopulation"], a.population)
+            w.add(node, P["secondPopulation"], b.population)
+            w.add(node, P["populationRelation"], _c("SamePopulation"))
+            w.add(node, P["reason"], _lit(f"{a.low} is less than {b.low}"))
+        return w
+
+
+@dataclass(frozen=True, order=True)
+class _FigureFact:
+    """What a derived graph needs of a figure (N-Triples terms)."""
+
+    figure: str
+    claim: str
+    claimant: str
+    population: str
+    measure: str
+    low: int
+    high: int | None
+
+
+#: Kinds of the populations the synthetic figures count (ckg:PopulationKind local names).
+POPULATION_KINDS = ("Civilians", "Soldiers", "Fighters")
 
 
 def _articles_for(n_triples: int, config: GeneratorConfig) -> int:
@@ -352,9 +425,14 @@ def iter_graphs(n_triples: int, seed: int = 1, *, config: GeneratorConfig | None
         d = world.dictionary()
         yield DICTIONARY_GRAPH_IRI, d.lines
     count = total if n_articles is None else n_articles
+    facts: dict[str, list[_FigureFact]] | None = {} if first_article == 0 and n_articles is None else None
     for index in range(first_article, first_article + count):
-        w = world.article(index)
+        w = world.article(index, facts)
         yield w.g[1:-1], w.lines
+    for event, figures in sorted((facts or {}).items()):  # the whole world: its events' derived graphs
+        d = world.derived(event, figures)
+        if d.lines:
+            yield d.g[1:-1], d.lines
 
 
 def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[tuple[URIRef, Graph]]:

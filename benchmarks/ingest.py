@@ -42,6 +42,7 @@ PHASES = (
     ("extraction (pipeline)", "building.py", "extract"),
     ("linking to stored events", "building.py", "_link"),
     ("RDF graph building", "building.py", "graph_for"),
+    ("derived graphs (contradictions, revisions, summaries)", "derived.py", "graphs_for"),
     ("SHACL gate (validate_delta)", "validation.py", "validate_delta"),
     ("store write (replace_graph)", "store.py", "replace_graphs"),
 )

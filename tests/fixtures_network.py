@@ -18,8 +18,10 @@ from typing import Any
 from rdflib import Graph, URIRef
 
 from conflictkg.config import Settings
-from conflictkg.fixtures import VALETOWN, fixture_graphs
-from conflictkg.model import ActorRecord, Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate, Span
+from conflictkg.derived import Derivation
+from conflictkg.fixtures import NORTH, VALETOWN, fixture_graphs
+from conflictkg.model import (ActorRecord, Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate,
+                              PopulationRecord, Span)
 from conflictkg.namespaces import CKGID, article_graph
 from conflictkg.rdf import claim_iri, figure_iri, write_article
 from conflictkg.service import GraphService
@@ -39,9 +41,9 @@ CONTESTED_EVENT = "2020-04-07-north-province-clash"
 CONTESTED_TEXT = (
     "Clash near Valetown leaves many dead\n\n"
     "The Foreign Ministry said on Wednesday that five citizens were killed in the clash near Valetown.\n\n"
-    "On Friday the Foreign Ministry said several dozen people had been killed.\n\n"
+    "On Friday the Foreign Ministry said several dozen citizens had been killed.\n\n"
     "The coalition military said on Thursday that about 100 of about 500 attackers were killed.\n\n"
-    "A monitor said more than 100 fighters were killed, while a local council said more than 200 died.\n"
+    "A monitor said more than 150 attackers were killed, while a local council said more than 200 died.\n"
 )
 MINISTRY = str(CKGID["actor/org/foreign-ministry"])
 MILITARY = str(CKGID["actor/org/coalition-military"])
@@ -50,6 +52,17 @@ MILITARY = str(CKGID["actor/org/coalition-military"])
 def _span(text: str, fragment: str) -> Span:
     start = text.index(fragment)
     return Span(start, start + len(fragment))
+
+
+#: Who the story's figures count, as the ``populations`` component would place them knowing that
+#: the ministry speaks for North: its citizens, the attacking side, and everyone killed (no group).
+STORY_POPULATIONS = {
+    "citizens": PopulationRecord(kind="People", nationality=NORTH, rules=("population.kind.people",),
+                                 label="North people"),
+    "attackers": PopulationRecord(kind="Fighters", role="AttackingSide", rules=("population.kind.fighters",),
+                                  label="attacking fighters"),
+    "": PopulationRecord(kind="People", rules=("population.no-group",), label="people"),
+}
 
 
 def contested_story() -> tuple[Article, list[Claim], EventRecord, list[ActorRecord]]:
@@ -78,13 +91,14 @@ def contested_story() -> tuple[Article, list[Claim], EventRecord, list[ActorReco
             within: str) -> Figure:
         start = text.index(within) + within.index(surface)
         return Figure(measure=measure, low=low, high=high, qualifier=qualifier, surface=surface,
-                      span=Span(start, start + len(surface)), group=group, rule=f"figure.{qualifier}")
+                      span=Span(start, start + len(surface)), group=group, rule=f"figure.{qualifier}",
+                      population=STORY_POPULATIONS.get(group or ""))
 
     sent = {
         "five": "The Foreign Ministry said on Wednesday that five citizens were killed in the clash near Valetown.",
-        "dozen": "On Friday the Foreign Ministry said several dozen people had been killed.",
+        "dozen": "On Friday the Foreign Ministry said several dozen citizens had been killed.",
         "hundred": "The coalition military said on Thursday that about 100 of about 500 attackers were killed.",
-        "monitor": "A monitor said more than 100 fighters were killed,",
+        "monitor": "A monitor said more than 150 attackers were killed,",
         "council": "a local council said more than 200 died.",
     }
     claims = [
@@ -93,14 +107,14 @@ def contested_story() -> tuple[Article, list[Claim], EventRecord, list[ActorReco
               figures=[fig("killed", 5, 5, "exact", "five", "citizens", sent["five"])]),
         Claim(claimant=MINISTRY, span=s(sent["dozen"]), date=PartialDate(2020, 4, 10), date_stated=True,
               events=[CONTESTED_EVENT], rules=["attr.subject-said"],
-              figures=[fig("killed", 24, None, "vague", "several dozen", "people", sent["dozen"])]),
+              figures=[fig("killed", 24, None, "vague", "several dozen", "citizens", sent["dozen"])]),
         Claim(claimant=MILITARY, span=s(sent["hundred"]), date=PartialDate(2020, 4, 9), date_stated=True,
               events=[CONTESTED_EVENT], channel="briefing", rules=["attr.subject-said"],
               figures=[fig("killed", 100, 100, "approximately", "about 100", "attackers", sent["hundred"]),
                        fig("attackers", 500, 500, "approximately", "about 500", "attackers", sent["hundred"])]),
         Claim(claimant=monitor, span=s(sent["monitor"]), date=PartialDate(2020, 4, 12), events=[CONTESTED_EVENT],
               rules=["attr.subject-said"],
-              figures=[fig("killed", 101, None, "more_than", "more than 100", "fighters", sent["monitor"])]),
+              figures=[fig("killed", 151, None, "more_than", "more than 150", "attackers", sent["monitor"])]),
         Claim(claimant=council, span=s(sent["council"]), date=PartialDate(2020, 4, 12), events=[CONTESTED_EVENT],
               rules=["attr.subject-said"],
               figures=[fig("killed", 201, None, "more_than", "more than 200", None, sent["council"])]),
@@ -125,11 +139,13 @@ def figure_slug(article: Article, claim: Claim, index: int) -> str:
 
 
 def make_store(*, contested: bool = False) -> EmbeddedStore:
+    """The fixture graphs (and the contested story), with the derived graphs every write brings along."""
     store = EmbeddedStore(None)
     graphs = dict(fixture_graphs())
     if contested:
         graphs.update(contested_graphs())
     store.replace_graphs(graphs)
+    store.replace_graphs(Derivation(store).rebuild())
     return store
 
 

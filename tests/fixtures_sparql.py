@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from conflictkg import fixtures
 from conflictkg.api.app import create_app
 from conflictkg.config import Settings
+from conflictkg.derived import Derivation
 from conflictkg.model import Article, ArticleMeta, Claim, Figure, PartialDate, Span
 from conflictkg.namespaces import CKGID, article_graph
 from conflictkg.rdf import write_article
@@ -49,7 +50,8 @@ def denial_graph() -> tuple[URIRef, Graph]:
         date=PartialDate(2020, 3, 7),
         events=[fixtures.EVENT_KEY],
         figures=[Figure(measure="killed", low=None, high=10, qualifier="up_to", surface="up to 10",
-                        span=Span(figure_start, figure_start + len("up to 10")), group="guards", rule="figure.up-to")],
+                        span=Span(figure_start, figure_start + len("up to 10")), group="guards", rule="figure.up-to",
+                        population=fixtures.GUARDS)],
         rules=["attr.subject-said"],
     )
     second = "Agency X reported that about 11 guards were killed."
@@ -61,7 +63,8 @@ def denial_graph() -> tuple[URIRef, Graph]:
         date=PartialDate(2020, 3, 7),
         events=[fixtures.EVENT_KEY],
         figures=[Figure(measure="killed", low=11, high=11, qualifier="approximately", surface="about 11",
-                        span=Span(figure2, figure2 + len("about 11")), group="guards", rule="figure.approximately")],
+                        span=Span(figure2, figure2 + len("about 11")), group="guards", rule="figure.approximately",
+                        population=fixtures.GUARDS)],
         channel="media_report",
         rules=["attr.subject-said"],
     )
@@ -101,6 +104,7 @@ def make_service(backend: str = "embedded", *, graphs: Mapping[URIRef, Graph] | 
         graphs = corpus()
     if graphs:
         store.replace_graphs(graphs)
+        store.replace_graphs(Derivation(store).rebuild())  # what every write path adds (conflictkg.derived)
     return GraphService(settings=settings, store=store)
 
 

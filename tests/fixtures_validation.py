@@ -43,6 +43,9 @@ def _nodes() -> dict[str, URIRef]:
     claim2 = _claim_by(g1, str(CKGID["actor/person/ivo-bran"]))
     claim3 = next(s for s in g2.subjects(PROV.wasAttributedTo, None))
     span = next(o for o in g1.objects(claim, CKG.evidence))
+    monitor = next(s for s in g2.subjects(CKG.hasFigure, None))
+    figure = next(o for o in g1.objects(claim, CKG.hasFigure))
+    fighters = next(o for o in g1.objects(claim2, CKG.hasFigure))
     nodes = {
         "ART": article_iri(A1),
         "ART2": article_iri(A2),
@@ -65,6 +68,12 @@ def _nodes() -> dict[str, URIRef]:
         "POS": URIRef(f"{span}#position"),
         "QUOTE": URIRef(f"{span}#quote"),
         "ASSERTS": CKG.Asserts,
+        "CLAIM_MON": monitor,
+        "FIG_MON": next(o for o in g2.objects(monitor, CKG.hasFigure)),
+        "POP": next(o for o in g1.objects(figure, CKG.counts)),
+        "POP_F": next(o for o in g1.objects(fighters, CKG.counts)),
+        "CONFLICT": CKGID["contradiction/fixture"],
+        "SUMMARY": CKGID["summary/fixture"],
     }
     return nodes  # type: ignore[return-value]
 

@@ -32,6 +32,10 @@ CONTROLLED = {
     CKG.Measure: CKG.measure,
     CKG.Qualifier: CKG.qualifier,
     CKG.DateBasis: CKG.claimDateBasis,
+    CKG.PopulationKind: CKG.populationKind,
+    CKG.Alignment: CKG.alignment,
+    CKG.EventRole: CKG.eventRole,
+    CKG.PopulationRelation: CKG.populationRelation,
 }
 
 

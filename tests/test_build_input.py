@@ -129,10 +129,14 @@ def test_a_failed_commit_leaves_no_file(tmp_path: Path, capsys: pytest.CaptureFi
 
     folder = corpus(tmp_path / "corpus", None)
 
-    def fail(self: EmbeddedStore, name: object, graph: object) -> None:
-        raise OSError("disk full")
+    write = EmbeddedStore.replace_graphs
 
-    monkeypatch.setattr(EmbeddedStore, "replace_graph", fail)
+    def fail(self: EmbeddedStore, graphs: dict) -> None:  # type: ignore[type-arg]
+        if any("/graph/article/" in str(name) for name in graphs):  # an article's commit (with its derived graphs)
+            raise OSError("disk full")
+        write(self, graphs)
+
+    monkeypatch.setattr(EmbeddedStore, "replace_graphs", fail)
     code, err = build(tmp_path, folder, capsys)
     assert (code, err) == (2, "conflictkg: [E113] disk full\n")
     assert sorted(p.name for p in (tmp_path / "kg" / "turtle").iterdir()) == ["dictionary.ttl"]

@@ -14,6 +14,7 @@ from fixtures_network import (
 )
 
 from conflictkg.fixtures import fixture_articles
+from conflictkg.populations import population_key
 
 EVENT = "event.2020-03-04-north-province-attack"
 A1, A2 = (a.key for a in fixture_articles())
@@ -180,9 +181,11 @@ def _figure(article, claim, index: int, claimant: tuple[str, str], **extra: Any)
     f = claim.figures[index]
     measure = {"killed": "Killed", "attackers": "Attackers"}[f.measure]
     qualifier = {"exact": "Exact", "approximately": "Approximately", "vague": "Vague", "more_than": "MoreThan"}
+    key = population_key(f.population)
     return {
         "id": figure_slug(article, claim, index), "measure": measure, "low": f.low, "high": f.high,
         "qualifier": qualifier[f.qualifier], "surface": f.surface, "counted_group": f.group,
+        "population": {"id": f"population.{CONTESTED_EVENT}.{key}", "label": f.population.label},
         "claim": claim_slug(article, claim), "claimant": {"id": claimant[0], "label": claimant[1]},
         "on_behalf_of": None, "date": claim.date.iso, "date_basis": "DateStated" if claim.date_stated else "DateOfReport",
         "stance": "Asserts", "certainty": "certain", "hedges": [],
@@ -194,7 +197,7 @@ def _figure(article, claim, index: int, claimant: tuple[str, str], **extra: Any)
 
 def test_contested_figures_of_an_event(contested_client) -> None:  # type: ignore[no-untyped-def]
     article, claims, _, _ = contested_story()
-    five, dozen, hundred, over100, over200 = claims
+    five, dozen, hundred, over150, over200 = claims
     ministry = ("actor.org.foreign-ministry", "Foreign Ministry")
     military = ("actor.org.coalition-military", "coalition military")
     monitor = (f"actor.unnamed.{article.key}.monitor", "monitor")
@@ -203,42 +206,65 @@ def test_contested_figures_of_an_event(contested_client) -> None:  # type: ignor
     f_100 = _figure(article, hundred, 0, military)
     f_dozen = _figure(article, dozen, 0, ministry)
     f_200 = _figure(article, over200, 0, council)
-    f_over100 = _figure(article, over100, 0, monitor)
+    f_over150 = _figure(article, over150, 0, monitor)
     f_500 = _figure(article, hundred, 1, military)
-
-    def conflict(a: dict, ra: list, b: dict, rb: list, same_group: bool | None, same_claimant: bool) -> dict:
-        return {"first": a["id"], "second": b["id"], "first_range": ra, "second_range": rb,
-                "same_group": same_group, "same_claimant": same_claimant,
-                "reason": f"{a['surface']!r} read as [{ra[0]}, {'open' if ra[1] is None else ra[1]}] and "
-                          f"{b['surface']!r} read as [{rb[0]}, {'open' if rb[1] is None else rb[1]}] do not overlap"}
-
     r = contested_client.get(f"/graph/events/event.{CONTESTED_EVENT}/figures")
     assert r.status_code == 200
-    assert r.json() == {
-        "event": summary(f"event.{CONTESTED_EVENT}", "Clash, North Province, 2020-04-07", "Event", "Clash"),
-        "measures": [
-            {
-                "measure": "Killed",
-                # by claim date; on the same date by claimant label
-                "figures": [f_five, f_100, f_dozen, f_200, f_over100],
-                "conflicts": [
-                    conflict(f_five, [5, 5], f_100, [90, 110], False, False),
-                    conflict(f_five, [5, 5], f_dozen, [24, None], False, True),
-                    conflict(f_five, [5, 5], f_200, [201, None], None, False),
-                    conflict(f_five, [5, 5], f_over100, [101, None], False, False),
-                    # "about 100" is not contradicted by "more than 100" (101..110 fits both)
-                    conflict(f_100, [90, 110], f_200, [201, None], None, False),
-                ],
-            },
-            {"measure": "Attackers", "figures": [f_500], "conflicts": []},
-        ],
-        "conflict_count": 5,
-    }
+    body = r.json()
+    assert body["event"] == summary(f"event.{CONTESTED_EVENT}", "Clash, North Province, 2020-04-07", "Event", "Clash")
+    killed, attackers = body["measures"]
+    # by claim date; on the same date by claimant label
+    assert killed["figures"] == [f_five, f_100, f_dozen, f_200, f_over150]
+    assert attackers == {"measure": "Attackers", "figures": [f_500], "conflicts": [], "revision_lines": []}
+    # Only real pairs: "about 100" and "more than 150" attackers cannot both be true (the same people);
+    # the ministry revised its count of its citizens from five to several dozen. "More than 200" counts
+    # everyone killed, of whom the attackers and the citizens are parts, and outnumbers both: no pair.
+    assert [(c["kind"], c["first"], c["second"], c["first_range"], c["second_range"], c["relation"],
+             c["same_group"], c["same_claimant"]) for c in killed["conflicts"]] == [
+        ("contradiction", f_100["id"], f_over150["id"], [90, 110], [151, None], "SamePopulation", True, False),
+        ("revision", f_five["id"], f_dozen["id"], [5, 5], [24, None], "SamePopulation", True, True),
+    ]
+    assert killed["conflicts"][0]["first_population"] == f_100["population"]
+    assert killed["conflicts"][0]["reason"] == (
+        "coalition military and monitor disagree: 'about 100' (90 to 110) and 'more than 150' (151 to any number) "
+        "count the same people (attacking fighters) and their ranges do not overlap.")
+    assert killed["conflicts"][1]["reason"] == (
+        "Foreign Ministry changed the figure (2020-04-08 to 2020-04-10): 'five' (5) and 'several dozen' (24 to any "
+        "number) count the same people (North people) and their ranges do not overlap.")
+    assert killed["revision_lines"] == [{"figures": [f_five["id"], f_dozen["id"]], "claimants": [
+        {"id": "actor.org.foreign-ministry", "label": "Foreign Ministry"}]}]
+    assert body["conflict_count"] == 2
     # the bare event key and the full IRI name the same event
     same = contested_client.get(f"/graph/events/{CONTESTED_EVENT}/figures").json()
     assert same == r.json()
     iri = contested_client.get(f"/graph/events/https://w3id.org/conflictkg/id/event/{CONTESTED_EVENT}/figures")
     assert iri.json() == r.json()
+
+
+def test_summary_of_an_event(contested_client) -> None:  # type: ignore[no-untyped-def]
+    article, claims, _, _ = contested_story()
+    five, dozen, hundred, over150, over200 = claims
+    claim = lambda c, who, label: {"id": claim_slug(article, c), "claimant": {"id": who, "label": label},  # noqa: E731
+                                   "date": c.date.iso}
+    military = claim(hundred, "actor.org.coalition-military", "coalition military")
+    monitor = claim(over150, f"actor.unnamed.{article.key}.monitor", "monitor")
+    council = claim(over200, f"actor.unnamed.{article.key}.local-council", "local council")
+    ministry = claim(dozen, "actor.org.foreign-ministry", "Foreign Ministry")
+    pop = lambda c: {"id": f"population.{CONTESTED_EVENT}.{population_key(c.figures[0].population)}",  # noqa: E731
+                     "label": c.figures[0].population.label}
+    r = contested_client.get(f"/graph/events/{CONTESTED_EVENT}/summary")
+    assert r.status_code == 200
+    assert r.json()["summaries"] == [
+        # the ministry's latest figure ("several dozen") stands for it; its first ("five") is revised
+        {"measure": "Killed", "population": pop(dozen), "low": 24, "best": 24, "high": 24, "sources": 1,
+         "low_from": [ministry], "best_from": [ministry], "high_from": [ministry]},
+        {"measure": "Killed", "population": pop(hundred), "low": 100, "best": 100, "high": 151, "sources": 2,
+         "low_from": [military], "best_from": [military], "high_from": [monitor]},
+        {"measure": "Killed", "population": pop(over200), "low": 201, "best": 201, "high": 201, "sources": 1,
+         "low_from": [council], "best_from": [council], "high_from": [council]},
+        {"measure": "Attackers", "population": pop(hundred), "low": 500, "best": 500, "high": 500, "sources": 1,
+         "low_from": [military], "best_from": [military], "high_from": [military]},
+    ]
 
 
 def test_statements_over_time(contested_client) -> None:  # type: ignore[no-untyped-def]
@@ -255,7 +281,8 @@ def test_statements_over_time(contested_client) -> None:  # type: ignore[no-unty
         "channel": "Statement", "reported_via": None,
         "events": [{"id": EVENT, "label": "Attack, North Province, 2020-03-03"}],
         "figures": [{"id": first["figures"][0]["id"], "measure": "Killed", "low": 12, "high": None,
-                     "qualifier": "AtLeast", "surface": "at least 12", "counted_group": "guards"}],
+                     "qualifier": "AtLeast", "surface": "at least 12", "counted_group": "guards",
+                     "population": {"id": f"population.{EVENT.split('.', 1)[1]}.soldiers", "label": "soldiers"}}],
         "quote": "The Interior Ministry said on Wednesday that at least 12 guards were killed.",
         "source": {"id": f"article.{A1}", "headline": "Rebels attack border post", "published": "2020-03-05",
                    "url": None},

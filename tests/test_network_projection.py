@@ -9,7 +9,7 @@ import networkx as nx
 import pytest
 from fixtures_network import make_service, make_store
 
-from conflictkg.contested import comparison_range, conflicts, FigureClaim
+from conflictkg.contested import comparison_range
 from conflictkg.fixtures import VALETOWN, A
 from conflictkg.model import Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate, Span
 from conflictkg.namespaces import article_graph
@@ -60,23 +60,6 @@ def test_comparison_ranges(figure: FigureRecord, expected: tuple[int, int | None
 
 def _claim(iri: str, stance: str = "Asserts", claimant: str = "urn:a") -> ClaimRecord:
     return ClaimRecord(iri=iri, claimant=claimant, article="urn:art", stance=stance, certainty="certain")
-
-
-def test_conflicts_need_disjoint_ranges_and_ignore_denials() -> None:
-    up_to_6 = FigureClaim(_figure("Killed", None, 6, "UpTo", "up to six"), _claim("urn:c1"))
-    at_least_9 = FigureClaim(_figure("Killed", 9, None, "AtLeast", "at least nine", "guards"), _claim("urn:c2"))
-    about_8 = FigureClaim(_figure("Killed", 8, 8, "Approximately", "about eight", "guards"), _claim("urn:c3"))
-    denied = FigureClaim(_figure("Killed", 50, 50, "Exact", "50"), _claim("urn:c4", stance="Denies"))
-    found = conflicts([up_to_6, at_least_9, about_8, denied])
-    # "about eight" (read as 7..9) fits "at least nine" but not "up to six"
-    assert [(c["first"], c["second"]) for c in found] == [
-        ("ext.urn_3af_3aup_20to_20six", "ext.urn_3af_3aat_20least_20nine"),
-        ("ext.urn_3af_3aup_20to_20six", "ext.urn_3af_3aabout_20eight"),
-    ]
-    assert found[1]["second_range"] == [7, 9] and found[1]["same_group"] is None
-    assert found[0]["first_range"] == [0, 6] and found[0]["second_range"] == [9, None]
-    assert found[0]["same_group"] is None and found[0]["same_claimant"] is True
-    assert found[0]["reason"] == "'up to six' read as [0, 6] and 'at least nine' read as [9, open] do not overlap"
 
 
 def test_harmonise_gives_each_key_one_type() -> None:

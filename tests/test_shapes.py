@@ -33,6 +33,23 @@ EN = lambda s: Literal(s, lang="en")
 HASH = "0" * 64
 LONG = "x" * 40
 
+#: A contradiction and a figure summary of the fixture's event, as a derived graph holds them.
+CONFLICT = [("add", "CONFLICT", RDF.type, CKG.Contradiction), ("add", "CONFLICT", RDF.type, CKG.FigureConflict),
+            ("add", "CONFLICT", CKG.conflictEvent, "EVENT"), ("add", "CONFLICT", CKG.conflictMeasure, CKG.Killed),
+            ("add", "CONFLICT", CKG.firstFigure, "FIG"), ("add", "CONFLICT", CKG.secondFigure, "FIG_MON"),
+            ("add", "CONFLICT", CKG.firstClaim, "CLAIM"), ("add", "CONFLICT", CKG.secondClaim, "CLAIM_MON"),
+            ("add", "CONFLICT", CKG.firstPopulation, "POP"), ("add", "CONFLICT", CKG.secondPopulation, "POP"),
+            ("add", "CONFLICT", CKG.firstClaimant, "MIN"), ("add", "CONFLICT", CKG.secondClaimant, "MONITOR"),
+            ("add", "CONFLICT", CKG.populationRelation, CKG.SamePopulation),
+            ("add", "CONFLICT", CKG.reason, Literal("Two sources disagree."))]
+SUMMARY = [("add", "SUMMARY", RDF.type, CKG.FigureSummary), ("add", "SUMMARY", CKG.summaryEvent, "EVENT"),
+           ("add", "SUMMARY", CKG.summaryMeasure, CKG.Killed), ("add", "SUMMARY", CKG.summaryPopulation, "POP"),
+           ("add", "SUMMARY", CKG.lowEstimate, Literal(12, datatype=XSD.integer)),
+           ("add", "SUMMARY", CKG.bestEstimate, Literal(16, datatype=XSD.integer)),
+           ("add", "SUMMARY", CKG.highEstimate, Literal(21, datatype=XSD.integer)),
+           ("add", "SUMMARY", CKG.lowFrom, "CLAIM"), ("add", "SUMMARY", CKG.bestFrom, "CLAIM"),
+           ("add", "SUMMARY", CKG.highFrom, "CLAIM_MON"), ("add", "SUMMARY", CKG.sourceCount, Literal(2, datatype=XSD.integer))]
+
 # (shape local name, focus node key, ops that break it, ops of the corrected twin)
 CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
     # articles
@@ -89,6 +106,46 @@ CASES: list[tuple[str, str, list[tuple], list[tuple]]] = [
     ("Figure-countedGroup", "FIG", [("add", "FIG", CKG.countedGroup, S("police"))], [("set", "FIG", CKG.countedGroup, S("police"))]),
     ("Figure-extractionRule", "FIG", [("del", "FIG", CKG.extractionRule, None)], [("set", "FIG", CKG.extractionRule, S("figure.other"))]),
     ("Figure-ofClaim", "FIG", [("del", "CLAIM", CKG.hasFigure, "FIG")], []),
+    ("Figure-counts", "FIG", [("add", "FIG", CKG.counts, "POP_F")], [("set", "FIG", CKG.counts, "POP_F")]),
+    # populations
+    ("Population", "POP", [("add", "POP", CKG.measure, CKG.Killed)], [("add", "POP", CKG.populationMark, S("mobilised"))]),
+    ("Population-label", "POP", [("del", "POP", RDFS.label, None)], [("set", "POP", RDFS.label, EN("guards"))]),
+    ("Population-populationOf", "POP", [("set", "POP", CKG.populationOf, "ART")], [("set", "POP", CKG.populationOf, "EVENT")]),
+    ("Population-kind", "POP", [("set", "POP", CKG.populationKind, CKG.Dead)], [("set", "POP", CKG.populationKind, CKG.Police)]),
+    ("Population-nationality", "POP", [("set", "POP", CKG.nationality, "GOV")], [("set", "POP", CKG.nationality, "NORTH")]),
+    ("Population-side", "POP", [("set", "POP", CKG.side, "NORTH")], [("set", "POP", CKG.side, "FF")]),
+    ("Population-alignment", "POP", [("set", "POP", CKG.alignment, CKG.Asserts)], [("set", "POP", CKG.alignment, CKG.GovernmentSide)]),
+    ("Population-eventRole", "POP", [("set", "POP", CKG.eventRole, CKG.Asserts)], [("set", "POP", CKG.eventRole, CKG.AttackingSide)]),
+    ("Population-mark", "POP", [("add", "POP", CKG.populationMark, S(""))], [("add", "POP", CKG.populationMark, S("mobilised"))]),
+    ("Population-within", "POP", [("add", "POP", CKG.withinPopulation, "EVENT")], [("add", "POP", CKG.withinPopulation, "POP_F")]),
+    ("Population-extractionRule", "POP", [("del", "POP", CKG.extractionRule, None)], [("set", "POP", CKG.extractionRule, S("population.other"))]),
+    # contradictions and revisions (derived graphs)
+    ("FigureConflict", "CONFLICT", [*CONFLICT, ("add", "CONFLICT", CKG.measure, CKG.Killed)], CONFLICT),
+    ("FigureConflict-event", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.conflictEvent, "ART")], CONFLICT),
+    ("FigureConflict-measure", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.conflictMeasure, None)], CONFLICT),
+    ("FigureConflict-firstFigure", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.firstFigure, "CLAIM")], CONFLICT),
+    ("FigureConflict-secondFigure", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondFigure, None)], CONFLICT),
+    ("FigureConflict-firstClaim", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.firstClaim, "FIG")], CONFLICT),
+    ("FigureConflict-secondClaim", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondClaim, None)], CONFLICT),
+    ("FigureConflict-firstPopulation", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.firstPopulation, "EVENT")], CONFLICT),
+    ("FigureConflict-secondPopulation", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondPopulation, None)], CONFLICT),
+    ("FigureConflict-firstClaimant", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.firstClaimant, "EVENT")], CONFLICT),
+    ("FigureConflict-secondClaimant", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.secondClaimant, None)], CONFLICT),
+    ("FigureConflict-relation", "CONFLICT", [*CONFLICT, ("set", "CONFLICT", CKG.populationRelation, CKG.Asserts)], CONFLICT),
+    ("FigureConflict-reason", "CONFLICT", [*CONFLICT, ("del", "CONFLICT", CKG.reason, None)], CONFLICT),
+    # figure summaries (derived graphs)
+    ("FigureSummary", "SUMMARY", [*SUMMARY, ("add", "SUMMARY", CKG.reason, S("x"))], SUMMARY),
+    ("FigureSummary-event", "SUMMARY", [*SUMMARY, ("set", "SUMMARY", CKG.summaryEvent, "ART")], SUMMARY),
+    ("FigureSummary-measure", "SUMMARY", [*SUMMARY, ("del", "SUMMARY", CKG.summaryMeasure, None)], SUMMARY),
+    ("FigureSummary-population", "SUMMARY", [*SUMMARY, ("set", "SUMMARY", CKG.summaryPopulation, "EVENT")], SUMMARY),
+    ("FigureSummary-low", "SUMMARY", [*SUMMARY, ("set", "SUMMARY", CKG.lowEstimate, S("few"))], SUMMARY),
+    ("FigureSummary-best", "SUMMARY", [*SUMMARY, ("add", "SUMMARY", CKG.bestEstimate, I(13))], SUMMARY),
+    ("FigureSummary-high", "SUMMARY", [*SUMMARY, ("set", "SUMMARY", CKG.highEstimate, I(-1))], SUMMARY),
+    ("FigureSummary-lowFrom", "SUMMARY", [*SUMMARY, ("add", "SUMMARY", CKG.lowFrom, "FIG")], SUMMARY),
+    ("FigureSummary-bestFrom", "SUMMARY", [*SUMMARY, ("add", "SUMMARY", CKG.bestFrom, "FIG")], SUMMARY),
+    ("FigureSummary-highFrom", "SUMMARY", [*SUMMARY, ("add", "SUMMARY", CKG.highFrom, "EVENT")], SUMMARY),
+    ("FigureSummary-sources", "SUMMARY", [*SUMMARY, ("del", "SUMMARY", CKG.sourceCount, None)], SUMMARY),
+    ("FigureSummary-order", "SUMMARY", [*SUMMARY, ("set", "SUMMARY", CKG.lowEstimate, I(30))], SUMMARY),
     # events
     ("Event", "EVENT", [("add", "EVENT", SEM.hasTimeStamp, D("2020-03-03"))], [("add", "EVENT", SEM.hasActor, "MIN")]),
     ("Event-type", "EVENT", [("del", "EVENT", RDF.type, CKG.Attack)], [("del", "EVENT", RDF.type, CKG.Attack), ("add", "EVENT", RDF.type, CKG.AirStrike)]),

@@ -261,3 +261,18 @@ def test_a_worker_that_grew_past_the_recycle_threshold_answers_then_is_replaced(
     small = client.get("/sparql", params={"query": SIMPLE}, headers={"accept": "text/csv"})
     assert small.text == "label\r\nValetown\r\n"
     assert _wait_for_workers(small_workers, 1) == after  # a small query does not recycle its worker
+
+
+def test_a_worker_started_by_a_large_process_measures_its_own_peak_memory() -> None:
+    """``ru_maxrss`` survives fork and exec: a worker started by a large server would inherit the
+    server's size as its peak and never be recycled. ``peak_rss`` must be the worker's own."""
+    parent = (
+        "import subprocess, sys\n"
+        "ballast = bytearray(400 * 2**20)\n"
+        "for i in range(0, len(ballast), 4096): ballast[i] = 1\n"
+        "child = ('from conflictkg.sparql.worker import _open_status, peak_rss; '\n"
+        "         '_open_status(); print(peak_rss())')\n"
+        "print(subprocess.run([sys.executable, '-c', child], capture_output=True, text=True, check=True).stdout)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, check=True).stdout
+    assert 0 < int(out) < 200 * 2**20

@@ -114,7 +114,8 @@ def test_ask_and_construct(client: Client) -> None:
 
 def test_named_graphs_and_union_default_graph(client: Client, service: GraphService) -> None:
     graphs = sorted(service.sparql.known_graphs())
-    assert len(graphs) == 3
+    assert len(graphs) == 4  # two articles, the dictionary, and the derived graph of their event
+    assert "https://w3id.org/conflictkg/graph/derived/event/2020-03-04-north-province-attack" in graphs
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     assert client.get("/sparql", params={"query": q}, headers={"accept": "text/csv"}).text == \
         "g\r\n" + "".join(f"{g}\r\n" for g in graphs)

@@ -3,6 +3,8 @@ article, on every backend: exact rows, listing, and parameter checking (422)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +20,7 @@ K3 = denial_graph()[0].rsplit("/", 1)[1]
 ID = "https://w3id.org/conflictkg/id/"
 CKG = "https://w3id.org/conflictkg/ontology#"
 MONITOR = f"{ID}actor/unnamed/{K2}/local-monitor"
-ALL_QUERIES = ["actor-statements", "casualty-figures", "contested-figures", "contradictions"]
+ALL_QUERIES = ["actor-statements", "casualty-figures", "contested-figures", "contradictions", "figure-summary"]
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +49,8 @@ def _iri(value: str):  # -> URIRef
 def _rows(client: Client, name: str, **params: str) -> list[list[str]]:
     r = client.get(f"/queries/{name}", params=params, headers={"accept": "text/csv"})
     assert r.status_code == 200, r.text
-    lines = r.text.split("\r\n")
-    assert lines[-1] == ""
-    return [line.split(",") for line in lines[:-1]]
+    assert r.text.endswith("\r\n")
+    return list(csv.reader(io.StringIO(r.text, newline="")))
 
 
 def test_the_queries_are_listed_with_their_parameters(client: Client) -> None:
@@ -103,49 +104,60 @@ def test_actor_statements_is_a_timeline(client: Client, service: GraphService) -
 def test_contradictions(client: Client, service: GraphService) -> None:
     ministry, monitor, government, agency = (_claim(service, c) for c in (
         A["interior-ministry"], MONITOR, A["north-government"], A["agency-x"]))
-    header = ["event", "measure", "claimantA", "labelA", "minA", "maxA", "surfaceA", "claimA",
-              "claimantB", "labelB", "minB", "maxB", "surfaceB", "claimB"]
-    gov = (A["north-government"], "Government of North", "", "10", "up to 10", government)
-    ministry_side = (A["interior-ministry"], "Interior Ministry", "12", "", "at least 12", ministry)
-    monitor_side = (MONITOR, "local monitor", "21", "", "more than 20", monitor)
-    agency_side = (A["agency-x"], "Agency X", "11", "11", "about 11", agency)
-    # "up to 10" cannot be true with "at least 12" nor with "more than 20"; "about 11" (read as 9..13)
-    # cannot be true with "more than 20" but can with "at least 12" and "up to 10"; "at least 12" and
-    # "more than 20" (both open above) can both be true.
-    # A is always the lower claim: its upper bound is below B's lower bound.
-    expected = {(gov, ministry_side), (gov, monitor_side), (agency_side, monitor_side)}
+    header = ["event", "kind", "measure", "claimA", "populationA", "claimB", "populationB", "reason"]
+    soldiers = f"{ID}population/2020-03-04-north-province-attack/soldiers"
+    # All four count the same guards. "up to 10" cannot be true with "at least 12" nor with "more
+    # than 20"; "about 11" (read as 9..13) cannot be true with "more than 20". The ministry and the
+    # government it belongs to are one source: their pair is a revision (A the earlier figure); the
+    # others are contradictions (A the lower figure). "at least 12" and "more than 20" can both hold.
+    expected = {
+        ("contradiction", government, monitor, "Government of North and local monitor disagree: 'up to 10' (0 to 10) "
+         "and 'more than 20' (21 to any number) count the same people (soldiers) and their ranges do not overlap."),
+        ("contradiction", agency, monitor, "Agency X and local monitor disagree: 'about 11' (9 to 13) and 'more than "
+         "20' (21 to any number) count the same people (soldiers) and their ranges do not overlap."),
+        ("revision", ministry, government, "Interior Ministry and then Government of North, one source, changed the "
+         "figure (2020-03-04 to 2020-03-07): 'at least 12' (12 to any number) and 'up to 10' (0 to 10) count the same "
+         "people (soldiers) and their ranges do not overlap."),
+    }
     rows = _rows(client, "contradictions")
     assert rows[0] == header
     assert len(rows) == 1 + len(expected)
-    assert all(row[:2] == [EVENT, f"{CKG}Killed"] for row in rows[1:])
-    assert {(tuple(r[2:8]), tuple(r[8:14])) for r in rows[1:]} == expected
-    assert _rows(client, "contradictions", event=EVENT)[1:] == rows[1:]
+    assert all(r[0] == EVENT and r[2] == f"{CKG}Killed" and r[4] == r[6] == soldiers for r in rows[1:])
+    assert {(r[1], r[3], r[5], r[7]) for r in rows[1:]} == expected  # rows come unordered
+    assert sorted(_rows(client, "contradictions", event=EVENT)[1:]) == sorted(rows[1:])
     assert _rows(client, "contradictions", event=f"{ID}event/none") == [header]
 
 
-def test_contradictions_use_the_approximation_slack_of_contested() -> None:
-    from conflictkg.config import APPROX_MIN_SLACK, APPROX_RELATIVE_SLACK
-
-    text = load_named_queries()["contradictions"].text
-    for side in "AB":
-        assert (f"IF({APPROX_RELATIVE_SLACK} * COALESCE(?min{side}, ?max{side}) > {APPROX_MIN_SLACK}, "
-                f"{APPROX_RELATIVE_SLACK} * COALESCE(?min{side}, ?max{side}), {APPROX_MIN_SLACK})") in text
+def test_figure_summary(client: Client, service: GraphService) -> None:
+    ministry, monitor, government, agency = (_claim(service, c) for c in (
+        A["interior-ministry"], MONITOR, A["north-government"], A["agency-x"]))
+    soldiers = f"{ID}population/2020-03-04-north-province-attack/soldiers"
+    fighters = f"{ID}population/2020-03-04-north-province-attack/fighters"
+    bran = _claim(service, f"{ID}actor/person/ivo-bran")
+    assert _rows(client, "figure-summary", event=EVENT) == [
+        ["event", "measure", "population", "populationLabel", "low", "best", "high", "sources", "lowFrom", "bestFrom",
+         "highFrom"],
+        # the ministry speaks for the government: its later "up to 10" stands for both
+        [EVENT, f"{CKG}Attackers", fighters, "fighters", "40", "40", "40", "1", bran, bran, bran],
+        [EVENT, f"{CKG}Killed", soldiers, "soldiers", "0", "11", "21", "3", government, agency, monitor],
+    ]
 
 
 def test_contested_figures(client: Client, service: GraphService) -> None:
     ministry, monitor, government, agency = (_claim(service, c) for c in (
         A["interior-ministry"], MONITOR, A["north-government"], A["agency-x"]))
     assert _rows(client, "contested-figures", event=EVENT) == [
-        ["event", "measure", "claimDate", "claimant", "claimantLabel", "min", "max", "qualifier", "surfaceForm", "claim"],
+        ["event", "measure", "claimDate", "claimant", "claimantLabel", "min", "max", "qualifier", "surfaceForm",
+         "population", "claim"],
         [EVENT, f"{CKG}Killed", "2020-03-04", A["interior-ministry"], "Interior Ministry", "12", "", f"{CKG}AtLeast",
-         "at least 12", ministry],
+         "at least 12", "soldiers", ministry],
         [EVENT, f"{CKG}Killed", "2020-03-06", MONITOR, "local monitor", "21", "", f"{CKG}MoreThan", "more than 20",
-         monitor],
+         "soldiers", monitor],
         [EVENT, f"{CKG}Killed", "2020-03-07", A["agency-x"], "Agency X", "11", "11", f"{CKG}Approximately",
-         "about 11", agency],
+         "about 11", "soldiers", agency],
         [EVENT, f"{CKG}Killed", "2020-03-07", A["north-government"], "Government of North", "", "10", f"{CKG}UpTo",
-         "up to 10", government],
-    ]  # the attackers figure ("About 40") has no rival claimant, so it is not contested
+         "up to 10", "soldiers", government],
+    ]  # the attackers figure ("About 40") is in no pair, so it is not contested
 
 
 def test_bad_parameters_are_422(client: Client) -> None:

@@ -25,8 +25,8 @@ from fixtures_sparql import Client
 TOKEN = "test-token-typed"
 JUNK = URIRef("https://example.org/junk")
 JUNK_P = URIRef("https://example.org/says")
-COVERED = ("ckg:Actor, ckg:Article, ckg:Claim, ckg:Event, ckg:Figure, ckg:Place, ckg:TextSpan, "
-           "oa:TextPositionSelector, oa:TextQuoteSelector")
+COVERED = ("ckg:Actor, ckg:Article, ckg:Claim, ckg:Event, ckg:Figure, ckg:FigureConflict, ckg:FigureSummary, "
+           "ckg:Place, ckg:Population, ckg:TextSpan, oa:TextPositionSelector, oa:TextQuoteSelector")
 
 
 @pytest.fixture(autouse=True)

@@ -174,7 +174,7 @@ class Builder:
             graphs[name] = g
             if only_missing:
                 self.notes.append(warning("W008", path=str(path), problem="its graph was not in the store; loaded"))
-        self.service.store.replace_graphs(graphs)
+        self.service.store.replace_graphs(self.service.with_derived(graphs))
         return sum(len(g) for g in graphs.values())
 
     def reconcile(self, directory: Path) -> list[str]:
@@ -232,7 +232,8 @@ class Builder:
         outcome.graph, outcome.claims, outcome.events = str(name), len(doc.claims), len(doc.events)
         outcome.warnings += doc.warnings
         try:
-            report = self.service.validator.validate_delta({name: graph}, self.service.store)
+            graphs = self.service.with_derived({name: graph})
+            report = self.service.validator.validate_delta(self.service.gate_view(graphs), self.service.store)
             if not report.conforms:
                 raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
                                        report=report)
@@ -241,7 +242,7 @@ class Builder:
             return
         target = out_dir / (Path(doc.article.meta.file_name).stem + ".ttl") if out_dir is not None else None
         with _journal(target, graph):
-            self.service.store.replace_graph(name, graph)
+            self.service.store.replace_graphs(graphs)
 
 
 def _graph_of(g: Graph, path: Path) -> URIRef:

@@ -41,6 +41,9 @@ class FigureRecord:
     low: int | None = None
     high: int | None = None
     group: str | None = None
+    population: str | None = None
+    """IRI of the population the figure counts (None: its group could not be placed)."""
+    population_label: str | None = None
 
     def summary(self) -> str:
         group = f" ({self.group})" if self.group else ""
@@ -100,12 +103,13 @@ SELECT ?claim ?claimant ?article ?stance ?certainty ?date ?basis ?channel ?behal
 _VALUES_Q = SPARQL_PROLOGUE + """
 SELECT DISTINCT ?claim ?value WHERE { ?claim a ckg:Claim ; %(predicate)s ?value . %(where)s }"""
 _FIGURES_Q = SPARQL_PROLOGUE + """
-SELECT DISTINCT ?claim ?figure ?measure ?qualifier ?surface ?min ?max ?group WHERE {
+SELECT DISTINCT ?claim ?figure ?measure ?qualifier ?surface ?min ?max ?group ?population ?populationLabel WHERE {
   ?claim a ckg:Claim ; ckg:hasFigure ?figure .
   ?figure ckg:measure ?measure ; ckg:qualifier ?qualifier ; ckg:surfaceForm ?surface .
   OPTIONAL { ?figure schema:minValue ?min }
   OPTIONAL { ?figure schema:maxValue ?max }
   OPTIONAL { ?figure ckg:countedGroup ?group }
+  OPTIONAL { ?figure ckg:counts ?population . OPTIONAL { ?population rdfs:label ?populationLabel } }
   %(where)s
 }"""
 _SPANS_Q = SPARQL_PROLOGUE + """
@@ -185,7 +189,8 @@ def load_claims(store: GraphStore, *, focus: str | None = None, focus_kind: Focu
             figures[fig] = (str(row["claim"]), FigureRecord(
                 iri=fig, measure=local_name(str(row["measure"])), qualifier=local_name(str(row["qualifier"])),
                 surface=str(row["surface"]), low=_int(row.get("min")), high=_int(row.get("max")),
-                group=_s(row.get("group")),
+                group=_s(row.get("group")), population=_s(row.get("population")),
+                population_label=_s(row.get("populationLabel")),
             ))
     for claim, figure in sorted(figures.values(), key=lambda cf: _figure_order(cf[1])):
         if (c := claims.get(claim)) is not None:

@@ -131,6 +131,22 @@ def _claims(args: argparse.Namespace, service: GraphService) -> int:
     return 0
 
 
+@command("contradictions")
+def _contradictions(args: argparse.Namespace, service: GraphService) -> int:
+    fmt = args.format or "jsonl"
+    if fmt not in ("jsonl", "csv"):
+        raise ConfigError(f"--format must be jsonl or csv, not {fmt!r}", code="E011")
+    service.ensure_loaded()
+    rows = service.contradictions()  # read before the output file is opened: a failure leaves no empty file
+    out = open_output(args.output) if args.output else sys.stdout
+    try:
+        service.write_contradictions(out, fmt=fmt, rows=rows)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
 def _fetch_flags(p: Any) -> None:
     env_flag(p, "--fetch-timeout", help="seconds one fetch may take, redirects included (default 20)", type=float)
     env_flag(p, "--max-page-bytes", help="largest page or feed fetched (default 5000000)", type=int)
@@ -176,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "instead of what the page says")
 
     p = sub.add_parser("claims", help="print the claims table")
+    env_flag(p, "--format", help="jsonl or csv (default jsonl)")
+    env_flag(p, "--output", "-o", help="file to write (default: standard output)")
+
+    p = sub.add_parser("contradictions",
+                       help="print the stored contradictions and revisions (pairs of figures that cannot both be true)")
     env_flag(p, "--format", help="jsonl or csv (default jsonl)")
     env_flag(p, "--output", "-o", help="file to write (default: standard output)")
 

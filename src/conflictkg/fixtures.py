@@ -19,6 +19,7 @@ from .model import (
     EventRecord,
     Figure,
     PartialDate,
+    PopulationRecord,
     Span,
 )
 from .namespaces import (
@@ -33,7 +34,8 @@ from .namespaces import (
 )
 from .rdf import new_graph, write_article
 
-__all__ = ["FIXTURE_ARTICLES", "fixture_articles", "fixture_graphs", "fixture_dictionary_graph", "EVENT_KEY"]
+__all__ = ["FIXTURE_ARTICLES", "fixture_articles", "fixture_graphs", "fixture_dictionary_graph", "EVENT_KEY", "GUARDS",
+           "FIGHTERS"]
 
 EVENT_KEY = "2020-03-04-north-province-attack"
 
@@ -70,6 +72,9 @@ def fixture_articles() -> list[Article]:
 
 A = {k: str(CKGID[f"actor/{k}"]) for k in ("interior-ministry", "north-government", "freedom-front", "agency-x")}
 VALETOWN = str(CKGID["place/valetown"])
+#: Who the fixture's figures count (as the ``populations`` component places "guards" and "fighters").
+GUARDS = PopulationRecord(kind="Soldiers", rules=("population.kind.soldiers",), label="soldiers")
+FIGHTERS = PopulationRecord(kind="Fighters", rules=("population.kind.fighters",), label="fighters")
 NORTH = str(CKGID["place/north-province"])
 
 
@@ -146,7 +151,8 @@ def fixture_graphs() -> dict[URIRef, Graph]:
             date_stated=True,
             events=[EVENT_KEY],
             figures=[Figure(measure="killed", low=12, high=None, qualifier="at_least", surface="at least 12",
-                            span=_span(t1, "at least 12"), group="guards", rule="figure.at-least")],
+                            span=_span(t1, "at least 12"), group="guards", rule="figure.at-least",
+                            population=GUARDS)],
             channel="statement",
             rules=["attr.subject-said"],
         ),
@@ -157,7 +163,8 @@ def fixture_graphs() -> dict[URIRef, Graph]:
             date=PartialDate(2020, 3, 5),
             events=[EVENT_KEY],
             figures=[Figure(measure="attackers", low=40, high=40, qualifier="approximately", surface="About 40",
-                            span=_span(t1, "About 40"), group="fighters", rule="figure.approximately")],
+                            span=_span(t1, "About 40"), group="fighters", rule="figure.approximately",
+                            population=FIGHTERS)],
             channel="interview",
             reported_via=A["agency-x"],
             rules=["attr.quote-told"],
@@ -180,7 +187,8 @@ def fixture_graphs() -> dict[URIRef, Graph]:
             certainty="possible",
             hedges=["may have"],
             figures=[Figure(measure="killed", low=21, high=None, qualifier="more_than", surface="more than 20",
-                            span=_span(t2, "more than 20"), group="guards", rule="figure.more-than")],
+                            span=_span(t2, "more than 20"), group="guards", rule="figure.more-than",
+                            population=GUARDS)],
             rules=["attr.subject-said"],
         ),
     ]

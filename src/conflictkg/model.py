@@ -18,6 +18,7 @@ __all__ = [
     "Article",
     "ActorRecord",
     "Figure",
+    "PopulationRecord",
     "Claim",
     "EventRecord",
     "MEASURES",
@@ -144,6 +145,28 @@ class ActorRecord:
     rule: str = ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class PopulationRecord:
+    """Who a figure counts, as a group of the figure's event (see :mod:`conflictkg.populations`).
+
+    Unset attributes are not known (never "anyone"): ``nationality`` a country's place IRI,
+    ``side`` the IRI of the party they belong to or fight for, ``alignment`` ``GovernmentSide`` or
+    ``OppositionSide`` (relative to the event's country), ``role`` ``AttackingSide``; ``marks``
+    name subsets ("mobilised").
+    """
+
+    kind: str
+    """Local name of a ``ckg:PopulationKind`` (``Soldiers``, ``Civilians``, ``People``, ...)."""
+    nationality: str | None = None
+    side: str | None = None
+    alignment: str | None = None
+    role: str | None = None
+    marks: tuple[str, ...] = ()
+    rules: tuple[str, ...] = field(default=(), compare=False)
+    label: str = field(default="", compare=False)
+    """How an analyst reads it: "Russian soldiers (mobilised)"."""
+
+
 @dataclass(kw_only=True)
 class Figure:
     measure: str
@@ -154,6 +177,10 @@ class Figure:
     span: Span
     group: str | None = None
     rule: str = ""
+    population: PopulationRecord | None = None
+    """Who the figure counts (None: a group that cannot be placed, never compared)."""
+    part_of: Figure | None = field(default=None, compare=False, repr=False)
+    """The total this figure breaks down ("35 killed, including nine Russians"), in the same claim."""
 
     def __post_init__(self) -> None:
         if self.measure not in MEASURES:

@@ -437,7 +437,25 @@ class NetworkViews:
         n = self.resolve(event, "claims", expect="Event", graph=g)
         iri = g.nodes[n]["iri"]
         claims = load_claims(self.service.store, focus=iri, focus_kind="event")
-        return contested.contested_figures(self.summary(g, n), claims, label=self._label, article=self._article)
+        pairs = contested.stored_pairs(self.service.store, iri)
+        return contested.contested_figures(self.summary(g, n), claims, pairs, label=self._label,
+                                           article=self._article)
+
+    def figure_summary(self, event: str) -> dict[str, Any]:
+        """Low, best and high estimates per measure and population of an event, with the claims behind each."""
+        g = self.graph("claims")
+        n = self.resolve(event, "claims", expect="Event")
+        iri = g.nodes[n]["iri"]
+        claims = {c.iri: c for c in load_claims(self.service.store, focus=iri, focus_kind="event")}
+
+        def claim_ref(claim: str) -> dict[str, Any]:
+            c = claims.get(claim)
+            return {"id": node_id(claim), "claimant": None if c is None else {"id": node_id(c.claimant),
+                                                                              "label": self._label(c.claimant)},
+                    "date": None if c is None else c.date}
+
+        return {"event": self.summary(g, n),
+                "summaries": contested.figure_summaries(self.service.store, iri, claim_ref=claim_ref)}
 
     def statements(self, actor: str) -> dict[str, Any]:
         """What an actor said (or was said on its behalf) over time."""

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 
 from .dictionary import Dictionary
-from .model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, Span
+from .model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, PopulationRecord, Span
+from .populations import population_iri, population_key
 from .namespaces import (
     CKG,
     CKGID,
@@ -240,6 +241,34 @@ def _write_claim(g: Graph, article: Article, claim: Claim) -> None:
             g.add((fig, CKG.countedGroup, Literal(figure.group)))
         if figure.rule:
             g.add((fig, CKG.extractionRule, Literal(figure.rule)))
+        if figure.population is not None and claim.events:
+            pop = _write_population(g, claim.events[0], figure.population)
+            g.add((fig, CKG.counts, pop))
+            total = figure.part_of.population if figure.part_of is not None else None
+            if total is not None and population_key(total) != population_key(figure.population):
+                g.add((pop, CKG.withinPopulation, _write_population(g, claim.events[0], total)))
+
+
+def _write_population(g: Graph, event_key: str, p: PopulationRecord) -> URIRef:
+    """A population of an event: the same triples from every article that counts it (plus its rules)."""
+    node = URIRef(population_iri(event_key, p))
+    g.add((node, RDF.type, CKG.Population))
+    g.add((node, RDFS.label, Literal(p.label, lang="en")))
+    g.add((node, CKG.populationOf, event_iri(event_key)))
+    g.add((node, CKG.populationKind, CKG[p.kind]))
+    if p.nationality:
+        g.add((node, CKG.nationality, URIRef(p.nationality)))
+    if p.side:
+        g.add((node, CKG.side, URIRef(p.side)))
+    if p.alignment:
+        g.add((node, CKG.alignment, CKG[p.alignment]))
+    if p.role:
+        g.add((node, CKG.eventRole, CKG[p.role]))
+    for mark in p.marks:
+        g.add((node, CKG.populationMark, Literal(mark)))
+    for rule in p.rules:
+        g.add((node, CKG.extractionRule, Literal(rule)))
+    return node
 
 
 def to_turtle(g: Graph) -> str:

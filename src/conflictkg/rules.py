@@ -19,7 +19,7 @@ from .errors import DataFileError
 from .model import CERTAINTIES, CHANNELS, MEASURES, QUALIFIERS, STANCES
 from .resources import RULES_DIR
 
-__all__ = ["Rule", "RuleSet", "SCHEMAS", "load_rules"]
+__all__ = ["Rule", "RuleSet", "SCHEMAS", "POPULATION_KINDS", "load_rules"]
 
 
 class Rule(BaseModel):
@@ -133,6 +133,27 @@ class DateRule(RegexRule):
     months: int | None = None
 
 
+#: Kinds of counted populations (``ckg:PopulationKind`` individuals of the ontology).
+POPULATION_KINDS = ("People", "Civilians", "Children", "Journalists", "AidWorkers", "Combatants", "Soldiers",
+                    "Fighters", "Contractors", "Police", "OnBoard", "Crew", "Pilots", "Bodies", "Aircraft")
+
+
+class PopulationKindRule(RegexRule):
+    """A kind of counted population, the nouns that name it, and the kind it lies within."""
+
+    kind: str
+    within: str | None = None
+    _kind = field_validator("kind", "within")(_in(POPULATION_KINDS))
+
+
+class PopulationTermRule(RegexRule):
+    """A word that places a counted group: its side, a subset mark, a breakdown, a running total, ..."""
+
+    term: Literal["cut", "alignment", "side-of", "role", "mark", "party-head", "possessive", "own-kind",
+                  "cumulative", "breakdown", "union", "apposition"]
+    value: str | None = None
+
+
 #: Which schema each rules file follows.
 SCHEMAS: dict[str, type[BaseModel]] = {
     "cues": CueRule,
@@ -162,6 +183,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "weekdays": ValueRule,
     "not_names": Rule,
     "place_phrases": RegexRule,
+    "population_kinds": PopulationKindRule,
+    "population_terms": PopulationTermRule,
 }
 
 

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from rdflib import Graph, URIRef
 
 from .config import SHIPPED_TURTLE_DIR, Settings
 from .store import EmbeddedStore, GraphStore
@@ -26,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .articles import ArticleLibrary
     from .building import Builder
     from .claims import ClaimsTable
+    from .derived import Derivation
     from .explorer import ClaimExplorer
     from .network import NetworkViews
     from .sparql import SparqlEngine
@@ -87,6 +91,36 @@ class GraphService:
         return ClaimsTable(self.explorer)
 
     @cached_property
+    def derived(self) -> Derivation:
+        """The derived graphs (contradictions, revisions, summaries) every write of article graphs brings along."""
+        from .derived import Derivation
+
+        return Derivation(self.store, {k.kind: k.within for k in self.builder.resources.rules.population_kinds})
+
+    def with_derived(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph | None]:
+        """``graphs`` plus the derived graphs their write implies (None drops one): what every write path
+        commits at once. Validate it with :meth:`gate_view`."""
+        return {**graphs, **self.derived.graphs_for(graphs)}
+
+    @staticmethod
+    def gate_view(graphs: Mapping[URIRef, Graph | None]) -> dict[URIRef, Graph]:
+        """What the SHACL gate checks of a write: every graph's new content (a dropped graph is empty)."""
+        return {name: g if g is not None else Graph() for name, g in graphs.items()}
+
+    def contradictions(self) -> list[dict[str, Any]]:
+        """The stored contradictions and revisions, one row per pair (:func:`conflictkg.contested.stored_pairs`)."""
+        from .contested import stored_pairs
+
+        return stored_pairs(self.store)
+
+    def write_contradictions(self, out: IO[str], *, fmt: str = "jsonl", rows: list[dict[str, Any]] | None = None) -> None:
+        """:meth:`contradictions` (or ``rows`` read from it) as JSON lines or CSV (what ``score_claims.py
+        --contradictions`` reads)."""
+        from .contested import write_pairs
+
+        write_pairs(self.contradictions() if rows is None else rows, out, fmt=fmt)
+
+    @cached_property
     def validator(self) -> ShapeValidator:
         from .validation import ShapeValidator
 
@@ -96,7 +130,7 @@ class GraphService:
     def sparql(self) -> SparqlEngine:
         from .sparql import SparqlEngine
 
-        return SparqlEngine(self.store, self.settings, gate=self._shacl_gate)
+        return SparqlEngine(self.store, self.settings, gate=self._shacl_gate, derive=self.derived.graphs_for)
 
     def _shacl_gate(self, graphs: Any) -> Any:
         """Every write through the SPARQL service passes the shapes first (see conflictkg.validation)."""

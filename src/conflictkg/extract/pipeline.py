@@ -33,7 +33,7 @@ class Component:
 REGISTRY: dict[str, Component] = {}
 
 #: The order of the default pipeline.
-DEFAULT_PIPELINE = ("clean", "sentences", "mentions", "dates", "figures", "attribution", "claims", "events")
+DEFAULT_PIPELINE = ("clean", "sentences", "mentions", "dates", "figures", "attribution", "claims", "events", "populations")
 
 
 def component(name: str, *, requires: Sequence[str] = (), assigns: Sequence[str] = ()) -> Callable[[Callable[[Doc], Doc]], Callable[[Doc], Doc]]:

@@ -62,9 +62,11 @@ from .screen import (
 from .snapshot import SnapshotSource, close_snapshots, snapshots_of
 from .worker import Task
 
-__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "PROTECTED_GRAPHS"]
+__all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive", "PROTECTED_GRAPHS"]
 
 Gate = Callable[[Mapping[URIRef, Graph]], Any]
+#: Given the graphs a write replaces (new contents), the further graphs to write with them (derived graphs).
+Derive = Callable[[Mapping[URIRef, Graph]], Mapping[URIRef, "Graph | None"]]
 #: The client key of callers in this process (the CLI); the API passes the requester's key.
 LOCAL_CLIENT = "local"
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
@@ -104,12 +106,17 @@ class SparqlEngine:
     * **gate** - called with ``{graph: new content}`` before any write; it raises
       :class:`ValidationFailed` (or returns a report whose ``conforms`` is false) to refuse.
       ``None`` refuses every write (no gate, no writes).
+    * **derive** - called with the same ``{graph: new content}`` first; the graphs it answers (the
+      derived graphs of the events the write touches, :mod:`conflictkg.derived`) are validated and
+      written in the same transaction.
     """
 
-    def __init__(self, store: GraphStore, settings: Settings, *, gate: Gate | None = None) -> None:
+    def __init__(self, store: GraphStore, settings: Settings, *, gate: Gate | None = None,
+                 derive: Derive | None = None) -> None:
         self.store = store
         self.settings = settings
         self.gate = gate
+        self.derive = derive
         self._write_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._pool: WorkerPool | None = None
@@ -387,6 +394,9 @@ class SparqlEngine:
         if self.gate is None:
             raise QueryError("writes are refused: no SHACL gate is configured", code="E058", status=503)
         graphs = {URIRef(name): _rdflib_graph(triples or ()) for name, triples in changed.items()}
+        # the derived graphs of the events the write touches go with it (conflictkg.derived); None drops one
+        derived = dict(self.derive(graphs)) if self.derive is not None else {}
+        graphs.update({name: content if content is not None else Graph() for name, content in derived.items()})
         try:
             report = self.gate(graphs)
         except ModuleNotFoundError as exc:
@@ -395,6 +405,7 @@ class SparqlEngine:
         if report is not None and getattr(report, "conforms", True) is False:
             raise ValidationFailed("the write breaks the SHACL shapes; nothing was changed", report=report)
         contents: dict[URIRef, GraphContent] = {URIRef(name): triples for name, triples in changed.items()}
+        contents.update(derived)
         self.store.replace_graphs(contents)
         return UpdateResult(graphs=sorted(changed))
 

@@ -183,8 +183,28 @@ def out_of_memory() -> tuple[str, str, int, str]:
             "narrow it or add a LIMIT")
 
 
+#: ``/proc/self/status``, opened before the worker confines itself (Landlock may then forbid it).
+_STATUS: int | None = None
+
+
+def _open_status() -> None:
+    global _STATUS
+    try:
+        _STATUS = os.open("/proc/self/status", os.O_RDONLY)
+    except OSError:  # not Linux
+        _STATUS = None
+
+
 def peak_rss() -> int:
-    """This process's peak resident memory in bytes (0 where the platform does not say)."""
+    """This process's peak resident memory in bytes (0 where the platform does not say).
+
+    On Linux this is ``VmHWM``, the peak of this program's own memory. ``ru_maxrss`` is not:
+    the kernel carries it over ``fork`` and ``exec``, so a worker started by a large server
+    would report the server's size and never see its own growth."""
+    if _STATUS is not None:
+        for line in os.pread(_STATUS, 8192, 0).decode("ascii", "replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
@@ -234,6 +254,7 @@ def main() -> None:  # pragma: no cover - runs in the child process
         config: WorkerConfig = recv.recv()
     except (EOFError, OSError):
         return
+    _open_status()
     if config["confine"]:
         confinement = confine(readable=config["readable"], memory_limit=config["memory_limit"])
     else:

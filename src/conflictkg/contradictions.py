@@ -1,0 +1,139 @@
+"""Contradictions and revisions: pairs of figures about one event that cannot both be true.
+
+Two figures of the same measure cannot both be true when they count the same population
+and their ranges do not overlap, or when one counts a population within the other's and
+its lower bound exceeds the other's upper bound (the part would outnumber the whole).
+Populations that are not comparable (siblings such as "Syrian forces" and "Russians",
+"soldiers" and "militants", a group that cannot be placed) are never compared. Ranges
+are read as in :func:`conflictkg.contested.comparison_range` ("about 100" is 90..110);
+figures of denials assert no range and are never paired.
+
+Between two claims, the figures of one measure and population conflict only when every
+figure of the one conflicts with every figure of the other (a claim giving an earlier and a
+revised toll, "initially 9, then 33", conflicts only with a figure that contradicts both).
+A conflicting pair is a *revision* when the same source changed its figure (the same
+claimant, or claimants speaking for the same organisation: a spokeswoman, her ministry and
+its government), and a *contradiction* otherwise.
+
+This module is pure: :mod:`conflictkg.derived` reads the facts from the store and writes the
+pairs as ``ckg:Contradiction`` and ``ckg:Revision`` nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Literal
+
+from .contested import NON_ASSERTING, comparison_range
+from .model import PopulationRecord
+from .populations import EventContext, Relation, population_key, relation
+
+__all__ = ["FigureFact", "ClaimFact", "FigurePair", "find_pairs", "figures_conflict", "PairKind", "show_range"]
+
+PairKind = Literal["contradiction", "revision"]
+
+
+@dataclass(frozen=True)
+class FigureFact:
+    """A figure with who it counts (``population``: None when it cannot be placed)."""
+
+    iri: str
+    measure: str
+    qualifier: str
+    surface: str
+    low: int | None
+    high: int | None
+    population: PopulationRecord | None
+    population_iri: str | None = None
+
+
+@dataclass
+class ClaimFact:
+    """A claim about the event, with the sources it speaks for and its figures."""
+
+    iri: str
+    claimant: str
+    sources: frozenset[str]
+    """The claimant, whom it spoke for, and the organisations they belong to: shared = same source."""
+    stance: str
+    date: str | None = None
+    article: str | None = None
+    figures: list[FigureFact] = field(default_factory=list)
+    claimant_label: str | None = None
+
+
+@dataclass(frozen=True)
+class FigurePair:
+    """Two figures that cannot both be true: ``first`` is the earlier (revision) or lower (contradiction) one."""
+
+    kind: PairKind
+    measure: str
+    first: FigureFact
+    second: FigureFact
+    first_claim: ClaimFact
+    second_claim: ClaimFact
+    relation: Relation
+    """How the first figure's population relates to the second's."""
+    first_range: tuple[int, int | None]
+    second_range: tuple[int, int | None]
+
+
+def show_range(r: tuple[int, int | None]) -> str:
+    return f"{r[0]}" if r[0] == r[1] else f"{r[0]} to {'any number' if r[1] is None else r[1]}"
+
+
+def figures_conflict(a: FigureFact, b: FigureFact, rel: Relation | None) -> bool:
+    """Whether ``a`` and ``b`` (populations related by ``rel``: a's to b's) cannot both be true."""
+    if rel is None:
+        return False
+    (la, ha), (lb, hb) = comparison_range(a), comparison_range(b)  # type: ignore[arg-type]
+    if rel == "same":
+        return (ha is not None and ha < lb) or (hb is not None and hb < la)
+    if rel == "within":  # a counts a part of b's people
+        return hb is not None and la > hb
+    return ha is not None and lb > ha
+
+
+def _groups(claim: ClaimFact) -> dict[tuple[str, str], list[FigureFact]]:
+    out: dict[tuple[str, str], list[FigureFact]] = {}
+    for f in claim.figures:
+        if f.population is not None:
+            out.setdefault((f.measure, population_key(f.population)), []).append(f)
+    return out
+
+
+def find_pairs(claims: Sequence[ClaimFact], ctx: EventContext) -> list[FigurePair]:
+    """Every pair of figures of two claims of one event that cannot both be true, in a stable order."""
+    claims = sorted((c for c in claims if c.stance not in NON_ASSERTING), key=lambda c: c.iri)
+    grouped = [(c, _groups(c)) for c in claims]
+    out: list[FigurePair] = []
+    for (ca, ga), (cb, gb) in combinations(grouped, 2):
+        same_source = bool(ca.sources & cb.sources)
+        for (ma, _), fas in sorted(ga.items()):
+            for (mb, _), fbs in sorted(gb.items()):
+                if ma != mb:
+                    continue
+                rel = relation(fas[0].population, fbs[0].population, ctx)  # type: ignore[arg-type]
+                if rel is None or not all(figures_conflict(fa, fb, rel) for fa in fas for fb in fbs):
+                    continue
+                for fa in fas:
+                    for fb in fbs:
+                        out.append(_pair("revision" if same_source else "contradiction", ma, fa, fb, ca, cb, rel))
+    return sorted(out, key=lambda p: (p.measure, p.first.iri, p.second.iri))
+
+
+_FLIP: dict[Relation, Relation] = {"same": "same", "within": "contains", "contains": "within"}
+
+
+def _pair(kind: PairKind, measure: str, fa: FigureFact, fb: FigureFact, ca: ClaimFact, cb: ClaimFact,
+          rel: Relation) -> FigurePair:
+    ra, rb = comparison_range(fa), comparison_range(fb)  # type: ignore[arg-type]
+    if kind == "revision" and (ca.date or "") != (cb.date or "") and ca.date and cb.date:
+        swap = cb.date < ca.date
+    else:
+        swap = (rb[0], rb[1] if rb[1] is not None else float("inf")) < (ra[0], ra[1] if ra[1] is not None else float("inf"))
+    if swap:
+        return FigurePair(kind, measure, fb, fa, cb, ca, _FLIP[rel], rb, ra)
+    return FigurePair(kind, measure, fa, fb, ca, cb, rel, ra, rb)

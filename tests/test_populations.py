@@ -1,0 +1,196 @@
+"""Who a figure counts: population rules (invented phrases), how populations relate, and the
+``populations`` component on invented articles."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fixtures_validation import ontology_graph
+from rdflib import URIRef
+from rdflib.namespace import RDF, SKOS
+
+from conflictkg.extract import Doc, Pipeline, load_resources
+from conflictkg.model import Article, ArticleMeta, PopulationRecord
+from conflictkg.namespaces import CKG, CKGID
+from conflictkg.populations import Party, PopulationRules, event_context, population_key, relation
+
+RES = load_resources()
+RULES = PopulationRules(RES.rules, RES.dictionary)
+PARENT = {k.kind: k.within for k in RES.rules.population_kinds}
+RUSSIA, TURKEY, IRAN = (str(CKGID[f"place/{c}"]) for c in ("russia", "turkey", "iran"))
+WAGNER = str(CKGID["actor/wagner-group"])
+STATE = Party(nationality=TURKEY)
+
+
+def key(group: str | None, *, after: str = "", claimant: Party = Party(), own: str | None = None) -> str | None:
+    p, _ = RULES.describe(group, after=after, claimant=claimant, claimant_kind=own)
+    return None if p is None else population_key(p)
+
+
+@pytest.mark.parametrize(("group", "claimant", "expected"), [
+    ("Iranian citizens", Party(), "people-iran"),
+    ("Iranians", Party(), "people-iran"),
+    ("private Russian military contractors", Party(), "contractors-russia"),
+    ("mercenaries from Wagner Group", Party(), "contractors-side-wagner-group"),
+    ("pro-regime fighters", Party(), "fighters-governmentside"),
+    ("government soldiers", Party(), "soldiers-governmentside"),
+    ("rebel fighters", Party(), "fighters-oppositionside"),
+    ("pro-Iranian militiamen", Party(), "fighters-side-iran-government"),
+    ("pro-Jordanian militiamen", Party(), None),  # a side whose government the dictionary lacks
+    ("civilians", Party(), "civilians"),
+    ("schoolchildren", Party(), "children"),
+    ("newly mobilised Turkish soldiers", Party(), "soldiers-turkey-mobilised"),
+    ("child survivors", Party(), "children-survivors"),
+    ("people on board", Party(), "onboard"),
+    ("pilots", Party(), "pilots"),
+    ("Turkish warplanes", Party(), "aircraft-turkey"),
+    ("attacking force", Party(), "combatants-attackingside"),
+    (None, Party(), "people"),
+    # a state's statement counts its own soldiers; "its"/"our" are the claimant's own people
+    ("soldiers", STATE, "soldiers-turkey"),
+    ("military personnel", STATE, "soldiers-turkey"),
+    ("its servicemen", Party(nationality=RUSSIA), "soldiers-russia"),
+    ("soldiers", Party(), "soldiers"),
+    ("its fighters", Party(side=WAGNER), "fighters-side-wagner-group"),
+    # what cannot be placed is never compared
+    ("its servicemen", Party(), None),
+    ("operatives", Party(), None),
+    ("men", Party(), None),
+    ("Iranian and Turkish soldiers", Party(), None),
+    ("soldiers and civilians", Party(), None),
+    ("combat units", Party(), None),
+])
+def test_counted_groups_are_placed_by_rules(group: str | None, claimant: Party, expected: str | None) -> None:
+    assert key(group, claimant=claimant) == expected
+
+
+def test_comrades_are_the_claimants_own_kind() -> None:
+    assert key("our fallen comrades", claimant=STATE, own="Soldiers") == "soldiers-turkey"
+    assert key("our fallen comrades", claimant=Party(side=WAGNER), own="Fighters") == "fighters-side-wagner-group"
+    assert key("our fallen comrades") is None
+
+
+def test_running_totals_are_not_an_events_toll() -> None:
+    assert key("soldiers", after=" have been killed since the start of the campaign", claimant=STATE) is None
+    assert key("soldiers", after=" have died in Turkey, a monitor says", claimant=STATE) is None
+    assert key("soldiers", after=" were killed in the raid on Tuesday", claimant=STATE) == "soldiers-turkey"
+
+
+def test_an_apposition_says_who_the_people_are() -> None:
+    assert key("people", after=" people, presumably Iranian citizens, died") == "people-iran"
+    assert key("people", after=" people, all of them civilians, died") == "civilians"
+    # "mostly" and "including" are not appositions: the people stay everyone counted
+    assert key("people", after=" people, mostly civilians, died") == "people"
+    assert key("people", after=" people, including four children, died") == "people"
+
+
+def test_labels_read_as_an_analyst_would() -> None:
+    p, _ = RULES.describe("mobilized Russian soldiers")
+    assert p is not None and p.label == "Russian soldiers (mobilised)"
+    p, _ = RULES.describe("mercenaries from Wagner Group")
+    assert p is not None and p.label == "contractors of Wagner Group"
+
+
+def test_population_kinds_of_rules_and_ontology_agree() -> None:
+    onto = ontology_graph()
+    kinds = {s: onto.value(s, SKOS.broader) for s in onto.subjects(RDF.type, CKG.PopulationKind)}
+    assert {str(k).rsplit("#", 1)[1]: (str(v).rsplit("#", 1)[1] if v else None) for k, v in kinds.items()} == PARENT
+
+
+# --- relations between the populations of one event --------------------------------------------
+
+def P(kind: str, **kw: object) -> PopulationRecord:
+    return PopulationRecord(kind=kind, **kw)  # type: ignore[arg-type]
+
+
+def test_same_within_and_not_comparable() -> None:
+    pops = [P("People", nationality=RUSSIA), P("Contractors", nationality=RUSSIA), P("Soldiers", nationality=RUSSIA),
+            P("Combatants", alignment="GovernmentSide"), P("Fighters"), P("Soldiers")]
+    ctx = event_context(pops, PARENT)
+    russians, contractors, soldiers, progov, fighters, unnamed = pops
+    assert relation(contractors, russians, ctx) == "within"
+    assert relation(russians, soldiers, ctx) == "contains"
+    assert relation(soldiers, soldiers, ctx) == "same"
+    assert relation(contractors, soldiers, ctx) is None  # siblings
+    assert relation(russians, progov, ctx) is None  # a nationality and a side: unrelated
+    assert relation(fighters, soldiers, ctx) is None
+    # soldiers of an unnamed side are not every side's soldiers
+    assert relation(soldiers, unnamed, ctx) is None
+    assert relation(unnamed, unnamed, ctx) == "same"
+    # everyone counted (no group) contains every group of people
+    assert relation(contractors, P("People"), ctx) == "within"
+
+
+def test_civilians_are_everyone_counted_where_no_combatant_is() -> None:
+    civilians, people, children = P("Civilians"), P("People"), P("Children")
+    assert relation(civilians, people, event_context([civilians, people, children], PARENT)) == "same"
+    assert relation(children, people, event_context([civilians, people, children], PARENT)) == "within"
+    with_soldiers = event_context([civilians, people, P("Soldiers")], PARENT)
+    assert relation(civilians, people, with_soldiers) == "within"
+    breakdown = event_context([civilians, people], PARENT, part_of=[(civilians, people)])
+    assert relation(civilians, people, breakdown) == "within"
+
+
+def test_a_breakdown_puts_one_population_within_another() -> None:
+    iranians, progov = P("People", nationality=IRAN), P("Combatants", alignment="GovernmentSide")
+    assert relation(iranians, progov, event_context([iranians, progov], PARENT)) is None
+    ctx = event_context([iranians, progov], PARENT, part_of=[(iranians, progov)])
+    assert relation(iranians, progov, ctx) == "within"
+    assert relation(progov, iranians, ctx) == "contains"
+
+
+# --- the component, on invented articles --------------------------------------------------------
+
+def _doc(text: str) -> Doc:
+    article = Article(text=text, meta=ArticleMeta(file_name="x.txt", published=dt.date(2021, 6, 3)))
+    return Pipeline()(Doc(article=article, resources=RES))
+
+
+def _placed(doc: Doc) -> list[tuple[str, str | None, str | None]]:
+    return [(f.surface, None if f.population is None else population_key(f.population),
+             None if f.part_of is None else f.part_of.surface) for c in doc.claims for f in c.figures]
+
+
+def test_a_ministry_counts_its_own_soldiers_and_never_compares_them_with_the_enemy() -> None:
+    doc = _doc("Border clash\n\nTurkey's defence ministry said on Tuesday that 12 soldiers were killed "
+               "and that more than 40 terrorists died in the clash near the border.\n")
+    assert ("12", "soldiers-turkey", None) in _placed(doc)
+    assert ("more than 40", "fighters", None) in _placed(doc)
+
+
+def test_a_breakdown_is_part_of_its_total() -> None:
+    doc = _doc("Convoy ambushed\n\nA monitor said on Monday that 35 pro-government fighters were killed "
+               "in the ambush, including nine Iranians.\n")
+    assert _placed(doc) == [("35", "fighters-governmentside", None), ("nine", "people-iran", "35")]
+
+
+def test_the_article_graph_states_who_each_figure_counts() -> None:
+    from conflictkg.rdf import write_article
+
+    doc = _doc("Convoy ambushed\n\nA monitor said on Monday that 35 pro-government fighters were killed "
+               "in the ambush near Aleppo, including nine Iranians.\n")
+    assert doc.claims[0].events, "the ambush is an event"
+    g = write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=None, claims=doc.claims,
+                      events=doc.events, actors=doc.actors, places=doc.places)
+    event = URIRef(str(CKGID[f"event/{doc.claims[0].events[0]}"]))
+    pops = {str(p).rsplit("/", 1)[1]: p for p in g.subjects(CKG.populationOf, event)}
+    assert sorted(pops) == ["fighters-governmentside", "people-iran"]
+    assert (pops["people-iran"], CKG.withinPopulation, pops["fighters-governmentside"]) in g
+    assert {str(g.value(f, CKG.surfaceForm)): g.value(f, CKG.counts) for f in g.subjects(CKG.counts, None)} == {
+        "35": pops["fighters-governmentside"], "nine": pops["people-iran"]}
+
+
+def test_a_bare_count_goes_on_counting_the_group_last_named() -> None:
+    doc = _doc("Toll rises\n\nA monitor said on Monday that 20 Iranian soldiers were killed in the raid near Aleppo.\n\n"
+               "\"The toll has risen to 26,\" the monitor said on Tuesday.\n")
+    assert [(s, k) for s, k, _ in _placed(doc)] == [("20", "soldiers-iran"), ("26", "soldiers-iran")]
+    # with no group named before it, a bare count is everyone counted
+    doc = _doc("Raid near Aleppo\n\nA monitor said on Monday that 26 were killed in the raid near Aleppo.\n")
+    assert [(s, k) for s, k, _ in _placed(doc)] == [("26", "people")]
+
+
+def test_a_running_total_is_read_in_the_figures_own_clause() -> None:
+    assert key("soldiers", after=" of them, the ministry said, in the deadliest raid since the war began",
+               claimant=STATE) == "soldiers-turkey"
+    assert key("civilians", after=" have been killed in raids in the region since then as the truce fails") is None
