@@ -216,10 +216,10 @@ def test_named_queries_are_paged_in_a_deterministic_order(client: Client) -> Non
     """Every named query takes ``limit`` and ``offset``: consecutive pages are the whole answer, in order,
     on both backends (the embedded store writes them as the outermost LIMIT/OFFSET; the remote store
     pages the rows it reads)."""
-    whole = _rows(client, "contested-figures", event=EVENT)
+    whole = _rows(client, "casualty-figures", event=EVENT)
     header, rows = whole[0], whole[1:]
     assert len(rows) == 4
-    pages = [_rows(client, "contested-figures", event=EVENT, limit="3", offset=str(k)) for k in (0, 3, 6)]
+    pages = [_rows(client, "casualty-figures", event=EVENT, limit="3", offset=str(k)) for k in (0, 3, 6)]
     assert [p[0] for p in pages] == [header] * 3
     assert [len(p) - 1 for p in pages] == [3, 1, 0]
     assert [row for p in pages for row in p[1:]] == rows
