@@ -185,6 +185,13 @@ def query_tables(runs: Sequence[Any], rdflib_max: int) -> str:
             out.append("Notes: " + "; ".join(notes) + ".")
         if r.bare is not None:
             out.append(f"Round trip of the bare FastAPI + uvicorn route (`GET /nothing`, same client): {cell(r.bare)}.")
+        if isinstance(r.export, tuple):
+            out.append(f"Every stored contradiction and revision, exported by `conflictkg contradictions -o FILE` "
+                       f"(a fresh process, its start included; no target): {r.export[1]:,} pairs in "
+                       f"{r.export[0]:,.1f} s. The `contradictions` query above answers its first page "
+                       "(`/queries/{name}` pages with `limit`/`offset`, 1,000 rows by default).")
+        elif r.export:
+            out.append(f"`conflictkg contradictions -o FILE`: {r.export}.")
         out.append("")
     return "\n".join(out)
 

@@ -17,8 +17,10 @@ import argparse
 import datetime as dt
 import math
 import multiprocessing as mp
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -188,6 +190,8 @@ class SizeRun:
     """Per query, rdflib-endpoint's cap when longer than the plan's (see :func:`decisive_cap`)."""
     bare: Timing | None = None
     """Round trip of the bare FastAPI route, measured around conflictkg's queries."""
+    export: tuple[float, int] | str | None = None
+    """The full export of the stored contradictions (``conflictkg contradictions``): (seconds, pairs) or why not."""
 
     @property
     def quads(self) -> int:
@@ -306,6 +310,9 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
             engine.close()
         for ep in endpoints:
             ep.stop()
+        if left() > 0:
+            report.log(f"size {size:,}: conflictkg contradictions (the full export)")
+            out.export = export_contradictions(direct_path, work, plan.load_cap)
         if size == plan.concurrency_size and 1 in plan.workers and left() > 0:
             concurrency.quads = out.quads
             concurrency.rows[1] = run_concurrency(server.base, specs, plan, report, workers=1)
@@ -331,6 +338,27 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
     for path in (store_path, direct_path, work / f"store-{size}-snapshots"):
         shutil.rmtree(path, ignore_errors=True)
     return out
+
+
+def export_contradictions(store: Path, work: Path, cap: float) -> tuple[float, int] | str:
+    """``conflictkg contradictions -o FILE`` on ``store`` in a fresh process (its start included): every stored
+    contradiction and revision, the export the paged ``contradictions`` query leaves to the command line."""
+    out = work / "contradictions.jsonl"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "conflictkg.cli", "--store", str(store), "--turtle-dir",
+                               str(work / "no-turtle"), "contradictions", "-o", str(out)], cwd=str(work), env=env,
+                              capture_output=True, text=True, timeout=cap, check=False)
+    except subprocess.TimeoutExpired:
+        return f"did not finish within {cap:.0f} s"
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        return f"failed: {proc.stderr.strip()[-300:]}"
+    with open(out, encoding="utf-8") as fh:
+        pairs = sum(1 for _ in fh)
+    out.unlink()
+    return seconds, pairs
 
 
 def run_concurrency(base: str, specs: list[QuerySpec], plan: Plan, report: Report, *,

@@ -186,7 +186,8 @@ class GraphService:
         if own is not None and own.is_dir():
             self.builder.notes += self.builder.reconcile(own)
         has_own = own is not None and any(own.glob("*.ttl"))
-        if not self.store.triple_count():
+        empty = store.is_empty() if isinstance(store, EmbeddedStore) else not store.triple_count()
+        if empty:  # counting the triples of a large store reads all of it
             return self.builder.load_turtle_dir(own if has_own and own is not None else SHIPPED_TURTLE_DIR)
         if has_own and own is not None:
             return self.builder.load_turtle_dir(own, only_missing=True)

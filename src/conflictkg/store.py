@@ -179,11 +179,14 @@ class EmbeddedStore:
         """The underlying pyoxigraph store, for the SPARQL service and bulk loads."""
         return self._store
 
+    def is_empty(self) -> bool:
+        """Whether the store holds no graph and no quad (a look at the first of each, whatever its size)."""
+        return (next(iter(self._store.named_graphs()), None) is None
+                and next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None)
+
     def _mark_if_empty(self) -> bool:
         """A store holding no quad has its (empty) union already: mark it so."""
-        if next(iter(self._store.named_graphs()), None) is not None:
-            return False
-        if next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is not None:
+        if not self.is_empty():
             return False
         assert self.path is not None
         _write_marker(self.path)
