@@ -78,7 +78,20 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+#: IRIs converted lately (a write converts the same predicates, classes and actors again and again:
+#: its graphs for the gate, the derived graphs and the store); emptied when full.
+_NAMED: dict[str, ox.NamedNode] = {}
+_NAMED_KEPT = 65_536
+
+
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if type(term) is URIRef:
+        node = _NAMED.get(term)
+        if node is None:
+            if len(_NAMED) >= _NAMED_KEPT:
+                _NAMED.clear()
+            node = _NAMED[term] = ox.NamedNode(str(term))
+        return node
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -87,7 +100,7 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=to_oxigraph(term.datatype))  # type: ignore[arg-type]
         return ox.Literal(str(term))
     raise TypeError(f"cannot store {term!r}")
 
