@@ -77,6 +77,10 @@ class RemoteStore:
         self.system_graph_prefixes = system_graph_prefixes
         self._client = httpx.Client(auth=httpx.DigestAuth(*auth) if auth else None, timeout=_REQUEST_TIMEOUT)
         self._listed: tuple[float, list[str], list[str]] | None = None
+        self._named: tuple[list[str], list[URIRef]] | None = None
+        #: Moves on with every write through this store and every new list of graphs: the SPARQL service
+        #: keeps what it derives from the graphs (its list of known graphs) per generation.
+        self.generation = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
@@ -124,6 +128,8 @@ class RemoteStore:
         names = {str(row["g"].value) for row in ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)}  # type: ignore[union-attr,index]
         ours = sorted(n for n in names if not n.startswith(self.system_graph_prefixes))
         system = sorted(n for n in names if n.startswith(self.system_graph_prefixes))
+        if cached is None or cached[1] != ours:
+            self.generation += 1
         self._listed = (time.monotonic(), ours, system)
         return ours, system
 
@@ -146,6 +152,7 @@ class RemoteStore:
 
     def _wrote(self) -> None:
         self._listed = None
+        self.generation += 1
 
     # --- GraphStore ---------------------------------------------------------------------
 
@@ -172,7 +179,10 @@ class RemoteStore:
         return list(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))  # type: ignore[arg-type]
 
     def named_graphs(self) -> list[URIRef]:
-        return [URIRef(n) for n in self._graphs()[0]]
+        ours = self._graphs()[0]
+        if self._named is None or self._named[0] is not ours:
+            self._named = (ours, [URIRef(n) for n in ours])
+        return list(self._named[1])
 
     def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> list[Row]:
         response = self._post_query(*self._union(_bind(query, bindings)), _JSON)

@@ -134,9 +134,12 @@ class SparqlEngine:
     def known_graphs(self) -> frozenset[str]:
         """IRIs of the store's named graphs (empty ones too).
 
-        Cached per write generation of an embedded store (listing every graph costs
-        milliseconds per thousand graphs, on every query); a remote store is asked each time.
+        Cached per write generation of the store (listing every graph costs milliseconds per
+        thousand graphs, on every query); a remote store's generation moves on with every write
+        through it and every new list of its graphs (``RemoteStore``).
         """
+        if not self.embedded:
+            self.store.named_graphs()  # a remote store re-reads its list when it is old: its generation follows
         generation = getattr(self.store, "generation", None)
         cached = self._known
         if generation is not None and cached is not None and cached[0] == generation:
