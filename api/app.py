@@ -147,12 +147,13 @@ def _include_routers() -> list:  # type: ignore[type-arg]
     """Each module of this package that has routes contributes an ``include(app)`` here."""
     from . import (  # the analyst's workbench: its JSON under /api, the page at / (issue 7)
         articles,
+        events,  # why reports were joined; merges and splits (issue 13)
         graph,  # graph API and exports (issue 5)
         sparql,  # SPARQL protocol, update, graph store, named queries (issue 4)
         ui,
     )
 
-    return [graph.include, sparql.include, articles.include, ui.include]
+    return [events.include, graph.include, sparql.include, articles.include, ui.include]
 
 
 ROUTERS = _include_routers()

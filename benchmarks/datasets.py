@@ -2,10 +2,10 @@
 
 Two kinds of artefact, each keyed by what decides its content, so a stale one is never reused:
 
-- the synthetic **N-Quads file** of :mod:`.generator`: ``kg-g<GENERATOR_VERSION>-s<seed>-<size>.nq``;
+- the synthetic **N-Quads file** of :mod:`.generator`: ``kg-g<GENERATOR_KEY>-s<seed>-<size>.nq``;
 - the **on-disk pyoxigraph store** bulk-loaded from it, given the union of its named graphs as its
   default graph (as conflictkg keeps it: :mod:`conflictkg.store`) and optimized (what the server and
-  pyoxigraph direct read): ``store-g<GENERATOR_VERSION>-s<seed>-<size>-ox<pyoxigraph version>-<STORE_LAYOUT>/``.
+  pyoxigraph direct read): ``store-g<GENERATOR_KEY>-s<seed>-<size>-ox<pyoxigraph version>-<STORE_LAYOUT>/``.
 
 Each has a ``.json`` sidecar with what building it measured (quads, seconds, peak RSS, when),
 so a report that reuses the artefact can still show, and date, the build time. Artefacts are
@@ -18,6 +18,8 @@ its store read-write.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import argparse
 import datetime as dt
@@ -34,6 +36,7 @@ from typing import Any
 
 from conflictkg.store import UNION_MARKER, union_marked
 
+from . import generator
 from .generator import GENERATOR_VERSION, write_nquads
 
 #: How the cached stores are laid out beyond the generated quads (u1: the union of the named graphs
@@ -63,6 +66,11 @@ class Artefact:
         return f"cached, built {self.built} UTC" if self.cached else "built in this run"
 
 
+
+#: What decides the generator's output: its version and a digest of its source, so a change to
+#: the generator can never reuse a stale cached file or store (even when nobody bumps the version).
+GENERATOR_KEY = f"{GENERATOR_VERSION}.{hashlib.sha256(Path(generator.__file__).read_bytes()).hexdigest()[:8]}"
+
 def _meta(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
@@ -91,7 +99,7 @@ def nquads_file(size: int, seed: int = 1, *, out: Path | None = None, reuse: boo
     """The synthetic graph of about ``size`` quads as an N-Quads file (generated unless cached)."""
     folder = out or OUT
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"kg-g{GENERATOR_VERSION}-s{seed}-{size}.nq"
+    path = folder / f"kg-g{GENERATOR_KEY}-s{seed}-{size}.nq"
     if reuse and (found := _read(path)) is not None:
         return found
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

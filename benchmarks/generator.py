@@ -3,9 +3,10 @@
 It writes N-Quads text directly (fast: about a million quads in a few seconds) in the
 named-graph layout the pipeline uses: ``ckgg:dictionary`` with curated actors and places,
 then one ``ckgg:article/<key>`` graph per article with the article, its claims (with figures,
-evidence spans, dates, stances, channels), the events it mentions (shared across articles:
-an event is one node whatever the number of reports) and the actors the text creates
-(named persons, unnamed sources). The data conforms to the shapes in ``shapes/``.
+evidence spans, dates, stances, channels), its report of the event it mentions and the actors
+the text creates (named persons, unnamed sources), then one ``ckgg:event/<key>`` graph per
+event (shared across articles: an event is one node whatever the number of reports). The data
+conforms to the shapes in ``shapes/``.
 
 Skew, as in real news: claimants are drawn from the dictionary actors with Zipf-like
 popularity (a few ministries speak in most articles), places likewise. Events have a pool
@@ -74,6 +75,8 @@ CERTAINTIES = ("certain", "probable", "possible")
 WORDS = ("army", "forces", "said", "killed", "village", "attack", "officials", "reported", "strike", "near",
          "province", "ministry", "rebels", "statement", "claimed", "wounded", "civilians", "town", "border")
 START_DATE = dt.date(2017, 1, 1)
+#: The ISO country each of the ten synthetic countries (places p0-p9) stands for in reports' link keys.
+GENERATOR_COUNTRIES = ("SY", "IQ", "UA", "YE", "LY", "AF", "SO", "ML", "SD", "MZ")
 
 
 @dataclass(frozen=True)
@@ -127,8 +130,8 @@ class _Writer:
     def __init__(self, graph: str) -> None:
         self.g = _iri(graph)
         self.lines: list[str] = []
-        self.event = -1
-        """An article's event (its index in the world)."""
+        self.report: tuple[int, str] = (0, "")
+        """An article's report: (the index of its event in the world, the report's IRI)."""
 
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} {self.g} .\n")
@@ -145,6 +148,7 @@ P = {name: _iri(iri) for name, iri in {
 for _name in ("titleBasis", "fileName", "textLength", "contentHash", "publicationDateBasis", "about", "hasFigure",
               "stance", "certainty", "hedge", "channel", "reportedVia", "onBehalfOf", "claimDate", "claimDateBasis",
               "sourceArticle", "evidence", "extractionRule", "measure", "qualifier", "surfaceForm", "countedGroup",
+              "reportOf", "reportedIn", "reportedBy", "eventType", "linkKey",
               "role", "affiliatedWith", "backs", "country", "dictionaryEntry", "scopedTo", "placeType", "partOf",
               "counts", "populationOf", "populationKind", "conflictEvent", "conflictMeasure", "firstFigure",
               "secondFigure", "firstClaim", "secondClaim", "firstClaimant", "secondClaimant", "firstPopulation",
@@ -218,7 +222,7 @@ class _World:
         return CKGID + f"event/{key}", family, day.isoformat(), places, f"{family}, {places[0].rsplit('/', 1)[-1]}, {day}"
 
     def article(self, index: int) -> _Writer:
-        """The graph of article ``index`` (:attr:`_Writer.event`: the index of the event it reports)."""
+        """The graph of article ``index`` (:attr:`_Writer.report`: the event it reports, and its report)."""
         cfg = self.config
         rng = random.Random(f"{self.seed}-article-{index}")
         key = hashlib.sha256(f"{self.seed}-{index}".encode()).hexdigest()
@@ -231,7 +235,6 @@ class _World:
             if self.n_events > 5 else rng.randrange(self.n_events)
         event_index = max(0, event_index)
         event, family, day, places, label = self.event(event_index)
-        w.event = event_index
         published = dt.date.fromisoformat(day) + dt.timedelta(days=rng.randrange(0, 3))
         words = [rng.choice(WORDS) for _ in range(60 + 40 * n_claims)]
         text_length = sum(len(x) + 1 for x in words) + 40
@@ -267,15 +270,21 @@ class _World:
         w.add(art, P["contentHash"], _lit(key))
 
         ev = _iri(event)
-        w.add(ev, P["type"], _c("Event"))
-        w.add(ev, P["type"], _c(family))
-        w.add(ev, P["label"], _en(label))
-        w.add(ev, P["begin"], _typed(day, "date"))
-        w.add(ev, P["latestEnd"], _typed(day, "date"))
-        for place in places:
-            w.add(ev, P["hasPlace"], _iri(place))
-        w.add(ev, P["evidence"], span(30))
-        w.add(ev, P["extractionRule"], _lit("event.trigger"))
+        report = _iri(CKGID + f"event-report/{akey}-1")
+        w.add(report, P["type"], _c("EventReport"))
+        w.add(report, P["reportOf"], ev)
+        w.add(report, P["reportedIn"], art)
+        w.add(report, P["eventType"], _c(family))
+        w.add(report, P["begin"], _typed(day, "date"))
+        w.add(report, P["latestEnd"], _typed(day, "date"))
+        w.add(report, P["hasPlace"], _iri(places[0]))
+        country = GENERATOR_COUNTRIES[int(places[0].rsplit("p", 1)[-1]) % 10]
+        for week in _weeks(dt.date.fromisoformat(day)):
+            w.add(report, P["linkKey"], _lit(f"{week}:{country}"))
+        w.add(report, P["linkKey"], _lit(f"country:{country}"))
+        w.add(report, P["evidence"], span(30))
+        w.add(report, P["extractionRule"], _lit("event.attack"))
+        w.report = (event_index, report)
 
         for c in range(n_claims):
             roll = rng.random()
@@ -364,6 +373,21 @@ class _World:
                 w.add(_iri(pop), P["extractionRule"], _lit(f"population.kind.{kind.lower()}"))
         return w
 
+    def event_graph(self, index: int, reports: list[str]) -> _Writer:
+        """Event ``index``'s own graph: what its reports agree on, and its reports."""
+        event, family, day, places, label = self.event(index)
+        w = _Writer(CKGG + "event/" + event.rsplit("/", 1)[-1])
+        ev = _iri(event)
+        w.add(ev, P["type"], _c("Event"))
+        w.add(ev, P["type"], _c(family))
+        w.add(ev, P["label"], _en(label))
+        w.add(ev, P["begin"], _typed(day, "date"))
+        w.add(ev, P["latestEnd"], _typed(day, "date"))
+        w.add(ev, P["hasPlace"], _iri(places[0]))
+        for report in reports:
+            w.add(ev, P["reportedBy"], report)
+        return w
+
 
 class _Derivations:
     """The events' derived graphs (contradictions, revisions, figure summaries), computed by the
@@ -389,7 +413,7 @@ class _Derivations:
         import pyoxigraph as ox
 
         self.store.load("".join(article.lines).encode(), format=ox.RdfFormat.N_QUADS)
-        self.pending.setdefault(article.event, []).append(article.g[1:-1])
+        self.pending.setdefault(article.report[0], []).append(article.g[1:-1])
 
     def complete(self, below: int | None) -> Iterator[tuple[str, list[str]]]:
         """The derived graphs of the events below index ``below`` (None: every event left), in event order."""
@@ -417,6 +441,15 @@ class _Derivations:
 POPULATION_KINDS = ("Civilians", "Soldiers", "Fighters")
 
 
+def _weeks(day: dt.date) -> list[str]:
+    """The link keys of a report dated ``day`` (conflictkg.event_index.link_keys): its weeks, a day either side."""
+    out = set()
+    for d in (day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)):
+        year, week, _ = d.isocalendar()
+        out.add(f"week:{year}-W{week:02d}")
+    return sorted(out)
+
+
 def _articles_for(n_triples: int, config: GeneratorConfig) -> int:
     dictionary = 6 * config.places + 8 * config.dictionary_actors
     return max(1, (n_triples - dictionary) // config.triples_per_article)
@@ -437,22 +470,30 @@ def iter_graphs(n_triples: int, seed: int = 1, *, config: GeneratorConfig | None
         yield DICTIONARY_GRAPH_IRI, d.lines
     count = total if n_articles is None else n_articles
     derive = _Derivations(world) if first_article == 0 and n_articles is None else None
+    reports: dict[int, list[str]] = {}
     for index in range(first_article, first_article + count):
         w = world.article(index)
+        reports.setdefault(w.report[0], []).append(w.report[1])
         yield w.g[1:-1], w.lines
         if derive is not None:  # the whole world: its events' derived graphs, as each event is complete
             derive.add(w)
             yield from derive.complete(world.complete_below(index + 1))
     if derive is not None:
         yield from derive.complete(None)
+    for event_index in sorted(reports):
+        e = world.event_graph(event_index, reports[event_index])
+        yield e.g[1:-1], e.lines
 
 
-def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[tuple[URIRef, Graph]]:
-    """rdflib graphs of articles ``indexes`` of the world sized for ``n_triples``."""
-    for graph_iri, lines in iter_graphs(n_triples, seed, first_article=indexes.start, n_articles=len(indexes)):
-        if graph_iri == DICTIONARY_GRAPH_IRI:
-            continue
-        yield URIRef(graph_iri), _to_graph(lines)
+def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[dict[URIRef, Graph]]:
+    """The graphs one ingest of article ``index`` writes, for each of ``indexes`` of the world sized
+    for ``n_triples``: the article's own graph and its event's graph with the article's report
+    (``{graph IRI: rdflib.Graph}``, the article first)."""
+    world = _World(_articles_for(n_triples, GeneratorConfig()), seed, GeneratorConfig())
+    for index in indexes:
+        w = world.article(index)
+        e = world.event_graph(w.report[0], [w.report[1]])
+        yield {URIRef(w.g[1:-1]): _to_graph(w.lines), URIRef(e.g[1:-1]): _to_graph(e.lines)}
 
 
 def _to_graph(lines: list[str]) -> Graph:

@@ -4,9 +4,9 @@ Issue 11, point 6: every write used to throw away the networkx projection and th
 rebuilt it while every other read waited, so one write per second collapsed ``/graph``. Here a
 ``conflictkg serve`` over an on-disk store of synthetic articles (``benchmarks/generator.py``)
 gets ``clients`` connections sending ``/graph`` neighbour requests back to back (the actor-event
-view, through the suite's load generator, :mod:`benchmarks.loadgen`) and one writer that PUTs a
-fresh article graph through the Graph Store Protocol (token, SHACL gate, atomic commit) every
-``write_interval`` seconds. Every non-200 answer, and every request without an answer within
+view, through the suite's load generator, :mod:`benchmarks.loadgen`) and one writer that ingests a
+fresh article (its graph and its event's graph, as the pipeline writes them) with one SPARQL
+``INSERT DATA`` (token, SHACL gate, atomic commit) every ``write_interval`` seconds. Every non-200 answer, and every request without an answer within
 the client timeout, is an error.
 
 After the load, the time until the last write shows in ``/graph`` is measured (the projection is
@@ -82,8 +82,10 @@ def _store(work: Path, triples: int, seed: int, reuse: bool) -> Path:
     return checkpoint(store, work / f"load-store-{triples}")
 
 
-def _turtle(graph: Graph) -> bytes:
-    return graph.serialize(format="turtle").encode("utf-8")
+def _insert_data(graphs: dict[URIRef, Graph]) -> bytes:
+    """One SPARQL ``INSERT DATA`` writing every graph of an ingest at once (one atomic, validated write)."""
+    blocks = "".join(f"GRAPH <{name}> {{\n{graph.serialize(format='nt')}}}\n" for name, graph in graphs.items())
+    return f"INSERT DATA {{\n{blocks}}}\n".encode("utf-8")
 
 
 def _claim_edges(graph: Graph) -> tuple[str, set[str]]:
@@ -116,37 +118,37 @@ def run(triples: int, *, clients: int = 32, seconds: float = 30.0, write_interva
                     raise RuntimeError(f"warm-up read answered {status}")
             log(f"load: {clients} readers and one write every {write_interval:g} s for {seconds:g} s")
             _load(base, fresh, result)
-            result.visible_after = _visible_after(base, fresh[result.writes - 1][1] if result.writes else None)
+            result.visible_after = _visible_after(base, next(iter(fresh[result.writes - 1].values())) if result.writes else None)
         finally:
             server.stop()
     return result
 
 
-def _load(base: str, fresh: list[tuple[URIRef, Graph]], result: LoadResult) -> None:
+def _load(base: str, fresh: list[dict[URIRef, Graph]], result: LoadResult) -> None:
     """The readers (the load generator, in this thread) and the writer (its own thread) at once."""
     started = threading.Event()
     stop = threading.Event()
 
     def writer() -> None:
-        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"}
         with Client(base, timeout=CLIENT_TIMEOUT) as c:
             started.wait()
             start = time.perf_counter()
-            for name, graph in fresh:
+            for graphs in fresh:
+                name = next(iter(graphs))
                 due = start + result.writes * result.write_interval
                 if stop.wait(max(0.0, due - time.perf_counter())):
                     break
                 begin = time.perf_counter()
                 try:
-                    answer = c.request("PUT", "/graph-store", params={"graph": str(name)}, body=_turtle(graph),
-                                       headers=headers)
+                    answer = c.request("POST", "/update", body=_insert_data(graphs), headers=headers)
                     ok = answer.status_code in (200, 201, 204)
                     if not ok and len(result.error_samples) < 5:
-                        result.error_samples.append(f"PUT {name}: {answer.status_code} {answer.text[:300]}")
+                        result.error_samples.append(f"INSERT DATA {name}: {answer.status_code} {answer.text[:300]}")
                 except ClientError as exc:
                     ok = False
                     if len(result.error_samples) < 5:
-                        result.error_samples.append(f"PUT {name}: {exc}")
+                        result.error_samples.append(f"INSERT DATA {name}: {exc}")
                 result.write_latencies.append(time.perf_counter() - begin)
                 result.writes += 1
                 result.write_errors += not ok
@@ -194,7 +196,7 @@ def _ms(seconds: float) -> str:
 def markdown(results: list[LoadResult]) -> str:
     lines = [
         "`benchmarks/load.py`: `conflictkg serve` over an on-disk store of synthetic articles; reader connections "
-        f"(the suite's load generator) send `GET {READ_PATH}` (actor-event view) back to back while one writer PUTs a fresh article graph through the Graph Store Protocol (token, SHACL gate, "
+        f"(the suite's load generator) send `GET {READ_PATH}` (actor-event view) back to back while one writer ingests a fresh article (its graph and its event's graph in one SPARQL INSERT DATA: token, SHACL gate, "
         "atomic commit) once per interval. Errors: any non-200 read, failed write, or request without an answer "
         f"within {CLIENT_TIMEOUT:.0f} s. 'Last write visible' is the time, after the load stopped, until the last "
         "article's claims were edges of `/graph` (the projection is rebuilt in the background while the old one "

@@ -122,15 +122,15 @@ def run(triples: int, *, seed: int = 1, samples: int = DEFAULT_SAMPLES, repeats:
         log(f"large store: {result.triples_large:,} triples loaded in {result.load_seconds:.1f} s")
 
         fresh = list(article_graphs(triples, seed, range(stored_articles, stored_articles + samples)))
-        for name, graph in fresh:  # warm up caches (shapes, prepared SPARQL) once
-            validator.validate_delta({name: graph}, empty)
+        for graphs in fresh:  # warm up caches (shapes, prepared SPARQL) once
+            validator.validate_delta(graphs, empty)
             break
-        for name, graph in fresh:
+        for graphs in fresh:
             runs_e, runs_l = [], []
             for _ in range(repeats):
                 for store, runs in ((empty, runs_e), (large, runs_l)):
                     start = time.perf_counter()
-                    report = validator.validate_delta({name: graph}, store)
+                    report = validator.validate_delta(graphs, store)
                     runs.append(time.perf_counter() - start)
                     if store is empty:
                         verdict_e, size_e = report.conforms, report.triples

@@ -19,11 +19,12 @@ from rdflib import Graph, URIRef
 
 from conflictkg.config import Settings
 from conflictkg.derived import Derivation
+from conflictkg.event_linking import Group
 from conflictkg.fixtures import NORTH, VALETOWN, fixture_graphs
 from conflictkg.model import (ActorRecord, Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate,
                               PopulationRecord, Span)
-from conflictkg.namespaces import CKGID, article_graph
-from conflictkg.rdf import claim_iri, figure_iri, write_article
+from conflictkg.namespaces import CKGID, article_graph, event_graph
+from conflictkg.rdf import claim_iri, figure_iri, write_article, write_event
 from conflictkg.service import GraphService
 from conflictkg.store import EmbeddedStore
 
@@ -83,9 +84,10 @@ def contested_story() -> tuple[Article, list[Claim], EventRecord, list[ActorReco
         ActorRecord(iri=council, label="local council", types=("UnnamedSource",), evidence=s("a local council"),
                     scoped_to_article=True, rule="actor.unnamed-descriptor"),
     ]
-    event = EventRecord(key=CONTESTED_EVENT, label="Clash, North Province, 2020-04-07", types=("Clash",),
-                        begin=PartialDate(2020, 4, 7), end=PartialDate(2020, 4, 7), places=[VALETOWN],
-                        actors=[MILITARY], mentions=[s("the clash near Valetown")], rules=["event.trigger"])
+    event = EventRecord(key=CONTESTED_EVENT, label="Clashes, Valetown (North Province), 2020-04-07", types=("Clash",),
+                        begin=PartialDate(2020, 4, 7), end=None, places=["valetown"], place="valetown",
+                        actors=[MILITARY], mentions=[s("the clash near Valetown")], rules=["event.clash"],
+                        link_keys=("week:2020-W15:-",))
 
     def fig(measure: str, low: int | None, high: int | None, qualifier: str, surface: str, group: str | None,
             within: str) -> Figure:
@@ -126,7 +128,7 @@ def contested_graphs() -> dict[URIRef, Graph]:
     article, claims, event, actors = contested_story()
     g = write_article(article, title="Clash near Valetown leaves many dead", title_basis="text", publisher=None,
                       claims=claims, events=[event], actors=actors)
-    return {article_graph(article.key): g}
+    return {article_graph(article.key): g, event_graph(event.key): write_event(Group.of(article.key, event))}
 
 
 def claim_slug(article: Article, claim: Claim) -> str:

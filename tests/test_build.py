@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conflictkg.building import EVENT_FILE_PREFIX
 from conflictkg.cli import main
 from conflictkg.config import Settings
 from conflictkg.resources import TURTLE_DIR
@@ -39,8 +40,12 @@ def _scores(service: GraphService, corpus: Path, gold: Path, out: Path) -> dict[
 def test_corpus_builds_without_failures(built):
     service, report, turtle = built
     assert report.ok, report.lines()
-    names = sorted(p.name for p in turtle.glob("*.ttl"))
+    names = sorted(p.name for p in turtle.glob("*.ttl") if not p.name.startswith(EVENT_FILE_PREFIX))
     assert names == sorted(["dictionary.ttl", *(p.stem + ".ttl" for p in CORPUS.glob("*.txt"))])
+    # One file per event: the five seed articles report five events (docs/model.md, "Event").
+    events = sorted(p.name for p in turtle.glob(EVENT_FILE_PREFIX + "*.ttl"))
+    assert len(events) == 5 and [e.split("-")[1:3] for e in events] == [["2018", "02"], ["2018", "03"], ["2018", "05"],
+                                                                         ["2018", "05"], ["2018", "05"]]
     assert report.lines()[-1] == "5 articles built, 0 failed"
 
 
@@ -122,7 +127,10 @@ def test_bad_input_is_reported_and_the_rest_is_built(tmp_path, capsys):
     assert f"error: [E033] {corpus / 'latin1.txt'}: not valid UTF-8 (byte 21: invalid continuation byte)" in err
     assert f"error: [E034] {corpus / 'huge.txt'}: too large (52,428,800 bytes; the limit is 2,000,000)" in err
     assert "1 articles built, 4 failed" in err
-    assert sorted(p.name for p in turtle.iterdir()) == ["dictionary.ttl", "good.ttl"]
+    names = sorted(p.name for p in turtle.iterdir())
+    assert [n for n in names if not n.startswith(EVENT_FILE_PREFIX)] == ["dictionary.ttl", "good.ttl"]
+    assert [n for n in names if n.startswith(EVENT_FILE_PREFIX)] == [  # the killings near Mayadeen, date not given
+        next(n for n in names if n.startswith(EVENT_FILE_PREFIX + "undated-mayadin-deir-ez-zor-governorate-combat-"))]
 
 
 def test_article_without_metadata_is_ingested_with_warnings(tmp_path, capsys):

@@ -185,7 +185,7 @@ def test_write_commands_name_the_server(served: tuple[Path, str, dict[str, str]]
     added = next(a for a in listed if a["file_name"] == "bridge.html")
     assert added["headline"] == BRIDGE["title"] and added["publisher"] == "The Valley Courier"  # the outlet, named
     assert done.stderr.splitlines()[-2:] == [
-        f"added {tmp / 'bridge.html'}: article {added['key']} \u201c{BRIDGE['title']}\u201d, 2 claims, 0 events",
+        f"added {tmp / 'bridge.html'}: article {added['key']} \u201c{BRIDGE['title']}\u201d, 2 claims, 1 events",
         "1 added, 0 already in the store, 0 failed"]
     detail = httpx.get(url + f"api/articles/{added['key']}", timeout=30).json()
     assert detail["text_source"] == "added" and detail["text"].startswith(BRIDGE["title"] + "\n\n")
@@ -201,11 +201,12 @@ def test_a_build_writes_turtle_beside_its_store(tmp_path: Path) -> None:
     env = {"CONFLICTKG_STORE": str(tmp_path / "kg" / "store")}
     done = run("build", str(small_corpus(tmp_path / "corpus")), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "kg" / "turtle").iterdir()) == ["a.ttl", "dictionary.ttl"]
+    files = sorted(p.name for p in (tmp_path / "kg" / "turtle").iterdir())
+    assert [f for f in files if not f.startswith("event-")] == ["a.ttl", "dictionary.ttl"] and len(files) == 3  # + its event
     assert {p.name: p.stat().st_mtime_ns for p in TURTLE_DIR.glob("*.ttl")} == before  # the repository is untouched
     done = run("--turtle-dir", str(tmp_path / "elsewhere"), "build", str(tmp_path / "corpus"), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["a.ttl", "dictionary.ttl"]
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == files
 
 
 def test_add_a_text_file_with_its_metadata_given(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,13 +20,11 @@ from rdflib import URIRef
 from conflictkg.config import Settings
 from conflictkg.errors import QueryError
 from conflictkg.model import Article, ArticleMeta
-from conflictkg.namespaces import CKGG, CKGID, XSD, article_graph
+from conflictkg.namespaces import CKGG, CKGID, XSD, article_graph, short_hash
 from conflictkg.service import GraphService
 
 from fixtures_sparql import TOKEN, Client
 
-EVENT = str(CKGID["event/2021-06-01-aleppo-governorate-combat"])
-DERIVED = CKGG["derived/event/2021-06-01-aleppo-governorate-combat"]
 TEXTS = {
     "a.txt": ("2021-06-03", "Strike on depot\n\nThe Russian Defence Ministry said that 12 soldiers were killed in "
                             "the strike near Aleppo on Tuesday.\n"),
@@ -42,6 +40,13 @@ TEXTS = {
 def _article(name: str) -> Article:
     day, text = TEXTS[name]
     return Article(text=text, meta=ArticleMeta(file_name=name, published=dt.date.fromisoformat(day)))
+
+
+# The strike's event: named by its date, place and family, and its first report (conflictkg.event_linking).
+EVENT_KEY = "2021-06-01-aleppo-aleppo-governorate-combat-" + short_hash(min(_article(n).key for n in ("a.txt", "b.txt", "c.txt"))
+                                                                     + "-1", length=6)
+EVENT = str(CKGID[f"event/{EVENT_KEY}"])
+DERIVED = CKGG[f"derived/event/{EVENT_KEY}"]
 
 
 def _pairs(service: GraphService) -> list[tuple[str, str, str, str, str, str]]:

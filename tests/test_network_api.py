@@ -45,7 +45,7 @@ MINISTRY = summary("actor.interior-ministry", "Interior Ministry", "Actor", "Min
 GOVERNMENT = summary("actor.north-government", "Government of North", "Actor", "Government")
 BRAN = summary("actor.person.ivo-bran", "Ivo Bran", "Actor", "Person")
 FRONT = summary("actor.freedom-front", "Freedom Front", "Actor", "ArmedGroup")
-ATTACK = summary(EVENT, "Attack, North Province, 2020-03-03", "Event", "Attack")
+ATTACK = summary(EVENT, "Attack, Valetown (North Province), 2020-03-03", "Event", "Attack")
 
 
 def fact(eid: str, source: str, target: str, relation: str, edge_class: str) -> dict[str, Any]:
@@ -87,8 +87,8 @@ def test_event_node_carries_dates_and_places(client) -> None:  # type: ignore[no
     assert body == {
         **ATTACK, "iri": "https://w3id.org/conflictkg/id/event/2020-03-04-north-province-attack",
         "view": "actor-event",
-        "attributes": {"extractionRule": "event.trigger", "hasEarliestBeginTimeStamp": "2020-03-03",
-                       "hasLatestEndTimeStamp": "2020-03-03", "hasPlace": "North Province | Valetown",
+        "attributes": {"hasEarliestBeginTimeStamp": "2020-03-03",
+                       "hasLatestEndTimeStamp": "2020-03-03", "hasPlace": "Valetown",
                        "date": "2020-03-03", "start": "2020-03-03"},
         "in_degree": 4, "out_degree": 1,
     }
@@ -211,7 +211,7 @@ def test_contested_figures_of_an_event(contested_client) -> None:  # type: ignor
     r = contested_client.get(f"/graph/events/event.{CONTESTED_EVENT}/figures")
     assert r.status_code == 200
     body = r.json()
-    assert body["event"] == summary(f"event.{CONTESTED_EVENT}", "Clash, North Province, 2020-04-07", "Event", "Clash")
+    assert body["event"] == summary(f"event.{CONTESTED_EVENT}", "Clashes, Valetown (North Province), 2020-04-07", "Event", "Clash")
     killed, attackers = body["measures"]
     # by claim date; on the same date by claimant label
     assert killed["figures"] == [f_five, f_100, f_dozen, f_200, f_over150]
@@ -279,7 +279,7 @@ def test_statements_over_time(contested_client) -> None:  # type: ignore[no-unty
         "claim": C_MINISTRY, "role": "claimant", "claimant": {"id": MINISTRY["id"], "label": "Interior Ministry"},
         "date": "2020-03-04", "date_basis": "DateStated", "stance": "Asserts", "certainty": "certain", "hedges": [],
         "channel": "Statement", "reported_via": None,
-        "events": [{"id": EVENT, "label": "Attack, North Province, 2020-03-03"}],
+        "events": [{"id": EVENT, "label": "Attack, Valetown (North Province), 2020-03-03"}],
         "figures": [{"id": first["figures"][0]["id"], "measure": "Killed", "low": 12, "high": None,
                      "qualifier": "AtLeast", "surface": "at least 12", "counted_group": "guards",
                      "population": {"id": f"population.{EVENT.split('.', 1)[1]}.soldiers", "label": "soldiers"}}],

@@ -9,11 +9,14 @@ import pytest
 from fixtures_network import SCHEMAS, make_service
 from lxml import etree
 
+from conflictkg.projection import node_id
 from conflictkg.resources import TURTLE_DIR
 from conflictkg.store import EmbeddedStore
 
 pytestmark = pytest.mark.skipif(not any(TURTLE_DIR.glob("*.ttl")), reason="no corpus graph in data/turtle yet")
-KHASHAM = "event.2018-02-07-deir-ez-zor-governorate-combat"
+#: The Khasham attack: the event of 7 February 2018 in Deir ez-Zor governorate (its key is the linker's).
+_KHASHAM = """SELECT ?e WHERE { ?e a ckg:Event ; sem:hasEarliestBeginTimeStamp "2018-02-07"^^xsd:date ;
+  sem:hasPlace/ckg:partOf* <https://w3id.org/conflictkg/id/place/deir-ez-zor-governorate> }"""
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +24,13 @@ def service():  # type: ignore[no-untyped-def]
     service = make_service(EmbeddedStore(None))
     assert service.ensure_loaded() > 0
     return service
+
+
+@pytest.fixture(scope="module")
+def khasham(service) -> str:  # type: ignore[no-untyped-def]
+    rows = service.store.select(_KHASHAM)
+    assert len(rows) == 1
+    return node_id(str(rows[0]["e"]))
 
 
 def _figures(body: dict[str, Any], measure: str) -> list[dict[str, Any]]:
@@ -31,8 +41,8 @@ def _speaks_for(f: dict[str, Any], actor: str) -> bool:
     return f["claimant"]["id"] == actor or (f["on_behalf_of"] or {}).get("id") == actor
 
 
-def test_khasham_contested_figures(service) -> None:  # type: ignore[no-untyped-def]
-    body = service.network.contested_figures(KHASHAM)
+def test_khasham_contested_figures(service, khasham) -> None:  # type: ignore[no-untyped-def]
+    body = service.network.contested_figures(khasham)
     killed = _figures(body, "Killed")
     dates = [f["date"] or "9999" for f in killed]
     assert dates == sorted(dates), "ordered by claim date"

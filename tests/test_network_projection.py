@@ -12,10 +12,11 @@ from fixtures_network import make_service, make_store
 from conflictkg.contested import comparison_range
 from conflictkg.fixtures import VALETOWN, A
 from conflictkg.model import Article, ArticleMeta, Claim, EventRecord, Figure, PartialDate, Span
-from conflictkg.namespaces import article_graph
+from conflictkg.namespaces import article_graph, event_graph
 from conflictkg.claim_records import ClaimRecord, FigureRecord
 from conflictkg.projection import attribute_types, harmonise, node_id
-from conflictkg.rdf import write_article
+from conflictkg.event_linking import Group
+from conflictkg.rdf import write_article, write_event
 
 NMTOKEN = re.compile(r"[A-Za-z0-9._-]+")
 
@@ -81,8 +82,9 @@ def test_a_claim_about_two_events_becomes_two_edges_with_distinct_ids() -> None:
     text = "Officials said 3 died in the raid and 4 in the ambush.\n"
     article = Article(text=text, meta=ArticleMeta(file_name="t.txt", published=dt.date(2020, 5, 2)))
     events = [
-        EventRecord(key=key, label=key, types=("Attack",), begin=PartialDate(2020, 5, 1), end=PartialDate(2020, 5, 1),
-                    places=[VALETOWN], mentions=[Span(0, 9)], rules=["event.trigger"])
+        EventRecord(key=key, label=key, types=("Attack",), begin=PartialDate(2020, 5, 1), end=None,
+                    places=["valetown"], place="valetown", mentions=[Span(0, 9)], rules=["event.attack"],
+                    link_keys=("week:2020-W18:-",))
         for key in ("2020-05-01-north-province-attack", "2020-05-01-north-province-ambush")
     ]
     claim = Claim(claimant=A["interior-ministry"], span=Span(0, len(text) - 1), date=PartialDate(2020, 5),
@@ -91,6 +93,7 @@ def test_a_claim_about_two_events_becomes_two_edges_with_distinct_ids() -> None:
     store = make_store()
     store.replace_graph(article_graph(article.key), write_article(
         article, title="t", title_basis="text", publisher=None, claims=[claim], events=events, actors=[]))
+    store.replace_graphs({event_graph(e.key): write_event(Group.of(article.key, e)) for e in events})
     g = make_service(store).network.graph("actor-event")
     edges = [(v, k, d) for u, v, k, d in g.edges(keys=True, data=True)
              if u == "actor.interior-ministry" and d.get("date") == "2020-05"]

@@ -114,7 +114,7 @@ def test_ask_and_construct(client: Client) -> None:
 
 def test_named_graphs_and_union_default_graph(client: Client, service: GraphService) -> None:
     graphs = sorted(service.sparql.known_graphs())
-    assert len(graphs) == 4  # two articles, the dictionary, and the derived graph of their event
+    assert len(graphs) == 5  # two articles, the dictionary, their event, and the event's derived graph
     assert "https://w3id.org/conflictkg/graph/derived/event/2020-03-04-north-province-attack" in graphs
     q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     assert client.get("/sparql", params={"query": q}, headers={"accept": "text/csv"}).text == \
@@ -122,7 +122,7 @@ def test_named_graphs_and_union_default_graph(client: Client, service: GraphServ
     dictionary = "https://w3id.org/conflictkg/graph/dictionary"
     count = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a <https://w3id.org/conflictkg/ontology#Place> }"
     assert client.get("/sparql", params={"query": count}, headers={"accept": "text/csv"}).text == "n\r\n2\r\n"
-    only_articles = [g for g in graphs if g != dictionary]
+    only_articles = [g for g in graphs if g != dictionary]  # and the event
     r = client.get("/sparql", params={"query": count, "default-graph-uri": only_articles}, headers={"accept": "text/csv"})
     assert r.text == "n\r\n0\r\n"
     r = client.get("/sparql", params={"query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": dictionary},

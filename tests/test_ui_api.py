@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from conflictkg.namespaces import short_hash
 from conflictkg.config import Settings
 from conflictkg.model import Article, ArticleMeta
 from conflictkg.resources import QUERIES_DIR
@@ -36,8 +37,9 @@ TEXT = (
     "The Syrian Observatory for Human Rights said more than 40 fighters were killed in the clash.\n"
 )
 KEY = hashlib.sha256(TEXT.encode()).hexdigest()[:16]
-EVENT = ID + "event/reported-2018-03-08-homs-governorate-combat"
-EVENT_REF = {"iri": EVENT, "label": "Attack, Homs Governorate, date not stated"}
+# The event's key: no date, its place, its family, and the hash of its first report (the article's first event).
+EVENT = ID + f"event/undated-palmyra-homs-governorate-combat-{short_hash(KEY + '-1', length=6)}"
+EVENT_REF = {"iri": EVENT, "label": "Clashes, Palmyra (Homs Governorate), date unknown (reported by 2018-03-08)"}
 ZAKHAROVA, MFA, RUSSIA, SYRIA, SOHR = (ID + "actor/" + a for a in
                                        ("maria-zakharova", "russian-mfa", "russian-government",
                                         "syrian-government", "sohr"))
@@ -70,7 +72,7 @@ ZAKHAROVA_ROW = {
     "figures": [{"measure": "killed", "low": 12, "high": None, "qualifier": "at_least", "surface": "at least 12",
                  "group": "Russian citizens"}],
     "spans": [{"start": Z_START, "end": Z_START + len(Z_EVIDENCE), "exact": Z_EVIDENCE}],
-    "rules": ["cue.said", "event.in-sentence", "speaker.dictionary-person"],
+    "rules": ["cue.said", "event.in-evidence", "speaker.dictionary-person"],
 }
 SOHR_ROW = {
     "claim": ID + f"claim/{KEY}-2cb767fff742",
@@ -93,7 +95,7 @@ SOHR_ROW = {
     "figures": [{"measure": "killed", "low": 41, "high": None, "qualifier": "more_than", "surface": "more than 40",
                  "group": "fighters"}],
     "spans": [{"start": S_START, "end": S_START + len(S_EVIDENCE), "exact": S_EVIDENCE}],
-    "rules": ["cue.said", "event.in-sentence", "speaker.dictionary"],
+    "rules": ["cue.said", "event.in-evidence", "speaker.dictionary"],
 }
 
 
@@ -279,22 +281,25 @@ def test_extract_previews_without_committing(client: TestClient) -> None:
     assert answer.status_code == 200
     okey = hashlib.sha256(other.encode()).hexdigest()[:16]
     z_evidence = Z_EVIDENCE.replace("12", "15")
+    # The preview links its report to the stored one (same town, same days): one event, named after
+    # the smaller of the two reports' ids, as the ingest would name it.
+    joined = {**EVENT_REF, "iri": ID + f"event/undated-palmyra-homs-governorate-combat-{short_hash(min(KEY, okey) + '-1', length=6)}"}
     assert answer.json() == {
         "key": okey, "title": "Clashes near Palmyra", "text_length": len(other),
         "claims": [
             {"claimant": {"iri": ZAKHAROVA, "label": "Maria Zakharova"},
              "on_behalf_of": {"iri": MFA, "label": "Russian Ministry of Foreign Affairs"},
              "start": Z_START, "end": Z_START + len(z_evidence), "evidence": z_evidence, "date": "2018-03-06",
-             "stance": "asserts", "certainty": "certain", "hedges": [], "events": [EVENT_REF],
+             "stance": "asserts", "certainty": "certain", "hedges": [], "events": [joined],
              "figures": [{"measure": "killed", "low": 15, "high": None, "qualifier": "at_least",
                           "surface": "at least 15", "group": "Russian citizens"}]},
             {"claimant": {"iri": SOHR, "label": "Syrian Observatory for Human Rights"}, "on_behalf_of": None,
              "start": S_START, "end": S_START + len(S_EVIDENCE), "evidence": S_EVIDENCE, "date": "2018-03-08",
-             "stance": "asserts", "certainty": "certain", "hedges": [], "events": [EVENT_REF],
+             "stance": "asserts", "certainty": "certain", "hedges": [], "events": [joined],
              "figures": [{"measure": "killed", "low": 41, "high": None, "qualifier": "more_than",
                           "surface": "more than 40", "group": "fighters"}]},
         ],
-        "events": [EVENT_REF],
+        "events": [joined],
         "warnings": [],
         "text": other,
         "article": {"title": "Clashes near Palmyra", "published": "2018-03-08", "publisher": None, "url": None,

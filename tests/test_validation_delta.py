@@ -19,6 +19,7 @@ from conflictkg.validation import ShapeValidator, ValidationReport, format_term
 
 A1_GRAPH = next(name for name in base_graphs() if str(name).endswith(A1))
 A2_GRAPH = next(name for name in base_graphs() if str(name).endswith(A2))
+EVENT_GRAPH = next(name for name in base_graphs() if "/graph/event/" in str(name))
 
 
 @pytest.fixture(scope="module", params=SHACL_ENGINES)
@@ -63,7 +64,7 @@ def _keys(report: ValidationReport, severity: str = "Violation") -> set[tuple]:
 
 
 def test_good_article_passes_the_gate_with_dictionary_context(validator: ShapeValidator) -> None:
-    store = _store(DICTIONARY_GRAPH, A2_GRAPH)
+    store = _store(DICTIONARY_GRAPH, A2_GRAPH, EVENT_GRAPH)
     report = validator.validate_delta({A1_GRAPH: base_graphs()[A1_GRAPH]}, store)
     assert report.conforms, report.to_text()
     assert report.results == []

@@ -22,9 +22,10 @@ def test_generated_graph_conforms_and_is_deterministic() -> None:
     graphs = list(generate(4000, seed=3, config=SMALL))
     assert str(graphs[0][0]) == DICTIONARY_GRAPH_IRI
     articles = [str(name) for name, _ in graphs[1:] if "/graph/article/" in str(name)]
+    events = [str(name) for name, _ in graphs[1:] if "/graph/event/" in str(name)]
     derived = [str(name) for name, _ in graphs[1:] if "/graph/derived/event/" in str(name)]
-    assert len(articles) + len(derived) == len(graphs) - 1
-    assert derived, "the events' derived graphs (contradictions and revisions) come after the articles"
+    assert len(articles) + len(events) + len(derived) == len(graphs) - 1
+    assert events and derived, "the events' own graphs, then their derived graphs, come after the articles"
     union = Graph()
     for _, g in graphs:
         union += g

@@ -177,7 +177,7 @@ class ArticleLibrary:
     def preview(self, given: ArticleInput) -> dict[str, Any]:
         """What extraction finds in a pasted article, without committing anything."""
         article = given.article(self.service.settings.max_article_bytes)
-        doc = self.service.builder.extract(article)
+        doc = self.service.builder.extract_linked(article)
         meta = article.meta
         return {**self._describe(doc), "text": article.text,
                 "article": {"title": meta.title, "published": meta.published.isoformat() if meta.published else None,

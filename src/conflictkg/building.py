@@ -14,7 +14,6 @@ discarded (its commit never happened).
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 import tempfile
@@ -31,19 +30,22 @@ from rdflib.compare import isomorphic
 from .corpus import read_corpus
 from .errors import ArticleError, ConflictKGError, ValidationFailed, warning
 from .extract import Doc, Pipeline, Resources, load_resources
-from .extract.events import MERGE_WINDOW_DAYS, merge_events
+from .event_index import EventPlan, link_keys, moved_graphs, plan_links
+from .event_linking import report_of
 from .extract.people import link_people
-from .model import Article, EventRecord
-from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, article_graph
+from .model import Article
+from .namespaces import CKG, DICTIONARY_GRAPH, ONTOLOGY_GRAPH, RDF, article_graph, event_graph
 from .rdf import to_turtle, write_article, write_dictionary
 from .resources import ONTOLOGY_FILE
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
 
-__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE", "PENDING_SUFFIX"]
+__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE", "EVENT_FILE_PREFIX", "PENDING_SUFFIX"]
 
 DICTIONARY_FILE = "dictionary.ttl"
+#: Turtle files of event graphs are ``event-<key>.ttl``.
+EVENT_FILE_PREFIX = "event-"
 #: A Turtle file waiting for its store commit is ``.<name>.ttl`` + this suffix, beside its final name.
 PENDING_SUFFIX = ".pending"
 
@@ -88,6 +90,7 @@ class Builder:
     def __init__(self, service: GraphService) -> None:
         self.service = service
         self._settled = False
+        self._written_events: set[str] = set()
         #: Warnings of loading and reconciling Turtle files (printed by the command that started the service).
         self.notes: list[str] = []
 
@@ -101,6 +104,12 @@ class Builder:
 
     def extract(self, article: Article) -> Doc:
         return self.pipeline(Doc(article=article, resources=self.resources))
+
+    def extract_linked(self, article: Article) -> Doc:
+        """Extract an article and link its events as an ingest would, writing nothing (previews)."""
+        doc = self.extract(article)
+        self._link(docs=[doc], skip={article.key})
+        return doc
 
     # -- whole folders ------------------------------------------------------------------------
 
@@ -123,7 +132,7 @@ class Builder:
                 continue
             docs.append((self.extract(item.article), outcome))
         batch_keys = {d.article.key for d, _ in docs}
-        self._link(docs=[d for d, _ in docs], skip=batch_keys)
+        plan = self._link(docs=[d for d, _ in docs], skip=batch_keys)
         dictionary = self.dictionary_graph()
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -131,19 +140,22 @@ class Builder:
         with _journal(out_dir / DICTIONARY_FILE if out_dir is not None else None, dictionary):
             self.service.store.replace_graphs({DICTIONARY_GRAPH: dictionary, ONTOLOGY_GRAPH: self.ontology_graph()})
         for doc, outcome in docs:
-            self._commit(doc, outcome, out_dir)
+            self._commit(doc, outcome, out_dir, plan)
             report.outcomes.append(outcome)
+        self._settle_events(plan, out_dir, failed={d.article.key for d, o in docs if not o.ok})
         report.outcomes.sort(key=lambda o: o.file)
         return report
 
     def ingest(self, article: Article, *, out_dir: Path | None = None) -> ArticleOutcome:
         """Add one article (the API's write path): linked to the events already in the store."""
         doc = self.extract(article)
-        self._link(docs=[doc], skip={article.key})
+        plan = self._link(docs=[doc], skip={article.key})
         outcome = ArticleOutcome(file=article.meta.file_name, ok=True)
         if not self.service.store.ask(f"ASK {{ GRAPH <{DICTIONARY_GRAPH}> {{ ?s ?p ?o }} }}"):
             self.service.store.replace_graphs({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
-        self._commit(doc, outcome, out_dir)
+        self._commit(doc, outcome, out_dir, plan)
+        if outcome.ok:
+            self._settle_events(plan, out_dir)
         self._settle()
         if outcome.error is not None:
             raise outcome.error
@@ -168,7 +180,7 @@ class Builder:
         graphs: dict[URIRef, Graph] = {} if ONTOLOGY_GRAPH in present else {ONTOLOGY_GRAPH: self.ontology_graph()}
         for path in sorted(directory.glob("*.ttl")) if directory.is_dir() else []:
             g = _parse_turtle(path)
-            name = DICTIONARY_GRAPH if path.name == DICTIONARY_FILE else _graph_of(g, path)
+            name = _graph_name(g, path)
             if name in present:
                 continue
             graphs[name] = g
@@ -184,7 +196,7 @@ class Builder:
             target = pending.with_name(pending.name[1 : -len(PENDING_SUFFIX)])
             try:
                 g = _parse_turtle(pending)
-                name = DICTIONARY_GRAPH if target.name == DICTIONARY_FILE else _graph_of(g, pending)
+                name = _graph_name(g, target)
                 committed = isomorphic(self.service.store.graph(name), g)
             except ArticleError:
                 committed = False
@@ -206,33 +218,76 @@ class Builder:
     def ontology_graph(self) -> Graph:
         return Graph().parse(ONTOLOGY_FILE, format="turtle")
 
-    def _link(self, *, docs: list[Doc], skip: set[str]) -> None:
-        merge_events(docs, known=self._stored_events(skip, docs))
+    def _link(self, *, docs: list[Doc], skip: set[str]) -> EventPlan:
+        """Link the docs' event reports with each other and with the store's (conflictkg.event_index):
+        each report, and each claim, gets the key of the event it is one report of."""
+        res = self.resources
+        self._written_events = set()
+        reports = [report_of(d.article.key, e) for d in docs for e in d.events]
+        plan = plan_links(reports, self.service.store, res.rules, res.gazetteer, skip_articles=skip)
+        labels = {g.key: g.label for g in plan.groups}
+        for d in docs:
+            remap = {}
+            for e in d.events:
+                remap[e.report] = e.key = plan.key_of[e.report]
+                e.label = labels[e.key]
+                e.link_keys = link_keys(report_of(d.article.key, e), res.rules, res.gazetteer)
+            for c in d.claims:
+                c.events = [remap.get(k, k) for k in c.events]
         link_people(docs)
+        return plan
 
-    def _stored_events(self, skip: set[str], docs: list[Doc]) -> list[EventRecord]:
-        """The stored events ``merge_events`` may join ``docs``' undated events to (none if they have none)."""
-        from .event_index import stored_events
+    def _settle_events(self, plan: EventPlan, out_dir: Path | None, failed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        """After the articles: the event graphs no article brought, stored articles moved to
+        renamed events, event graphs that are gone; and the same in the Turtle folder. Reports of
+        ``failed`` articles (not committed) are left out of their events' graphs."""
+        from .rdf import write_event
 
-        # merge_events only looks for an undated event of a dated article, at dated events that
-        # began at most MERGE_WINDOW_DAYS before the article: fetch only those.
-        dates = {d.published for d in docs if d.published is not None and any(e.begin is None for e in d.events)}
-        if not dates:
-            return []
-        days = {p - dt.timedelta(days=n) for p in dates for n in range(MERGE_WINDOW_DAYS + 1)}
-        return stored_events(self.service.store, skip_articles=skip, days=days)
+        store = self.service.store
+        changed: set[str] = set()
+        if failed:
+            for g in plan.groups:
+                kept = [r for r in g.reports if r.article not in failed]
+                if g.key in plan.graphs and len(kept) < len(g.reports):
+                    g.reports, g.reasons = kept, {k: v for k, v in g.reasons.items() if k.rsplit("-", 1)[0] not in failed
+                                                  and v[0].rsplit("-", 1)[0] not in failed}
+                    changed.add(g.key)
+                    if kept:
+                        plan.graphs[g.key] = write_event(g)
+                    else:
+                        del plan.graphs[g.key]
+                        plan.dropped.add(g.key)
+        rest: dict[URIRef, Graph | None] = {event_graph(k): g for k, g in plan.graphs.items()
+                                            if k not in self._written_events or k in changed}
+        rest.update(moved_graphs(store, plan.renames, plan.dropped))
+        if rest:
+            store.replace_graphs(_with_derived(self.service, rest))
+        if out_dir is None:
+            return
+        for key, g in plan.graphs.items():
+            _write_atomic(out_dir / f"{EVENT_FILE_PREFIX}{key}.ttl", to_turtle(g))
+        for key in plan.dropped:
+            (out_dir / f"{EVENT_FILE_PREFIX}{key}.ttl").unlink(missing_ok=True)
+        for article in plan.renames:
+            g = store.graph(article_graph(article))
+            name = next((str(o) for o in g.objects(None, CKG.fileName)), None)
+            if name:
+                _write_atomic(out_dir / (Path(name).stem + ".ttl"), to_turtle(g))
+        self._written_events = set()
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,
                              claims=doc.claims, events=doc.events, actors=doc.actors, places=doc.places)
 
-    def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None) -> None:
+    def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None, plan: EventPlan) -> None:
         name = article_graph(doc.article.key)
         graph = self.graph_for(doc)
         outcome.graph, outcome.claims, outcome.events = str(name), len(doc.claims), len(doc.events)
         outcome.warnings += doc.warnings
+        # The article goes in with the graphs of its events, validated together.
+        events = {event_graph(e.key): plan.graphs[e.key] for e in doc.events if e.key in plan.graphs}
         try:
-            graphs = self.service.with_derived({name: graph})
+            graphs = self.service.with_derived({name: graph, **events})
             report = self.service.validator.validate_delta(self.service.gate_view(graphs), self.service.store)
             if not report.conforms:
                 raise ValidationFailed(f"{doc.article.meta.file_name}: the article's graph breaks the shapes; nothing of it was written",
@@ -243,11 +298,25 @@ class Builder:
         target = out_dir / (Path(doc.article.meta.file_name).stem + ".ttl") if out_dir is not None else None
         with _journal(target, graph):
             self.service.store.replace_graphs(graphs)
+        self._written_events |= {e.key for e in doc.events}
+
+
+def _with_derived(service: GraphService, graphs: dict[URIRef, Graph | None]) -> dict[URIRef, Graph | None]:
+    """``graphs`` (None drops one: an event graph that is gone) with the derived graphs they imply."""
+    kept = {name: g for name, g in graphs.items() if g is not None}
+    return {**service.with_derived(kept), **{name: None for name, g in graphs.items() if g is None}}
+
+
+def _graph_name(g: Graph, path: Path) -> URIRef:
+    """The named graph a Turtle file of a build holds: the dictionary, an event, or an article."""
+    if path.name == DICTIONARY_FILE:
+        return DICTIONARY_GRAPH
+    if path.name.startswith(EVENT_FILE_PREFIX):
+        return event_graph(path.stem[len(EVENT_FILE_PREFIX):])
+    return _graph_of(g, path)
 
 
 def _graph_of(g: Graph, path: Path) -> URIRef:
-    from .namespaces import CKG, RDF
-
     articles = sorted(g.subjects(RDF.type, CKG.Article))
     if len(articles) != 1:
         raise ArticleError(str(path), f"expected one ckg:Article in the file, found {len(articles)}", code="E038")

@@ -444,6 +444,43 @@ def _query(args: argparse.Namespace, service: GraphService) -> int:
     return 0
 
 
+# --- events: why reports were joined, merges and splits (issue 13) ---------------------------
+
+
+def _events_parser(sub: Any) -> None:
+    p = sub.add_parser("events", help="show an event's reports and why they were linked; merge or split events")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("show", help="an event's reports, the article of each, and why it was linked")
+    a.add_argument("event", help="event key, node id (event.<key>) or IRI")
+    a = actions.add_parser("merge", help="decide that two events are one (linking follows it from now on)")
+    a.add_argument("event", help="event key, node id or IRI")
+    a.add_argument("other", help="the event it is the same as")
+    a.add_argument("--note", help="why (kept with the decision)")
+    a = actions.add_parser("split", help="decide that an article's report is not this event (undo a wrong merge)")
+    a.add_argument("event", help="event key, node id or IRI")
+    a.add_argument("--article", required=True, help="key of the article whose report goes")
+    a.add_argument("--note", help="why (kept with the decision)")
+
+
+_PARSER_EXTENSIONS.append(_events_parser)
+
+
+@command("events")
+def _events(args: argparse.Namespace, service: GraphService) -> int:
+    import json
+
+    service.ensure_loaded()
+    who = "cli:" + (os.environ.get("USER") or "analyst")
+    if args.action == "show":
+        body = service.events.show(args.event)
+    elif args.action == "merge":
+        body = service.events.merge(args.event, args.other, by=who, note=args.note)
+    else:
+        body = service.events.split(args.event, args.article, by=who, note=args.note)
+    print(json.dumps(body, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:

@@ -61,6 +61,10 @@ class PlaceEntry(BaseModel):
     demonyms: tuple[str, ...] = ()
     part_of: str | None = None
     same_as: tuple[str, ...] = ()
+    iso: str | None = None
+    """The ISO 3166-1 alpha-2 or ISO 3166-2 code of the gazetteer place this entry is (conflictkg.gazetteer)."""
+    geonames: int | None = None
+    """The GeoNames id of the gazetteer's populated place this entry is."""
 
     @property
     def iri(self) -> str:
@@ -118,7 +122,8 @@ class Dictionary:
     def alias_index(self) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, tuple[str | None, str | None]]]:
         """(case-sensitive regex, case-insensitive regex, folded alias -> (actor id, place id)).
 
-        Single-word aliases match case-sensitively ("IS", "Moscow"); longer ones ignore case.
+        Single-word aliases match case-sensitively ("IS", "Moscow"), and so do titles of capitalised words
+        after "The" ("The National", not "the national bus company"); longer ones ignore case.
         Aliases are matched on normalised text (straight quotes, plain spaces).
         """
         table: dict[str, list[str | None]] = {}
@@ -130,11 +135,13 @@ class Dictionary:
                 entry = table.setdefault(_fold(alias), [None, None])
                 entry[1] = entry[1] or p.id
         names = {_norm_alias(alias) for e in (*self.actors.values(), *self.places.values()) for alias in (e.label, *e.aliases)}
-        single = sorted((n for n in names if " " not in n), key=lambda n: (-len(n), n))
-        multi = sorted((n for n in names if " " in n), key=lambda n: (-len(n), n))
+        # "The National", "The Guardian": a title whose words are common nouns in lower case keeps its capitals
+        titled = {n for n in names if re.fullmatch(r"The(?:\s+[A-Z][\w'.&-]*)+", n)}
+        single = sorted((n for n in names if " " not in n or n in titled), key=lambda n: (-len(n), n))
+        multi = sorted((n for n in names if " " in n and n not in titled), key=lambda n: (-len(n), n))
         edge_l, edge_r = r"(?<![\w-])", r"(?![\w]|-\w)"
         alt = lambda xs: "|".join(re.escape(x).replace(r"\ ", r"\s+").replace(r"\-", r"\s*-\s*") for x in xs)  # noqa: E731
-        cs = re.compile(edge_l + "(?:" + alt(single) + ")" + edge_r)
+        cs = re.compile(edge_l + "(?:" + alt(single).replace("The\\s+", "[Tt]he\\s+") + ")" + edge_r)
         ci = re.compile(edge_l + "(?:" + alt(multi) + ")" + edge_r, re.IGNORECASE)
         return cs, ci, {k: (v[0], v[1]) for k, v in table.items()}
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from rdflib import Graph, Literal, URIRef
 
+from .event_linking import Group, report_of
 from .model import (
     ActorRecord,
     Article,
@@ -31,8 +32,9 @@ from .namespaces import (
     RDFS,
     SKOS,
     article_graph,
+    event_graph,
 )
-from .rdf import new_graph, write_article
+from .rdf import new_graph, write_article, write_event
 
 __all__ = ["FIXTURE_ARTICLES", "fixture_articles", "fixture_graphs", "fixture_dictionary_graph", "EVENT_KEY", "GUARDS",
            "FIGHTERS"]
@@ -115,16 +117,21 @@ def fixture_dictionary_graph() -> Graph:
 def fixture_graphs() -> dict[URIRef, Graph]:
     a1, a2 = fixture_articles()
     t1, t2 = a1.text, a2.text
+    label = "Attack, Valetown (North Province), 2020-03-03"
     event = lambda art, frag: EventRecord(  # noqa: E731
         key=EVENT_KEY,
-        label="Attack, North Province, 2020-03-03",
+        label=label,
         types=("Attack",),
         begin=PartialDate(2020, 3, 3),
-        end=PartialDate(2020, 3, 3),
-        places=[VALETOWN, NORTH],
+        end=None,
+        places=["valetown", "north-province"],
         actors=[A["freedom-front"]],
         mentions=[_span(art.text, frag)],
-        rules=["event.trigger"],
+        rules=["event.attack"],
+        report=f"{art.key}-1",
+        place="valetown",
+        published=art.meta.published,
+        link_keys=("week:2020-W10:-",),
     )
     bran = ActorRecord(
         iri=str(CKGID["actor/person/ivo-bran"]),
@@ -192,8 +199,13 @@ def fixture_graphs() -> dict[URIRef, Graph]:
             rules=["attr.subject-said"],
         ),
     ]
+    e1, e2 = event(a1, "attacked a border post"), event(a2, "the attack on the Valetown post")
     g1 = write_article(a1, title="Rebels attack border post", title_basis="text", publisher=None,
-                       claims=claims1, events=[event(a1, "attacked a border post")], actors=[bran])
+                       claims=claims1, events=[e1], actors=[bran])
     g2 = write_article(a2, title="Border post toll disputed", title_basis="text", publisher=None,
-                       claims=claims2, events=[event(a2, "the attack on the Valetown post")], actors=[monitor])
-    return {article_graph(a1.key): g1, article_graph(a2.key): g2, DICTIONARY_GRAPH: fixture_dictionary_graph()}
+                       claims=claims2, events=[e2], actors=[monitor])
+    group = Group([report_of(a1.key, e1), report_of(a2.key, e2)], key=EVENT_KEY, label=label, types=("Attack",),
+                  begin=PartialDate(2020, 3, 3), place="valetown", actors=(A["freedom-front"],),
+                  reasons={e2.report: (e1.report, ("place:same", "time:same-day", "type:same"), 7.0)})
+    return {article_graph(a1.key): g1, article_graph(a2.key): g2, event_graph(EVENT_KEY): write_event(group),
+            DICTIONARY_GRAPH: fixture_dictionary_graph()}

@@ -21,11 +21,14 @@ __all__ = [
     "PopulationRecord",
     "Claim",
     "EventRecord",
+    "PlaceRecord",
     "MEASURES",
     "QUALIFIERS",
     "STANCES",
     "CHANNELS",
     "CERTAINTIES",
+    "EVENT_TYPES",
+    "EVENT_TYPE_LABELS",
 ]
 
 #: Controlled values, as local names of ``ckg:`` individuals (``graspf:`` for certainty).
@@ -34,6 +37,14 @@ QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "up_to", "less_
 STANCES = ("asserts", "denies", "accuses", "claims_responsibility", "confirms")
 CHANNELS = ("statement", "briefing", "interview", "social_media", "letter", "media_report")
 CERTAINTIES = ("certain", "probable", "possible")
+#: Event types: local names of the ckg: subclasses of ckg:Event (data/rules/event_triggers.jsonl).
+EVENT_TYPES = ("Attack", "AirStrike", "Clash", "Crash", "Bombardment", "Ambush", "Explosion", "Killing", "ShootDown",
+               "ChemicalAttack", "Capture", "Siege", "Deployment")
+#: How event labels name each type ("Air strike, Makiivka (Donetsk), 2023-01-01").
+EVENT_TYPE_LABELS = {"Attack": "Attack", "AirStrike": "Air strike", "Clash": "Clashes", "Crash": "Crash",
+                     "Bombardment": "Shelling", "Ambush": "Ambush", "Explosion": "Explosion", "Killing": "Killing",
+                     "ShootDown": "Shoot-down", "ChemicalAttack": "Chemical attack", "Capture": "Capture",
+                     "Siege": "Siege", "Deployment": "Deployment"}
 
 
 @dataclass(frozen=True, order=True)
@@ -168,6 +179,28 @@ class PopulationRecord:
 
 
 @dataclass(kw_only=True)
+class PlaceRecord:
+    """A place an article names: a gazetteer place (``source`` says which entry) or a place
+    created from the text (``evidence`` and ``rule`` say where and how)."""
+
+    id: str
+    """Gazetteer id (``gn/702320``, ``iso/UA-14``, ``country/UA``), dictionary id, or ``text/<parent>/<slug>``."""
+    label: str
+    kind: str
+    type: str = ""
+    """The curated place type, when the dictionary has the place."""
+    parent: str | None = None
+    source: str = ""
+    same_as: tuple[str, ...] = ()
+    evidence: Span | None = None
+    rule: str = ""
+
+    @property
+    def iri(self) -> str:
+        return "https://w3id.org/conflictkg/id/place/" + self.id
+
+
+@dataclass(kw_only=True)
 class Figure:
     measure: str
     low: int | None
@@ -222,3 +255,17 @@ class EventRecord:
     actors: list[str] = field(default_factory=list)
     mentions: list[Span] = field(default_factory=list)
     rules: list[str] = field(default_factory=list)
+    report: str = ""
+    """``<article key>-<n>``: this article's report of the event (its own reading, before linking)."""
+    place: str | None = None
+    """The place id the article puts the event at (conflictkg.gazetteer), or None when it does not say."""
+    figures: tuple[str, ...] = ()
+    """Figures the article's claims about the event state, as ``measure:low:high`` (linking evidence)."""
+    published: dt.date | None = None
+    link_keys: tuple[str, ...] = ()
+    """Where linking looks for this report: ``week:2023-W01:UA`` (the weeks its time can fall in, with its country),
+    ``untimed:UA``, ``country:UA`` (conflictkg.event_index)."""
+
+    def report_id(self, article_key: str) -> str:
+        """The id of this article's report of the event (``report``, else one made from the key)."""
+        return self.report or f"{article_key}-{self.key}"

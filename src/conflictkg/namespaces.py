@@ -28,6 +28,8 @@ __all__ = [
     "DICTIONARY_GRAPH",
     "ONTOLOGY_GRAPH",
     "article_graph",
+    "event_graph",
+    "EVENT_CURATION_GRAPH",
     "slug",
     "short_hash",
     "local_name",
@@ -64,6 +66,13 @@ SPARQL_PROLOGUE = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 DICTIONARY_GRAPH = CKGG["dictionary"]
 ONTOLOGY_GRAPH = CKGG["ontology"]
+#: Analysts' decisions on events: merges and splits (conflictkg.event_index).
+EVENT_CURATION_GRAPH = CKGG["event-curation"]
+
+
+def event_graph(event_key: str):  # -> URIRef
+    """The named graph holding one event: what its reports agree on and why they were linked."""
+    return CKGG[f"event/{event_key}"]
 
 
 def article_graph(article_key: str):  # -> URIRef

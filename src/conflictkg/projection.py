@@ -61,8 +61,9 @@ _CKGID = str(CKGID)
 _BASE_CLASSES = {str(CKG.Actor): "Actor", str(CKG.Event): "Event", str(CKG.Claim): "Claim", str(CKG.Article): "Article"}
 #: Classes too general to be a node's subtype when a more specific one is present.
 _GENERAL = {"Actor", "Event", "Claim", "Article", "Organisation"}
-#: Predicates whose objects are not projected at all (text spans are provenance detail).
-_DROPPED = {str(CKG.evidence), str(RDF.type)}
+#: Predicates whose objects are not projected at all (text spans, an event's reports and the links
+#: that joined them are provenance detail).
+_DROPPED = {str(CKG.evidence), str(RDF.type), str(CKG.reportedBy), str(CKG.hasLink)}
 _LABEL_PREDICATES = (
     "http://www.w3.org/2004/02/skos/core#prefLabel",
     "http://www.w3.org/2000/01/rdf-schema#label",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from rdflib import Graph, Literal, URIRef
 
 from .dictionary import Dictionary
-from .model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, PopulationRecord, Span
+from .model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, PlaceRecord, PopulationRecord, Span
 from .populations import population_iri, population_key
 from .namespaces import (
     CKG,
@@ -83,6 +83,15 @@ def figure_iri(claim: URIRef, figure: Figure) -> URIRef:
     return CKGID[f"figure/{short_hash(claim, figure.span.start, figure.span.end, figure.measure)}"]
 
 
+def report_iri(report: str) -> URIRef:
+    """An article's report of an event: ``<article key>-<n>``."""
+    return CKGID[f"event-report/{report}"]
+
+
+def place_iri(place_id: str) -> URIRef:
+    return CKGID[f"place/{place_id}"]
+
+
 def event_iri(key: str) -> URIRef:
     return CKGID[f"event/{key}"]
 
@@ -127,7 +136,7 @@ def write_article(
     claims: Iterable[Claim],
     events: Iterable[EventRecord],
     actors: Iterable[ActorRecord],
-    places: Iterable[ActorRecord] = (),
+    places: Iterable[PlaceRecord] = (),
 ) -> Graph:
     """Everything one article says, as the graph that goes into its named graph."""
     g = new_graph()
@@ -151,14 +160,9 @@ def write_article(
     for actor in actors:
         _write_actor(g, article, actor)
     for place in places:
-        node = URIRef(place.iri)
-        g.add((node, RDF.type, CKG.Place))
-        g.add((node, SKOS.prefLabel, Literal(place.label, lang="en")))
-        g.add((node, RDFS.label, Literal(place.label, lang="en")))
-        g.add((node, CKG.evidence, write_span(g, article, place.evidence)))
-        g.add((node, CKG.extractionRule, Literal(place.rule)))
+        write_place(g, article, place)
     for event in events:
-        _write_event(g, article, event)
+        _write_report(g, article, event)
     for claim in claims:
         _write_claim(g, article, claim)
     return g
@@ -182,25 +186,88 @@ def _write_actor(g: Graph, article: Article, actor: ActorRecord) -> None:
         g.add((node, CKG.extractionRule, Literal(actor.rule)))
 
 
-def _write_event(g: Graph, article: Article, event: EventRecord) -> None:
-    node = event_iri(event.key)
-    g.add((node, RDF.type, CKG.Event))
+#: ckg:placeType of the gazetteer's kinds of place (curated places keep their own type).
+PLACE_TYPES = {"country": "country", "subdivision": "subdivision", "district": "district", "city": "city", "place": "place"}
+
+
+def write_place(g: Graph, article: Article | None, place: PlaceRecord) -> None:
+    """A place an article names: a gazetteer place (its entry and GeoNames identifier) or a
+    place of the text (the span that names it and the rule that found it)."""
+    node = place_iri(place.id)
+    g.add((node, RDF.type, CKG.Place))
+    g.add((node, SKOS.prefLabel, Literal(place.label, lang="en")))
+    g.add((node, RDFS.label, Literal(place.label, lang="en")))
+    g.add((node, CKG.placeType, Literal(place.type or PLACE_TYPES[place.kind])))
+    if place.parent:
+        g.add((node, CKG.partOf, place_iri(place.parent)))
+    for same in place.same_as:
+        g.add((node, SCHEMA.sameAs, URIRef(same)))
+    if place.source and place.source != "text" and not place.source.startswith("dictionary:"):
+        g.add((node, CKG.gazetteerEntry, Literal(place.source)))
+    if place.evidence is not None and article is not None:
+        g.add((node, CKG.evidence, write_span(g, article, place.evidence)))
+    if place.rule:
+        g.add((node, CKG.extractionRule, Literal(place.rule)))
+
+
+def _write_report(g: Graph, article: Article, event: EventRecord) -> None:
+    """The article's report of an event: its own reading (types, time, place, actors, figures),
+    the event it is linked to, and where the text mentions it."""
+    node = report_iri(event.report_id(article.key))
+    g.add((node, RDF.type, CKG.EventReport))
+    g.add((node, CKG.reportOf, event_iri(event.key)))
+    g.add((node, CKG.reportedIn, article_iri(article.key)))
     for t in event.types:
-        g.add((node, RDF.type, CKG[t]))
-    g.add((node, RDFS.label, Literal(event.label, lang="en")))
+        g.add((node, CKG.eventType, CKG[t]))
     if event.begin is not None:
         g.add((node, SEM.hasEarliestBeginTimeStamp, date_literal(event.begin)))
         g.add((node, SEM.hasLatestEndTimeStamp, date_literal(event.end or event.begin)))
     elif event.latest_end is not None:
         g.add((node, SEM.hasLatestEndTimeStamp, date_literal(event.latest_end)))
-    for place in event.places:
-        g.add((node, SEM.hasPlace, URIRef(place)))
+    if event.place is not None:
+        g.add((node, SEM.hasPlace, place_iri(event.place)))
     for actor in event.actors:
         g.add((node, SEM.hasActor, URIRef(actor)))
+    for figure in event.figures:
+        g.add((node, CKG.quotedFigure, Literal(figure)))
+    for bucket in event.link_keys:
+        g.add((node, CKG.linkKey, Literal(bucket)))
     for span in event.mentions:
         g.add((node, CKG.evidence, write_span(g, article, span)))
     for rule in event.rules:
         g.add((node, CKG.extractionRule, Literal(rule)))
+
+
+def write_event(group) -> Graph:  # type: ignore[no-untyped-def]
+    """One event's own graph: what its reports agree on (conflictkg.event_linking.canonical),
+    its reports, and for each linked report the report it was linked through and why."""
+    g = new_graph()
+    node = event_iri(group.key)
+    g.add((node, RDF.type, CKG.Event))
+    for t in group.types:
+        g.add((node, RDF.type, CKG[t]))
+    g.add((node, RDFS.label, Literal(group.label, lang="en")))
+    if group.begin is not None:
+        g.add((node, SEM.hasEarliestBeginTimeStamp, date_literal(group.begin)))
+        g.add((node, SEM.hasLatestEndTimeStamp, date_literal(group.end or group.begin)))
+    elif group.latest_end is not None:
+        g.add((node, SEM.hasLatestEndTimeStamp, date_literal(group.latest_end)))
+    if group.place is not None:
+        g.add((node, SEM.hasPlace, place_iri(group.place)))
+    for actor in group.actors:
+        g.add((node, SEM.hasActor, URIRef(actor)))
+    for r in group.reports:
+        g.add((node, CKG.reportedBy, report_iri(r.id)))
+    for rid, (other, features, score) in sorted(group.reasons.items()):
+        link = CKGID[f"event-link/{group.key}/{rid}"]
+        g.add((node, CKG.hasLink, link))
+        g.add((link, RDF.type, CKG.EventLink))
+        g.add((link, CKG.linkedReport, report_iri(rid)))
+        g.add((link, CKG.linkedTo, report_iri(other)))
+        for f in features:
+            g.add((link, CKG.linkFeature, Literal(f)))
+        g.add((link, CKG.linkScore, Literal(f"{score:.1f}", datatype=XSD.decimal)))
+    return g
 
 
 def _write_claim(g: Graph, article: Article, claim: Claim) -> None:

@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import DataFileError
-from .model import CERTAINTIES, CHANNELS, MEASURES, QUALIFIERS, STANCES
+from .model import CERTAINTIES, CHANNELS, EVENT_TYPES, MEASURES, QUALIFIERS, STANCES
 from .resources import RULES_DIR
 
 __all__ = ["Rule", "RuleSet", "SCHEMAS", "POPULATION_KINDS", "load_rules"]
@@ -111,15 +111,67 @@ class MeasureRule(RegexRule):
 
 
 class EventRule(RegexRule):
-    type: Literal["Attack", "AirStrike", "Clash", "Crash", "Bombardment"]
+    """An event trigger: its type, and ``weak`` when it only names an event the article already
+    has ("were killed", "targeted") and opens one only when there is none."""
+
+    type: str
+    weak: bool = False
+    requires_place: bool = False
+    """Names an event only with a place right after it ("captured the town of X", not "captured arms")."""
+    _type = field_validator("type")(_in(EVENT_TYPES))
+
+
+class PlacePhraseRule(RegexRule):
+    """A phrase naming a place: group ``name`` (``{name}`` stands for a capitalised name), optional
+    ``parent`` ("X's Y district") and ``generic`` (the word naming the level). ``create``: a name the
+    gazetteer lacks becomes a place of the text ("the village of X", "near X"); ``context_only``: a
+    weak phrase ("of X") whose name is a place only inside the article's countries."""
+
+    create: bool = False
+    context_only: bool = False
+    """The name is a place only inside a country the article is about ("of X", "to X")."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _has_name(cls, v: str) -> str:
+        if "(?P<name>" not in v:
+            raise ValueError("a place phrase needs a (?P<name>...) group")
+        return v
+
+
+class PlaceNameRule(Rule):
+    """A word that place-name matching ignores (see conflictkg.gazetteer): an article ("al"), a
+    generic word with the level of place it names ("oblast": subdivision), an adjectival ending."""
+
+    kind: Literal["article", "generic", "suffix"]
+    level: Literal["subdivision", "district", "city"] | None = None
 
 
 class FamilyRule(BaseModel):
+    """Event types that can name one event ("an attack", "the strikes", "the clashes"), how many
+    days after an event the reports of it that give no date of their own come out, and how
+    specific a place names one of its events."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str
     label: str
     family: str
     types: list[str]
+    window_days: int = 14
+    place_level: Literal[1, 2, 3] = 3
+    ongoing: bool = False
+    """A situation over a period (a deployment): a date the text gives is one moment of it, so its
+    reports are compared over the reporting window either side of that date."""
+    """How specific a place has to be to tell this family's events apart: 3 a town or village (an
+    attack), 1 a country (a deployment, where "in Libya" is as precise as reports get)."""
+
+    @field_validator("types")
+    @classmethod
+    def _types(cls, v: list[str]) -> list[str]:
+        unknown = [t for t in v if t not in EVENT_TYPES]
+        if unknown:
+            raise ValueError(f"unknown event types {unknown}")
+        return v
 
 
 class FurnitureRule(RegexRule):
@@ -172,6 +224,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "force_nouns": Rule,
     "event_triggers": EventRule,
     "event_families": FamilyRule,
+    "event_anaphora": RegexRule,
     "source_heads": Rule,
     "no_side_heads": Rule,
     "abbreviations": Rule,
@@ -182,7 +235,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "months": ValueRule,
     "weekdays": ValueRule,
     "not_names": Rule,
-    "place_phrases": RegexRule,
+    "place_phrases": PlacePhraseRule,
+    "place_names": PlaceNameRule,
     "population_kinds": PopulationKindRule,
     "population_terms": PopulationTermRule,
 }

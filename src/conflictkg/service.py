@@ -6,7 +6,8 @@ A service owns the settings, the store, the extractor and the validator. Its fac
 - ``claims``: the claims table;
 - ``sparql``: the SPARQL engine (:mod:`conflictkg.sparql`);
 - ``network``: graph projections and exports (:mod:`conflictkg.network`);
-- ``validator``: the SHACL gate (:mod:`conflictkg.validation`).
+- ``validator``: the SHACL gate (:mod:`conflictkg.validation`);
+- ``events``: why reports of an event were joined, merges and splits (:mod:`conflictkg.event_curation`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .building import Builder
     from .claims import ClaimsTable
     from .derived import Derivation
+    from .event_curation import EventCurator
     from .explorer import ClaimExplorer
     from .network import NetworkViews
     from .sparql import SparqlEngine
@@ -148,6 +150,13 @@ class GraphService:
         from .explorer import ClaimExplorer
 
         return ClaimExplorer(self)
+
+    @cached_property
+    def events(self) -> EventCurator:
+        """Events: why reports were joined, and analysts' merges and splits (conflictkg.event_curation)."""
+        from .event_curation import EventCurator
+
+        return EventCurator(self)
 
     @cached_property
     def articles(self) -> ArticleLibrary:

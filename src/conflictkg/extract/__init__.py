@@ -10,7 +10,11 @@ __all__ = ["Doc", "Resources", "Pipeline", "DEFAULT_PIPELINE", "analyse", "load_
 
 def load_resources() -> Resources:
     """The default rules and dictionary, validated."""
+    from ..countries import load_countries
     from ..dictionary import load_dictionary
+    from ..gazetteer import Gazetteer, NameRules
     from ..rules import load_rules
 
-    return Resources(rules=load_rules(), dictionary=load_dictionary())
+    rules, dictionary, countries = load_rules(), load_dictionary(), load_countries()
+    gazetteer = Gazetteer(NameRules.from_rules(rules.place_names), curated=dictionary.places.values(), countries=countries)
+    return Resources(rules=rules, dictionary=dictionary, gazetteer=gazetteer, countries=countries)

@@ -16,11 +16,12 @@ import weakref
 
 from ..model import Span
 from ..rules import CueRule, RuleSet
+from .attribution_lines import dash_attribution, source_lines
 from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 
-__all__ = ["attribution", "MIN_CONTENT_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
+__all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
 
 #: A statement shorter than this ("I can't tell you") carries no claim.
 MIN_CONTENT_WORDS = 5
@@ -28,17 +29,28 @@ MIN_CONTENT_WORDS = 5
 SUBJECT_MAX_WORDS = 10
 #: "The statement" refers to the last statement made at most this many sentences before.
 STATEMENT_RECENCY_SENTENCES = 3
+#: An inverted speaker with an article ("..., said a rescuer at the scene and ...") may be this long.
+INVERTED_DESCRIBED_MAX_WORDS = 16
 #: A date this close after the cue ("said in a statement Thursday") dates the claim.
 DATE_GAP_CHARS = 70
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
-_ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously)\b", re.I)
-#: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Rostov-on-Don (Sputnik) - ".
+_ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|when|while|following|despite|earlier|later|previously|"
+                        r"by\s+(?=[A-Z0-9])|until|as\s+of)\b", re.I)
+#: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Port-au-Lac (Agency) - ".
 _DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
                        r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
+#: A place opening a paragraph before a colon: "Bangkok : ...", "Kabul: ...", "Kramatorsk, Ukraine: ...".
+_COLON_DATELINE = re.compile(r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?(?:,\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)?\s*:\s+(?=[A-Z])")
 _MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper", "newspapers", "broadcaster", "broadcasters",
                 "network", "networks", "channel", "channels", "television", "tv", "press", "daily", "wire", "websites", "website"}
+#: Words before "reports" that make it the noun ("local media reports that ...").
+_REPORTS_NOUN = re.compile(r"(?:^|\b(?:media|news|press|local|initial|early|earlier|recent|latest|some|the|these|those|such|unconfirmed|"
+                           r"conflicting|several|many|other|first|further|separate|previous|of|and|in|on|by|to|with|from|television|"
+                           r"tv|wire|official|unverified|several|multiple|numerous))\s*$", re.I)
+#: Cues whose short sentence is still a claim: "The UN calls for an inquiry."
+_SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility")
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
@@ -50,7 +62,7 @@ _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quot
 _AUX_WORDS = {"did", "does", "do", "has", "have", "had", "is", "was", "were", "are", "will", "would", "could", "can", "may",
               "might", "must", "should", "said", "says", "spoke", "told", "met", "made", "gave", "took", "went", "came", "held",
               "sent", "saw", "wrote", "left", "brought", "got", "found", "began", "shot", "struck", "hit", "fought", "won", "lost",
-              "paid", "led", "flew", "drove", "fled", "knew", "thought", "became", "kept", "put", "ran", "set", "stood", "sought"}
+              "paid", "led", "flew", "drove", "fled", "died", "lied", "tied", "dies", "remain", "remained", "knew", "thought", "became", "kept", "put", "ran", "set", "stood", "sought"}
 _NOT_VERB_BEFORE = {"the", "a", "an", "of", "and", "or", "its", "his", "her", "their", "our", "by", "with", "in", "on", "at",
                     "to", "from", "for", "this", "that", "these", "those", "some", "many", "all", "most", "recently", "newly",
                     "so-called", "well", "heavily", "largely"}
@@ -141,6 +153,10 @@ class _Attributor:
     def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
         norm = self.doc.norm
         content_after = len(norm[cue.end : s.span.end].split()) >= 3
+        if region is not None and region.start >= cue.end:  # "..., said early Sunday the committee", "said a Sunday statement"
+            for d in self.doc.dates_in(Span(cue.end, region.end)):
+                if d.begin is not None and not s.in_quote(d.span.start):
+                    return d
         for d in self.doc.dates_in(s.span):
             if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
                     d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
@@ -182,12 +198,19 @@ class _Attributor:
         if semi >= 0:
             start = semi + 1
         if start == s.span.start:
-            dateline = _DATELINE.match(norm, start, cue.start)
+            dateline = _DATELINE.match(norm, start, cue.start) or (_COLON_DATELINE.match(norm, start, cue.start) if s.index == next(
+                (x.index for x in self.doc.sentences if not x.title and x.paragraph == s.paragraph), -1) else None)
             if dateline:
                 start = dateline.end()  # "Ankara, SANA- Authorities ... admitted": the dateline is no subject
         end = self._trim_end(start, cue.start)
         chunks = self._chunks(start, end)
         region_start = chunks[0][0] if chunks else start
+        if len(chunks) > 1 and re.fullmatch(r"\s*who(?:\s+(?:also|later|then|had|has|have|previously))*\s*", norm[chunks[-1][0] : chunks[-1][1]]):
+            # "... the condemnation of the raid by UN chief Ana Lorn, who warned that": the noun the clause hangs on
+            a, b = chunks[-2]
+            by = list(re.finditer(r"\b(?:by|from|of|with|to|for)\s+", norm[a:b]))
+            if by:
+                return Span(a + by[-1].end(), b), [], None
         roles, via = [], None
         while chunks and (not norm[chunks[-1][0] : chunks[-1][1]].strip() or _DISCOURSE.match(norm[chunks[-1][0] : chunks[-1][1]])):
             chunks.pop()
@@ -199,7 +222,10 @@ class _Attributor:
         if not chunks:
             return None, roles, via
         subject = len(chunks) - 1
-        for i in range(1, len(chunks)):
+        # after a clause ("X, a cadet, was returning home, the ambassador confirmed") the subject comes later
+        first = max((i + 1 for i in range(len(chunks) - 1) if self._clause("_ " + norm[chunks[i][0] : chunks[i][1]])
+                     and not _RELATIVE.match(norm[chunks[i][0] : chunks[i][1]])), default=1)
+        for i in range(max(first, 1), len(chunks)):
             if self._appositive(norm[chunks[i][0] : chunks[i][1]], norm[chunks[i - 1][0] : chunks[i - 1][1]]):
                 subject = i - 1
                 break
@@ -227,6 +253,18 @@ class _Attributor:
             if verb is None:
                 return None, roles, via
             b = a + verb
+        clause = re.match(r"\s*[a-z]+\s+(?:after|because|although|though|since|once|until|as|when|while)\s+(?=\S)", norm[a:b])
+        later = [c for c in re.finditer(r"\s(?:after|because|although|though|since|once|until|when|while|whereas)\s+"
+                                        r"(?=(?:the|a|an|his|her|its|their|[A-Z])\b)", norm[a:b])
+                 if _finite_verb(norm[a : a + c.start()]) is not None
+                 or re.search(r"\w\s+[a-z]{3,}s$", norm[a : a + c.start()])]  # "the charity's appeal comes after"
+        if clause:  # "A statement by the charity ..., comes after the army denied": the clause's subject
+            a += clause.end()
+        elif later:  # "Ruiz held a call shortly after her campaign said"
+            a += later[-1].end()
+        participle = re.search(r"\s+(?:while|when|after|before|upon|on)\s+[a-z]+ing\b.*$", norm[a:b])
+        if participle and norm[a : a + participle.start()].strip():
+            b = a + participle.start()  # "The governor while speaking to journalists said"
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
@@ -292,7 +330,10 @@ class _Attributor:
             return True
         if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
             return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
-        if re.match(r"^\s*(?:a|an)\s", text, re.I) or re.match(
+        if re.fullmatch(r"\s*(?:about\s+|some\s+)?[\d,.]+\s+(?:kilomet(?:re|er)s?|km|miles?|metres?|meters?)\s+"
+                        r"(?:away|(?:north|south|east|west)(?:-?(?:east|west))?(?:\s+of\s+[^,]*)?|from\s+[^,]*|outside\s+[^,]*)\s*", text):
+            return True  # "A nurse at the clinic, 30 kilometres away, said"
+        if re.match(r"^\s*(?:a|an|another)\s", text, re.I) or re.match(
                 rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
         if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
@@ -302,8 +343,17 @@ class _Attributor:
                 re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
         return False
 
+    def _past_date(self, pos: int, s: Sentence) -> int:
+        """``pos``, or the end of a date standing right there ("said early Sunday the committee")."""
+        norm = self.doc.norm
+        for d in self.doc.dates_in(Span(pos, s.span.end)):
+            if not norm[pos : d.span.start].strip(" ,") or re.fullmatch(r"\s*(?:early|late|on|earlier|later)\s*", norm[pos : d.span.start]):
+                return d.span.end
+        return pos
+
     def _right_phrase(self, s: Sentence, pos: int) -> tuple[Span | None, str]:
         norm = self.doc.norm
+        pos = self._past_date(pos, s)
         end = pos
         while True:  # up to the first , . ; : or quote, but past the period of "Rep." or "Thomas F."
             m = re.match(r"[^,.;:\"]*", norm[end : s.span.end])
@@ -313,7 +363,15 @@ class _Attributor:
                     word.group(1).lower() in self.abbreviations or re.fullmatch(r"[A-Z]", word.group(1))):
                 end += 1
                 continue
+            close = norm.find(")", end, s.span.end)
+            if norm.count("(", pos, end) > norm.count(")", pos, end) and close > 0:
+                end = close + 1  # "Rep. Jo Roe (D-S.C.), a member": past the parenthesis
+                continue
             break
+        medium = re.search(r"\s(?:in\s+(?:a|an|its|his|her|their)\s|on\s+(?:Twitter|Telegram|Facebook|X|Instagram|social\s+media)\b|"
+                           r"during\s|via\s|through\s|while\s|when\s|after\s|before\s)", norm[pos:end])
+        if medium and norm[pos : pos + medium.start()].strip():
+            end = pos + medium.start()  # "said House Speaker Jo Roe in a statement": the speaker, not the statement
         rest = norm[end : s.span.end]
         appositive = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", rest) or re.match(
             rf"^,\s*((?:[A-Z][\w'-]*\s+|of\s+|for\s+|and\s+|the\s+)*(?i:{self.roles})\b[^,.;\"]*)", rest)
@@ -372,7 +430,7 @@ class _Attributor:
                 self.resolver.headline = False
             if speaker is None or (speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
                                    and speaker.iri not in {sp.iri for sp in self.resolver.history}):
-                continue  # "West Mosul: ...": a place or a name the body never quotes
+                continue  # "East Harbour: ...": a place or a name the body never quotes
             return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
         return []
 
@@ -393,6 +451,8 @@ class _Attributor:
                 rules = [fid]
                 if fid == "frame.quoted-by":
                     continue  # handled inside the subject slot
+                if fid == "frame.citing" and self._via_in(Span(m.start("via"), m.end("via"))) is None:
+                    continue  # "the ministry said, citing police": the ministry speaks
                 if fid == "frame.in-what-claimed":
                     actors = [mn for mn in doc.mentions_in(Span(s.span.start, m.start())) if mn.actor]
                     if actors:
@@ -417,7 +477,7 @@ class _Attributor:
                     app = re.match(r"^,\s*((?:a|an|the)\s[^,.;\"]*)", after)
                     named = re.match(r"^,\s*((?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*)\s*,", after)
                     if named and speaker.kind == "unnamed":
-                        # "According to the governor of X, Dmitry Azarov, ...": the name speaks, the phrase is the role
+                        # "According to the governor of X, Ivo Marsk, ...": the name speaks, the phrase is the role
                         name_span = Span(sp_span.end + named.start(1), sp_span.end + named.end(1))
                         person = self._resolve(name_span, rules)
                         if person is not None and person.person:
@@ -444,24 +504,30 @@ class _Attributor:
                     r"\s+(?:when|why|how|where|whether|who|what)\b", norm[span.end : s.span.end], re.I):
                 continue  # "never explained when": a question left open, no claim
             rules = [cue.id]
+            stance = cue.stance
             before = norm[s.span.start : span.start]
+            if norm[span.end - 7 : span.end] == "reports" and _REPORTS_NOUN.search(before):
+                continue  # "media reports that came out on Tuesday": the noun, not the verb
             if cue.speaker == "left" and re.search(r"\b(?:been|being|be|is|are|was|were|not)\s+$", before, re.I) \
                     and not re.match(r"\s*(?:that|to)\b", norm[span.end : s.span.end]):
                 # a passive: "The raid was denied by customs guards"; the subject did not speak
-                agent = re.match(r"\s*by\s+([^,.;\"]+)", norm[span.end : s.span.end])
+                agent = re.match(r"\s*by\s+([^,.;\"]+?)(?=\s+(?:through|via|during|after|before|as|in\s+(?:a|an|its|their|his|her))\b|[,.;\"]|$)",
+                                 norm[span.end : s.span.end])
                 if agent is None:
                     continue
                 region, roles, via = Span(span.end + agent.start(1), span.end + agent.end(1)), [], None
                 rules.append("attr.passive-agent")
+                if cue.id == "cue.claimed":
+                    stance = "claims_responsibility"  # "The raid was claimed by the Northern Front"
             else:
                 region, roles, via = self._left_region(s, span)
             speaker = None
-            inverted = cue.speaker == "left" and re.search(r",\s*\"?\s*$|,?\s*\"\s*$", before) is not None \
-                and not roles and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
+            inverted = cue.speaker == "left" and re.search(r",\s*(?:\"|'')?\s*$|,?\s*(?:\"|'')\s*$", before) is not None \
+                and (not roles or any(_finite_verb(r) for r in roles)) and not re.match(r"(?:told|tells)\b", norm[span.start : span.end])
             if cue.id in _PARTICIPLE_CUES:
                 speaker, region = self._participle_speaker(s, span, found, rules)
-            elif inverted and self._inverted_subject(norm[span.start : span.end], norm[span.end : s.span.end]):
-                # "..., said Mikhail Bogdanov, ..." / "\"...,\" said the diplomat": the speaker follows
+            elif inverted and self._inverted_subject(norm[span.start : span.end], norm[self._past_date(span.end, s) : s.span.end]):
+                # "..., said Ilya Korsun, ..." / "\"...,\" said the diplomat": the speaker follows
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None:
@@ -473,7 +539,9 @@ class _Attributor:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
-            elif speaker is None and cue.speaker == "right" and not found and re.search(r"[,\"]\s*$", before):
+            elif speaker is None and cue.speaker == "right" and not found and re.search(r"(?:[,\"]|'')\s*$", before) \
+                    and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I) \
+                    and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some|this|that)\s)", norm[self._past_date(span.end, s) : s.span.end]):
                 phrase, appositive = self._right_phrase(s, span.end)
                 speaker = self._resolve(phrase, rules) if phrase is not None else None
                 if speaker is not None and appositive:
@@ -482,12 +550,16 @@ class _Attributor:
                 via = via or speaker.via
             if speaker is None:
                 continue
+            to_obj = re.match(r"\s+to\s+((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|on|in|news|agency)\b|[,.;\"]|$)",
+                              norm[span.end : s.span.end])
+            if to_obj and cue.id != "cue.told":  # "confirmed to AFP that": the outlet carried it
+                via = via or self._via_in(Span(span.end + to_obj.start(1), span.end + to_obj.end(1)))
             if cue.id == "cue.told":
                 obj = re.match(r"\s*((?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?)(?=\s+(?:that|by|on|in|after|,)\b|[,.;\"]|$)",
                                norm[span.end : s.span.end])
                 if obj:
                     via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
-            found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=cue.stance,
+            found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=stance,
                                      channel=cue.channel, via=via,
                                      date=self._claim_date(s, region, span), region=region))
             covered.append(span)
@@ -540,11 +612,22 @@ class _Attributor:
         return out
 
     def _inverted_subject(self, cue: str, after: str) -> bool:
-        """Whether a name or a description follows a bare cue verb: "..., said Mikhail Bogdanov"."""
-        if " " in cue.strip() or re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$", after, re.I):
-            return False
+        """Whether a name or a description follows a bare cue verb: "..., said Ilya Korsun"."""
+        demonstrative = re.match(r"\s*this\s+(?!week|month|year|morning|afternoon|evening|time|weekend)[a-z]", after)
+        if " " in cue.strip() or not demonstrative and re.match(rf"\s*(?:that|{_PREPOSITIONS}|he|she|it|they|we|I)\b|\s*[,.;:]|\s*$",
+                                                                 after, re.I):
+            return False  # "..., said this week", "said that", "said he": no speaker follows
         phrase = re.match(r"[^,.;:\"]*", after)
-        return phrase is not None and len(phrase.group().split()) <= 6 and bool(re.match(r"\s*(?:[A-Z]|the\s|a\s|an\s)", after))
+        if phrase is None:
+            return False
+        # "..., said an emergency worker at the scene and an official of the relief group": a long described source
+        longest = INVERTED_DESCRIBED_MAX_WORDS if re.match(r"\s*(?:an?|the|two|three|several|some|one|this|that|former)\s", after, re.I) else 6
+        described = re.split(r"\s(?:who|whose|which|whom)\s", phrase.group(), maxsplit=1)[0]
+        if _finite_verb(described) is not None:
+            return False  # "..., said the death toll stood at 43": a clause, not a speaker
+        return len(described.split()) <= longest and bool(re.match(
+            r"\s*(?:[A-Z]|(?:the|a|an|two|three|several|some|one|this|that)\s|(?:former|ex-|then-|veteran|senior|top|retired|acting|deputy)(?:\s*[\w-]+){0,3}?\s+[A-Z])",
+            after))
 
     def _participle_speaker(self, s: Sentence, cue: Span, found: list[Attribution],
                             rules: list[str]) -> tuple[Speaker | None, Span | None]:
@@ -626,6 +709,24 @@ def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
     return words - speaker_words - 1
 
 
+#: "X stated this in a video on Tuesday": a sentence that dates what the speaker said before it.
+_STATED_THIS = re.compile(r"\b(?:stated|said|disclosed|revealed|announced|made|wrote|posted|gave)\s+(?:this|these|th(?:is|ese)\s+(?:remarks?|comments?|claims?))\b",
+                          re.I)
+
+
+def _date_back(doc: Doc, out: list[Attribution]) -> None:
+    """A dated "X stated this on Tuesday" dates X's undated statements just before it."""
+    for i, f in enumerate(out):
+        if f.date is None or f.date.begin is None or not _STATED_THIS.search(doc.norm, f.cue.start, doc.sentences[f.sentence].span.end):
+            continue
+        for g in reversed(out[:i]):
+            if g.speaker.iri != f.speaker.iri:
+                break
+            if g.date is None:
+                g.date = f.date
+                g.rules.append("attr.dated-by-later-sentence")
+
+
 @component("attribution", requires=("sentences", "mentions", "dates", "figures"), assigns=("attributions", "actors"))
 def attribution(doc: Doc) -> Doc:
     att = _Attributor(doc)
@@ -641,7 +742,11 @@ def attribution(doc: Doc) -> Doc:
             att.resolver.documents.pop("statement", None)  # "the statement" far from any: the article's lead speaker's
             statement_at = -1
         candidates = att.sentence(s)
-        found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS]
+        if not candidates and (dash := dash_attribution(doc, att.resolver, s)) is not None:
+            candidates = [dash]  # '"...," - Governor Lane.'
+            att.resolver.spoke(dash.speaker)
+        found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
+                 or f.stance in ("claims_responsibility", "denies", "accuses")]  # "Moscow denied involvement."
         channel, channel_rule = att._channel(s)
         for f in found:
             if channel and not f.channel:
@@ -675,6 +780,10 @@ def attribution(doc: Doc) -> Doc:
                 (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
                                    stance=None, channel=prev.channel, via=prev.via, date=prev.date, continuation=True))
+    lines = source_lines(doc, att.resolver, {a.sentence for a in out})
+    if lines:  # "Source: Governor Lane" after a paragraph
+        out = sorted(out + lines, key=lambda a: (a.sentence, a.cue.start))
+    _date_back(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc

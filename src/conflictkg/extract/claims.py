@@ -13,6 +13,7 @@ from ..model import CERTAINTIES, ActorRecord, Claim, PartialDate, Span
 from ..namespaces import CKGID, slug
 from .doc import Attribution, Doc, Speaker
 from .pipeline import component
+from .statements import continues, contrasted, owner
 
 __all__ = ["claims", "OUTLET_LABEL"]
 
@@ -107,6 +108,7 @@ def claims(doc: Doc) -> Doc:
     doc.publisher = _publisher(doc)
     out: list[Claim] = []
     sentences_of: list[list[int]] = []
+    atts_of: list[Attribution | None] = []
     by_sentence_speaker: dict[tuple[int, str], int] = {}
     for att in doc.attributions:
         if att.continuation and out:
@@ -122,24 +124,42 @@ def claims(doc: Doc) -> Doc:
         by_sentence_speaker[key] = len(out)
         out.append(_claim_for(doc, att))
         sentences_of.append([att.sentence])
+        atts_of.append(att)
 
     attributed = {a.sentence for a in doc.attributions}
     for f in doc.figures:
-        if f.elliptical or f.sentence in attributed or any(f.sentence in ss for ss in sentences_of) or doc.sentences[f.sentence].title:
-            continue  # an elliptical count ("Two were ...") elaborates a count already attributed; a headline restates the text
+        if f.sentence in attributed or any(f.sentence in ss for ss in sentences_of) or doc.sentences[f.sentence].title:
+            continue  # a headline restates the text
+        prev = next((i for i in range(len(out) - 1, -1, -1) if atts_of[i] is not None and continues(doc, atts_of[i], f.sentence)), None)
+        if prev is not None:  # "X said two shells hit the depot. 14 people were killed.": X's statement goes on
+            out[prev].span = out[prev].span.union(doc.sentences[f.sentence].span)
+            out[prev].rules.append("claim.statement-continues")
+            sentences_of[prev].append(f.sentence)
+            continue
+        if f.elliptical:
+            continue  # an elliptical count ("Two were ...") elaborates a count already attributed
         claim = _claim_for(doc, Attribution(sentence=f.sentence, speaker=_outlet_speaker(doc), cue=f.figure.span,
                                             rules=["claim.outlet-own-reporting"], channel="media_report"))
         claim.date, claim.date_stated = (PartialDate.of(doc.published), False) if doc.published else (doc.published_month, False)
         out.append(claim)
         sentences_of.append([f.sentence])
+        atts_of.append(None)
         attributed.add(f.sentence)
 
-    for claim, sents in zip(out, sentences_of, strict=False):
+    # two voices in one sentence each keep their own figures
+    voices: dict[int, list[Attribution]] = {}
+    for att in atts_of:
+        if att is not None and not att.continuation:
+            voices.setdefault(att.sentence, []).append(att)
+    owned = {id(f): owner(f, voices[f.sentence]) for f in doc.figures
+             if len(voices.get(f.sentence, ())) > 1 and contrasted(doc, voices[f.sentence])}
+
+    for claim, sents, att in zip(out, sentences_of, atts_of, strict=True):
         types = set()
         entry = dictionary.actor_by_iri(claim.claimant)
         if entry is not None:
             types.add(entry.type)
-        claim.figures = [f.figure for f in doc.figures if f.sentence in sents]
+        claim.figures = [f.figure for f in doc.figures if f.sentence in sents and (id(f) not in owned or owned[id(f)] is att)]
         claim.hedges, claim.certainty, content_stance = _hedges_and_stance(doc, claim.span, types)
         if claim.stance == "asserts" and content_stance:
             claim.stance = content_stance

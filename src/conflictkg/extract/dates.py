@@ -21,12 +21,17 @@ from ..model import PartialDate, Span
 from .doc import DateMention, Doc
 from .pipeline import component
 
-__all__ = ["dates", "find_dates", "resolve_weekday", "infer_published", "DATELINE_BLOCKS"]
+__all__ = ["dates", "find_dates", "resolve_weekday", "infer_published", "DATELINE_BLOCKS", "BACKGROUND_WINDOW_CHARS"]
 
 #: A dateline stands in one of the first blocks of the page.
 DATELINE_BLOCKS = 4
 
 _CASELESS_KINDS = {"offset", "week", "month_offset", "prior"}
+#: How far before a stated date :data:`_BACKGROUND` looks.
+BACKGROUND_WINDOW_CHARS = 80
+#: A date that says when a war began is background, never the day of the report ("The war began on April 15, 2023").
+_BACKGROUND = re.compile(r"\b(?:war|conflict|crisis|fighting|insurgency|uprising|revolution|coup|invasion|occupation)\b[^.;]{0,60}?"
+                         r"\b(?:began|begun|started|erupted|broke\s+out|since)\b[^.;]*$", re.I)
 
 
 def resolve_weekday(weekday: int, published: dt.date) -> dt.date:
@@ -173,14 +178,14 @@ def infer_published(doc: Doc) -> tuple[dt.date | None, PartialDate | None, str |
     head_blocks = [b for b in doc.blocks if b.kind != "appended"][:DATELINE_BLOCKS]
     for b in head_blocks:  # a dateline: "09.06.2020, Moscow.", "Published February 28, 2020", "| 2018-08-10 17:36"
         line = doc.norm[b.span.start : b.span.end]
-        found = _stated_dates(doc, line)
+        found = [(pos, d) for pos, d in _stated_dates(doc, line) if not _BACKGROUND.search(line[max(0, pos - BACKGROUND_WINDOW_CHARS) : pos])]
         if found and (b.kind in ("dateline", "furniture") or len(line.split()) <= 12 or found[0][0] <= 40):
             return found[0][1], None, f"dateline '{line[:60].strip()}'"
     url_day, url_month = _url_date(doc, meta.url or "")
     if url_day is not None:
         return url_day, None, f"date in the address {meta.url}"
     body = " ".join(doc.norm[b.span.start : b.span.end] for b in doc.blocks if b.kind in ("body", "title", "dateline"))
-    stated = [d for _, d in _stated_dates(doc, body)]
+    stated = [d for pos, d in _stated_dates(doc, body) if not _BACKGROUND.search(body[max(0, pos - BACKGROUND_WINDOW_CHARS) : pos])]
     month = PartialDate.parse(meta.published_month) if meta.published_month else url_month
     year = month.year if month else None
     for b in head_blocks:  # a wire dateline without the year: "MOSCOW, August 9 /TASS/."

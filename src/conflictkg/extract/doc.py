@@ -7,16 +7,17 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from ..model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, Span
+from ..model import ActorRecord, Article, Claim, EventRecord, Figure, PartialDate, PlaceRecord, Span
 
 from ..countries import CountryTable, load_countries
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..dictionary import Dictionary
+    from ..gazetteer import Gazetteer
     from ..rules import RuleSet
 
 __all__ = ["Doc", "Resources", "Block", "Sentence", "Mention", "DateMention", "FigureMention",
-           "Attribution", "EventMention", "normalise"]
+           "Attribution", "EventMention", "PlaceMention", "normalise"]
 
 _SAME_LENGTH = str.maketrans({
     "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ",
@@ -38,6 +39,7 @@ def normalise(text: str) -> str:
 class Resources:
     rules: RuleSet
     dictionary: Dictionary
+    gazetteer: Gazetteer
     countries: CountryTable = field(default_factory=load_countries)
 
 
@@ -128,6 +130,19 @@ class Attribution:
 
 
 @dataclass
+class PlaceMention:
+    """A place the text names, resolved (see conflictkg.extract.places)."""
+
+    span: Span
+    sentence: int
+    place: str
+    """Place id (conflictkg.gazetteer)."""
+    rule: str
+    level: str | None = None
+    """The level a generic word names: subdivision ("X province"), district, city."""
+
+
+@dataclass
 class EventMention:
     span: Span
     sentence: int
@@ -136,6 +151,12 @@ class EventMention:
     date: DateMention | None = None
     places: list[str] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
+    place: str | None = None
+    """The place the mention is at: the nearest place of its sentence (conflictkg.extract.events)."""
+    anaphoric: bool = False
+    """Refers back ("the attack", "the incident") rather than introducing an event."""
+    weak: bool = False
+    plural: bool = False
 
 
 @dataclass
@@ -157,8 +178,9 @@ class Doc:
     claims: list[Claim] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
     actors: list[ActorRecord] = field(default_factory=list)
-    places: list[ActorRecord] = field(default_factory=list)
-    """Places the dictionary lacks, named in the text (types == ("Place",))."""
+    place_mentions: list[PlaceMention] = field(default_factory=list)
+    places: list[PlaceRecord] = field(default_factory=list)
+    """The places the article names that the dictionary graph lacks (gazetteer places, places of the text), with their ancestors."""
     publisher: str | None = None
     warnings: list[str] = field(default_factory=list)
     published_month: PartialDate | None = None

@@ -1,279 +1,372 @@
 """``events``: event mentions, the article's events, and which event each claim is about.
 
-A trigger ("attack", "air strikes", "clashes", "crashed") with a day- or month-precise date
-in its sentence anchors an event. Other mentions join an anchor when they refer back
-("the attack", "Wednesday's attack"), name a compatible place, or state figures; a week
-("last week") joins the anchor it contains. The article's main event is its first anchor
-(or, with none, its first referring mention, dated only by the report). A claim is about
-the events mentioned in its sentences, else about the main event.
+Mentions: triggers (``data/rules/event_triggers.jsonl``: "air strike", "ambush", "clashes",
+"shot down", "were killed", ...) and anaphora (``event_anaphora.jsonl``: "the incident", "the
+tragedy"), each with its type, its date (the nearest date of its sentence that does not date a
+statement), its place (the nearest place of its sentence, see :mod:`.places`) and the actors of
+its sentence. A trigger after "the", "this", "its" or a possessive ("Thursday's strike") refers
+back.
 
-Event keys are ``<date>-<governorate>-<family>`` (``reported-<publication date>-...`` when
-the text gives no date), so the same event reported by several articles gets one IRI;
-:func:`merge_events` joins undated events to dated ones across articles.
+One event per real event within an article: in text order, a mention that refers back joins
+the latest event it is compatible with (family, place, time); a mention with a date or a place
+of its own joins the latest compatible event, or opens a new one when none is (a second date,
+another district); a mention with neither joins the latest event of its family, or opens the
+first. Weak triggers ("were killed") and plural ones ("attacks") never open an event without a
+date or a place. A claim is about the event mentioned in its evidence (the most mentioned when
+several are), else about the article's main event (the most mentioned).
+
+The article's events are its *reports*: keyed ``<article key>-<n>`` until
+:mod:`conflictkg.event_linking` joins the reports of one real event across articles and names
+the event they share.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterable
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from ..model import ActorRecord, EventRecord, PartialDate, Span
-from ..namespaces import CKGID, slug
+from ..model import EventRecord, PartialDate, Span
 from .doc import DateMention, Doc, EventMention
 from .pipeline import component
 
-__all__ = ["events", "merge_events", "MERGE_WINDOW_DAYS", "EventCandidate"]
+__all__ = ["events", "families_of", "DAY_TOLERANCE", "PLACE_REACH"]
 
-#: An undated event reported this many days after a dated one (same family, compatible place) is the same event.
-MERGE_WINDOW_DAYS = 14
-_DEFINITE = re.compile(r"(?:\b(?:the|this|these|its|their|latest|initial|same)\s+(?:\w+\s+){0,2}|'s\s+(?:\w+\s+)?)$", re.I)
-_FAMILY_LABEL = {"combat": "Attack", "crash": "Crash"}
+#: A day date this many days from a week or a month can date the same event within an article
+#: (across articles, conflictkg.event_linking allows as much between two days: time zones, midnight).
+DAY_TOLERANCE = 1
+#: A place this many characters or fewer from a trigger is where the trigger happened, before any farther one.
+PLACE_REACH = 120
+_DEFINITE = re.compile(r"(?:\b(?:the|this|that|these|those|its|their|his|her|latest|same|such)\s+(?:[\w-]+\s+){0,3}|'s\s+(?:[\w-]+\s+){0,2})$",
+                       re.I)
+_PLURAL = re.compile(r"(?:s|es)$")
+#: A date ending this close before a trigger is its own ("Thursday's strike", "the March 17 incident").
+_OWN_DATE_GAP = 14
+_LOCATIVE_GAP = re.compile(r"\b(?:in|at|near|from|inside|outside)\b", re.I)
+#: A trigger that requires a place needs it this close after it ("captured the salt-mining town of X").
+_PLACE_AFTER = 40
+#: Mentions after these words are times of reference ("since the start of the offensive").
+_BACKGROUND = re.compile(r"\bsince\s+(?:the\s+)?(?:(?:start|beginning|outbreak|launch)\s+of\s+)?(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+#: A date after "since ..." in its clause is a time of reference ("since the start of the offensive in February").
+_SINCE = re.compile(r"\bsince\b[^,.;:]*$", re.I)
+#: A past-tense verb right before a date ("prepared Friday", "announced on Thursday").
+_VERB_BEFORE = re.compile(r"\b(?P<verb>[a-z]+ed)\s+(?:on\s+)?$")
+#: A date this close to a statement's cue ("said on Monday", "on Thursday, the ministry said") dates the statement.
+_STATEMENT_REACH = 30
+#: "MOSCOW, August 9./TASS/.": the date of a dateline dates the report, not an event.
+_DATELINE = re.compile(r"(?:^|\n)[^\S\n]*[A-Z][A-Z .'-]+,[^\S\n]*$")
 
 
-@dataclass
-class EventCandidate:
-    family: str
-    begin: PartialDate | None
-    end: PartialDate | None
-    mentions: list[EventMention] = field(default_factory=list)
-
-    def places(self) -> list[str]:
-        return sorted({p for m in self.mentions for p in m.places})
+def families_of(doc_or_rules, types) -> set[str]:  # type: ignore[no-untyped-def]
+    rules = getattr(doc_or_rules, "resources", None)
+    rules = rules.rules if rules is not None else doc_or_rules
+    return {f.family for f in rules.event_families for t in types if t in f.types}
 
 
-def _family(doc: Doc, etype: str) -> str:
-    for f in doc.resources.rules.event_families:
-        if etype in f.types:
-            return f.family
-    return "combat"
-
-
-def _date_for(doc: Doc, span: Span, sentence_span: Span) -> DateMention | None:
-    """The date of an event mention: the nearest date of its sentence that does not date a statement."""
-    claim_dates = {id(a.date) for a in doc.attributions if a.date is not None}
-    cues = [re.compile(rf"(?<![\w-])(?:{c.pattern})\s+$") for c in doc.resources.rules.cues if c.speaker == "left"]
+def _date_for(doc: Doc, span: Span, sentence_span: Span, mine) -> DateMention | None:  # type: ignore[no-untyped-def]
+    """The date of an event mention: the nearest date of its sentence that does not date a
+    statement and is nearer to it than to another trigger."""
+    claim_dates = {id(a.date) for a in doc.attributions if a.date is not None
+                   and min(abs(a.date.span.start - a.cue.end), abs(a.cue.start - a.date.span.end)) <= _STATEMENT_REACH}
+    cues = _left_cues(doc)
     dated = [d for d in doc.dates_in(sentence_span) if d.begin is not None and id(d) not in claim_dates
-             and not any(rx.search(doc.norm[max(sentence_span.start, d.span.start - 40) : d.span.start]) for rx in cues)]
+             and d.precision in ("day", "week", "month")
+             and not _said_on(doc, d, span, sentence_span, cues)
+             and not _DATELINE.search(doc.norm[max(0, d.span.start - 40) : d.span.start])
+             and not doc.norm[d.span.start : d.span.end].lower().startswith("since")
+             and not _SINCE.search(doc.norm[max(sentence_span.start, d.span.start - 50) : d.span.start])
+             and not _other_verb(doc, d, span) and mine(d.span)]
     if not dated:
         return None
     return min(dated, key=lambda d: min(abs(d.span.start - span.end), abs(span.start - d.span.end)))
 
 
+def _said_on(doc: Doc, d: DateMention, trigger: Span, sentence_span: Span, cues: list[re.Pattern[str]]) -> bool:
+    """A date a few words after a statement's cue dates the statement ("Konashenkov told the media
+    on Tuesday", "said Monday"), unless the trigger comes between them ("said the attack was on Monday")."""
+    start = max(sentence_span.start, d.span.start - 60)
+    before = doc.norm[start : d.span.start]
+    for rx in cues:
+        m = rx.search(before)
+        if m is not None and not (start + m.start() <= trigger.start < d.span.start):
+            return True
+    return False
+
+
+def _other_verb(doc: Doc, d: DateMention, trigger: Span) -> bool:
+    """A date right after a verb other than the trigger dates that verb ("prepared Friday to
+    discuss an air strike"), unless the verb is the trigger ("were killed on Thursday")."""
+    base = max(0, d.span.start - 30)
+    m = _VERB_BEFORE.search(doc.norm[base : d.span.start])
+    if m is None:
+        return False
+    verb_end = base + m.end("verb")
+    return not (trigger.start < verb_end <= trigger.end)
+
+
+def _left_cues(doc: Doc) -> list[re.Pattern[str]]:
+    return _cues(doc.resources.rules)
+
+
+@lru_cache(maxsize=4)
+def _cues(rules) -> list[re.Pattern[str]]:  # type: ignore[no-untyped-def]
+    return [re.compile(rf"(?<![\w-])(?:{c.pattern})\s+(?:[\w'-]+\s+){{0,3}}(?:on\s+|late\s+|early\s+)?$") for c in rules.cues
+            if c.speaker == "left"]
+
+
+@lru_cache(maxsize=4)
+def _triggers(rules) -> list[tuple[re.Pattern[str], object, bool]]:  # type: ignore[no-untyped-def]
+    out = [(re.compile(rf"(?<![\w-])(?:{r.pattern})(?![\w-])", re.I), r, False) for r in rules.event_triggers]
+    return out + [(re.compile(rf"(?<![\w-])(?:{r.pattern})(?![\w-])", re.I), r, True) for r in rules.event_anaphora]
+
+
+def _place_for(doc: Doc, span: Span, sentence: int, mine) -> tuple[str | None, list[str]]:  # type: ignore[no-untyped-def]
+    """The place of a trigger (the nearest place of its sentence that is nearer to it than to
+    another trigger, a deeper one when it lies in that one), and every place of the sentence."""
+    gaz = doc.resources.gazetteer
+    everywhere = [m for m in doc.place_mentions if m.sentence == sentence]
+    here = [m for m in everywhere if mine(m.span)]
+    if not here:
+        return None, sorted({m.place for m in everywhere})
+
+    def distance(m) -> int:  # type: ignore[no-untyped-def]
+        return _distance(span, m.span)
+
+    nearest = min(here, key=lambda m: (distance(m), m.span))
+    focus = nearest.place
+    # A deeper place within reach that lies in the nearest one is more precise ("in Dahyan city in the province of Saada").
+    for m in sorted(here, key=lambda m: (distance(m), m.span)):
+        if distance(m) <= PLACE_REACH and m.place != focus and gaz.contains(focus, m.place):
+            focus = m.place
+    return focus, sorted({m.place for m in here})
+
+
+def _distance(trigger: Span, target: Span) -> int:
+    """How far a date or a place is from a trigger: after it counts as is, before it double."""
+    return target.start - trigger.end if target.start >= trigger.end else (trigger.start - target.end) * 2
+
+
 def _mentions(doc: Doc) -> list[EventMention]:
     rules = doc.resources.rules
-    out: list[EventMention] = []
     dictionary = doc.resources.dictionary
+    compiled = _triggers(rules)
+    out: list[EventMention] = []
     for s in doc.sentences:
-        taken: list[Span] = []
-        for r in rules.event_triggers:
-            for m in re.finditer(rf"(?<![\w-])(?:{r.pattern})(?![\w-])", doc.norm[s.span.start : s.span.end], re.I):
-                span = Span(s.span.start + m.start(), s.span.start + m.end())
-                if any(span.overlaps(t) for t in taken):
-                    continue
-                taken.append(span)
-                places = sorted({mn.place for mn in doc.mentions_in(s.span) if mn.place and _is_place(doc, mn)}  # type: ignore[misc]
-                                | {p.iri.rsplit("place/", 1)[1] for p in _text_places(doc, s.span)})
-                actors = sorted({dictionary.actors[mn.actor].iri for mn in doc.mentions_in(s.span)
-                                 if mn.actor and not dictionary.actors[mn.actor].is_media})
-                out.append(EventMention(span, s.index, r.type, r.id, _date_for(doc, span, s.span), places, actors))
+        text = doc.norm[s.span.start : s.span.end]
+        found = []
+        for rx, r, anaphor in compiled:
+            for m in rx.finditer(text):
+                found.append((m.start(), -(m.end() - m.start()), m.end(), r, anaphor))
+        taken_until = -1
+        actors = sorted({dictionary.actors[mn.actor].iri for mn in doc.mentions_in(s.span)
+                         if mn.actor and not dictionary.actors[mn.actor].is_media})
+        triggers = []
+        for start, _neg, end, r, anaphor in sorted(found, key=lambda f: (f[0], f[1])):
+            if start < taken_until:
+                continue
+            taken_until = end
+            span = Span(s.span.start + start, s.span.start + end)
+            before = doc.norm[s.span.start : span.start]
+            definite = bool(_DEFINITE.search(before))
+            if anaphor and not definite:
+                continue  # "an incident", "incidents": not a reference to a known event
+            if _BACKGROUND.search(before):
+                continue  # "since the start of the offensive": a time of reference, not an event reported
+            if getattr(r, "requires_place", False) and not any(
+                    0 <= m.span.start - span.end <= _PLACE_AFTER and not _LOCATIVE_GAP.search(doc.norm[span.end : m.span.start])
+                    for m in doc.place_mentions if m.sentence == s.index):
+                continue  # "captured the town of X", not "captured arms" nor "captured in X"
+            triggers.append((span, r, anaphor, definite))
+        spans = [t[0] for t in triggers]
+
+        def mine(span: Span, target: Span) -> bool:
+            """A date or a place of the sentence belongs to the trigger nearest to it."""
+            return min(spans, key=lambda t: (_distance(t, target), t)) == span
+
+        for span, r, anaphor, definite in triggers:
+            place, places = _place_for(doc, span, s.index, lambda target, span=span: mine(span, target))
+            surface = doc.norm[span.start : span.end]
+            date = _date_for(doc, span, s.span, lambda target, span=span: mine(span, target))
+            # "last Friday's air raid", "the Jan 1 strike": the date is the mention's own.
+            own_date = date is not None and 0 <= span.start - date.span.end <= _OWN_DATE_GAP
+            out.append(EventMention(span, s.index, None if anaphor else r.type, r.id, date, places,  # type: ignore[arg-type]
+                                    actors, place=place, anaphoric=(anaphor or definite) and not own_date, weak=anaphor or r.weak,
+                                    plural=bool(_PLURAL.search(surface)) and not surface.lower().endswith(("ss", "is"))))
     return sorted(out, key=lambda e: e.span)
 
 
-_LOCATIVE = re.compile(r"\b(?:in|at|near|from|inside|across|to|of|outside|around|towards?)\s+(?:the\s+)?$", re.I)
+@dataclass
+class _Event:
+    mentions: list[EventMention] = field(default_factory=list)
+
+    @property
+    def types(self) -> list[str]:
+        return [m.type for m in self.mentions if m.type is not None]
+
+    def dates(self) -> list[DateMention]:
+        """The dates its mentions give, the most precise kind only (days over weeks over months)."""
+        found = [m.date for m in self.mentions if m.date is not None and not m.anaphoric] or \
+            [m.date for m in self.mentions if m.date is not None]
+        for precision in ("day", "week", "month"):
+            kept = [d for d in found if d.precision == precision]
+            if kept:
+                return kept
+        return found
+
+    def places(self) -> list[str]:
+        return [m.place for m in self.mentions if m.place is not None]
 
 
-_MODIFIES = re.compile(r"^(?:\s+(?:air|forces|troops|military|officials|warplanes|strikes?|jets|aircraft|government|army|advisers|soldiers)\b|\s*-)", re.I)
+def _interval(d: DateMention) -> tuple:  # type: ignore[type-arg]
+    end = d.end or d.begin
+    return d.begin.first_day, end.last_day  # type: ignore[union-attr]
 
 
-def _text_places(doc: Doc, span: Span) -> list[ActorRecord]:
-    """Places the dictionary lacks but the text names ("the town of Maarat al-Numan", "northern Yemen")."""
-    out = []
-    dictionary = doc.resources.dictionary
-    for rule in doc.resources.rules.place_phrases:
-        for m in re.finditer(rule.pattern, doc.norm[span.start : span.end]):
-            name = m.group("name").strip()
-            if dictionary.lookup(name) != (None, None) or name in _NOT_PLACES:
-                continue
-            start = span.start + m.start("name")
-            iri = str(CKGID[f"place/text/{slug(name)}"])
-            rec = next((p for p in doc.places if p.iri == iri), None)
-            if rec is None:
-                rec = ActorRecord(iri=iri, label=name, types=("Place",), evidence=Span(start, start + len(name)), rule=rule.id)
-                doc.places.append(rec)
-            out.append(rec)
-    return out
+def _time_fits(d: DateMention, ev: _Event) -> bool:
+    import datetime as dt
+
+    lo, hi = _interval(d)
+    for other in ev.dates():
+        olo, ohi = _interval(other)
+        # Within one article two different days are two events ("on Tuesday ... on Wednesday").
+        slack = dt.timedelta(days=0 if d.precision == other.precision == "day" else DAY_TOLERANCE)
+        if lo - slack <= ohi and olo - slack <= hi:
+            return True
+    return not ev.dates()
 
 
-_NOT_PLACES = {"The", "A", "An", "This", "That", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
-
-
-def _is_place(doc: Doc, mn) -> bool:  # type: ignore[no-untyped-def]
-    """A name that is both an actor and a place ("Moscow", "US") is a place only after a locative word."""
-    if not mn.actor:
+def _place_fits(doc: Doc, place: str | None, ev: _Event) -> bool:
+    gaz = doc.resources.gazetteer
+    if place is None:
         return True
-    if _MODIFIES.match(doc.norm[mn.span.end : mn.span.end + 20]):
-        return False  # "US air strikes", "US-backed forces"
-    return bool(_LOCATIVE.search(doc.norm[max(0, mn.span.start - 20) : mn.span.start]))
+    return all(gaz.compatible(place, p) for p in ev.places())
 
 
-def _compatible(doc: Doc, cand: EventCandidate, m: EventMention) -> bool:
-    if cand.family != _family(doc, m.type):
+def _fits(doc: Doc, m: EventMention, ev: _Event, *, with_time: bool = True, with_place: bool = True) -> bool:
+    if m.type is not None and ev.types and not (families_of(doc, [m.type]) & families_of(doc, ev.types)):
         return False
-    dictionary = doc.resources.dictionary
-    mine, theirs = m.places, cand.places()
-    if mine and theirs and not any(dictionary.places_compatible(a, b) for a in mine for b in theirs):
+    if with_time and m.date is not None and not _time_fits(m.date, ev):
         return False
-    if m.date is not None and m.date.begin is not None and cand.begin is not None:
-        lo, hi = m.date.begin.first_day, (m.date.end or m.date.begin).last_day
-        return lo <= cand.begin.first_day <= hi or cand.begin.first_day <= lo <= (cand.end or cand.begin).last_day
-    return True
+    return not with_place or _place_fits(doc, m.place, ev)
 
 
-def _key(doc: Doc, cand: EventCandidate, reported: dt.date | None) -> tuple[str, list[str]]:
-    places = cand.places() or _article_place(doc)
-    admin = _admin(doc, places)
-    if cand.begin is not None:
-        date = cand.begin.iso
-    elif reported is not None:
-        date = f"reported-{reported.isoformat()}"
-    else:
-        date = f"undated-{doc.article.key}"
-    return f"{date}-{slug(admin)}-{cand.family}", places
+def _group(doc: Doc, mentions: list[EventMention]) -> list[_Event]:
+    events: list[_Event] = []
+
+    def latest_first(evs: list[_Event]) -> list[_Event]:
+        return sorted(evs, key=lambda e: -e.mentions[-1].span.start)
+
+    def place(m: EventMention) -> None:
+        own = m.date is not None or m.place is not None
+        options = [e for e in latest_first(events) if _fits(doc, m, e)]
+        if m.anaphoric or m.weak:
+            # A reference back keeps to its antecedent even when its sentence dates a statement
+            # or names another place: the latest event of its family, best one that fits.
+            if not options:
+                options = [e for e in latest_first(events) if _fits(doc, m, e, with_time=False)]
+                if options:
+                    m.date = None  # its sentence's date dates something else
+                else:
+                    options = [e for e in latest_first(events) if _fits(doc, m, e, with_time=False, with_place=False)]
+                    if options:
+                        m.date, m.place = None, None
+            if options:
+                options[0].mentions.append(m)
+            elif not events and (own if m.weak else True):
+                events.append(_Event([m]))
+            return
+        if options:
+            options[0].mentions.append(m)
+        elif (own or not events) and not (m.plural and (m.date is None or m.date.precision != "day")):
+            events.append(_Event([m]))
+
+    for sentence in sorted({m.sentence for m in mentions}):
+        here = [m for m in mentions if m.sentence == sentence]
+        later: list[EventMention] = []
+        for i, m in enumerate(here):
+            # A weak mention that fits no event yet waits for the strong triggers of its sentence
+            # ("7 guards were killed on Tuesday in an ambush in Homs").
+            if (m.weak or m.anaphoric) and not any(_fits(doc, m, e) for e in events) \
+                    and any(not n.weak for n in here[i + 1:]):
+                later.append(m)
+                continue
+            place(m)
+        for m in later:
+            place(m)
+    return [e for e in events if e.types]
 
 
-def _admin(doc: Doc, places: list[str]) -> str:
-    """The governorate the places point to (most specific first), else their country; a place
-    the dictionary lacks stands for itself."""
-    dictionary = doc.resources.dictionary
-    known = [p for p in places if p in dictionary.places]
-    if not known:
-        return sorted(places)[0] if places else "unknown-place"
-    ranked = sorted(known, key=lambda p: (dictionary.places[dictionary.admin_place(p)].type != "governorate",
-                                          -len(dictionary.place_ancestors(p)), p))
-    return dictionary.admin_place(ranked[0])
+def _focus(doc: Doc, ev: _Event) -> str | None:
+    """The event's place: the one whose chain of places (itself and the places it lies in) its
+    mentions name most often, the most specific of equally supported ones."""
+    from ..event_linking import consensus_place
+
+    return consensus_place(Counter(ev.places()), doc.resources.gazetteer)
 
 
-def _article_place(doc: Doc) -> list[str]:
-    counts: dict[str, int] = {}
-    for mn in doc.mentions:
-        if mn.place and not mn.actor:
-            counts[mn.place] = counts.get(mn.place, 0) + 1
-    return [max(counts, key=lambda p: (counts[p], p))] if counts else []
+def _types(ev: _Event) -> tuple[str, ...]:
+    """The event's types, the one that names it first: the type its mentions give most (strong
+    triggers before weak ones), the more specific of equally frequent ones."""
+    from ..event_linking import TYPE_PRECEDENCE
+
+    strong = Counter(m.type for m in ev.mentions if m.type is not None and not m.weak) or Counter(ev.types)
+    rank = {t: i for i, t in enumerate(TYPE_PRECEDENCE)}
+    ordered = sorted(strong, key=lambda t: (-strong[t], rank.get(t, 99), t))
+    return tuple(ordered + sorted(set(ev.types) - set(ordered)))
 
 
-def event_label(doc: Doc, key: str, family: str, admin: str, begin: PartialDate | None) -> str:
-    dictionary = doc.resources.dictionary
-    text_place = next((p.label for p in doc.places if p.iri.endswith("/place/" + admin)), None)
-    place = dictionary.places[admin].label if admin in dictionary.places else text_place or "unknown place"
-    when = begin.iso if begin else "date not stated"
-    return f"{_FAMILY_LABEL.get(family, family.title())}, {place}, {when}"
+def _when(ev: _Event) -> tuple[PartialDate | None, PartialDate | None]:
+    """The event's time as the article gives it: its most often stated date (the more precise,
+    then the earliest, of equally frequent ones), with that date's own end (a week, a range)."""
+    dates = ev.dates()
+    if not dates:
+        return None, None
+    counts = Counter(d.begin for d in dates)
+    best = max(counts, key=lambda b: (counts[b], b.day is not None, -b.first_day.toordinal()))  # type: ignore[union-attr]
+    end = next(d.end for d in dates if d.begin == best)
+    return best, end if end != best else None
 
 
-@component("events", requires=("sentences", "mentions", "dates", "claims"), assigns=("events", "event_mentions", "places"))
+@component("events", requires=("sentences", "mentions", "places", "dates", "claims"), assigns=("events", "event_mentions"))
 def events(doc: Doc) -> Doc:
     mentions = _mentions(doc)
     doc.event_mentions = mentions
-    anchors: list[EventCandidate] = []
-    precise = any(m.date is not None and m.date.precision in ("day", "month") for m in mentions)
-    for m in mentions:
-        # Day or month dates anchor events; a week ("last week") only when nothing is more precise.
-        if m.date is None or m.date.precision not in (("day", "month") if precise else ("day", "month", "week")):
-            continue
-        fam = _family(doc, m.type)
-        for c in anchors:
-            if c.family == fam and c.begin == m.date.begin:
-                c.mentions.append(m)
-                break
-        else:
-            anchors.append(EventCandidate(fam, m.date.begin, m.date.end, [m]))
-    figure_sentences = {f.sentence for f in doc.figures}
-    pending = [m for m in mentions if not any(m in c.mentions for c in anchors)]
-    if not anchors:
-        first = next((m for m in pending if m.places or m.sentence in figure_sentences
-                      or _DEFINITE.search(doc.norm[doc.sentences[m.sentence].span.start : m.span.start])), None)
-        if first is None:
-            doc.events = []
-            return doc
-        anchors.append(EventCandidate(_family(doc, first.type), None, None, [first]))
-        pending.remove(first)
-    main = anchors[0]
-    for m in pending:
-        before = doc.norm[doc.sentences[m.sentence].span.start : m.span.start]
-        refers = bool(_DEFINITE.search(before)) or bool(m.places) or m.sentence in figure_sentences or m.date is not None
-        if not refers:
-            continue
-        options = [c for c in anchors if _compatible(doc, c, m)]
-        if options:
-            (main if main in options else options[0]).mentions.append(m)
-
+    groups = _group(doc, mentions)
     records: list[EventRecord] = []
-    by_sentence: dict[int, list[str]] = {}
-    # An event needs a place, and a time: its date, or at least the report's date as an upper bound.
-    anchors = [c for c in anchors if (c.places() or _article_place(doc)) and (c.begin is not None or doc.published)]
-    if not anchors:
-        doc.events = []
-        return doc
-    for c in anchors:
-        key, places = _key(doc, c, doc.published)
-        types = tuple(sorted({m.type for m in c.mentions}))
-        rec = EventRecord(
-            key=key, label=event_label(doc, key, c.family, _admin(doc, places), c.begin), types=types,
-            begin=c.begin, end=c.end, latest_end=PartialDate.of(doc.published) if c.begin is None and doc.published else None,
-            places=[str(CKGID["place/" + p]) for p in places],
-            actors=sorted({a for m in c.mentions for a in m.actors}),
-            mentions=[m.span for m in c.mentions], rules=sorted({m.rule for m in c.mentions}),
-        )
-        records.append(rec)
-        for m in c.mentions:
-            if key not in by_sentence.setdefault(m.sentence, []):
-                by_sentence[m.sentence].append(key)
-    main_key = records[0].key
-    for claim in doc.claims:
-        keys: list[str] = []
-        for s in doc.sentences:
-            if claim.span.contains(s.span):
-                keys += [k for k in by_sentence.get(s.index, []) if k not in keys]
-        claim.events = keys or [main_key]
-        claim.rules.append("event.in-sentence" if keys else "event.article-main")
+    of_mention: dict[int, str] = {}
+    for n, ev in enumerate(groups, 1):
+        report = f"{doc.article.key}-{n}"
+        begin, end = _when(ev)
+        place = _focus(doc, ev)
+        records.append(EventRecord(
+            key=report, label="", types=_types(ev), begin=begin, end=end,
+            latest_end=PartialDate.of(doc.published) if begin is None and doc.published else None,
+            places=sorted({p for m in ev.mentions for p in ([m.place] if m.place else [])}),
+            actors=sorted({a for m in ev.mentions for a in m.actors}),
+            mentions=[m.span for m in ev.mentions], rules=sorted({m.rule for m in ev.mentions}),
+            report=report, place=place, published=doc.published,
+        ))
+        for m in ev.mentions:
+            of_mention[id(m)] = report
     doc.events = records
-    return doc
-
-
-def merge_events(docs: Iterable[Doc], known: Iterable[EventRecord] = ()) -> None:
-    """Join each undated event to a dated one of another article (or of the store).
-
-    Same family, compatible places, and reported within :data:`MERGE_WINDOW_DAYS` after the
-    dated event: the undated event takes the dated event's key. Claims follow.
-    """
-    docs = list(docs)
-    dated: list[tuple[EventRecord, Doc | None]] = [(e, d) for d in docs for e in d.events if e.begin is not None]
-    dated += [(e, None) for e in known if e.begin is not None]
-    for doc in docs:
-        dictionary = doc.resources.dictionary
-        renamed: dict[str, str] = {}
-        for ev in doc.events:
-            if ev.begin is not None or doc.published is None:
-                continue
-            family = ev.key.rsplit("-", 1)[-1]
-            best = None
-            for other, _ in dated:
-                if other.key.rsplit("-", 1)[-1] != family:
-                    continue
-                days = (doc.published - other.begin.first_day).days  # type: ignore[union-attr]
-                if not 0 <= days <= MERGE_WINDOW_DAYS:
-                    continue
-                mine = [p.rsplit("/", 1)[-1] for p in ev.places]
-                theirs = [p.rsplit("/", 1)[-1] for p in other.places]
-                if mine and theirs and not any(dictionary.places_compatible(a, b) for a in mine for b in theirs):
-                    continue
-                if best is None or (days, other.key) < best[0]:
-                    best = ((days, other.key), other)
-            if best is not None:
-                other = best[1]
-                renamed[ev.key] = other.key
-                ev.key, ev.label, ev.begin, ev.end, ev.latest_end = other.key, other.label, other.begin, other.end, None
-                ev.rules = sorted({*ev.rules, "event.merged-across-articles"})
+    if not records:
         for claim in doc.claims:
-            claim.events = [renamed.get(k, k) for k in claim.events]
+            claim.events = []
+        return doc
+    weight = Counter(r for r in of_mention.values())
+    main = max(records, key=lambda r: (weight[r.report], -records.index(r))).report
+    for claim in doc.claims:
+        inside = [of_mention[id(m)] for m in mentions if id(m) in of_mention and claim.span.contains(m.span)]
+        if inside:
+            counts = Counter(inside)
+            claim.events = [main if main in counts else max(counts, key=lambda r: (counts[r], -inside.index(r)))]
+            claim.rules.append("event.in-evidence")
+        else:
+            claim.events = [main]
+            claim.rules.append("event.article-main")
+    by_report = {r.report: r for r in records}
+    for claim in doc.claims:
+        rec = by_report[claim.events[0]]
+        rec.figures = tuple(sorted({*rec.figures, *(f"{f.measure}:{f.low}:{f.high}" for f in claim.figures)}))
+    return doc

@@ -16,12 +16,16 @@ from ..model import Figure, Span
 from .doc import Doc, FigureMention, Sentence
 from .pipeline import component
 
-__all__ = ["figures", "MEASURE_WINDOW_WORDS", "GROUP_MAX_WORDS", "AFTER_BEATS_BEFORE_WORDS"]
+__all__ = ["figures", "AGE_MAX", "ANAPHOR_SENTENCES", "MEASURE_WINDOW_WORDS", "GROUP_MAX_WORDS", "AFTER_BEATS_BEFORE_WORDS"]
 
 #: How many words after a number a measure word may stand ("the number of Syrian troops ... killed").
 MEASURE_WINDOW_WORDS = 12
 #: A measure word this close after the number wins over one before it ("force of about 500 fighters, about 100 of whom were killed").
 AFTER_BEATS_BEFORE_WORDS = 4
+#: "Four of them ..." refers to a count at most this many sentences before.
+ANAPHOR_SENTENCES = 2
+#: A number between commas after a name below this is an age ("Ali Reza, 28, was among the dead").
+AGE_MAX = 120
 #: Longest counted-group phrase kept.
 GROUP_MAX_WORDS = 7
 _ELLIPTICAL = re.compile(r"^\s+(?:others\s+|more\s+)?(?:were|was|had|have|died|are)\b", re.I)
@@ -60,7 +64,8 @@ class _Patterns:
         things = r.alternation("nonperson_nouns")
         # "six rockets", "two separate shooting incidents": a count of things, whatever verb follows
         persons = r.alternation("person_nouns")
-        stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|{persons})"
+        stop = rf"(?:in|of|at|on|from|by|and|or|with|to|who|were|was|are|had|have|the|a|an|its|their|his|her|during|after|before|" \
+               rf"near|over|since|when|while|as|inside|across|{persons})"
         self.things = re.compile(rf"^\s+(?:(?!{stop}\b)[\w'-]+\s+){{0,3}}?(?:{things})\b", re.I)
         self.persons = re.compile(rf"(?<![\w-])(?:{persons})(?![\w-])", re.I)
         self.forces = re.compile(rf"(?<![\w-])(?:{r.alternation('force_nouns')}|[A-Z][a-z]?-\d+s)(?![\w-])")
@@ -112,6 +117,11 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
             continue
         if any(rx.search(norm[s.span.start : m.start()]) for rx in p.nonfigure_before):
             continue
+        if re.search(r"\b[A-Z][\w'-]+,\s*$", norm[s.span.start : m.start()]) and re.match(r"\s*,", after) and m.group().isdigit() \
+                and int(m.group()) < AGE_MAX:
+            continue  # "Ali Reza, 28, was among those killed": an age
+        if m.group().lower() == "both" and re.match(r"^\s+(?:[\w'-]+\s+){1,2}(?:and|or)\s", after):
+            continue  # "both serious and minor injuries": a coordination, not a count
         if m.group().lower() == "one" and re.match(r"^\s+of\b", after) and re.search(
                 r"\b(?:of|to|for|with|from|about)\s+$", norm[s.span.start : m.start()]):
             continue  # "a cousin of one of the sailors": one person, not a count
@@ -220,6 +230,12 @@ def figures(doc: Doc) -> Doc:
                 group = after[2]
                 if measure is None or len(group.split()) <= AFTER_BEATS_BEFORE_WORDS:
                     measure, rule_id = after[0], after[1]
+            part = re.match(r"\s+of\s+(?:them|those|whom|the\s+(?:dead|victims|killed|injured|wounded))\b((?:\s+[\w'-]+){0,4})",
+                            doc.norm[n.span.end : s.span.end], re.I)
+            if measure is None and part and p.persons.search(part.group(1)):
+                prev = [f for f in out if s.index - ANAPHOR_SENTENCES <= f.sentence <= s.index]
+                if prev:  # "Four of them are children, an official said": part of the count just given
+                    measure, rule_id = prev[-1].figure.measure, "measure.part-of-count"
             if measure is None:
                 for rx, rule in p.inherit:
                     if rx.search(before):

@@ -33,7 +33,8 @@ class Component:
 REGISTRY: dict[str, Component] = {}
 
 #: The order of the default pipeline.
-DEFAULT_PIPELINE = ("clean", "sentences", "mentions", "dates", "figures", "attribution", "claims", "events", "populations")
+DEFAULT_PIPELINE = ("clean", "sentences", "mentions", "places", "dates", "figures", "attribution", "claims", "events",
+                    "populations")
 
 
 def component(name: str, *, requires: Sequence[str] = (), assigns: Sequence[str] = ()) -> Callable[[Callable[[Doc], Doc]], Callable[[Doc], Doc]]:

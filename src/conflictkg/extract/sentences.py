@@ -15,9 +15,9 @@ _BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])|(?<=[a-z])[.!?]
 
 
 def quote_spans(norm: str, span: Span) -> list[Span]:
-    """Quotations in a paragraph of normalised text (straight double quotes, paired in order)."""
+    """Quotations in a paragraph of normalised text (straight double quotes or doubled single quotes, paired in order)."""
     out, start = [], None
-    for m in re.finditer(r""""|''(?!\w)""", norm[span.start : span.end]):
+    for m in re.finditer(r""""|(?<!')''(?!')""", norm[span.start : span.end]):
         pos = span.start + m.start()
         if start is None:
             start = pos

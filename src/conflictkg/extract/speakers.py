@@ -27,7 +27,10 @@ from ..countries import Country, Institution
 from ..dictionary import ActorEntry
 from ..model import ActorRecord, Span
 from ..namespaces import CKGID, slug
+from .anaphora import BODY_HEADS, last_body, named_by_head, role_holder, same_surname, subject_person
+from .described import described_head
 from .doc import Doc, Mention, Speaker
+from .focus import country_names, focus_country
 
 __all__ = ["SpeakerResolver", "ORG_NAME_WORDS", "DOCUMENT_HEADS", "ORG_NOUNS"]
 
@@ -39,7 +42,7 @@ ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee",
                   "Radio", "Channel", "Authority", "Police", "Guard", "Corps", "Directorate", "Administration",
                   "Bureau", "Staff", "Mission", "Embassy", "Court", "Parliament", "Assembly", "Press", "Times", "Post",
                   "Daily", "Herald", "Tribune", "Fund", "Programme", "Program", "Federation", "Red Cross",
-                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office")
+                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office", "Government")
 #: Lower-case nouns that make "the <Name> <noun>" an organisation ("the Save the Children charity").
 ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation", "organization", "newspaper",
              "broadcaster", "monitor", "ngo", "alliance", "coalition", "movement", "militia", "website", "outlet",
@@ -75,6 +78,12 @@ _ROLE_CLASSES = {
     "politician": ("politician", "lawmaker", "senator", "deputy", "minister", "leader"),
     "governor": ("governor",), "journalist": ("journalist", "reporter", "correspondent", "editor"),
 }
+#: Last words that make a capitalised name a place.
+_PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governorate", "Village", "City", "Town", "State",
+                "Prefecture", "Municipality", "Valley", "Island", "Islands", "Street", "Square", "Airport", "Station"}
+#: Words of a definite phrase that do not tell one body from another ("the same source").
+_NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
+                  "aforementioned", "said"}
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)'s\s+(?P<rest>.+)$")
 
 
@@ -87,6 +96,8 @@ def bare_phrase(phrase: str, head: str) -> bool:
 class SpeakerResolver:
     doc: Doc
     history: list[Speaker] = field(default_factory=list)
+    history_at: list[int] = field(default_factory=list)
+    """Where each speaker of ``history`` spoke (the cursor then)."""
     actors: dict[str, ActorRecord] = field(default_factory=dict)
     documents: dict[str, Speaker] = field(default_factory=dict)
     spoke_for: dict[str, Speaker] = field(default_factory=dict)
@@ -121,8 +132,8 @@ class SpeakerResolver:
             lead += lead_words.end()
             raw = raw[lead_words.end():]
         raw = raw.rstrip()
-        if not raw:
-            return None
+        if not raw or re.match(r"(?:no|none|nobody|neither)\b", raw, re.I):
+            return None  # "No group has claimed responsibility": no one speaks
         span = Span(phrase_span.start + lead, phrase_span.start + lead + len(raw))
         text = re.sub(r"\s+", " ", raw)
         return self._resolve_text(text, span, rules)
@@ -133,7 +144,8 @@ class SpeakerResolver:
         lower = text.lower()
         # A name inside a longer proper noun ("US" in "US Colonel Thomas F. Veale") only modifies it.
         mentions = [m for m in doc.mentions_in(span) if m.actor
-                    and not re.match(r"\s+[A-Z][a-z]", doc.norm[m.span.end : min(span.end, m.span.end + 3)])]
+                    and not re.match(r"\s+[A-Z][a-z]", doc.norm[m.span.end : min(span.end, m.span.end + 3)])
+                    and not self._national_branch(m, span)]
 
         last_word = lower.rsplit(" ", 1)[-1]
         if lower in _PRONOUNS or (last_word in _PRONOUNS and last_word != "i" and " " in lower and not mentions):
@@ -142,6 +154,11 @@ class SpeakerResolver:
                 plural = self._plural_antecedent(span)
                 if plural is not None:
                     return plural
+            if _PRONOUNS[last_word] == "person":
+                subject = subject_person(self, span)
+                if subject is not None:
+                    rules.append("speaker.subject-antecedent")
+                    return subject
             return self._antecedent(_PRONOUNS[last_word])
         conj = re.search(r"\s(?:and|or)\s", text)
         heads = self.doc.resources.rules.alternation("source_heads")
@@ -188,15 +205,58 @@ class SpeakerResolver:
             rules.append("speaker.dictionary")
             return self._from_entry(dictionary.actors[first.actor])  # type: ignore[index]
         if any(self._covers_place(text, span)):
-            return None  # a place alone ("Tripoli", "northern Yemen") never speaks
+            return None  # a place alone ("Port Lune", "northern Valdia") never speaks
         named = self._name(text, span)
         if named is not None:
             rules.append(named[1])
             return named[0]
+        described = self._described(text, span, mentions)
+        if described is not None:
+            rules.append("speaker.described-source")
+            return described
         return None
+
+    def _described(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
+        """A speaker described by a noun the source heads lack (:func:`~conflictkg.extract.described.described_head`)."""
+        head = described_head(self.doc, text)
+        got = self._source_phrase(text, span, mentions, head=re.escape(head)) if head else None
+        return got[0] if got else None
+
+    def _national_branch(self, m: Mention, span: Span) -> bool:
+        """"the Palestinian Red Crescent": a country's own society, not the international body the alias names."""
+        entry = self.doc.resources.dictionary.actors[m.actor]  # type: ignore[index]
+        before = re.search(r"([A-Z][\w'-]+)\s+$", self.doc.norm[span.start : m.span.start])
+        return entry.type == "InternationalOrganisation" and before is not None \
+            and self.doc.resources.countries.find(before.group(1)) is not None
 
     def spoke(self, speaker: Speaker) -> None:
         self.history.append(speaker)
+        self.history_at.append(self._cursor)
+
+    def person_named(self, name: str, span: Span) -> Speaker | None:
+        """The person a name in the text stands for (the dictionary's, or one made from the text)."""
+        dictionary = self.doc.resources.dictionary
+        for m in self.doc.mentions_in(span):
+            if m.actor and dictionary.actors[m.actor].is_person:
+                return self._from_entry(dictionary.actors[m.actor])
+        if any(m.actor or m.place for m in self.doc.mentions_in(span)):
+            return None
+        named = self._name(name, span)
+        return named[0] if named is not None and named[0].person else None
+
+    def named_body(self, span: Span, rules: list[str]) -> Speaker | None:
+        """The body a name in the text stands for: the dictionary's, or an organisation made from the name."""
+        dictionary = self.doc.resources.dictionary
+        name = self.doc.norm[span.start : span.end]
+        for m in self.doc.mentions_in(span):
+            if m.actor and not dictionary.actors[m.actor].is_person and m.span == span:
+                return self._from_entry(dictionary.actors[m.actor])
+        if self.doc.resources.countries.find(name) is not None or any(m.place for m in self.doc.mentions_in(span)):
+            return None
+        return self._organisation(name, span)[0]
+
+    def speaker_of(self, entry: ActorEntry) -> Speaker:
+        return self._from_entry(entry)
 
     # -- resolution steps ---------------------------------------------------------------------
 
@@ -211,7 +271,7 @@ class SpeakerResolver:
         return entry is None
 
     def _covers_place(self, text: str, span: Span) -> list[Mention]:
-        """The place mentions that make up the whole phrase ("Tripoli", "northern Yemen")."""
+        """The place mentions that make up the whole phrase ("Port Lune", "northern Valdia")."""
         places = [m for m in self.doc.mentions if m.place and not m.actor and span.contains(m.span)]
         rest = self.doc.norm[span.start : span.end]
         for m in places:
@@ -226,6 +286,8 @@ class SpeakerResolver:
                 return self.spoke_for[sp.iri]  # "it" after "a military spokeswoman said": the military
             if kind == "any" or (kind == "person") == sp.person:
                 return sp
+            if kind == "person" and sp.kind == "unnamed" and sp.role_nouns[:1] == ("source",):
+                return sp  # "a medical source told AFP ... he added"
         return None
 
     def _plural_antecedent(self, span: Span) -> Speaker | None:
@@ -342,8 +404,11 @@ class SpeakerResolver:
         countries = self.doc.resources.countries
         before_head, head_of = countries.institution_regexes
         body = re.sub(r"^the\s+", "", text, flags=re.I)
-        body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Bangui"
+        body = re.sub(r"\s+(?:in|to|at|for|based\s+in)\s+(?:the\s+)?[A-Z][\w' -]*$", "", body)  # "embassy in Port Lune"
         m = before_head.fullmatch(body) or head_of.fullmatch(body)
+        if m and m.re is before_head and re.fullmatch(r"(?:'s|')?\s+(?:[A-Z][\w-]*\s+)+", body[m.end("country") : m.start("head")]) \
+                and m.group("head")[0].isupper() and countries.institution_with_head(m.group("head")) is countries.institutions.get("government"):
+            return None  # "Myanmar's National Unity Government": a body named so, not the state's government
         if m:
             country = countries.find(m.group("country"))
             inst = countries.institution_with_head(m.group("head"))
@@ -355,7 +420,7 @@ class SpeakerResolver:
         if re.match(r"^the\s", text, re.I):
             inst = countries.institution_with_head(body)
             focus = self._focus_country()
-            if inst is not None and inst.id != "government" and focus is not None:
+            if inst is not None and focus is not None:
                 return self._institution_speaker(focus, inst, span)
         return None
 
@@ -382,10 +447,10 @@ class SpeakerResolver:
         return Speaker(iri=iri, label=label, kind="institution", country=country.key, affiliation=government,
                        role_nouns=tuple(inst.heads))
 
-    def _source_phrase(self, text: str, span: Span, mentions: list[Mention]) -> tuple[Speaker, str] | None:
+    def _source_phrase(self, text: str, span: Span, mentions: list[Mention], head: str | None = None) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
         dictionary = self.doc.resources.dictionary
-        heads = f"{rules.alternation('source_heads')}|{rules.alternation('role_nouns')}"
+        heads = head or f"{rules.alternation('source_heads')}|{rules.alternation('role_nouns')}"
         post = re.search(r"\s(?:in|of|from|based|at|on|with|who|that|which|for|near|inside)\s", text)
         limit = post.start() if post else len(text)
         partitive = re.match(r"^(?:one|two|three|some|many|most|several|none|each|any)\s+of\s+(?:the\s+)?", text, re.I)
@@ -397,7 +462,7 @@ class SpeakerResolver:
             return None
         m = found[-1]  # the head noun: "one mercenary commander"
         if re.match(rf"^\s+(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}\s*$", text[m.end():]):
-            return None  # "Coalition spokesman Turki al-Maliki": a role before a name
+            return None  # "Coalition spokesman Omar al-Rashidi": a role before a name
         head_start = span.start + m.start()
         if any(mn.span.start <= head_start < mn.span.end for mn in mentions):
             return None
@@ -414,15 +479,20 @@ class SpeakerResolver:
         definite = bool(re.match(r"^(?:the|this|that)\s", phrase, re.I)) or (self.headline and not re.match(r"^(?:a|an)\s", phrase, re.I))
         head = m.group().lower()
         if definite:
+            modifiers = {w for w in re.findall(r"[\w'-]+", phrase.lower()[: m.start()])} - _NOT_MODIFIERS
             for sp in reversed(self.history):
-                if head in sp.label.lower() or head.rstrip("s") in sp.label.lower() or head in sp.role_nouns:
+                label = sp.label.lower()
+                words = set(re.findall(r"[\w'-]+", label))
+                named = (head in label or head.rstrip("s") in label) if " " in head else (head in words or head.rstrip("s") in words)
+                if (named or head in sp.role_nouns) and not modifiers - words - set(sp.role_nouns):
                     return sp, "speaker.definite-back-reference"
             for mn in reversed([x for x in self.doc.mentions if x.actor and x.span.start < span.start]):
                 entry = dictionary.actors[mn.actor]  # type: ignore[index]
                 if head in (h.lower() for h in entry.heads) or (not entry.is_person and re.search(rf"\b{re.escape(head)}\b", entry.label.lower())):
                     return self._from_entry(entry), "speaker.definite-back-reference"
             for rec in reversed(list(self.actors.values())):
-                if re.search(rf"\b{re.escape(head)}\b", rec.label.lower()) and rec.evidence.start < span.start:
+                if re.search(rf"\b{re.escape(head)}\b", rec.label.lower()) and rec.evidence.start < span.start \
+                        and not modifiers - set(re.findall(r"[\w'-]+", rec.label.lower())):
                     return self._record_speaker(rec), "speaker.definite-back-reference"
             earlier = [e for e in re.finditer(rf"\b(?:a|an|the)\s+((?:[A-Z][\w'-]*\s+)+){re.escape(m.group())}\b",
                                               self.doc.norm[: span.start]) if self.doc.resources.countries.find(e.group(1).strip()) is None
@@ -436,13 +506,20 @@ class SpeakerResolver:
                 rec = self.actors.get(sp.iri)
                 if rec is not None and sp.person and named_words and self._fits_role(sp, head) and \
                         named_words & set(re.findall(r"\b[A-Z][a-z]{2,}\b", " ".join(rec.roles))):
-                    return sp, "speaker.definite-back-reference"  # "the local governor in ... Hatay" after "X, the governor of Hatay"
+                    return sp, "speaker.definite-back-reference"  # "the local governor in ... Eastmark" after "X, the governor of Eastmark"
             bare = _DETERMINERS.sub("", phrase).strip().lower() == head or phrase.strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
             if bare:
                 for sp in reversed(self.history[-6:]):
                     if self._fits_role(sp, head):
                         return sp, "speaker.definite-back-reference"
+                holder = role_holder(self, head, span)
+                if holder is not None:
+                    return holder, "speaker.role-holder"
+            if head in BODY_HEADS and len(phrase.split()) <= 3:  # "the group", "this organization", "the global body"
+                body = named_by_head(self, head, span) or last_body(self, head, span)
+                if body is not None:
+                    return body, "speaker.body-back-reference"
         inside = [mn for mn in mentions if mn.span.end <= head_start]
         if inside:
             # "Russia's foreign ministry spokeswoman": the one dictionary person with that role there
@@ -455,7 +532,7 @@ class SpeakerResolver:
         label = _LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
         pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
         if of_org and pp and self.doc.norm[of_org[0].span.end : of_org[0].span.end + 2].startswith("'"):
-            of_org = []  # "the governor of Russia's Samara region": the region, not Russia
+            of_org = []  # "the governor of Russia's Lune region": the region, not Russia
         if of_org:
             label = f"{label} of {dictionary.actors[of_org[0].actor].label}"  # type: ignore[index]
         elif pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
@@ -549,23 +626,10 @@ class SpeakerResolver:
         return candidates[0] if len(candidates) == 1 else None
 
     def _focus_country(self) -> Country | None:
-        """The country the text is about just before the cursor: its last country name, demonym or actor."""
-        doc = self.doc
-        countries = doc.resources.countries
-        if self._country_names is None:  # every country name of the text, found once
-            self._country_names = [(m.start(), c) for m in countries.name_regex.finditer(doc.norm)
-                                   if (c := countries.find(m.group())) is not None]
-        best: tuple[int, Country] | None = None
-        for pos, c in self._country_names:
-            if pos < self._cursor:
-                best = (pos, c)
-        for mn in doc.mentions:
-            if mn.actor and mn.span.start < self._cursor and doc.resources.dictionary.actors[mn.actor].country:
-                place = doc.resources.dictionary.places.get(doc.resources.dictionary.actors[mn.actor].country or "")
-                c = countries.find(place.label) if place else None
-                if c is not None and (best is None or mn.span.start > best[0]):
-                    best = (mn.span.start, c)
-        return best[1] if best else None
+        """The country the text is about just before the cursor (:func:`~conflictkg.extract.focus.focus_country`)."""
+        if self._country_names is None:
+            self._country_names = country_names(self.doc)
+        return focus_country(self.doc, self._country_names, self._cursor)
 
     def _name(self, text: str, span: Span) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
@@ -580,7 +644,7 @@ class SpeakerResolver:
         if m is None:
             return None
         name = m.group(1)
-        branch = r"US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police"  # "Army Col. Steve Warren"
+        branch = r"US|U\.S\.|[A-Z][a-z]+n|Army|Navy|Air\s+Force|Marine|Marines|Coast\s+Guard|Police"  # "Army Col. Dan Hale"
         title = re.match(rf"^(?:(?:the|a|an|{branch})\s+)?((?:{titles})\s+)+", name)
         roles: tuple[str, ...] = ()
         if title:
@@ -594,9 +658,14 @@ class SpeakerResolver:
                 roles = (" ".join(tokens[: last + 1]),)
                 name = " ".join(tokens[last + 1 :])
         described = re.search(rf"(?<![\w-])(?:{rules.alternation('role_nouns')})\s*$", text[: m.start()].strip(), re.I)
-        if described:  # "Coalition spokesman Turki al-Maliki"
+        if described:  # "Coalition spokesman Omar al-Rashidi"
             roles = (*roles, text[: m.start()].strip())
         name = re.sub(r"^(?:The|A|An)\s+", "", name).strip()
+        org_lead = re.match(r"^(?:NGO|Ngo|Charity|Group|Agency|Militia)\s+(?=[A-Z])", name)
+        if org_lead:  # "the NGO Doctors Abroad"
+            name = name[org_lead.end():]
+            start = span.start + text.rfind(name)
+            return self._organisation(name, Span(start, start + len(name)))
         not_names = {r.pattern for r in rules.not_names} | {r.pattern.title() for r in (*rules.weekdays, *rules.months)}
         while name and name.split()[0] in not_names:
             name = name.partition(" ")[2]
@@ -606,20 +675,28 @@ class SpeakerResolver:
         name_span = Span(start, start + len(name))
         tokens = name.split()
         nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
-        if tokens[-1] in ORG_NAME_WORDS or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
+        plural_name = len(tokens) == 1 and re.match(r"^the\s", text, re.I) and re.search(r"(?:[^s]s|men)$", tokens[0])
+        if tokens[-1] in ORG_NAME_WORDS or name.endswith(("Red Cross", "Red Crescent")) or plural_name or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
             return self._organisation(name, name_span)  # "the Wagner Group", "Turkish agency Anadolu"
         countries = self.doc.resources.countries
-        if countries.find(name) is not None or countries.capital_of(name) is not None:
-            return None
+        if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in _PLACE_WORDS:
+            return None  # "Lune Region", "Delta Province": a place never speaks
+        if len(tokens) == 1 and re.fullmatch(r"[A-Z]{2,6}", tokens[0]) and not title:
+            return self._organisation(name, name_span)  # "NUG reported": an acronym names a body
         if len(tokens) == 1:
             for sp in reversed(self.history):
                 if sp.person and sp.label.split()[-1] == tokens[0]:
                     return sp, "speaker.surname-back-reference"
+            for sp in reversed(self.history):
+                if sp.person and same_surname(sp.label.split()[-1], tokens[0]):
+                    return sp, "speaker.surname-spelling"  # "Kirilenko" after "Kyrylenko"
             for rec in self.actors.values():
                 if "Person" in rec.types and rec.label.split()[-1] == tokens[0]:
                     return self._record_speaker(rec), "speaker.surname-back-reference"
-            if not title and not re.match(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le)?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?$", tokens[0]):
+            if not title and not re.match(r"^(?:Mc|Mac|O'|D'|De|Di|La|Le|[Aa]l-|[Ee]l-)?[A-Z]?[a-z]+(?:[A-Z][a-z]+)?$", tokens[0]):
                 return None
+            if not title and not roles and not re.search(rf"(?:[A-Z][\w'-]+|{titles})\.?\s+{re.escape(tokens[0])}\b", self.doc.norm):
+                return self._organisation(name, name_span)  # "Hamas said": a one-word name no one bears as a surname
         affiliation = self._role_affiliation(" ".join(roles), span) if roles else None
         iri = str(CKGID[f"actor/person/{slug(name)}"])
         if iri not in self.actors:
@@ -629,7 +706,7 @@ class SpeakerResolver:
         return self._record_speaker(self.actors[iri]), "speaker.person-from-text"
 
     def _role_then_name(self, text: str, span: Span, mentions: list[Mention]) -> Speaker | None:
-        """"Wagner head Yevgeny Prigozhin": a role naming a known actor, then a person's name."""
+        """"Wagner head Ivan Sorokov": a role naming a known actor, then a person's name."""
         if not mentions:
             return None
         last = mentions[-1]
@@ -663,7 +740,7 @@ class SpeakerResolver:
 
     def _organisation_phrase(self, text: str, span: Span) -> tuple[Speaker, str] | None:
         """"the Ministry of Health of the X government", "the Save the Children charity"."""
-        body = re.sub(r"^the\s+", "", text, flags=re.I)
+        body = re.sub(r"^(?:the|an?)\s+", "", text, flags=re.I)
         words = body.split()
         if not words or len(words) > 12 or not re.match(r"^[A-Z]", words[0]):
             return None
@@ -676,7 +753,8 @@ class SpeakerResolver:
         m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})"
                          rf"(?:\s+(?:in|of|for)\s+[A-Z][\w' -]*)?", body)
         if m and not self.doc.resources.countries.find(m.group("name")) and (
-                len(m.group("name").split()) >= 2 or m.group("name").isupper() or "-" in m.group("name")):
+                len(m.group("name").split()) >= 2 or m.group("name").isupper() or "-" in m.group("name")
+                or m.group("noun") in ("magazine", "newspaper", "daily", "weekly", "website", "news agency", "broadcaster")):
             return self._organisation(body, Span(span.end - len(body), span.end))
         return None
 
