@@ -92,7 +92,7 @@ class GeneratorConfig:
     zipf_exponent: float = 1.1
     dissent: float = 0.15
     """Share of figures that state another number than the event's own toll of that population."""
-    triples_per_article: int = 224
+    triples_per_article: int = 230
     """Rough size of one article graph, used to turn a triple budget into a number of articles."""
 
 

@@ -166,30 +166,25 @@ def first_page(text: str) -> str:
 
 
 def _busy_event(world: _World) -> str:
-    """Of twenty events mid-corpus, the one with the most casualty figures (so the analyst queries have rows)."""
+    """Of twenty events mid-corpus, the one whose derived graph holds the most contradictions and
+    revisions, then the most casualty figures (so the analyst queries bound to it have rows)."""
+    from .generator import _Derivations
+
     mid = world.n_events // 2
     candidates = range(max(0, mid - 10), min(world.n_events, mid + 10))
-    lines: list[str] = []
+    derive = _Derivations(world)
+    killed: dict[int, int] = {}
     first = max(0, 3 * candidates.start - 9)
     for index in range(first, min(world.n_articles, 3 * candidates.stop + 9)):
-        lines += world.article(index).lines
-    about: dict[str, str] = {}
-    figures: dict[str, str] = {}
-    killed: set[str] = set()
-    for line in lines:
-        s, p, o = line.split(" ", 3)[:3]
-        if p.endswith("#about>"):
-            about[s] = o[1:-1]
-        elif p.endswith("#hasFigure>"):
-            figures[o] = s
-        elif p.endswith("#measure>") and o.endswith("#Killed>"):
-            killed.add(s)
-    score: dict[str, int] = {}
-    for fig in killed:
-        event = about.get(figures.get(fig, ""), "")
-        score[event] = score.get(event, 0) + 1
-    events = [world.event(k)[0] for k in candidates]
-    return max(events, key=lambda e: (score.get(e, 0), e))
+        w = world.article(index)
+        if w.report[0] in candidates:
+            derive.add(w)
+            killed[w.report[0]] = killed.get(w.report[0], 0) + sum("#Killed>" in line for line in w.lines)
+    pairs = {graph.rsplit("/", 1)[-1]: sum("ontology#FigureConflict>" in line for line in lines)
+             for graph, lines in derive.complete(None)}
+    events = {k: world.event(k)[0] for k in candidates}
+    best = max(candidates, key=lambda k: (pairs.get(events[k].rsplit("/", 1)[-1], 0), killed.get(k, 0), events[k]))
+    return events[best]
 
 
 def _measure(run: Callable[[], Any], count: Callable[[Any], int], *, repeats: int, budget: float,
