@@ -12,6 +12,8 @@ A service owns the settings, the store, the extractor and the validator. Its fac
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -173,18 +175,28 @@ class GraphService:
     def ensure_loaded(self) -> int:
         """Bring the store and its Turtle folder into agreement before serving; returns the triples loaded.
 
-        Settles writes a crash interrupted (:meth:`Builder.reconcile`), then loads an empty
+        Builds the union default graph of a store written before it was kept (once, logged: see
+        :mod:`conflictkg.store`), settles writes a crash interrupted (:meth:`Builder.reconcile`), then loads an empty
         store from its own Turtle folder, or from the shipped graph (``data/turtle/``) when that
         folder has none; a store that is not empty gets the Turtle files whose graphs it lacks.
         Warnings land in ``builder.notes``. A store opened read-only beside a running server is
         left as it is (that server does this)."""
         if getattr(self.store, "read_only", False):
             return 0
+        store = self.store
+        if isinstance(store, EmbeddedStore) and not store.union_default_graph:
+            started = time.monotonic()
+            print(f"conflictkg: this store was written before its default graph held the union of its named "
+                  f"graphs; building it once ({store.path})", file=sys.stderr)
+            quads = store.build_union_default_graph()
+            print(f"conflictkg: built the union default graph from {quads:,} quads in "
+                  f"{time.monotonic() - started:.1f} s", file=sys.stderr)
         own = self.settings.turtle_output
         if own is not None and own.is_dir():
             self.builder.notes += self.builder.reconcile(own)
         has_own = own is not None and any(own.glob("*.ttl"))
-        if not self.store.triple_count():
+        empty = store.is_empty() if isinstance(store, EmbeddedStore) else not store.triple_count()
+        if empty:  # counting the triples of a large store reads all of it
             return self.builder.load_turtle_dir(own if has_own and own is not None else SHIPPED_TURTLE_DIR)
         if has_own and own is not None:
             return self.builder.load_turtle_dir(own, only_missing=True)
