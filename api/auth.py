@@ -12,11 +12,15 @@ from fastapi.responses import JSONResponse
 from conflictkg.errors import QueryError
 from conflictkg.service import GraphService
 
-__all__ = ["write_refusal", "client_key"]
+__all__ = ["write_refusal", "client_key", "client_key_of"]
 
 
 def _has_token(request: Request, token: str) -> bool:
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return _bearer_is(request.headers.get("authorization", ""), token)
+
+
+def _bearer_is(authorization: str, token: str) -> bool:
+    scheme, _, given = authorization.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
@@ -24,10 +28,15 @@ def client_key(request: Request, service: GraphService) -> str:
     """Who is asking, for the per-client limits of the query pool: the holder of the server's
     token, else the remote address. Only the real token counts (a made-up bearer string would
     let one address pose as many clients); the key never contains the token itself."""
+    return client_key_of(request.headers.get("authorization"), request.client.host if request.client else None, service)
+
+
+def client_key_of(authorization: str | None, host: str | None, service: GraphService) -> str:
+    """:func:`client_key` from the ``Authorization`` header and the client's address (an ASGI scope's)."""
     token = service.settings.token
-    if token is not None and _has_token(request, token):
+    if token is not None and _bearer_is(authorization or "", token):
         return "token:" + hashlib.sha256(token.encode()).hexdigest()[:16]
-    return "address:" + (request.client.host if request.client is not None else "unknown")
+    return "address:" + (host if host is not None else "unknown")
 
 
 def write_refusal(request: Request, service: GraphService, *, action: str) -> JSONResponse | None:

@@ -8,10 +8,13 @@ its answer with the Pydantic models below. Node ids are the slugs of the project
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from conflictkg.config import (
@@ -227,13 +230,64 @@ class Statements(BaseModel):
     statements: list[Statement]
 
 
+class _Answers:
+    """Serialised answers of one app, least recently used first, at most :data:`ANSWERS_BYTES` of them."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        if len(body) > self.limit // 16:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
+            self._items[key] = body
+            while self.size > self.limit:
+                _, freed = self._items.popitem(last=False)
+                self.size -= len(freed)
+
+
+#: Bytes of serialised neighbourhoods an app keeps (keyed by the projection they were read from).
+ANSWERS_BYTES = 16 * 1024 * 1024
+
+
+def _neighbours_body(service: GraphService, node_id: str, depth: int, types: list[str] | None, direction: str,
+                     view: str, graph: Any = None) -> bytes:
+    data = service.network.neighbours(node_id, depth=depth, types=types, direction=direction, view=view, graph=graph)
+    return Neighbours.model_validate(data).model_dump_json().encode("utf-8")
+
+
 @router.get("/nodes/{node_id:path}/neighbours", response_model=Neighbours, summary="Neighbours of a node")
-def neighbours(node_id: str, service: Service, view: ViewParam = DEFAULT_GRAPH_VIEW,
-               depth: Annotated[int, Query(description="Hops (1 to 4)")] = DEFAULT_NEIGHBOUR_DEPTH,
-               types: TypesParam = None,
-               direction: Annotated[str, _enum(DIRECTIONS, "Follow edges out, in or both ways.")] = "both",
-               ) -> dict[str, Any]:
-    return service.network.neighbours(node_id, depth=depth, types=types, direction=direction, view=view)
+async def neighbours(node_id: str, request: Request, service: Service, view: ViewParam = DEFAULT_GRAPH_VIEW,
+                     depth: Annotated[int, Query(description="Hops (1 to 4)")] = DEFAULT_NEIGHBOUR_DEPTH,
+                     types: TypesParam = None,
+                     direction: Annotated[str, _enum(DIRECTIONS, "Follow edges out, in or both ways.")] = "both",
+                     ) -> Response:
+    """Answered on the event loop from the answers already serialised for the newest projection; a new
+    question (or the first projection, which may have to be built) is worked out in a thread."""
+    current = service.network.current(view)
+    if current is None:
+        body = await run_in_threadpool(_neighbours_body, service, node_id, depth, types, direction, view)
+        return Response(body, media_type="application/json")
+    stamp, graph = current
+    answers: _Answers = request.app.state.neighbour_answers
+    key = (stamp, id(graph), node_id, view, depth, tuple(types or ()), direction)
+    body = answers.get(key)
+    if body is None:
+        body = await run_in_threadpool(_neighbours_body, service, node_id, depth, types, direction, view, graph)
+        answers.put(key, body)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/nodes/{node_id:path}", response_model=NodeDetail, summary="A node with its attributes")
@@ -296,4 +350,5 @@ def export(service: Service,
 
 def include(app: FastAPI) -> None:
     """Add the ``/graph`` routes to ``app``."""
+    app.state.neighbour_answers = _Answers(ANSWERS_BYTES)
     app.include_router(router)

@@ -3,8 +3,9 @@
 Two kinds of artefact, each keyed by what decides its content, so a stale one is never reused:
 
 - the synthetic **N-Quads file** of :mod:`.generator`: ``kg-g<GENERATOR_KEY>-s<seed>-<size>.nq``;
-- the **on-disk pyoxigraph store** bulk-loaded from it and optimized (what the server and
-  pyoxigraph direct read): ``store-g<GENERATOR_KEY>-s<seed>-<size>-ox<pyoxigraph version>/``.
+- the **on-disk pyoxigraph store** bulk-loaded from it, given the union of its named graphs as its
+  default graph (as conflictkg keeps it: :mod:`conflictkg.store`) and optimized (what the server and
+  pyoxigraph direct read): ``store-g<GENERATOR_KEY>-s<seed>-<size>-ox<pyoxigraph version>-<STORE_LAYOUT>/``.
 
 Each has a ``.json`` sidecar with what building it measured (quads, seconds, peak RSS, when),
 so a report that reuses the artefact can still show, and date, the build time. Artefacts are
@@ -33,8 +34,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from conflictkg.store import UNION_MARKER, union_marked
+
 from . import generator
 from .generator import GENERATOR_VERSION, write_nquads
+
+#: How the cached stores are laid out beyond the generated quads (u1: the union of the named graphs
+#: is the stored default graph, as conflictkg keeps it). Part of the cached store's name.
+STORE_LAYOUT = "u1"
 
 __all__ = ["OUT", "Artefact", "checkpoint", "nquads_file", "oxigraph_store"]
 
@@ -106,23 +113,28 @@ def nquads_file(size: int, seed: int = 1, *, out: Path | None = None, reuse: boo
 def _load_child(nquads: str, target: str, queue: Any) -> None:  # pragma: no cover - child process
     import pyoxigraph as ox
 
+    from conflictkg.store import EmbeddedStore
+
     start = time.perf_counter()
     store = ox.Store(target)
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    store.optimize()  # as pyoxigraph advises after a batch upload: a store in service has compacted
-    store.flush()
     n = len(store)
     del store
+    wrapped = EmbeddedStore(Path(target))  # the default graph conflictkg keeps: the union of the named graphs
+    wrapped.build_union_default_graph()
+    wrapped.oxigraph.optimize()  # as pyoxigraph advises after a batch upload: a store in service has compacted
+    wrapped.close()
+    del wrapped
     queue.put((time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n))
 
 
 def oxigraph_store(source: Artefact, *, out: Path | None = None, reuse: bool = True,
                    cap: float = 3600.0) -> Artefact | str:
-    """The on-disk pyoxigraph store of ``source`` (bulk_load, then optimize), loaded in a child process
+    """The on-disk pyoxigraph store of ``source`` (bulk_load, the union default graph, then optimize), loaded in a child process
     (a clean peak RSS) unless cached; a string says why there is none."""
     folder = out or OUT
     name = source.path.name.removesuffix(".nq").replace("kg-", "store-", 1)
-    path = folder / f"{name}-ox{metadata.version('pyoxigraph')}"
+    path = folder / f"{name}-ox{metadata.version('pyoxigraph')}-{STORE_LAYOUT}"
     if reuse and (found := _read(path)) is not None:
         return found
     shutil.rmtree(path, ignore_errors=True)
@@ -154,6 +166,8 @@ def checkpoint(store: Artefact, target: Path) -> Path:
     source = ox.Store.read_only(str(store.path))
     source.backup(str(target))
     del source
+    if union_marked(store.path):  # conflictkg's marker file is no RocksDB file: a checkpoint leaves it out
+        shutil.copy2(store.path / UNION_MARKER, target / UNION_MARKER)
     return target
 
 

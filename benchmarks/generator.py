@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 DICTIONARY_GRAPH_IRI = CKGG + "dictionary"
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump whenever the output changes for the same size and seed: cached files and stores are keyed by it."""
 ORG_TYPES = ("Government", "Ministry", "ArmedForce", "ArmedGroup", "Coalition", "MediaOutlet", "NewsAgency",
              "Monitor", "InternationalOrganisation")
@@ -92,7 +92,7 @@ class GeneratorConfig:
     zipf_exponent: float = 1.1
     dissent: float = 0.15
     """Share of figures that state another number than the event's own toll of that population."""
-    triples_per_article: int = 203
+    triples_per_article: int = 230
     """Rough size of one article graph, used to turn a triple budget into a number of articles."""
 
 
@@ -131,6 +131,7 @@ class _Writer:
         self.g = _iri(graph)
         self.lines: list[str] = []
         self.report: tuple[int, str] = (0, "")
+        """An article's report: (the index of its event in the world, the report's IRI)."""
 
     def add(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"{s} {p} {o} {self.g} .\n")
@@ -204,6 +205,12 @@ class _World:
                 w.add(s, P["backs"], _iri(self.actors[rng.randrange(len(self.actors))]))
         return w
 
+    def complete_below(self, articles: int) -> int:
+        """Events below this index get no report from the articles after the first ``articles``."""
+        if self.n_events <= 5:
+            return 0
+        return int(articles / self.config.articles_per_event) - 2
+
     def event(self, index: int) -> tuple[str, str, str, list[str], str]:
         """Key facts of event ``index``, the same in every article that reports it."""
         rng = random.Random(f"{self.seed}-event-{index}")
@@ -214,8 +221,8 @@ class _World:
         places = [place] + ([self.places[int(place.rsplit('p', 1)[-1]) % 10]] if rng.random() < 0.5 else [])
         return CKGID + f"event/{key}", family, day.isoformat(), places, f"{family}, {places[0].rsplit('/', 1)[-1]}, {day}"
 
-    def article(self, index: int, facts: dict[str, list[_FigureFact]] | None = None) -> _Writer:
-        """The graph of article ``index``; its figures are added to ``facts`` (by event) when given."""
+    def article(self, index: int) -> _Writer:
+        """The graph of article ``index`` (:attr:`_Writer.report`: the event it reports, and its report)."""
         cfg = self.config
         rng = random.Random(f"{self.seed}-article-{index}")
         key = hashlib.sha256(f"{self.seed}-{index}".encode()).hexdigest()
@@ -364,39 +371,6 @@ class _World:
                 w.add(_iri(pop), P["populationOf"], ev)
                 w.add(_iri(pop), P["populationKind"], _c(kind))
                 w.add(_iri(pop), P["extractionRule"], _lit(f"population.kind.{kind.lower()}"))
-                if facts is not None:
-                    facts.setdefault(event, []).append(_FigureFact(
-                        fig, cl, _iri(claimant), _iri(pop), measure, low, low if exact else None))
-        return w
-
-    def derived(self, event: str, figures: list[_FigureFact]) -> _Writer:
-        """The event's derived graph: a node per pair of figures of one population that cannot both hold
-        (as conflictkg.derived stores them; different claimants: contradiction, the same: revision)."""
-        w = _Writer(CKGG + "derived/event/" + event.rsplit("/", 1)[-1])
-        ev = _iri(event)
-        for a, b in itertools.combinations(sorted(figures), 2):
-            if a.claim == b.claim or a.measure != b.measure or a.population != b.population:
-                continue
-            if b.high is not None and b.high < a.low:
-                a, b = b, a
-            if a.high is None or a.high >= b.low:
-                continue
-            kind = "revision" if a.claimant == b.claimant else "contradiction"
-            node = _iri(CKGID + f"{kind}/{hashlib.sha256(f'{event}{a.figure}{b.figure}'.encode()).hexdigest()[:12]}")
-            w.add(node, P["type"], _c(kind.capitalize()))
-            w.add(node, P["type"], _c("FigureConflict"))
-            w.add(node, P["conflictEvent"], ev)
-            w.add(node, P["conflictMeasure"], a.measure)
-            w.add(node, P["firstFigure"], a.figure)
-            w.add(node, P["secondFigure"], b.figure)
-            w.add(node, P["firstClaim"], a.claim)
-            w.add(node, P["secondClaim"], b.claim)
-            w.add(node, P["firstClaimant"], a.claimant)
-            w.add(node, P["secondClaimant"], b.claimant)
-            w.add(node, P["firstPopulation"], a.population)
-            w.add(node, P["secondPopulation"], b.population)
-            w.add(node, P["populationRelation"], _c("SamePopulation"))
-            w.add(node, P["reason"], _lit(f"{a.low} is less than {b.low}"))
         return w
 
     def event_graph(self, index: int, reports: list[str]) -> _Writer:
@@ -415,17 +389,52 @@ class _World:
         return w
 
 
-@dataclass(frozen=True, order=True)
-class _FigureFact:
-    """What a derived graph needs of a figure (N-Triples terms)."""
+class _Derivations:
+    """The events' derived graphs (contradictions, revisions, figure summaries), computed by the
+    pipeline's own code: :func:`conflictkg.derived.read_facts` then :func:`~conflictkg.derived.event_graph`,
+    over an in-memory store holding the dictionary and the articles of the events not yet complete
+    (an article reports an event near its own position, so only a few hundred articles are held).
+    A derived graph depends only on its event's articles and the dictionary, so it is the graph
+    ``Derivation.rebuild`` makes from the whole store (tests/test_benchmarks_smoke.py checks it)."""
 
-    figure: str
-    claim: str
-    claimant: str
-    population: str
-    measure: str
-    low: int
-    high: int | None
+    def __init__(self, world: _World) -> None:
+        import pyoxigraph as ox
+
+        from conflictkg.rules import load_rules
+
+        self.world = world
+        self.store = ox.Store()
+        self.store.load("".join(world.dictionary().lines).encode(), format=ox.RdfFormat.N_QUADS)
+        self.parent = {k.kind: k.within for k in load_rules().population_kinds}
+        self.pending: dict[int, list[str]] = {}
+        """Event index -> its articles' graphs held in the store."""
+
+    def add(self, article: _Writer) -> None:
+        import pyoxigraph as ox
+
+        self.store.load("".join(article.lines).encode(), format=ox.RdfFormat.N_QUADS)
+        self.pending.setdefault(article.report[0], []).append(article.g[1:-1])
+
+    def complete(self, below: int | None) -> Iterator[tuple[str, list[str]]]:
+        """The derived graphs of the events below index ``below`` (None: every event left), in event order."""
+        import pyoxigraph as ox
+
+        from conflictkg.derived import context_of, derived_graph, event_graph, read_facts
+        from conflictkg.store import EmbeddedStore, to_oxigraph
+
+        done = sorted(e for e in self.pending if below is None or e < below)
+        if not done:
+            return
+        iris = {e: self.world.event(e)[0] for e in done}
+        facts = read_facts(EmbeddedStore.over(self.store, union_default_graph=False), iris.values())
+        for e in done:
+            g = event_graph(facts[iris[e]], context_of(facts[iris[e]], self.parent))
+            name = f"<{derived_graph(iris[e])}>"
+            lines = sorted(f"{to_oxigraph(s_)} {to_oxigraph(p_)} {to_oxigraph(o_)} {name} .\n" for s_, p_, o_ in g)
+            for graph in self.pending.pop(e):
+                self.store.remove_graph(ox.NamedNode(graph))
+            if lines:
+                yield name[1:-1], lines
 
 
 #: Kinds of the populations the synthetic figures count (ckg:PopulationKind local names).
@@ -460,19 +469,20 @@ def iter_graphs(n_triples: int, seed: int = 1, *, config: GeneratorConfig | None
         d = world.dictionary()
         yield DICTIONARY_GRAPH_IRI, d.lines
     count = total if n_articles is None else n_articles
-    facts: dict[str, list[_FigureFact]] | None = {} if first_article == 0 and n_articles is None else None
+    derive = _Derivations(world) if first_article == 0 and n_articles is None else None
     reports: dict[int, list[str]] = {}
     for index in range(first_article, first_article + count):
-        w = world.article(index, facts)
+        w = world.article(index)
         reports.setdefault(w.report[0], []).append(w.report[1])
         yield w.g[1:-1], w.lines
+        if derive is not None:  # the whole world: its events' derived graphs, as each event is complete
+            derive.add(w)
+            yield from derive.complete(world.complete_below(index + 1))
+    if derive is not None:
+        yield from derive.complete(None)
     for event_index in sorted(reports):
         e = world.event_graph(event_index, reports[event_index])
         yield e.g[1:-1], e.lines
-    for event, figures in sorted((facts or {}).items()):  # the whole world: its events' derived graphs
-        d = world.derived(event, figures)
-        if d.lines:
-            yield d.g[1:-1], d.lines
 
 
 def article_graphs(n_triples: int, seed: int, indexes: range) -> Iterator[dict[URIRef, Graph]]:

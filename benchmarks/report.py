@@ -130,7 +130,8 @@ def query_intro(plan: Any) -> str:
         "Each query is timed on every engine in turn before the next query (the loads of a shared machine "
         "drift; engines compared query by query see the same drift). "
         "Engines: **pyoxigraph direct** (a checkpoint of the same on-disk store opened read-only, as conflictkg's "
-        "query workers do, queried in-process with the parameters as "
+        "query workers do, queried in-process over its default graph (the union of the named graphs, stored as "
+        "conflictkg keeps it) with the parameters as "
         "`substitutions`, results serialised to SPARQL JSON by pyoxigraph: the floor); **conflictkg** (real HTTP "
         "to `conflictkg serve` on loopback: analyst queries at `/queries/{name}?event=...`, shapes at "
         "`/sparql?query=...`); **rdflib Graph** (an in-memory rdflib `Dataset` with the union default graph, "
@@ -184,19 +185,25 @@ def query_tables(runs: Sequence[Any], rdflib_max: int) -> str:
             out.append("Notes: " + "; ".join(notes) + ".")
         if r.bare is not None:
             out.append(f"Round trip of the bare FastAPI + uvicorn route (`GET /nothing`, same client): {cell(r.bare)}.")
+        if isinstance(r.export, tuple):
+            out.append(f"Every stored contradiction and revision, exported by `conflictkg contradictions -o FILE` "
+                       f"(a fresh process, its start included; no target): {r.export[1]:,} pairs in "
+                       f"{r.export[0]:,.1f} s. The `contradictions` query above answers its first page "
+                       "(`/queries/{name}` pages with `limit`/`offset`, 1,000 rows by default).")
+        elif r.export:
+            out.append(f"`conflictkg contradictions -o FILE`: {r.export}.")
         out.append("")
     return "\n".join(out)
 
 
-def concurrency_table(concurrency: Mapping[int, Sequence[tuple[str, Any]]], quads: int | None,
-                      prototype: bool) -> str:
+def concurrency_table(concurrency: Mapping[int, Sequence[tuple[str, Any]]], quads: int | None) -> str:
     if not concurrency:
         return "Not run."
     lines = [f"conflictkg over {quads or 0:,} triples; every client is one keep-alive connection sending its next "
              "request as soon as the answer is in (`benchmarks/loadgen.py`: one asyncio loop, a few microseconds per "
-             "request, so the client takes little of the two cores). Workers: server processes on one port"
-             + (" (2: the read-only prototype `benchmarks/multiserve.py`, each process over its own checkpoint of the "
-                "store, `SO_REUSEPORT`; the product has no `serve --workers` yet)" if prototype else "") + ".\n",
+             "request, so the client takes little of the two cores, but some: it runs on the same machine). Workers: "
+             "`conflictkg serve --workers N` (one writer and N-1 readers of its published snapshots, one port, "
+             "`SO_REUSEPORT`).\n",
              "| endpoint | workers | clients | requests | errors | throughput | median | p95 | p99 |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for workers, rows in sorted(concurrency.items()):

@@ -115,35 +115,28 @@ def start_conflictkg(store: Path | None, log_dir: Path, *, query_timeout: float,
                      ready_timeout: float = 300.0) -> Server:
     """``conflictkg serve`` over the store at ``store`` (filled beforehand, closed).
 
-    ``workers`` > 1: that many server processes on one port, by ``serve --workers`` when the
-    product has it, else by the prototype launcher :mod:`benchmarks.multiserve` (read-only;
-    ``info["prototype"]`` is then 1). ``remote``: the SPARQL endpoint of ``--backend remote``
+    ``workers`` > 1: that many server processes on one port (``serve --workers``). ``remote``: the
+    SPARQL endpoint of ``--backend remote``
     (``store`` is then ignored). ``token`` allows writes.
     """
     port = free_port()
     log = log_dir / f"conflictkg-{port}.log"
     env = _env()
     flags = serve_flags()
-    prototype = workers > 1 and "--workers" not in flags
     limits = ["--query-timeout", str(query_timeout), "--query-workers", str(query_workers), "--max-rows", "1000000"]
     if "--client-queries" in flags:
         limits += ["--client-queries", str(CLIENT_QUERIES)]
-    if prototype:
-        assert store is not None and remote is None
-        cmd = [sys.executable, "-m", "benchmarks.multiserve", "--store", str(store), "--port", str(port),
-               "--workers", str(workers), *limits]
+    cmd = [sys.executable, "-c", "from conflictkg.cli import main; raise SystemExit(main())"]
+    if remote is not None:
+        env.update({"CONFLICTKG_BACKEND": "remote", "CONFLICTKG_REMOTE_QUERY": remote})
+        cmd += ["--store", str(log_dir / "unused-store")]
     else:
-        cmd = [sys.executable, "-c", "from conflictkg.cli import main; raise SystemExit(main())"]
-        if remote is not None:
-            env.update({"CONFLICTKG_BACKEND": "remote", "CONFLICTKG_REMOTE_QUERY": remote})
-            cmd += ["--store", str(log_dir / "unused-store")]
-        else:
-            cmd += ["--store", str(store)]
-        cmd += ["serve", "--port", str(port), "--host", "127.0.0.1", *limits]
-        if token:
-            cmd += ["--token", token]
-        if workers > 1:
-            cmd += ["--workers", str(workers)]
+        cmd += ["--store", str(store)]
+    cmd += ["serve", "--port", str(port), "--host", "127.0.0.1", *limits]
+    if token:
+        cmd += ["--token", token]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, cwd=str(log_dir))
     name = "conflictkg" + (f" x{workers}" if workers > 1 else "") + (" (remote)" if remote else "")
@@ -151,7 +144,6 @@ def start_conflictkg(store: Path | None, log_dir: Path, *, query_timeout: float,
     start = time.perf_counter()
     _wait_ready(server, "/sparql?query=ASK%7B%7D", ready_timeout)
     server.info["ready_s"] = time.perf_counter() - start
-    server.info["prototype"] = float(prototype)
     return server
 
 

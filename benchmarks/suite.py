@@ -17,8 +17,10 @@ import argparse
 import datetime as dt
 import math
 import multiprocessing as mp
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -44,7 +46,7 @@ from .targets import CKG, DIRECT, PEER, PEER_GEOMEAN, evaluate
 SECTIONS = ("Machine", "Targets", "Data", "Bulk load", "Query latency", "Concurrent clients", "Reads under writes",
             "Virtuoso", "Extraction and ingest", "SHACL validation", "Export", "Reproduce")
 
-DISK_LOAD = "pyoxigraph bulk_load, then optimize (on disk)"
+DISK_LOAD = "pyoxigraph bulk_load, the union default graph, then optimize (on disk)"
 """How the store the server and pyoxigraph direct read is made (compacted, like a store in service)."""
 GRAPH_NEIGHBOURS = "/graph/nodes/actor.a20/neighbours"
 """The ``/graph`` request of the concurrency benchmark (a dictionary actor that exists at every size)."""
@@ -188,6 +190,8 @@ class SizeRun:
     """Per query, rdflib-endpoint's cap when longer than the plan's (see :func:`decisive_cap`)."""
     bare: Timing | None = None
     """Round trip of the bare FastAPI route, measured around conflictkg's queries."""
+    export: tuple[float, int] | str | None = None
+    """The full export of the stored contradictions (``conflictkg contradictions``): (seconds, pairs) or why not."""
 
     @property
     def quads(self) -> int:
@@ -199,7 +203,6 @@ class Concurrency:
     quads: int | None = None
     rows: dict[int, list[tuple[str, Any]]] = field(default_factory=dict)
     """Workers -> (endpoint label, :class:`.loadgen.LoadResult` or why not)."""
-    prototype: bool = False
 
 
 def decisive_cap(ours: Timing | None, spec: QuerySpec, plan: Plan) -> float | None:
@@ -307,6 +310,9 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
             engine.close()
         for ep in endpoints:
             ep.stop()
+        if left() > 0:
+            report.log(f"size {size:,}: conflictkg contradictions (the full export)")
+            out.export = export_contradictions(direct_path, work, plan.load_cap)
         if size == plan.concurrency_size and 1 in plan.workers and left() > 0:
             concurrency.quads = out.quads
             concurrency.rows[1] = run_concurrency(server.base, specs, plan, report, workers=1)
@@ -326,13 +332,33 @@ def run_size(size: int, plan: Plan, work: Path, report: Report, deadline: float,
             concurrency.rows[workers] = [("all", f"the server did not start: {exc}")]
             continue
         try:
-            concurrency.prototype = concurrency.prototype or bool(many.info.get("prototype"))
             concurrency.rows[workers] = run_concurrency(many.base, specs, plan, report, workers=workers)
         finally:
             many.stop()
     for path in (store_path, direct_path, work / f"store-{size}-snapshots"):
         shutil.rmtree(path, ignore_errors=True)
     return out
+
+
+def export_contradictions(store: Path, work: Path, cap: float) -> tuple[float, int] | str:
+    """``conflictkg contradictions -o FILE`` on ``store`` in a fresh process (its start included): every stored
+    contradiction and revision, the export the paged ``contradictions`` query leaves to the command line."""
+    out = work / "contradictions.jsonl"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONFLICTKG_")}
+    start = time.perf_counter()
+    try:
+        proc = subprocess.run([sys.executable, "-m", "conflictkg.cli", "--store", str(store), "--turtle-dir",
+                               str(work / "no-turtle"), "contradictions", "-o", str(out)], cwd=str(work), env=env,
+                              capture_output=True, text=True, timeout=cap, check=False)
+    except subprocess.TimeoutExpired:
+        return f"did not finish within {cap:.0f} s"
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        return f"failed: {proc.stderr.strip()[-300:]}"
+    with open(out, encoding="utf-8") as fh:
+        pairs = sum(1 for _ in fh)
+    out.unlink()
+    return seconds, pairs
 
 
 def run_concurrency(base: str, specs: list[QuerySpec], plan: Plan, report: Report, *,
@@ -537,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         load_result = load_bench.run(plan.load_triples, clients=plan.load_clients, seconds=plan.load_duration,
                                      seed=plan.seed, workdir=work, reuse=plan.reuse, log=report.log)
         virtuoso_runs = run_virtuoso(plan, work, report, deadline + plan.virtuoso_budget)
-        verdicts = evaluate(runs, ingest_results, concurrency.rows, concurrency.prototype, plan.concurrency_size)
+        verdicts = evaluate(runs, ingest_results, concurrency.rows, plan.concurrency_size)
         report.section("Targets", "\n".join(["| target | measured | result |", "|---|---|---|"]
                                             + [v.row() for v in verdicts]
                                             + ["| 5. Virtuoso beside conflictkg (no target) | see *Virtuoso* below | "
@@ -545,8 +571,7 @@ def main(argv: list[str] | None = None) -> int:
         report.section("Data", fmt.data_text(runs, plan.seed))
         report.section("Bulk load", fmt.bulk_table(runs, plan.rdflib_max, virtuoso_runs))
         report.section("Query latency", fmt.query_intro(plan) + "\n\n" + fmt.query_tables(runs, plan.rdflib_max))
-        report.section("Concurrent clients", fmt.concurrency_table(concurrency.rows, concurrency.quads,
-                                                                   concurrency.prototype))
+        report.section("Concurrent clients", fmt.concurrency_table(concurrency.rows, concurrency.quads))
         report.section("Reads under writes", load_bench.markdown([load_result]))
         report.section("Virtuoso", fmt.virtuoso_section(virtuoso_runs, {r.size: r for r in runs})
                        if virtuoso_runs else "Not run in this run: `python -m benchmarks.virtuoso`.")

@@ -196,7 +196,7 @@ def target_ingest(results: Sequence[Any]) -> Verdict:
                    "PASS" if r.rate >= INGEST_RATE and not r.failures else "FAIL")
 
 
-def target_scaling(concurrency: Mapping[int, Sequence[tuple[str, Any]]], prototype: bool, size: int) -> Verdict:
+def target_scaling(concurrency: Mapping[int, Sequence[tuple[str, Any]]], size: int) -> Verdict:
     """Target 4: ``concurrency`` maps workers (1, 2) to (endpoint label, LoadResult or reason) rows."""
     name = (f"4. `/graph` neighbours and `/sparql` point lookups with 2 workers at least {SCALING}x the single-worker "
             f"throughput at {' and '.join(map(str, SCALING_CLIENTS))} clients, {human(size)}")
@@ -219,13 +219,11 @@ def target_scaling(concurrency: Mapping[int, Sequence[tuple[str, Any]]], prototy
             ratio = y.throughput / x.throughput
             parts.append(f"{label} x{clients}: {ratio:.2f}x ({x.throughput:,.0f} -> {y.throughput:,.0f} req/s)")
             failed = failed or ratio < SCALING or bool(x.errors) or bool(y.errors)
-    measured = "; ".join(parts) + (" (2 workers: the prototype launcher `benchmarks/multiserve.py`, read-only; "
-                                   "`conflictkg serve` has no `--workers` yet)" if prototype else "")
-    return Verdict(name, measured, "FAIL" if failed else "PASS")
+    return Verdict(name, "; ".join(parts), "FAIL" if failed else "PASS")
 
 
 def evaluate(runs: Sequence[Any], ingest: Sequence[Any], concurrency: Mapping[int, Sequence[tuple[str, Any]]],
-             prototype: bool, concurrency_size: int) -> list[Verdict]:
+             concurrency_size: int) -> list[Verdict]:
     by_size = {r.size: r for r in runs}
     ref = by_size.get(REFERENCE_SIZE) or (max(runs, key=lambda r: r.size) if runs else None)
     large = by_size.get(LARGE_SIZE)
@@ -234,5 +232,5 @@ def evaluate(runs: Sequence[Any], ingest: Sequence[Any], concurrency: Mapping[in
         out += [target_peer(ref), target_server_side(ref), target_overhead(ref)]
     out.append(target_large(large))
     out.append(target_ingest(ingest))
-    out.append(target_scaling(concurrency, prototype, concurrency_size))
+    out.append(target_scaling(concurrency, concurrency_size))
     return out

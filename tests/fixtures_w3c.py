@@ -124,8 +124,7 @@ def params(tests: list[W3CTest]) -> list[Any]:
 
 
 skip_suite(ENTAILMENT, "entailment")
-_skip(UNION_DEFAULT_GRAPH, "exists/manifest#exists-graph-variable", "negation/manifest#graph-minus",
-      "subquery/manifest#subquery04")
+_skip(UNION_DEFAULT_GRAPH, "negation/manifest#graph-minus", "subquery/manifest#subquery04")
 _skip(f"{UPSTREAM}: the store keeps an xsd:boolean as its value, so \"0\"^^xsd:boolean comes back as \"false\"",
       *(f"cast/manifest#cast-{t}" for t in ("bool", "int", "float", "double", "decimal", "string")))
 _skip(f"{UPSTREAM}: the store keeps \"-3\"^^xsd:negativeInteger as an xsd:integer", "csv-tsv-res/manifest#tsv03")

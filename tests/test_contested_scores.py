@@ -48,10 +48,6 @@ def test_seed_contradictions_meet_the_floors(tmp_path: Path, monkeypatch: pytest
     assert _low(scores, ("contradiction",)) == {}, scores
 
 
-@pytest.mark.xfail(strict=True, reason="needs dev2's events (issue 13: one event per attack) and the claimants' "
-                   "organisations (issue 12: a minister's or general's ministry, 'Defense Ministry' in a Russian "
-                   "outlet) to tell revisions from contradictions; with the gold's claims, groups and events the "
-                   "population rules find every pair (scripts/contested_oracle.py). Remove this mark when it passes")
 def test_dev2_contradictions_and_revisions_meet_the_floors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scores = _scores("dev2", tmp_path, monkeypatch)
     assert _low(scores, ("contradiction", "revision")) == {}, scores

@@ -177,3 +177,18 @@ def test_no_write_path_stores_pairs_of_figures_that_count_different_people(servi
     civilians = service.store.select(f"SELECT ?p WHERE {{ ?p ckg:populationOf <{EVENT}> ; ckg:populationKind ?k }}",
                                      )
     assert {str(r["p"]).rsplit("/", 1)[1] for r in civilians} == {"civilians", "soldiers-russia"}
+
+
+def test_a_spokesman_in_a_ministry_statement_revises_the_ministrys_toll() -> None:
+    # the colonel speaks in a statement the ministry released: one source; his bare toll counts the
+    # only group the event's figures count (Russian soldiers)
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        assert s.builder.ingest(_article("a.txt")).ok
+        assert s.builder.ingest(Article(text=(
+            "Toll rises\n\nThe toll from the strike near Aleppo on Tuesday has risen to 20, Colonel Ivo Marek said on "
+            "Friday in a video statement released by the Russian Defence Ministry.\n"),
+            meta=ArticleMeta(file_name="f.txt", published=dt.date(2021, 6, 5)))).ok
+        (pair,) = s.contradictions()
+        assert (pair["kind"], pair["a"]["figure"], pair["b"]["figure"], pair["relation"]) == ("revision", "12", "20", "SamePopulation")
+        assert pair["b"]["claimant"] == "Ivo Marek"
+        assert pair["reason"].startswith("Russian Ministry of Defence and then Ivo Marek, one source, changed the figure")

@@ -11,6 +11,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, SKOS
 
 from conflictkg.extract import Doc, Pipeline, load_resources
+from conflictkg.extract.populations import antecedent_group
 from conflictkg.model import Article, ArticleMeta, PopulationRecord
 from conflictkg.namespaces import CKG, CKGID
 from conflictkg.populations import Party, PopulationRules, event_context, population_key, relation
@@ -122,6 +123,22 @@ def test_same_within_and_not_comparable() -> None:
     assert relation(contractors, P("People"), ctx) == "within"
 
 
+def test_an_unqualified_count_stands_for_the_one_party_group_an_event_counts() -> None:
+    people, soldiers, mobilised = P("People"), P("Soldiers", nationality=RUSSIA), P("Soldiers", nationality=RUSSIA, marks=("mobilised",))
+    ctx = event_context([people, soldiers, mobilised], PARENT)
+    assert ctx.everyone == soldiers
+    assert relation(people, soldiers, ctx) == "same"  # "the toll rose to 89" after "63 Russian soldiers were killed"
+    assert relation(mobilised, people, ctx) == "within"
+    # a breakdown ("40 people, including 12 soldiers") or one claim counting both tells them apart
+    assert event_context([people, soldiers], PARENT, part_of=[(soldiers, people)]).everyone is None
+    assert event_context([people, soldiers], PARENT, side_by_side=[[people, soldiers]]).everyone is None
+    assert event_context([people, soldiers], PARENT, side_by_side=[[people], [soldiers]]).everyone == soldiers
+    # two parties' groups, or a group that is no party's (children), leave "people" everyone
+    assert event_context([people, soldiers, P("Soldiers", nationality=TURKEY)], PARENT).everyone is None
+    assert event_context([people, P("Children")], PARENT).everyone is None
+    assert relation(P("Children"), people, event_context([people, P("Children")], PARENT)) == "within"
+
+
 def test_civilians_are_everyone_counted_where_no_combatant_is() -> None:
     civilians, people, children = P("Civilians"), P("People"), P("Children")
     assert relation(civilians, people, event_context([civilians, people, children], PARENT)) == "same"
@@ -188,6 +205,14 @@ def test_a_bare_count_goes_on_counting_the_group_last_named() -> None:
     # with no group named before it, a bare count is everyone counted
     doc = _doc("Raid near Aleppo\n\nA monitor said on Monday that 26 were killed in the raid near Aleppo.\n")
     assert [(s, k) for s, k, _ in _placed(doc)] == [("26", "people")]
+
+
+def test_n_of_them_counts_the_group_named_before_it() -> None:
+    doc = _doc("Depot hit\n\nRockets hit a depot near Aleppo where Iranian soldiers slept, killing 14 of them, "
+               "a monitor said on Monday.\n")
+    assert [(s, k) for s, k, _ in _placed(doc)] == [("14", "soldiers-iran")]
+    assert antecedent_group(RULES, "Shells hit the camp where pro-government fighters rested, wounding ") == "pro-government fighters"
+    assert antecedent_group(RULES, "Shells hit the camp at noon, wounding ") is None
 
 
 def test_a_running_total_is_read_in_the_figures_own_clause() -> None:

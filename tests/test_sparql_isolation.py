@@ -82,9 +82,8 @@ def endpoint() -> Iterator[tuple[str, list[str]]]:
 
 
 def _service_task(store: EmbeddedStore, snapshots: Snapshots, url: str) -> Task:
-    return {"snapshot": snapshots.acquire(), "query": f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
-            "media_type": "text/csv", "max_rows": 100, "union": True, "default_graph": None, "named_graphs": None,
-            "substitutions": None, "base_iri": None, "prefixes": None, "graph_iris": []}
+    return Task(snapshot=snapshots.acquire(), query=f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+                media_type="text/csv", max_rows=100, check="stream")
 
 
 def _pool_answer(confine: bool, url: str) -> tuple[object, ...]:

@@ -165,9 +165,9 @@ def test_bad_parameters_are_422(client: Client) -> None:
     assert r.status_code == 422
     assert r.json() == {"error": "E054", "message": "bad parameters for query 'casualty-figures': missing parameter "
                         "'event' (iri): The event, e.g. https://w3id.org/conflictkg/id/event/2020-03-04-north-province-attack"}
-    r = client.get("/queries/casualty-figures", params={"event": "> } ; DROP ALL #", "limit": "3"})
+    r = client.get("/queries/casualty-figures", params={"event": "> } ; DROP ALL #", "rows": "3"})
     assert r.status_code == 422
-    assert r.json()["message"] == ("bad parameters for query 'casualty-figures': unknown parameter 'limit' (this query "
+    assert r.json()["message"] == ("bad parameters for query 'casualty-figures': unknown parameter 'rows' (this query "
                                    "takes: event); parameter 'event': '> } ; DROP ALL #' is not an absolute IRI")
     r = client.get("/queries/casualty-figures", params={"event": [EVENT, EVENT]})
     assert r.status_code == 422
@@ -210,3 +210,32 @@ def test_named_queries_follow_the_planner_rules(name: str) -> None:
     assert not joins_after_union, "a required pattern after a UNION: repeat it in each branch"
     typed = [t for n in nodes if n.name == "BGP" for t in n.triples if t[1] == RDF.type]
     assert not typed, f"rdf:type patterns {typed}: start from a property that implies the type"
+
+
+def test_named_queries_are_paged_in_a_deterministic_order(client: Client) -> None:
+    """Every named query takes ``limit`` and ``offset``: consecutive pages are the whole answer, in order,
+    on both backends (the embedded store writes them as the outermost LIMIT/OFFSET; the remote store
+    pages the rows it reads)."""
+    whole = _rows(client, "casualty-figures", event=EVENT)
+    header, rows = whole[0], whole[1:]
+    assert len(rows) == 4
+    pages = [_rows(client, "casualty-figures", event=EVENT, limit="3", offset=str(k)) for k in (0, 3, 6)]
+    assert [p[0] for p in pages] == [header] * 3
+    assert [len(p) - 1 for p in pages] == [3, 1, 0]
+    assert [row for p in pages for row in p[1:]] == rows
+    # a query without an ORDER BY of its own is ordered by the variables it projects, so its pages never overlap
+    pairs = _rows(client, "contradictions")[1:]
+    singles = [_rows(client, "contradictions", limit="1", offset=str(k))[1:] for k in range(len(pairs) + 1)]
+    assert len(pairs) >= 2 and [row for page in singles for row in page] == pairs
+    assert singles[-1] == []
+
+
+@pytest.mark.parametrize(("params", "problem"), [
+    ({"limit": "0"}, "parameter 'limit': '0' is not a whole number from 1 to 100000 (--max-rows)"),
+    ({"limit": "100001"}, "parameter 'limit': '100001' is not a whole number from 1 to 100000 (--max-rows)"),
+    ({"limit": "ten"}, "parameter 'limit': 'ten' is not a whole number from 1 to 100000 (--max-rows)"),
+    ({"offset": "-1"}, "parameter 'offset': '-1' is not a whole number from 0"),
+])
+def test_bad_paging_is_422(client: Client, params: dict[str, str], problem: str) -> None:
+    r = client.get("/queries/casualty-figures", params={"event": EVENT, **params})
+    assert (r.status_code, r.json()) == (422, {"error": "E054", "message": f"bad paging: {problem}"})

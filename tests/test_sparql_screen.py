@@ -108,6 +108,9 @@ def test_named_query_headers_are_checked(tmp_path: Path) -> None:
     path.write_text("# description: x\n# param who: iri\nSELECT ?s {}\n")
     with pytest.raises(DataFileError, match="not a variable of the query"):
         parse_named_query(path)
+    path.write_text("# description: x\n# param limit: integer\nSELECT ?limit {}\n")
+    with pytest.raises(DataFileError, match="'limit' is a paging parameter of every named query"):
+        parse_named_query(path)
     path.write_text("# param n: integer? A number\n# param d: date\nSELECT ?n ?d {}\n")
     with pytest.raises(DataFileError, match="description"):
         parse_named_query(path)
@@ -119,3 +122,28 @@ def test_named_query_headers_are_checked(tmp_path: Path) -> None:
     assert info.value.status == 422
     assert info.value.message == ("bad parameters for query 'q': parameter 'n': '4.2' is not an integer; "
                                   "parameter 'd': 'March' is not a date (YYYY-MM-DD)")
+
+
+@pytest.mark.parametrize(("query", "capped", "check"), [
+    ("SELECT ?s WHERE { ?s ?p ?o }", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 101", "count"),
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 10", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 10", "bounded"),
+    ("SELECT ?s WHERE { ?s ?p ?o } OFFSET 5 LIMIT 200", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 101 OFFSET 5", "count"),
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s ORDER BY ?n VALUES ?s { <http://a> }",
+     "SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s ORDER BY ?n LIMIT 101 VALUES ?s { <http://a> }", "count"),
+    ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } }", "SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } } LIMIT 101",
+     "count"),  # a subquery's LIMIT is its own
+    ("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }", "stream"),
+    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1e3", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1e3", "stream"),  # not readable
+])
+def test_the_screen_writes_the_outermost_limit(query: str, capped: str, check: str) -> None:
+    assert screen_query(query, set()).to_run(100) == (capped, check)
+
+
+def test_a_page_is_ordered_and_limited_by_the_screen() -> None:
+    plan = screen_query("SELECT (EXISTS { ?a ?b ?c } AS ?e) ?x WHERE { ?x ?p ?o } LIMIT 7", set())
+    assert plan.to_run(100, (10, 20)) == (
+        "SELECT (EXISTS { ?a ?b ?c } AS ?e) ?x WHERE { ?x ?p ?o } ORDER BY ?e ?x LIMIT 10 OFFSET 20", "bounded")
+    ordered = screen_query("SELECT ?x WHERE { ?x ?p ?o } ORDER BY DESC(?x)", set())
+    assert ordered.to_run(100, (10, 0)) == ("SELECT ?x WHERE { ?x ?p ?o } ORDER BY DESC(?x) LIMIT 10", "bounded")
+    with pytest.raises(QueryError, match="SELECT \\* query without ORDER BY cannot be paged"):
+        screen_query("SELECT * WHERE { ?x ?p ?o }", set()).to_run(100, (10, 0))

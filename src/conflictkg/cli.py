@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from .config import ENV_PREFIX, Settings
+from .config import DEFAULT_SERVER_WORKERS, ENV_PREFIX, Settings
 from .errors import ConfigError, ConflictKGError, QueryError, warning
 from .service import GraphService
 
@@ -331,6 +331,8 @@ def _serve_parser(sub: Any) -> None:
              type=Path)
     env_flag(p, "--fetch-private", help="let token holders make the server fetch loopback and private addresses "
                                         "(default: public addresses only)", action=argparse.BooleanOptionalAction)
+    env_flag(p, "--workers", help=f"server processes on the port: one writer, the others readers of its published "
+             f"snapshots (default {DEFAULT_SERVER_WORKERS}; more needs the store on disk)", type=int)
     _fetch_flags(p)
     _service_flags(p)
     p.add_argument("--get", metavar="PATH", default=None,
@@ -355,6 +357,12 @@ def _serve(args: argparse.Namespace, service: GraphService) -> int:
     from .api.app import create_app
 
     settings = service.settings
+    workers = DEFAULT_SERVER_WORKERS if args.workers is None else args.workers
+    if workers < 1:
+        raise ConfigError(f"--workers must be 1 or more, not {workers}", code="E011")
+    if workers > 1 and (settings.backend != "embedded" or settings.store is None):
+        raise ConfigError("--workers above 1 needs the embedded store on disk (--store PATH, --backend embedded)",
+                          code="E140")
     service.open()  # E110 when another process holds the store, before anything is printed
     if args.get is None:  # the address first: it is what the person starting the server looks for
         print(f"conflictkg: the workbench is at http://{_url_host(settings.host)}:{settings.port}/ "
@@ -397,10 +405,15 @@ def _serve(args: argparse.Namespace, service: GraphService) -> int:
         # uvicorn ends the process by re-raising the stop signal after shutdown: no finally runs then
         app.router.on_shutdown.append(lambda: ServerRecord.remove(record))
     try:
-        # httptools parses HTTP in C (h11, uvicorn's fallback, is pure Python); loop="auto" takes uvloop,
-        # a dependency wherever it is built (not on Windows).
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                    access_log=settings.access_log, http="httptools", loop="auto")
+        if workers > 1:  # one writer (this process) and readers of its published snapshots
+            from .serving import serve_processes
+
+            serve_processes(service, app, workers)
+        else:
+            # httptools parses HTTP in C (h11, uvicorn's fallback, is pure Python); loop="auto" takes uvloop,
+            # a dependency wherever it is built (not on Windows).
+            uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
+                        access_log=settings.access_log, http="httptools", loop="auto")
     finally:
         if record is not None:
             ServerRecord.remove(record)

@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_QUERY_TIMEOUT",
     "DEFAULT_MAX_ROWS",
     "DEFAULT_QUERY_WORKERS",
+    "DEFAULT_SERVER_WORKERS",
     "DEFAULT_RESERVED_WORKERS",
     "DEFAULT_SHORT_QUERY_TIMEOUT",
     "DEFAULT_CLIENT_QUERIES",
@@ -31,6 +32,7 @@ __all__ = [
     "DEFAULT_WORKER_RECYCLE",
     "DEFAULT_ACCESS_LOG",
     "DEFAULT_MAX_UPLOAD_BYTES",
+    "NAMED_QUERY_PAGE",
     "DEFAULT_MAX_QUERY_BYTES",
     "DEFAULT_MAX_UPDATE_BYTES",
     "DEFAULT_MAX_WRITE_TRIPLES",
@@ -73,6 +75,8 @@ DEFAULT_PORT = 8000
 DEFAULT_QUERY_TIMEOUT = 30.0
 #: Most result rows a SELECT may return; more is an error, never a silent truncation.
 DEFAULT_MAX_ROWS = 100_000
+#: Server processes of ``serve`` (``--workers``): one writer, the others readers of its published snapshots.
+DEFAULT_SERVER_WORKERS = 1
 #: Worker processes answering SPARQL queries in parallel (each killed and replaced at the time limit).
 DEFAULT_QUERY_WORKERS = 2
 #: Extra query workers kept for short queries: they take a query only when every other worker
@@ -91,6 +95,8 @@ DEFAULT_WORKER_RECYCLE = 256
 #: Whether ``serve`` logs one line per request. Off: the log line is written on the event loop,
 #: a tenth of a millisecond per request, more than the SPARQL layer itself adds to a small query.
 DEFAULT_ACCESS_LOG = False
+#: Rows per page of a named query (``/queries/{name}?limit=...&offset=...``) when the request names none.
+NAMED_QUERY_PAGE = 1000
 #: Largest request body the SPARQL service reads (queries, updates, Graph Store uploads).
 DEFAULT_MAX_UPLOAD_BYTES = 50_000_000
 #: Largest SPARQL query text (bytes); more is a 413 (E091). Screening is linear in the text.

@@ -382,7 +382,12 @@ def context_of(facts: EventFacts, parent: Mapping[str, str | None]) -> EventCont
     pops = [p for i, p in facts.populations.items() if any(f.population_iri == i for c in facts.claims for f in c.figures)]
     part_of = [(facts.populations[a], facts.populations[b]) for a, b in sorted(facts.within)
                if a in facts.populations and b in facts.populations]
-    return event_context(pops, parent, part_of)
+    side_by_side: dict[tuple[str, str], list[PopulationRecord]] = {}
+    for c in facts.claims:
+        for f in c.figures:
+            if f.population is not None:
+                side_by_side.setdefault((c.iri, f.measure), []).append(f.population)
+    return event_context(pops, parent, part_of, [g for _, g in sorted(side_by_side.items(), key=lambda kv: kv[0])])
 
 
 class Derivation:

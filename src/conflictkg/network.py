@@ -109,7 +109,8 @@ class _Builder:
         self._send: Any = None
         self._recv: Any = None
 
-    def build(self, snapshot: tuple[str, str, int], view: str) -> nx.MultiDiGraph:
+    def build(self, snapshot: tuple[str, str, int], view: str, union: bool) -> nx.MultiDiGraph:
+        """Projection ``view`` of ``snapshot``; ``union``: its default graph holds the union of its named graphs."""
         from multiprocessing.connection import Connection
 
         with self._lock:
@@ -123,7 +124,7 @@ class _Builder:
                 self._process.stdout.close()
                 self._send.send({"readable": [self.readable]})
             try:
-                self._send.send((snapshot, view))
+                self._send.send((snapshot, view, union))
                 kind, payload = self._recv.recv()
             except (EOFError, OSError) as exc:
                 self._stop()
@@ -147,7 +148,7 @@ class _Builder:
 
 
 def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
-    """The builder process's loop: a config, then ``(snapshot, view)`` requests, each answered with
+    """The builder process's loop: a config, then ``(snapshot, view, union)`` requests, each answered with
     ``("ok", projection)`` or ``("error", message)``."""
     from multiprocessing.connection import Connection
 
@@ -167,14 +168,14 @@ def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
     opened: tuple[int, EmbeddedStore] | None = None
     while True:
         try:
-            (kind, path, generation), view = recv.recv()
+            (kind, path, generation), view, union = recv.recv()
         except (EOFError, OSError):
             return
         try:
             if opened is None or opened[0] != generation:
                 opened = None
                 gc.collect()  # close the previous snapshot before opening the next
-                opened = (generation, EmbeddedStore.over(open_snapshot(kind, path)))
+                opened = (generation, EmbeddedStore.over(open_snapshot(kind, path), union_default_graph=union))
             answer: tuple[str, Any] = ("ok", project(opened[1], view))
         except Exception as exc:  # noqa: BLE001 - reported to the server, which keeps the old projection
             answer = ("error", f"{type(exc).__name__}: {exc}")
@@ -183,7 +184,8 @@ def _serve_builds() -> None:  # pragma: no cover - runs in the builder process
 
 def _close_builder(snapshots: Any, builder: _Builder) -> None:
     builder.close()
-    snapshots.close()
+    if snapshots is not None:  # None: the store's shared snapshots, closed by their owner
+        snapshots.close()
 
 
 class NetworkViews:
@@ -233,6 +235,20 @@ class NetworkViews:
                 if view in self._failed:
                     raise self._failed[view]
 
+    def current(self, view: str) -> tuple[int, nx.MultiDiGraph] | None:
+        """The newest projection of ``view`` built, and the store stamp it reflects, without ever
+        waiting (None when none is built yet); like :meth:`graph`, a stale one starts a rebuild."""
+        check_choice("view", view, VIEWS)
+        stamp = self._stamp()
+        with self._changed:
+            cached = self._cache.get(view)
+            if (cached is None or cached[0] != stamp) and view not in self._building:
+                self._building.add(view)
+                self._failed.pop(view, None)
+                threading.Thread(target=self._rebuild, args=(view,), daemon=True,
+                                 name=f"conflictkg-projection-{view}").start()
+            return cached
+
     def _rebuild(self, view: str) -> None:
         """The background builder of ``view``: build, publish, and again while the store keeps changing."""
         try:
@@ -264,20 +280,21 @@ class NetworkViews:
         snapshots, builder = self._builder(store)
         snapshot = snapshots.acquire()
         try:
-            return snapshot[2], builder.build(snapshot, view)
+            return snapshot[2], builder.build(snapshot, view, store.union_default_graph)
         finally:
-            snapshots.release(snapshot[2], set())
+            snapshots.release(snapshot[2], tuple)
 
     def _builder(self, store: EmbeddedStore) -> tuple[Any, _Builder]:
-        from .sparql.snapshot import Snapshots
+        from .sparql.snapshot import snapshots_of
 
         with self._process_lock:
             if self._process is None:
-                snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation, name="projection-snapshots")
+                snapshots = snapshots_of(store, "projection-snapshots")
                 builder = _Builder(str(snapshots.root))
                 self._process = (snapshots, builder)
                 # also when the service is dropped without close(): no stray process or snapshot folder
-                self._finalizer = weakref.finalize(self, _close_builder, snapshots, builder)
+                own = snapshots is not getattr(store, "shared_snapshots", None)
+                self._finalizer = weakref.finalize(self, _close_builder, snapshots if own else None, builder)
             return self._process
 
     def close(self) -> None:
@@ -325,16 +342,18 @@ class NetworkViews:
                 "in_degree": g.in_degree(n), "out_degree": g.out_degree(n)}
 
     def neighbours(self, ident: str, *, depth: int = DEFAULT_NEIGHBOUR_DEPTH, types: Sequence[str] | None = None,
-                   direction: str = "both", view: str = "actor-event") -> dict[str, Any]:
+                   direction: str = "both", view: str = "actor-event",
+                   graph: nx.MultiDiGraph | None = None) -> dict[str, Any]:
         """Nodes within ``depth`` hops (following edges ``out``, ``in`` or ``both`` ways).
 
         ``types`` keeps only nodes of those ``node_type``s in the answer (the walk passes
-        through every node); edges are those among the nodes answered.
+        through every node); edges are those among the nodes answered. ``graph``: the projection
+        of ``view`` to read (by default the newest, :meth:`graph`).
         """
         check_range("depth", depth, 1, MAX_NEIGHBOUR_DEPTH)
         check_choice("direction", direction, DIRECTIONS)
         wanted = check_types(types)
-        g = self.graph(view)
+        g = self.graph(view) if graph is None else graph
         start = self.resolve(ident, view, graph=g)
         dist = {start: 0}
         queue = deque([start])

@@ -298,6 +298,9 @@ class EventContext:
     """No figure of the event counts combatants: "civilians" are all the people counted."""
     part_of: Mapping[str, frozenset[str]]
     """Population key -> keys of the populations a breakdown puts it in (transitively)."""
+    everyone: PopulationRecord | None = None
+    """Whom an unqualified count ("the toll", "89 people") stands for at this event, when every other
+    group its figures count lies within one party's group (:func:`event_context`); None: everyone."""
 
     def ancestors(self, kind: str) -> list[str]:
         out: list[str] = []
@@ -312,9 +315,17 @@ class EventContext:
 
 
 def event_context(populations: Iterable[PopulationRecord], parent: Mapping[str, str | None],
-                  part_of: Iterable[tuple[PopulationRecord, PopulationRecord]] = ()) -> EventContext:
-    """The context in which an event's populations are compared."""
+                  part_of: Iterable[tuple[PopulationRecord, PopulationRecord]] = (),
+                  side_by_side: Iterable[Iterable[PopulationRecord]] = ()) -> EventContext:
+    """The context in which an event's populations are compared.
+
+    When every group the event's figures count, other than everyone ("people", "the toll"), lies
+    within one party's group (all the dead were one side's soldiers), an unqualified count stands
+    for that group, unless a breakdown puts the group within everyone or one claim counts both
+    (``side_by_side``: the populations one claim counts for one measure), which tells them apart.
+    """
     pops = list(populations)
+    part_of = list(part_of)
     links: dict[str, set[str]] = {}
     for part, whole in part_of:
         links.setdefault(population_key(part), set()).add(population_key(whole))
@@ -339,7 +350,32 @@ def event_context(populations: Iterable[PopulationRecord], parent: Mapping[str, 
 
     civilians_in_breakdown = any(p.kind == "Civilians" for p, _ in part_of) if part_of else False
     civilians_are_all = not any(combatant(p.kind) for p in pops) and not civilians_in_breakdown
-    return EventContext(parent=parent, civilians_are_all=civilians_are_all, part_of=closed)
+    ctx = EventContext(parent=parent, civilians_are_all=civilians_are_all, part_of=closed)
+    everyone = _everyone(pops, ctx, part_of, side_by_side)
+    return replace(ctx, everyone=everyone) if everyone is not None else ctx
+
+
+def _unqualified(p: PopulationRecord) -> bool:
+    return p.kind == "People" and not _placed(p) and not p.marks
+
+
+def _everyone(pops: list[PopulationRecord], ctx: EventContext, part_of: list[tuple[PopulationRecord, PopulationRecord]],
+              side_by_side: Iterable[Iterable[PopulationRecord]]) -> PopulationRecord | None:
+    """The one party's group every other group of the event lies within, if an unqualified count may stand for it."""
+    if not any(_unqualified(p) for p in pops):
+        return None
+    others = {population_key(p): p for p in pops if not _unqualified(p)}
+    tops = [p for k, p in others.items() if not any(k2 != k and relation(p, q, ctx) == "within" for k2, q in others.items())]
+    if len(tops) != 1 or not _placed(tops[0]) or any(relation(p, tops[0], ctx) is None for p in others.values()):
+        return None
+    top = tops[0]
+    if any(_unqualified(whole) for _, whole in part_of):
+        return None  # "12 people, including five soldiers": a breakdown tells them apart
+    for group in side_by_side:
+        counted = list(group)
+        if any(_unqualified(p) for p in counted) and any(relation(p, top, ctx) is not None for p in counted if not _unqualified(p)):
+            return None  # one claim counts both: they are not the same people
+    return top
 
 
 def _placed(p: PopulationRecord) -> bool:
@@ -359,6 +395,9 @@ def _within(p: PopulationRecord, q: PopulationRecord, ctx: EventContext) -> bool
 
 def relation(p: PopulationRecord, q: PopulationRecord, ctx: EventContext) -> Relation | None:
     """How ``p`` relates to ``q``: the same people, within it, containing it, or not comparable (None)."""
+    if ctx.everyone is not None:  # an unqualified count stands for the event's one party group
+        p = ctx.everyone if _unqualified(p) else p
+        q = ctx.everyone if _unqualified(q) else q
     a, b = _within(p, q, ctx), _within(q, p, ctx)
     if a and b:
         return "same"

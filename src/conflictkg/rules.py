@@ -206,6 +206,28 @@ class PopulationTermRule(RegexRule):
     value: str | None = None
 
 
+class SpeaksForRule(RegexRule):
+    """A phrase naming the organisation a speaker speaks for (its ``org`` group): "in a statement released by X"."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _names_org(cls, v: str) -> str:
+        if "(?P<org>" not in v:
+            raise ValueError("pattern has no (?P<org>...) group")
+        return v
+
+
+class PartyPhraseRule(RegexRule):
+    """A phrase naming the non-state party that owns a body or an office (its ``party`` group)."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _names_party(cls, v: str) -> str:
+        if "(?P<party>" not in v:
+            raise ValueError("pattern has no (?P<party>...) group")
+        return v
+
+
 #: Which schema each rules file follows.
 SCHEMAS: dict[str, type[BaseModel]] = {
     "cues": CueRule,
@@ -239,6 +261,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "place_names": PlaceNameRule,
     "population_kinds": PopulationKindRule,
     "population_terms": PopulationTermRule,
+    "speaks_for": SpeaksForRule,
+    "party_phrases": PartyPhraseRule,
 }
 
 

@@ -14,7 +14,9 @@ A service owns the settings, the store, the extractor and the validator. Its fac
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -217,10 +219,12 @@ class GraphService:
     def ensure_loaded(self) -> int:
         """Bring the store and its Turtle folder into agreement before serving; returns the triples loaded.
 
-        1. Settles the writes a crash interrupted (the journal, :meth:`TurtleFolder.reconcile`).
-        2. An empty store is loaded from its own Turtle folder, or from the shipped graph
+        1. Builds the union default graph of a store written before it was kept (once, logged: see
+           :mod:`conflictkg.store`).
+        2. Settles the writes a crash interrupted (the journal, :meth:`TurtleFolder.reconcile`).
+        3. An empty store is loaded from its own Turtle folder, or from the shipped graph
            (``data/turtle/``) when that folder has none (and the folder then mirrors it).
-        3. A store that is not empty is the reference: graphs without a file get one; files whose
+        4. A store that is not empty is the reference: graphs without a file get one; files whose
            graph the store lacks (dropped outside conflictkg) are not loaded, only reported
            (:meth:`TurtleFolder.settle`); a graph deleted through the service has no file left.
 
@@ -228,11 +232,20 @@ class GraphService:
         server is left as it is (that server does this)."""
         if getattr(self.store, "read_only", False):
             return 0
+        store = self.store
+        if isinstance(store, EmbeddedStore) and not store.union_default_graph:
+            started = time.monotonic()
+            print(f"conflictkg: this store was written before its default graph held the union of its named "
+                  f"graphs; building it once ({store.path})", file=sys.stderr)
+            quads = store.build_union_default_graph()
+            print(f"conflictkg: built the union default graph from {quads:,} quads in "
+                  f"{time.monotonic() - started:.1f} s", file=sys.stderr)
         folder = self.turtle_folder
         if folder is not None:
             with self._commit_lock:
                 self._settle_journal(folder)
-        if not self.store.triple_count():
+        empty = store.is_empty() if isinstance(store, EmbeddedStore) else not store.triple_count()
+        if empty:  # counting the triples of a large store reads all of it
             if folder is not None and folder.files():
                 return self._load(folder, own=True)
             return self._load(TurtleFolder(SHIPPED_TURTLE_DIR), own=False)

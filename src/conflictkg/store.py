@@ -9,13 +9,25 @@ triples (written exactly as given: the SPARQL service never sends stored terms t
 rdflib, whose literals are normalised, ``"1.0"^^xsd:decimal`` becoming ``"1"``), or ``None``
 to drop the graph. An empty content keeps the graph, empty: named graphs may be empty
 (``CREATE GRAPH``, a Graph Store PUT of an empty body), as SPARQL 1.1 Update allows.
+
+**The default graph is the union of the named graphs, stored.** pyoxigraph's own union view
+(``use_default_graph_as_union``) gives one solution per named graph holding a triple
+(oxigraph#1919): a triple three articles state was counted three times. So the embedded store
+keeps the union as its real default graph, each distinct triple once, and every write maintains
+it in the same transaction as the named graphs it changes: the new contents' triples are added,
+and of the replaced or dropped graphs' triples only those no other named graph holds are taken
+out (an indexed lookup each). Queries read the default graph as it is; nobody writes it directly
+(the service refuses default-graph writes). A store written before this (no :data:`UNION_MARKER`
+in its folder) gets it built once (:meth:`EmbeddedStore.build_union_default_graph`, called by
+``GraphService.ensure_loaded``); until then its queries read pyoxigraph's union view.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, Union, runtime_checkable
+from typing import Any, Protocol, Union, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -24,12 +36,14 @@ from rdflib.term import Node
 from .namespaces import PREFIXES
 
 __all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "to_rdflib", "to_oxigraph", "to_ntriples",
-           "ox_triples", "replace_graphs_update"]
+           "ox_triples", "replace_graphs_update", "UNION_MARKER", "union_marked"]
 
 Row = dict[str, Node | None]
 #: A graph's new content: rdflib triples, pyoxigraph triples (kept exactly), or None (drop the graph).
 GraphContent = Union[Graph, Sequence[ox.Triple], None]
 _PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
+#: A file in the folder of an on-disk store whose default graph holds the union of its named graphs.
+UNION_MARKER = "conflictkg-union-default-graph"
 
 
 @runtime_checkable
@@ -64,7 +78,20 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
 
+#: IRIs converted lately (a write converts the same predicates, classes and actors again and again:
+#: its graphs for the gate, the derived graphs and the store); emptied when full.
+_NAMED: dict[str, ox.NamedNode] = {}
+_NAMED_KEPT = 65_536
+
+
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if type(term) is URIRef:
+        node = _NAMED.get(term)
+        if node is None:
+            if len(_NAMED) >= _NAMED_KEPT:
+                _NAMED.clear()
+            node = _NAMED[term] = ox.NamedNode(str(term))
+        return node
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):
@@ -73,7 +100,7 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         if term.language:
             return ox.Literal(str(term), language=term.language)
         if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+            return ox.Literal(str(term), datatype=to_oxigraph(term.datatype))  # type: ignore[arg-type]
         return ox.Literal(str(term))
     raise TypeError(f"cannot store {term!r}")
 
@@ -127,29 +154,85 @@ def replace_graphs_update(graphs: Mapping[URIRef, GraphContent]) -> str:
 class EmbeddedStore:
     """A pyoxigraph store on disk (or in memory when ``path`` is None)."""
 
+    #: Whether the default graph holds the union of the named graphs (see the module's doc); when
+    #: False, queries read pyoxigraph's union view instead until :meth:`build_union_default_graph` ran.
+    union_default_graph: bool
+    #: Set by ``serve --workers`` (:mod:`conflictkg.serving`): the published snapshots every user of
+    #: this store reads (:func:`conflictkg.sparql.snapshot.snapshots_of`).
+    shared_snapshots: Any = None
+    #: Called after every write, the write lock still held (``serve --workers`` publishes the generation).
+    after_write: Callable[[], None] | None = None
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         #: Counts writes; the SPARQL service snapshots the store for its workers once per generation.
         self.generation = 0
+        self._write_lock = threading.Lock()
         if path is None:
             self._store = ox.Store()
+            self.union_default_graph = True
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
+            self.union_default_graph = union_marked(path) or self._mark_if_empty()
 
     @classmethod
-    def over(cls, store: ox.Store) -> EmbeddedStore:
+    def over(cls, store: ox.Store, *, union_default_graph: bool = True) -> EmbeddedStore:
         """Wrap an open pyoxigraph store (a read-only snapshot, in a projection builder process)."""
         wrapped = cls.__new__(cls)
         wrapped.path = None
         wrapped.generation = 0
+        wrapped._write_lock = threading.Lock()
         wrapped._store = store
+        wrapped.union_default_graph = union_default_graph
         return wrapped
 
     @property
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store, for the SPARQL service and bulk loads."""
         return self._store
+
+    def is_empty(self) -> bool:
+        """Whether the store holds no graph and no quad (a look at the first of each, whatever its size)."""
+        return (next(iter(self._store.named_graphs()), None) is None
+                and next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None)
+
+    def _mark_if_empty(self) -> bool:
+        """A store holding no quad has its (empty) union already: mark it so."""
+        if not self.is_empty():
+            return False
+        assert self.path is not None
+        _write_marker(self.path)
+        return True
+
+    def build_union_default_graph(self) -> int:
+        """Make the default graph the union of the named graphs, for a store written before it was kept:
+        every named graph's triples go through pyoxigraph's bulk loader (not one transaction, but adding a
+        triple twice is a no-op, so a build that was interrupted is simply done again), then the marker is
+        written. About 25 s per million quads on a busy 2-core machine. Returns the quads read."""
+        read = 0
+
+        def triples() -> Iterator[ox.Quad]:
+            nonlocal read
+            for graph in list(self._store.named_graphs()):
+                for quad in self._store.quads_for_pattern(None, None, None, graph):
+                    read += 1
+                    yield ox.Quad(quad.subject, quad.predicate, quad.object)
+
+        with self._write_lock:
+            self._store.bulk_extend(triples())
+            if self.path is not None:
+                self._store.flush()
+                _write_marker(self.path)
+            self.union_default_graph = True
+            self._wrote()
+        return read
+
+    def _wrote(self) -> None:
+        """A write was committed (the caller holds the write lock)."""
+        self.generation += 1
+        if self.after_write is not None:
+            self.after_write()
 
     def replace_graph(self, name: URIRef, graph: GraphContent) -> None:
         self.replace_graphs({name: graph})
@@ -158,18 +241,37 @@ class EmbeddedStore:
         if not graphs:
             return
         names = {name: ox.NamedNode(str(name)) for name in graphs}
-        simple = all(content is not None and len(content) for content in graphs.values())
-        if not simple or any(self._store.contains_named_graph(node) for node in names.values()):
-            # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
-            self._store.update(replace_graphs_update(graphs))
-        else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
-            self._store.extend(ox.Quad(t.subject, t.predicate, t.object, names[name])
-                               for name, content in graphs.items() for t in ox_triples(content))  # type: ignore[arg-type]
-        self.generation += 1
+        with self._write_lock:
+            simple = all(content is not None and len(content) for content in graphs.values())
+            if not simple or any(self._store.contains_named_graph(node) for node in names.values()):
+                # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
+                self._store.update(self._replace_text(graphs))
+            else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
+                quads = [ox.Quad(t.subject, t.predicate, t.object, names[name])
+                         for name, content in graphs.items() for t in ox_triples(content)]  # type: ignore[arg-type]
+                if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
+                    quads += [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+                self._store.extend(quads)
+            self._wrote()
+
+    def _replace_text(self, graphs: Mapping[URIRef, GraphContent]) -> str:
+        """The update that replaces ``graphs``. With the union default graph it first takes out of the
+        default graph the triples of the graphs it replaces that no other named graph holds (an indexed
+        lookup each), and last adds the new contents, copied from the stored triples (so the same blank
+        nodes): the default graph never holds a triple twice, nor one no named graph holds."""
+        text = replace_graphs_update(graphs)
+        if not self.union_default_graph:
+            return text
+        listed = " ".join(f"<{name}>" for name in graphs)
+        parts = [f"DELETE {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {listed} }} GRAPH ?g {{ ?s ?p ?o }} FILTER NOT EXISTS "
+                 f"{{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h NOT IN ({', '.join(f'<{n}>' for n in graphs)})) }} }}", text]
+        kept = " ".join(f"<{name}>" for name, content in graphs.items() if content is not None)
+        if kept:
+            parts.append(f"INSERT {{ ?s ?p ?o }} WHERE {{ VALUES ?g {{ {kept} }} GRAPH ?g {{ ?s ?p ?o }} }}")
+        return " ;\n".join(parts)
 
     def drop_graph(self, name: URIRef) -> None:
-        self._store.update(f"DROP SILENT GRAPH <{name}>")
-        self.generation += 1
+        self.replace_graphs({name: None})
 
     def graph(self, name: URIRef) -> Graph:
         g = Graph()
@@ -187,7 +289,7 @@ class EmbeddedStore:
         result = self._store.query(
             query,
             prefixes=_PREFIX_IRIS,
-            use_default_graph_as_union=True,
+            use_default_graph_as_union=not self.union_default_graph,
             substitutions=_substitutions(bindings),
         )
         names = [v.value for v in result.variables]  # type: ignore[union-attr]
@@ -195,25 +297,48 @@ class EmbeddedStore:
 
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
         return bool(
-            self._store.query(query, prefixes=_PREFIX_IRIS, use_default_graph_as_union=True,
+            self._store.query(query, prefixes=_PREFIX_IRIS, use_default_graph_as_union=not self.union_default_graph,
                               substitutions=_substitutions(bindings))
         )
 
     def update(self, update: str) -> None:
-        self._store.update(update, prefixes=_PREFIX_IRIS)
-        self.generation += 1
+        """A SPARQL update of the named graphs, run as given (no screen: for callers in this process). The
+        union default graph is made again in the same transaction, from the whole store (the service's
+        writes go through :meth:`replace_graphs`, which maintains it incrementally)."""
+        with self._write_lock:
+            if self.union_default_graph:
+                update = f"{update} ;\nCLEAR SILENT DEFAULT ;\nINSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+            self._store.update(update, prefixes=_PREFIX_IRIS)
+            self._wrote()
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
-        """Add quads in one transaction (bulk loads of generated data)."""
-        self._store.extend(quads)
-        self.generation += 1
+        """Add quads of named graphs in one transaction (bulk loads of generated data)."""
+        with self._write_lock:
+            batch = list(quads)
+            if self.union_default_graph:
+                batch += [ox.Quad(q.subject, q.predicate, q.object) for q in batch
+                          if not isinstance(q.graph_name, ox.DefaultGraph)]
+            self._store.extend(batch)
+            self._wrote()
 
     def triple_count(self) -> int:
-        return len(self._store)
+        """Quads in the named graphs (a triple two articles state counts twice; the default graph not at all)."""
+        rows = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return int(next(iter(rows))[0].value)  # type: ignore[union-attr, index, arg-type]
 
     def close(self) -> None:
         self._store.flush() if self.path is not None else None
         del self._store
+
+
+def union_marked(path: Path) -> bool:
+    """Whether the store in folder ``path`` keeps the union of its named graphs as its default graph."""
+    return (path / UNION_MARKER).is_file()
+
+
+def _write_marker(path: Path) -> None:
+    (path / UNION_MARKER).write_text("The default graph of this store holds the union of its named graphs "
+                                     "(conflictkg keeps it so on every write).\n", encoding="utf-8")
 
 
 def _substitutions(bindings: Mapping[str, Node] | None) -> dict[ox.Variable, object] | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import ConfigError
-from .store import EmbeddedStore
+from .store import EmbeddedStore, union_marked
 
 __all__ = ["ServerRecord", "StoreBusy", "ReadOnlyStore", "open_embedded", "SERVER_RECORD_SUFFIX"]
 
@@ -116,6 +116,7 @@ class ReadOnlyStore(EmbeddedStore):
         self.location = location
         self.holder = holder
         self.generation = 0
+        self.union_default_graph = union_marked(location)  # else its queries read pyoxigraph's union view
         try:
             self._store = ox.Store.read_only(str(location))
         except OSError as exc:

@@ -426,16 +426,17 @@ class ShapeValidator:
         """
         replaced = sorted(URIRef(g) for g in new_graphs)
         closed = {ox.NamedNode(str(c)) for c in self.closed_classes}
+        old = {t for name in replaced for t in _stored_graph(store, name)}
 
         def typed_in_store(iris: set[URIRef]) -> set[URIRef]:
             nodes = {ox.NamedNode(str(i)) for i in iris}
-            return {URIRef(s.value) for s, _p, o in _match(store, replaced, nodes, "s", _OX_TYPE) if o in closed}
+            return {URIRef(s.value) for s, _p, o in _match(store, replaced, nodes, "s", _OX_TYPE, old) if o in closed}
 
         untyped = self.untyped(new_graphs, typed=typed_in_store)
         if untyped:
             return ValidationReport(conforms=False, results=untyped, focus_nodes=0,
                                     triples=sum(len(g) for g in new_graphs.values()))
-        return _Delta(self, new_graphs, store).validate()
+        return _Delta(self, new_graphs, store, old).validate()
 
     def validate_store(self, store: GraphStore, *, reference: Mapping[URIRef, Graph] | None = None) -> ValidationReport:
         """Validate everything in the store (the union of its named graphs), check that every subject
@@ -580,14 +581,14 @@ class _Delta:
     text with its native parser (no parsing in Python).
     """
 
-    def __init__(self, validator: ShapeValidator, new_graphs: Mapping[URIRef, Graph], store: GraphStore) -> None:
+    def __init__(self, validator: ShapeValidator, new_graphs: Mapping[URIRef, Graph], store: GraphStore,
+                 old: set[_Triple]) -> None:
         self.validator = validator
         self.store = store
         self.replaced = sorted(URIRef(g) for g in new_graphs)
         self.delta: set[_Triple] = {_ox_triple(t) for graph in new_graphs.values() for t in graph}
-        self.old: set[_Triple] = set()
-        for name in self.replaced:
-            self.old.update(self._stored_graph(name))
+        self.old = old
+        """What the graphs being replaced hold now."""
         self.context: set[_Triple] = set()
         #: IRI objects of each subject, over the delta and the context read so far.
         self._objects: dict[Any, set[Any]] = {}
@@ -686,28 +687,46 @@ class _Delta:
             return nodes
         return {n for n in nodes if next(oxigraph.quads_for_pattern(None, None, n, None), None) is not None}
 
-    def _stored_graph(self, name: URIRef) -> Iterator[_Triple]:
-        """The triples the store holds in named graph ``name`` (the graph the delta replaces)."""
-        oxigraph = getattr(self.store, "oxigraph", None)
-        if oxigraph is not None:
-            for q in oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
-                yield q.subject, q.predicate, q.object
-            return
-        for triple in self.store.graph(name):
-            yield _ox_triple(triple)
-
     def _match(self, nodes: set[Any], position: str, predicate: Any = None) -> Iterator[_Triple]:
-        return _match(self.store, self.replaced, nodes, position, predicate)
+        return _match(self.store, self.replaced, nodes, position, predicate, self.old)
+
+
+def _stored_graph(store: GraphStore, name: URIRef) -> Iterator[_Triple]:
+    """The triples the store holds in named graph ``name`` (a graph a write replaces)."""
+    oxigraph = getattr(store, "oxigraph", None)
+    if oxigraph is not None:
+        for q in oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            yield q.subject, q.predicate, q.object
+        return
+    for triple in store.graph(name):
+        yield _ox_triple(triple)
 
 
 def _match(store: GraphStore, replaced: list[URIRef], nodes: set[Any], position: str,
-           predicate: Any = None) -> Iterator[_Triple]:
-    """Triples of the store's graphs but ``replaced`` with one of ``nodes`` as subject ("s") or object ("o")."""
+           predicate: Any = None, old: set[_Triple] | None = None) -> Iterator[_Triple]:
+    """Triples of the store's graphs but ``replaced`` with one of ``nodes`` as subject ("s") or object ("o").
+
+    On an embedded store whose default graph is the union of its named graphs (conflictkg.store),
+    with ``old`` (what the replaced graphs hold), each triple is read once from the default graph;
+    only a triple ``old`` holds is looked up again, to see whether another graph states it too."""
     if not nodes:
         return
     oxigraph = getattr(store, "oxigraph", None)
+    skip = {ox.NamedNode(str(g)) for g in replaced}
+    if oxigraph is not None and old is not None and getattr(store, "union_default_graph", False):
+        default = ox.DefaultGraph()
+        for node in nodes:
+            quads = (oxigraph.quads_for_pattern(node, predicate, None, default) if position == "s"
+                     else oxigraph.quads_for_pattern(None, predicate, node, default))
+            for q in quads:
+                triple = (q.subject, q.predicate, q.object)
+                if triple in old and not any(
+                        o.graph_name not in skip and not isinstance(o.graph_name, ox.DefaultGraph)
+                        for o in oxigraph.quads_for_pattern(*triple, None)):
+                    continue
+                yield triple
+        return
     if oxigraph is not None:  # the embedded store: straight to its indexes
-        skip = {ox.NamedNode(str(g)) for g in replaced}
         for node in nodes:
             quads = (oxigraph.quads_for_pattern(node, predicate, None, None) if position == "s"
                      else oxigraph.quads_for_pattern(None, predicate, node, None))

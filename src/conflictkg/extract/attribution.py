@@ -20,6 +20,7 @@ from .attribution_lines import dash_attribution, source_lines
 from .doc import Attribution, DateMention, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
+from .speaks_for import speaks_for
 
 __all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
 
@@ -748,6 +749,7 @@ def attribution(doc: Doc) -> Doc:
         found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
                  or f.stance in ("claims_responsibility", "denies", "accuses")]  # "Moscow denied involvement."
         channel, channel_rule = att._channel(s)
+        speaks_for(doc, att.resolver, s, found, att._media)
         for f in found:
             if channel and not f.channel:
                 f.channel = channel

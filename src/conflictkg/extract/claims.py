@@ -154,7 +154,11 @@ def claims(doc: Doc) -> Doc:
     owned = {id(f): owner(f, voices[f.sentence]) for f in doc.figures
              if len(voices.get(f.sentence, ())) > 1 and contrasted(doc, voices[f.sentence])}
 
+    # whom a person the text introduced speaks for, learnt anywhere in the article, holds for all their claims
+    learnt = {a.iri: a.affiliated_with[0] for a in doc.actors if a.affiliated_with}
     for claim, sents, att in zip(out, sentences_of, atts_of, strict=True):
+        if claim.on_behalf_of is None and learnt.get(claim.claimant, claim.claimant) != claim.claimant:
+            claim.on_behalf_of = learnt[claim.claimant]
         types = set()
         entry = dictionary.actor_by_iri(claim.claimant)
         if entry is not None:

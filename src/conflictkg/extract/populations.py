@@ -23,13 +23,33 @@ from ..rules import RuleSet
 from .doc import Doc
 from .pipeline import component
 
-__all__ = ["populations", "population_rules", "ANAPHOR_SENTENCES"]
+__all__ = ["populations", "population_rules", "antecedent_group", "ANAPHOR_SENTENCES", "ANTECEDENT_MODIFIER_WORDS"]
 
 #: A count with no group of its own ("the toll has risen to 33") counts the group named this many
 #: sentences before it at most (0: the same sentence).
 ANAPHOR_SENTENCES = 2
 
 _CLAUSE_END = re.compile(r"[;:.!?]|\s-\s")
+_OF_THEM = re.compile(r"\s+of\s+(?:them|whom|those)\b", re.I)
+_NOT_MODIFIER = re.compile(r"^(?:where|when|which|who|whom|that|the|a|an|of|in|at|on|and|or|were|was|are|is|had|have|been|"
+                           r"with|by|from|for|to|as|its|their|his|her|some|many|all)$", re.I)
+#: Words before the noun of an antecedent group kept as its modifiers ("pro-government Syrian soldiers").
+ANTECEDENT_MODIFIER_WORDS = 3
+
+
+def antecedent_group(rules: PopulationRules, before: str) -> str | None:
+    """The group "N of them" counts: the last counted-group noun before it in the sentence, with its
+    modifiers ("... where Russian soldiers were stationed, killing 63 of them" -> "Russian soldiers")."""
+    last = max((m for rx, _, _ in rules.kind_patterns for m in rx.finditer(before)), key=lambda m: (m.end(), -m.start()), default=None)
+    if last is None:
+        return None
+    words = re.split(r"\s+", before[: last.start()].rstrip())
+    kept: list[str] = []
+    for w in reversed(words[-ANTECEDENT_MODIFIER_WORDS:]):
+        if not w or re.search(r"[,;:.!?()\"]$", w) or _NOT_MODIFIER.match(w):
+            break
+        kept.insert(0, w)
+    return " ".join([*kept, last.group()])
 
 
 @lru_cache(maxsize=4)
@@ -77,7 +97,14 @@ def populations(doc: Doc) -> Doc:
         tail = doc.norm[fig.span.end : _sentence_end(doc, fig.span.start)]
         cut = _CLAUSE_END.search(tail)
         after = tail[: cut.start()] if cut else tail
-        if not (fig.group or "").strip() and last is not None and 0 <= sentence - last[0] <= ANAPHOR_SENTENCES:
+        start = next((x.span.start for x in doc.sentences if x.index == sentence), fig.span.start)
+        if not (fig.group or "").strip() and _OF_THEM.match(doc.norm[fig.span.end : fig.span.end + 20]):
+            # "killing 63 of them": the group named before it in the sentence
+            group = antecedent_group(rules, doc.norm[start : fig.span.start])
+            fig.population, _ = rules.describe(group, after=after, claimant=party, claimant_kind=own_kind) if group else (None, "")
+            if fig.population is not None:
+                fig.population = replace(fig.population, rules=(*fig.population.rules, "population.of-them"))
+        elif not (fig.group or "").strip() and last is not None and 0 <= sentence - last[0] <= ANAPHOR_SENTENCES:
             # "The toll has risen to 33": a bare count goes on counting the group last named
             fig.population = last[1] and replace(last[1], rules=(*last[1].rules, "population.previous-group"))
         else:

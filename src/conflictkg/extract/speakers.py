@@ -31,6 +31,7 @@ from .anaphora import BODY_HEADS, last_body, named_by_head, role_holder, same_su
 from .described import described_head
 from .doc import Doc, Mention, Speaker
 from .focus import country_names, focus_country
+from .parties import party_affiliation
 
 __all__ = ["SpeakerResolver", "ORG_NAME_WORDS", "DOCUMENT_HEADS", "ORG_NOUNS"]
 
@@ -417,9 +418,11 @@ class SpeakerResolver:
         country = countries.find(body) or (countries.capital_of(body) if re.fullmatch(r"[A-Z][\w' .-]+", body) else None)
         if country is not None and body not in country.demonyms:
             return self._government(country, span)
-        if re.match(r"^the\s", text, re.I):
+        if re.match(r"^the\s", text, re.I) or (self.headline and body[:1].isupper()):
+            # "the health ministry"; a headline drops the article ("..., Says Defense Ministry") and,
+            # read last, speaks for the country the whole article is most about
             inst = countries.institution_with_head(body)
-            focus = self._focus_country()
+            focus = self._focus_country(whole=self.headline)
             if inst is not None and focus is not None:
                 return self._institution_speaker(focus, inst, span)
         return None
@@ -554,6 +557,8 @@ class SpeakerResolver:
         elif country is not None and self._official(head):
             gov = self._government(country, span)
             affiliation = gov.iri if gov else None
+        elif country is None and self._official(head):
+            affiliation = party_affiliation(self, phrase, span)  # "X health officials"
         label = re.sub(r"^United States\b", "US", re.sub(r"^U\.?\s?S\.?(?=\s)", "US", label))
         iri = str(CKGID[f"actor/unnamed/{self.doc.article.key}/{slug(label)}"])
         modifier = _LABEL_DETERMINERS.sub("", text[: m.start()]).strip()
@@ -625,11 +630,12 @@ class SpeakerResolver:
             return None  # the country in focus has its own, outside the dictionary
         return candidates[0] if len(candidates) == 1 else None
 
-    def _focus_country(self) -> Country | None:
-        """The country the text is about just before the cursor (:func:`~conflictkg.extract.focus.focus_country`)."""
+    def _focus_country(self, *, whole: bool = False) -> Country | None:
+        """The country the text is about just before the cursor, or in the ``whole`` text
+        (:func:`~conflictkg.extract.focus.focus_country`)."""
         if self._country_names is None:
             self._country_names = country_names(self.doc)
-        return focus_country(self.doc, self._country_names, self._cursor)
+        return focus_country(self.doc, self._country_names, len(self.doc.norm) if whole else self._cursor)
 
     def _name(self, text: str, span: Span) -> tuple[Speaker, str] | None:
         rules = self.doc.resources.rules
@@ -731,7 +737,7 @@ class SpeakerResolver:
                 return self.doc.resources.dictionary.actors[m.actor].iri
         country = self._country_in(role)
         if country is None:
-            return None
+            return party_affiliation(self, role, span)  # "the X health minister": the party X's
         lowered = role.lower()
         for inst in countries.institutions.values():
             if any(r in lowered for r in inst.role_nouns) or any(h in lowered for h in inst.heads if h not in ("forces", "troops")):
@@ -765,6 +771,8 @@ class SpeakerResolver:
         if country is not None and re.search(r"\b(?:Ministry|Army|Armed Forces|General Staff|Directorate|Embassy|Navy|Police)\b", name):
             gov = self._government(country, name_span)
             government = gov.iri if gov else None
+        elif country is None:
+            government = party_affiliation(self, name, name_span)  # "the Ministry of Health of the X government"
         if iri not in self.actors:
             self.actors[iri] = ActorRecord(iri=iri, label=name, types=("Organisation",), evidence=name_span,
                                            affiliated_with=(government,) if government else (),

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import gc
+import re
 import tempfile
 import threading
 import time
@@ -40,16 +41,25 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from ..config import Settings
+from ..config import NAMED_QUERY_PAGE, Settings
 from ..errors import NotFound, QueryError, ValidationFailed
 from ..namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from ..store import EmbeddedStore, GraphContent, GraphStore, to_oxigraph, to_rdflib
 from .formats import DEFAULT_GRAPH_TYPE, negotiate, offers_for, serialize_triples
 from .lexer import engine_message, join, tokenize
-from .named import NamedQuery, load_named_queries
+from .named import PAGING_PARAMS, NamedQuery, load_named_queries
 from .pool import WorkerPool
-from .screen import Operation, QueryPlan, UpdatePlan, screen_query, screen_update, screened_query
-from .snapshot import Snapshots
+from .screen import (
+    Operation,
+    QueryPlan,
+    UpdatePlan,
+    bounded_text,
+    screen_query,
+    screen_update,
+    screened_query,
+    select_modifiers,
+)
+from .snapshot import SnapshotSource, close_snapshots, snapshots_of
 from .worker import Task
 
 __all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive", "PROTECTED_GRAPHS"]
@@ -62,18 +72,23 @@ Commit = Callable[[Mapping[URIRef, GraphContent]], None]
 #: The client key of callers in this process (the CLI); the API passes the requester's key.
 LOCAL_CLIENT = "local"
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
+PAGE_LIMIT, PAGE_OFFSET = PAGING_PARAMS
+#: Media type negotiations remembered (distinct Accept headers are few in practice; past this, none are added).
+_NEGOTIATIONS = 256
+_ERROR_AT = re.compile(r"error at 1:(\d+)")
 #: Graphs no request may change: the ontology and the curated dictionaries are the build's, not the API's.
 PROTECTED_GRAPHS = frozenset({str(ONTOLOGY_GRAPH), str(DICTIONARY_GRAPH)})
 
 
 @dataclass(frozen=True)
 class QueryResult:
-    """A finished query: the body in ``media_type``, and how many rows (or triples) it holds."""
+    """A finished query: the body in ``media_type``, and how many rows (or triples) it holds (None when
+    they were not counted: a SELECT whose outermost LIMIT kept it within the row cap)."""
 
     form: str
     media_type: str
     body: bytes
-    rows: int
+    rows: int | None
 
 
 @dataclass(frozen=True)
@@ -110,9 +125,10 @@ class SparqlEngine:
         self._write_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._pool: WorkerPool | None = None
-        self._snapshots: Snapshots | None = None
+        self._snapshots: SnapshotSource | None = None
         self._named: dict[str, NamedQuery] | None = None
         self._known: tuple[int, frozenset[str]] | None = None
+        self._negotiated: dict[tuple[str, str | None, str | None], str] = {}
 
     # --- queries ------------------------------------------------------------------------
 
@@ -123,9 +139,12 @@ class SparqlEngine:
     def known_graphs(self) -> frozenset[str]:
         """IRIs of the store's named graphs (empty ones too).
 
-        Cached per write generation of an embedded store (listing every graph costs
-        milliseconds per thousand graphs, on every query); a remote store is asked each time.
+        Cached per write generation of the store (listing every graph costs milliseconds per
+        thousand graphs, on every query); a remote store's generation moves on with every write
+        through it and every new list of its graphs (``RemoteStore``).
         """
+        if not self.embedded:
+            self.store.named_graphs()  # a remote store re-reads its list when it is old: its generation follows
         generation = getattr(self.store, "generation", None)
         cached = self._known
         if generation is not None and cached is not None and cached[0] == generation:
@@ -153,24 +172,27 @@ class SparqlEngine:
         substitutions: Mapping[str, Node] | None = None,
         base_iri: str | None = None,
         client: str = LOCAL_CLIENT,
+        page: tuple[int, int] | None = None,
     ) -> QueryResult:
         """Screen and run one query; the body is in ``media_type`` or the best match for ``accept``.
-        ``client`` names the caller for the pool's fairness limits (:mod:`.pool`)."""
+        ``client`` names the caller for the pool's fairness limits (:mod:`.pool`); ``page`` is
+        ``(limit, offset)`` of a named query (:meth:`run_named`)."""
         plan = self.screen(text, default_graph_uris=default_graph_uris, named_graph_uris=named_graph_uris,
                            base_iri=base_iri)
-        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
+                          base_iri, page)
         timeout = self.settings.query_timeout
         deadline = time.monotonic() + timeout
         if self.embedded:
             pool, snapshots = self._workers()
-            task["snapshot"] = snapshots.acquire()
+            snapshot = snapshots.acquire()
             try:
-                answer = pool.run(task, deadline, timeout, client=client)
+                answer = pool.run(task._replace(snapshot=snapshot), deadline, timeout, client=client)
             finally:
-                snapshots.release(task["snapshot"][2], pool.generations_in_use())
+                snapshots.release(snapshot[2], pool.generations_in_use)
         else:
             answer = self.store.run_query(task, timeout=timeout)  # type: ignore[attr-defined]
-        return _result(plan, answer, text, base_iri)
+        return _result(plan, answer, text, base_iri, task.query)
 
     async def query_async(
         self,
@@ -183,6 +205,7 @@ class SparqlEngine:
         substitutions: Mapping[str, Node] | None = None,
         base_iri: str | None = None,
         client: str = LOCAL_CLIENT,
+        page: tuple[int, int] | None = None,
     ) -> QueryResult:
         """:meth:`query` for the event loop: the same answers, errors and limits.
 
@@ -191,70 +214,93 @@ class SparqlEngine:
         event loop and its answer awaited there (:meth:`.WorkerPool.run_async`), so a request
         cancelled because its client went away leaves the queue or stops its worker.
         """
-        args: dict[str, Any] = {"accept": accept, "media_type": media_type, "default_graph_uris": default_graph_uris,
-                                "named_graph_uris": named_graph_uris, "substitutions": substitutions,
-                                "base_iri": base_iri, "client": client}
         if not self.embedded:
-            return await asyncio.to_thread(functools.partial(self.query, text, **args))
+            return await asyncio.to_thread(functools.partial(
+                self.query, text, accept=accept, media_type=media_type, default_graph_uris=default_graph_uris,
+                named_graph_uris=named_graph_uris, substitutions=substitutions, base_iri=base_iri, client=client,
+                page=page))
         pool, snapshots, known = self._pool, self._snapshots, self._known
         if pool is None or snapshots is None:
             pool, snapshots = await asyncio.to_thread(self._workers)
-        generation = getattr(self.store, "generation", None)
         plan = None
-        if known is not None and known[0] == generation:
+        if known is not None and known[0] == self.store.generation:  # type: ignore[attr-defined]
             plan = screened_query(text, known[1], default_graph_uris=default_graph_uris,
                                   named_graph_uris=named_graph_uris, base_iri=base_iri,
                                   max_bytes=self.settings.max_query_bytes)
         if plan is None:
             plan = await asyncio.to_thread(functools.partial(self.screen, text, default_graph_uris=default_graph_uris,
                                                              named_graph_uris=named_graph_uris, base_iri=base_iri))
-        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions, base_iri)
+        task = self._task(plan, text, accept, media_type, default_graph_uris, named_graph_uris, substitutions,
+                          base_iri, page)
         snapshot = snapshots.acquire_current() or await asyncio.to_thread(snapshots.acquire)
         try:
-            task["snapshot"] = snapshot
             timeout = self.settings.query_timeout
-            answer = await pool.run_async(task, time.monotonic() + timeout, timeout, client=client)
+            answer = await pool.run_async(task._replace(snapshot=snapshot), time.monotonic() + timeout, timeout,
+                                          client=client)
         finally:
-            snapshots.release(snapshot[2], pool.generations_in_use())
-        return _result(plan, answer, text, base_iri)
+            snapshots.release(snapshot[2], pool.generations_in_use)
+        return _result(plan, answer, text, base_iri, task.query)
+
+    def _media(self, form: str, accept: str | None, media_type: str | None) -> str:
+        """The media type to answer a ``form`` query in (``media_type`` if it can, else the best match for
+        ``accept``); negotiations are remembered per (form, Accept header)."""
+        key = (form, accept, media_type)
+        chosen = self._negotiated.get(key)
+        if chosen is None:
+            offers = offers_for(form)
+            chosen = media_type if media_type in offers else negotiate(accept, offers)
+            if chosen is None:
+                raise QueryError(
+                    f"cannot answer this {form} query in any type the request accepts ({accept}); "
+                    f"available: {', '.join(offers)}", code="E059", status=406)
+            if len(self._negotiated) < _NEGOTIATIONS:
+                self._negotiated[key] = chosen
+        return chosen
 
     def _task(self, plan: QueryPlan, raw: str, accept: str | None, media_type: str | None,
               default_graph_uris: Sequence[str], named_graph_uris: Sequence[str],
-              substitutions: Mapping[str, Node] | None, base_iri: str | None) -> Task:
-        """What a worker (or the remote store) needs to answer a screened query: its canonical text."""
-        offers = offers_for(plan.form)
-        chosen = media_type if media_type in offers else negotiate(accept, offers)
-        if chosen is None:
-            raise QueryError(
-                f"cannot answer this {plan.form} query in any type the request accepts ({accept}); "
-                f"available: {', '.join(offers)}", code="E059", status=406)
+              substitutions: Mapping[str, Node] | None, base_iri: str | None,
+              page: tuple[int, int] | None = None) -> Task:
+        """What a worker (or the remote store) needs to answer a screened query: its canonical text, with
+        the outermost LIMIT (and a page's OFFSET) the screen writes (:meth:`.QueryPlan.to_run`)."""
+        chosen = self._media(plan.form, accept, media_type)
         protocol_dataset = bool(default_graph_uris or named_graph_uris)
-        text = plan.text
-        if not self.embedded:  # the same tokens, IRIs written without escapes (Virtuoso does not read them)
-            text = join(tokenize(raw, base=base_iri, prefixes=PREFIX_IRIS).tokens, plain_iris=True)
-        return {
-            "query": text,
-            "media_type": chosen,
-            "max_rows": self.settings.max_rows,
-            "union": not protocol_dataset and not plan.has_dataset_clause,
-            "default_graph": list(default_graph_uris) if protocol_dataset else None,
-            "named_graphs": list(named_graph_uris) if protocol_dataset else None,
-            "substitutions": {k: to_oxigraph(v) for k, v in substitutions.items()} if substitutions else None,
-            "base_iri": base_iri,
-            "prefixes": PREFIX_IRIS,
-            "graph_iris": list(plan.graph_iris),
-        }
+        max_rows = self.settings.max_rows
+        if self.embedded:
+            text, check = plan.to_run(max_rows, page)
+        else:  # the same tokens, IRIs written without escapes (Virtuoso does not read them); the remote
+            # store pages and counts the rows it reads (RemoteStore.run_query)
+            text, modifiers = select_modifiers(tokenize(raw, base=base_iri, prefixes=PREFIX_IRIS).tokens,
+                                               plain_iris=True)
+            text, check = bounded_text(text, modifiers, max_rows, page, write_limit=False)
+        return Task(
+            snapshot=None,
+            query=text,
+            media_type=chosen,
+            max_rows=max_rows,
+            check=check,
+            # the store's own default graph is the union (conflictkg.store); else pyoxigraph's union view
+            union=not protocol_dataset and not plan.has_dataset_clause
+            and not getattr(self.store, "union_default_graph", False),
+            default_graph=list(default_graph_uris) if protocol_dataset else None,
+            named_graphs=list(named_graph_uris) if protocol_dataset else None,
+            substitutions={k: to_oxigraph(v) for k, v in substitutions.items()} if substitutions else None,
+            base_iri=base_iri,
+            graph_iris=plan.graph_iris,
+            page=None if self.embedded else page,
+        )
 
-    def _workers(self) -> tuple[WorkerPool, Snapshots]:
+    def _workers(self) -> tuple[WorkerPool, SnapshotSource]:
         with self._start_lock:
             if self._pool is None or self._snapshots is None:
                 store: EmbeddedStore = self.store  # type: ignore[assignment]
-                self._snapshots = Snapshots(store.oxigraph, store.path, lambda: store.generation)
+                self._snapshots = snapshots_of(store, "snapshots")
                 s = self.settings
                 self._pool = WorkerPool(s.query_workers, reserved=s.reserved_workers,
                                         short_timeout=s.short_query_timeout, client_limit=s.client_queries,
                                         queue_limit=s.query_queue, memory_limit=s.worker_memory * 2**20,
-                                        recycle_bytes=s.worker_recycle * 2**20, readable=[str(self._snapshots.root)])
+                                        recycle_bytes=s.worker_recycle * 2**20, readable=[str(self._snapshots.root)],
+                                        prefixes=PREFIX_IRIS)
             return self._pool, self._snapshots
 
     # --- named queries ------------------------------------------------------------------
@@ -267,22 +313,30 @@ class SparqlEngine:
 
     def run_named(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
                   media_type: str | None = None, client: str = LOCAL_CLIENT) -> QueryResult:
-        """Run a named query with its parameters bound as RDF terms (never spliced into the text)."""
-        query, bindings = self._named_query(name, params)
-        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings, client=client)
+        """Run a named query with its parameters bound as RDF terms (never spliced into the text), one
+        page of its answer: ``limit`` (default :data:`~conflictkg.config.NAMED_QUERY_PAGE`) rows from
+        ``offset`` (default 0), in a deterministic order (see :meth:`_named_query`)."""
+        query, bindings, page = self._named_query(name, params)
+        return self.query(query.text, accept=accept, media_type=media_type, substitutions=bindings, client=client,
+                          page=page)
 
     async def run_named_async(self, name: str, params: Mapping[str, str], *, accept: str | None = None,
                               media_type: str | None = None, client: str = LOCAL_CLIENT) -> QueryResult:
         """:meth:`run_named` for the event loop (see :meth:`query_async`)."""
-        query, bindings = self._named_query(name, params)
+        query, bindings, page = self._named_query(name, params)
         return await self.query_async(query.text, accept=accept, media_type=media_type, substitutions=bindings,
-                                      client=client)
+                                      client=client, page=page)
 
-    def _named_query(self, name: str, params: Mapping[str, str]) -> tuple[NamedQuery, dict[str, Node]]:
+    def _named_query(self, name: str, params: Mapping[str, str]) -> tuple[NamedQuery, dict[str, Node], tuple[int, int]]:
+        """The query, its bindings and its page. Every named query is paged: ``limit`` and ``offset`` are
+        written as the outermost LIMIT and OFFSET by the screen, and a query without an ORDER BY of its own
+        is ordered by the variables it projects, so the pages of one store state never overlap."""
         query = self.named_queries().get(name)
         if query is None:
             raise NotFound(f"no named query {name!r}; see /queries", code="E061")
-        return query, query.bind(params)
+        values = dict(params)
+        page = _page(values.pop(PAGE_LIMIT, None), values.pop(PAGE_OFFSET, None), self.settings.max_rows)
+        return query, query.bind(values), page
 
     # --- writes -------------------------------------------------------------------------
 
@@ -369,7 +423,7 @@ class SparqlEngine:
                 self._pool.close()
                 self._pool = None
             if self._snapshots is not None:
-                self._snapshots.close()
+                close_snapshots(self.store, self._snapshots)
                 self._snapshots = None
 
 
@@ -421,14 +475,46 @@ def _bound_graphs(store: ox.Store, op: Operation, defaults: Sequence[str], named
     return found
 
 
-def _result(plan: QueryPlan, answer: tuple[Any, ...], text: str, base_iri: str | None) -> QueryResult:
+def _page(limit: str | None, offset: str | None, max_rows: int) -> tuple[int, int]:
+    """A named query's page from its URL parameters (E054, 422, for anything but whole numbers in range)."""
+    problems = []
+    values = []
+    for name, raw, default, low, high in ((PAGE_LIMIT, limit, min(NAMED_QUERY_PAGE, max_rows), 1, max_rows),
+                                          (PAGE_OFFSET, offset, 0, 0, None)):
+        if raw is None or raw == "":
+            values.append(default)
+            continue
+        if not raw.strip().isdigit() or int(raw) < low or (high is not None and int(raw) > high):
+            problems.append(f"parameter {name!r}: {raw!r} is not a whole number from {low}"
+                            + (f" to {high} (--max-rows)" if high is not None else ""))
+            continue
+        values.append(int(raw))
+    if problems:
+        raise QueryError("bad paging: " + "; ".join(problems), code="E054", status=422)
+    return values[0], values[1]
+
+
+def _result(plan: QueryPlan, answer: tuple[Any, ...], text: str, base_iri: str | None, ran: str) -> QueryResult:
     if answer[0] == "error":
         _, code, status, message = answer
-        if code == "E051":  # the engine's position is in the canonical text: tell it in the client's
-            message = engine_message(message, plan.text, tokenize(text, base=base_iri, prefixes=PREFIX_IRIS), text)
+        if code == "E051":  # the engine's position is in the text it ran: tell it in the client's
+            message = engine_message(_canonical_position(message, ran, plan), plan.text,
+                                     tokenize(text, base=base_iri, prefixes=PREFIX_IRIS), text)
         raise QueryError(message, code=code, status=status)
     _, media, body, rows = answer
     return QueryResult(form=plan.form, media_type=media, body=body, rows=rows)
+
+
+def _canonical_position(message: str, ran: str, plan: QueryPlan) -> str:
+    """pyoxigraph's ``error at 1:COLUMN`` in the text it ran, as a column of the canonical text (the text the
+    screen wrote differs from it only from the outermost LIMIT on)."""
+    m = _ERROR_AT.search(message)
+    if m is None or ran == plan.text or plan.modifiers is None:
+        return message
+    column = int(m.group(1))
+    if column > plan.modifiers.start:
+        column = max(plan.modifiers.start + 1, column - (len(ran) - len(plan.text)))
+    return message[:m.start(1)] + str(column) + message[m.end(1):]
 
 
 def _content(store: ox.Store, name: str) -> list[ox.Triple] | None:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from ..errors import QueryError
 
-__all__ = ["Token", "Lexed", "tokenize", "join", "resolve_iri", "KEYWORDS", "iri_text", "string_text", "engine_message"]
+__all__ = ["Token", "Lexed", "tokenize", "join", "join_with_offsets", "resolve_iri", "KEYWORDS", "iri_text", "string_text", "engine_message"]
 
 #: Every bare word pyoxigraph's grammar knows, upper-cased (keywords match in any case).
 KEYWORDS = frozenset("""
@@ -136,14 +136,25 @@ def join(tokens: list[Token], *, plain_iris: bool = False) -> str:
     ``plain_iris`` writes IRIs without ``\\u`` escapes, for a remote server whose parser does not
     read escapes in IRIs (Virtuoso): still absolute, still only IRI characters, and an operator
     ``<`` is still followed by a space, so a context-free lexer cannot read an IRI there."""
+    return join_with_offsets(tokens, plain_iris=plain_iris)[0]
+
+
+def join_with_offsets(tokens: list[Token], *, plain_iris: bool = False) -> tuple[str, list[int]]:
+    """:func:`join`, and where each token starts in the text it writes."""
     out: list[str] = []
+    offsets: list[int] = []
+    at = 0
     before = None
     for token in tokens:
         if _separated(before, token):
             out.append(" ")
-        out.append(f"<{token.value}>" if plain_iris and token.kind == "iri" else token.text)
+            at += 1
+        text = f"<{token.value}>" if plain_iris and token.kind == "iri" else token.text
+        offsets.append(at)
+        out.append(text)
+        at += len(text)
         before = token
-    return "".join(out)
+    return "".join(out), offsets
 
 
 def _malformed(kind: str, message: str, offset: int, source: str) -> QueryError:

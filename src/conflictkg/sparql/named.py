@@ -11,7 +11,8 @@ Each ``param NAME: TYPE`` line declares a variable ``?NAME`` of the query and it
 ``iri``, ``string``, ``integer`` or ``date``; a trailing ``?`` makes it optional. Values
 arrive as strings (URL parameters), are checked against their type, and are bound as RDF
 terms through pyoxigraph's ``substitutions``: they never enter the query text. Bad or
-missing values are one :class:`QueryError` (422, E054) listing every problem.
+missing values are one :class:`QueryError` (422, E054) listing every problem. Every named query
+is also paged: ``limit`` and ``offset`` (:data:`PAGING_PARAMS`) are no parameter names.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from rdflib.term import Node
 from ..errors import DataFileError, QueryError
 from ..resources import QUERIES_DIR
 
-__all__ = ["NamedQuery", "Param", "load_named_queries", "PARAM_TYPES"]
+__all__ = ["NamedQuery", "Param", "load_named_queries", "PARAM_TYPES", "PAGING_PARAMS"]
 
 PARAM_TYPES = ("iri", "string", "integer", "date")
+#: URL parameters every named query takes besides its own: its page (``SparqlEngine.run_named``).
+PAGING_PARAMS = ("limit", "offset")
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*(\w*)\s*:\s*(.*)$")
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]*$")
 
@@ -123,6 +126,9 @@ def parse_named_query(path: Path) -> NamedQuery:
             if not name or kind not in PARAM_TYPES:
                 raise DataFileError(f"{path}: parameter line {line!r} needs 'param NAME: TYPE' with TYPE one of "
                                     f"{', '.join(PARAM_TYPES)}", code="E028")
+            if name in PAGING_PARAMS:
+                raise DataFileError(f"{path}: {name!r} is a paging parameter of every named query, not a query "
+                                    "variable's name", code="E028")
             if not re.search(rf"\?{name}\b", text):
                 raise DataFileError(f"{path}: parameter {name!r} is not a variable of the query", code="E028")
             params.append(Param(name, kind, required, doc.strip()))

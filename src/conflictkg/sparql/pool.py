@@ -36,7 +36,7 @@ worker is only handed out once it has said it is ready and what confinement it a
 
 Two faces, one queue: :meth:`WorkerPool.run` blocks its thread (the CLI; the API's slow paths),
 :meth:`WorkerPool.run_async` waits on the event loop for a worker and for its pipe to become
-readable (no thread hop).
+readable (no thread hop). A query that finds a worker idle and nobody waiting gets it at once.
 """
 
 from __future__ import annotations
@@ -44,7 +44,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import pickle
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -118,14 +120,14 @@ class WorkerPool:
 
     def __init__(self, size: int, *, reserved: int = 0, short_timeout: float = 1.0, client_limit: int = 8,
                  queue_limit: int = 64, memory_limit: int | None = None, recycle_bytes: int = 256 * 2**20,
-                 readable: Sequence[str] = (), confine: bool = True) -> None:
+                 readable: Sequence[str] = (), confine: bool = True, prefixes: dict[str, str] | None = None) -> None:
         self.size = size
         self.reserved = reserved
         self.short_timeout = short_timeout
         self.client_limit = client_limit
         self.queue_limit = queue_limit
         self.config: WorkerConfig = {"readable": list(readable), "memory_limit": memory_limit,
-                                     "recycle_bytes": recycle_bytes, "confine": confine}
+                                     "recycle_bytes": recycle_bytes, "confine": confine, "prefixes": dict(prefixes or {})}
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._idle: dict[bool, list[_Worker]] = {False: [], True: []}
@@ -207,8 +209,9 @@ class WorkerPool:
 
     # --- the queue ------------------------------------------------------------------------
 
-    def _enter(self, client: str) -> _Ticket:
-        """Admit a query of ``client`` (or refuse it with a 503) and queue it for a worker."""
+    def _enter(self, client: str) -> tuple[_Ticket, _Worker | None]:
+        """Admit a query of ``client`` (or refuse it with a 503); with it, a worker at once when one is
+        idle and no query waits (the common case: no queue, no wake-up), else None: queue the ticket."""
         with self._lock:
             if self._closed:
                 raise QueryError("the query service is shutting down", code="E056", status=503,
@@ -223,7 +226,11 @@ class WorkerPool:
                                  "--query-queue); try again later", code="E102", status=503, retry_after=RETRY_AFTER)
             self._in_flight[client] = self._in_flight.get(client, 0) + 1
             ticket = _Ticket(client, next(self._seq))
-            return ticket
+            if self._waiting or not idle:
+                return ticket, None
+            ticket.worker = idle.pop()
+            self._running[client] = self._running.get(client, 0) + 1
+            return ticket, ticket.worker
 
     def _queue(self, ticket: _Ticket) -> None:
         with self._lock:
@@ -284,28 +291,31 @@ class WorkerPool:
 
     def run(self, task: Task, deadline: float, timeout: float, *, client: str = "local") -> tuple[Any, ...]:
         """Answer ``task`` before ``deadline`` (a :func:`time.monotonic` value) or raise a 503."""
-        ticket = self._enter(client)
+        ticket, worker = self._enter(client)
         try:
             while True:
-                ticket.event = threading.Event()
-                self._queue(ticket)
-                if not ticket.event.wait(max(deadline - time.monotonic(), 0.0)):
-                    self._done_with(ticket, self._withdraw(ticket), keep=True)  # granted just too late
-                    raise _all_busy(timeout)
-                worker = ticket.worker
-                assert worker is not None
+                if worker is None:
+                    ticket.event = threading.Event()
+                    self._queue(ticket)
+                    if not ticket.event.wait(max(deadline - time.monotonic(), 0.0)):
+                        self._done_with(ticket, self._withdraw(ticket), keep=True)  # granted just too late
+                        raise _all_busy(timeout)
+                    worker = ticket.worker
+                    assert worker is not None
                 try:
                     return self._ask(ticket, worker, task, deadline, timeout)
                 except _ShortOvertime:
                     ticket.general_only = True
+                    worker = None
         finally:
             self._leave(ticket)
 
     def _ask(self, ticket: _Ticket, worker: _Worker, task: Task, deadline: float, timeout: float) -> tuple[Any, ...]:
         keep = False
         try:
+            os.set_blocking(worker.recv.fileno(), True)  # the event loop's reader may have left it non-blocking
             worker.send.send(task)
-            worker.generation = task["snapshot"][2]
+            worker.generation = task.snapshot[2]  # type: ignore[index]
             limit = self._limit(worker, deadline)
             if not worker.recv.poll(max(limit - time.monotonic(), 0.0)):
                 raise self._overtime(worker, deadline, timeout)
@@ -320,46 +330,71 @@ class WorkerPool:
     async def run_async(self, task: Task, deadline: float, timeout: float, *,
                         client: str = "local") -> tuple[Any, ...]:
         """:meth:`run` for the event loop: the same answers and errors, and the same time limit."""
-        ticket = self._enter(client)
+        ticket, worker = self._enter(client)
         loop = asyncio.get_running_loop()
         try:
             while True:
-                ticket.loop = loop
-                ticket.future = loop.create_future()
-                self._queue(ticket)
-                try:
-                    await asyncio.wait_for(asyncio.shield(ticket.future), max(deadline - time.monotonic(), 0.0))
-                except TimeoutError:
-                    self._done_with(ticket, self._withdraw(ticket), keep=True)  # granted just too late
-                    raise _all_busy(timeout) from None
-                except BaseException:  # the caller went away while waiting: its query leaves the queue
-                    self._done_with(ticket, self._withdraw(ticket), keep=True)
-                    raise
-                worker = ticket.worker
-                assert worker is not None
+                if worker is None:
+                    worker = await self._wait_async(ticket, loop, deadline, timeout)
                 try:
                     return await self._ask_async(ticket, worker, task, deadline, timeout, loop)
                 except _ShortOvertime:
                     ticket.general_only = True
+                    worker = None
         finally:
             self._leave(ticket)
 
+    async def _wait_async(self, ticket: _Ticket, loop: asyncio.AbstractEventLoop, deadline: float,
+                          timeout: float) -> _Worker:
+        """Queue ``ticket`` and wait on the event loop until a worker is granted to it."""
+        ticket.loop = loop
+        ticket.future = loop.create_future()
+        self._queue(ticket)
+        try:
+            await asyncio.wait_for(asyncio.shield(ticket.future), max(deadline - time.monotonic(), 0.0))
+        except TimeoutError:
+            self._done_with(ticket, self._withdraw(ticket), keep=True)  # granted just too late
+            raise _all_busy(timeout) from None
+        except BaseException:  # the caller went away while waiting: its query leaves the queue
+            self._done_with(ticket, self._withdraw(ticket), keep=True)
+            raise
+        assert ticket.worker is not None
+        return ticket.worker
+
     async def _ask_async(self, ticket: _Ticket, worker: _Worker, task: Task, deadline: float, timeout: float,
                          loop: asyncio.AbstractEventLoop) -> tuple[Any, ...]:
+        """Send ``task`` and wait for the answer on the event loop: a reader callback collects the answer's
+        frame as it arrives (never a blocking read on the loop, whatever its size), a timer stops the wait."""
         keep = False
-        readable = loop.create_future()
+        done: asyncio.Future[bytes] = loop.create_future()
         fd = worker.recv.fileno()
+        frame = _Frame()
+
+        def readable() -> None:
+            try:
+                payload = frame.feed(os.read(fd, _READ_SIZE))
+            except OSError as exc:
+                payload = exc
+            if payload is not None and not done.done():
+                if isinstance(payload, BaseException):
+                    done.set_exception(payload)
+                else:
+                    done.set_result(payload)
+
+        def overtime() -> None:
+            if not done.done():
+                done.set_exception(TimeoutError())
+
         try:
             worker.send.send(task)
-            worker.generation = task["snapshot"][2]
-            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            worker.generation = task.snapshot[2]  # type: ignore[index]
+            loop.add_reader(fd, readable)
+            timer = loop.call_later(max(self._limit(worker, deadline) - time.monotonic(), 0.0), overtime)
             try:
-                await asyncio.wait_for(readable, max(self._limit(worker, deadline) - time.monotonic(), 0.0))
+                answer, recycle = pickle.loads(await done)
             finally:
                 loop.remove_reader(fd)
-                os.set_blocking(fd, True)  # uvloop made it non-blocking; recv() needs whole messages
-            # The worker writes its whole answer at once: once readable, the rest follows at pipe speed.
-            answer, recycle = worker.recv.recv()
+                timer.cancel()
             keep = not recycle
             return answer  # type: ignore[no-any-return]
         except TimeoutError:
@@ -382,6 +417,37 @@ class WorkerPool:
             self._idle = {False: [], True: []}
         for worker in workers:
             worker.kill()
+
+
+#: Bytes read from a worker's pipe per readable event.
+_READ_SIZE = 1 << 20
+
+
+class _Frame:
+    """One message of :class:`multiprocessing.connection.Connection` (a 4-byte big-endian length, or -1
+    and an 8-byte one, then the payload), collected from the chunks a pipe gives."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.size: int | None = None
+        self.header = 4
+
+    def feed(self, chunk: bytes) -> bytes | EOFError | None:
+        """The payload once complete; an :class:`EOFError` when the pipe closed; else None."""
+        if not chunk:
+            return EOFError("the worker closed its pipe")
+        self.buffer += chunk
+        if self.size is None and len(self.buffer) >= self.header:
+            (size,) = struct.unpack("!i", self.buffer[:4])
+            if size == -1:
+                self.header = 12
+                if len(self.buffer) < 12:
+                    return None
+                (size,) = struct.unpack("!Q", self.buffer[4:12])
+            self.size = size
+        if self.size is not None and len(self.buffer) >= self.header + self.size:
+            return bytes(self.buffer[self.header:self.header + self.size])
+        return None
 
 
 def _start(config: WorkerConfig, reserved: bool) -> _Worker:

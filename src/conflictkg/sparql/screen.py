@@ -37,10 +37,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..errors import QueryError
-from .lexer import Lexed, Token, iri_text, join, tokenize
+from .lexer import Lexed, Token, iri_text, join, join_with_offsets, tokenize
 
-__all__ = ["QueryPlan", "UpdatePlan", "Operation", "screen_query", "screened_query", "screen_update",
-           "with_values", "check_graphs", "too_large", "SCREEN_CACHE_BYTES"]
+__all__ = ["QueryPlan", "UpdatePlan", "Operation", "Modifiers", "RowCheck", "screen_query", "screened_query",
+           "screen_update", "with_values", "check_graphs", "too_large", "bounded_text", "select_modifiers",
+           "SCREEN_CACHE_BYTES"]
 
 _FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
 #: Bytes of screening results :func:`screen_query` keeps (canonical texts and what was found in them).
@@ -49,6 +50,28 @@ SCREEN_CACHE_BYTES = 16 * 1024 * 1024
 _CACHE_ENTRY_SHARE = 16
 #: Bytes counted for one cache entry besides its texts.
 _ENTRY_OVERHEAD = 256
+
+
+@dataclass(frozen=True)
+class Modifiers:
+    """The outermost SELECT's solution modifiers in a text: its ``LIMIT`` and ``OFFSET`` and where they
+    stand (``start``-``end``; an empty span where they would go: before a trailing ``VALUES``, else at
+    the end), whether it has an ``ORDER BY``, and the variables it projects (empty for ``*``)."""
+
+    start: int
+    end: int
+    limit: int | None = None
+    offset: int | None = None
+    ordered: bool = False
+    variables: tuple[str, ...] = ()
+
+
+#: How the answer of a query must still be checked against the row cap (see :meth:`QueryPlan.to_run`):
+#: ``"bounded"`` the outermost LIMIT is at most the cap, nothing to check; ``"count"`` the outermost LIMIT
+#: was set to cap + 1, so the answer holds at most one row too many (count only a large body);
+#: ``"stream"`` no LIMIT could be written (not a SELECT, or modifiers the screen cannot read): count
+#: the rows while reading them, stopping past the cap.
+RowCheck = str
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,132 @@ class QueryPlan:
     """IRIs named in ``GRAPH <...>`` patterns (a remote server may need them in the dataset)."""
     text: str = ""
     """The canonical text (:mod:`.lexer`): the only text the engine is given."""
+    modifiers: Modifiers | None = None
+    """Where the outermost SELECT's LIMIT and OFFSET are in :attr:`text` (None: not a SELECT, or unreadable)."""
+
+    def to_run(self, max_rows: int | None, page: tuple[int, int] | None = None) -> tuple[str, RowCheck]:
+        """The text the engine runs, and how its answer must be checked against ``max_rows``: the
+        canonical text, its outermost LIMIT written by the screen (:func:`bounded_text`)."""
+        return bounded_text(self.text, self.modifiers, max_rows, page)
+
+
+def bounded_text(text: str, modifiers: Modifiers | None, max_rows: int | None,
+                 page: tuple[int, int] | None = None, *, write_limit: bool = True) -> tuple[str, RowCheck]:
+    """``text`` (a canonical text whose outermost SELECT has ``modifiers``) with its LIMIT and OFFSET
+    written anew, and how the answer must be checked against the row cap ``max_rows``.
+
+    ``page`` is ``(limit, offset)`` of a named query's paging; it also orders a query that has no
+    ``ORDER BY`` by its projected variables, so pages are deterministic. The row cap: an outermost
+    LIMIT above ``max_rows`` (or none) becomes ``max_rows + 1``, so the engine never produces more
+    than one row too many, and a result of exactly that many rows is still refused (E057), never
+    truncated. The tokens written are the screen's own (a keyword and a number), outside every
+    group: what was checked is still what runs.
+
+    ``write_limit=False`` writes only the ORDER BY a page needs and leaves LIMIT and OFFSET as they
+    are, for a server that pages and counts wrongly under a LIMIT (Virtuoso 7.2 returns duplicate
+    rows for DISTINCT, ORDER BY and LIMIT together): the caller then pages and counts the rows it
+    reads ("stream")."""
+    if modifiers is None:
+        if page is not None:
+            raise QueryError("this query cannot be paged: its LIMIT and OFFSET are not readable", code="E054",
+                             status=422)
+        return text, "stream"
+    limit, offset = modifiers.limit, modifiers.offset
+    order = ""
+    if page is not None:
+        limit, offset = page
+        if not modifiers.ordered:
+            if not modifiers.variables:
+                raise QueryError("a SELECT * query without ORDER BY cannot be paged", code="E054", status=422)
+            order = " ORDER BY " + " ".join(f"?{v}" for v in modifiers.variables)
+    if not write_limit:
+        cut = modifiers.start
+        return (f"{text[:cut].rstrip()}{order} {text[cut:].lstrip()}".rstrip() if order else text), "stream"
+    check = "bounded"
+    if max_rows is not None and (limit is None or limit > max_rows):
+        limit, check = max_rows + 1, "count"
+    if (limit, offset) == (modifiers.limit, modifiers.offset) and not order:
+        return text, check
+    clause = order + (f" LIMIT {limit}" if limit is not None else "") + (f" OFFSET {offset}" if offset else "")
+    rest = text[modifiers.end:].lstrip()
+    return f"{text[:modifiers.start].rstrip()}{clause}{' ' + rest if rest else ''}", check
+
+
+def _select_modifiers(tokens: Sequence[Token], offsets: Sequence[int], length: int) -> Modifiers | None:
+    """The outermost SELECT's :class:`Modifiers` (offsets into the text ``tokens`` were joined to), or
+    None when the query is no SELECT or its modifiers are not plain (an unreadable LIMIT)."""
+    braces = parens = 0
+    form = main_open = main_close = None
+    for k, t in enumerate(tokens):
+        if t.kind == "punct":
+            if t.value in ("{", "{|"):
+                if form is not None and main_open is None and braces == 0 and parens == 0:
+                    main_open = k
+                braces += 1
+            elif t.value in ("}", "|}"):
+                braces -= 1
+                if braces == 0 and main_open is not None:
+                    main_close = k
+                    break
+            elif t.value in ("(", "<<("):
+                parens += 1
+            elif t.value in (")", ")>>"):
+                parens -= 1
+        elif t.kind == "word" and form is None and braces == 0 and t.value in _FORMS:
+            if t.value != "SELECT":
+                return None
+            form = k
+    if form is None or main_open is None or main_close is None:
+        return None
+    variables: list[str] = []
+    depth = 0
+    for k in range(form + 1, main_open):
+        t = tokens[k]
+        if t.kind == "punct" and t.value == "(":
+            depth += 1
+        elif t.kind == "punct" and t.value == ")":
+            depth -= 1
+        elif t.kind == "punct" and t.value == "*" and depth == 0:
+            variables = []
+            break
+        elif t.kind == "var" and (depth == 0 or _is(tokens[k - 1], "AS")):
+            variables.append(t.value)
+        elif _is(t, "FROM", "WHERE"):
+            break
+    limit = offset = None
+    first = last = None
+    ordered = False
+    where = length
+    braces = 0
+    k = main_close + 1
+    while k < len(tokens):
+        t = tokens[k]
+        if t.kind == "punct" and t.value in ("{", "(", "["):
+            braces += 1
+        elif t.kind == "punct" and t.value in ("}", ")", "]"):
+            braces -= 1
+        elif braces == 0 and _is(t, "ORDER"):
+            ordered = True
+        elif braces == 0 and _is(t, "VALUES"):
+            where = offsets[k]
+            break
+        elif braces == 0 and _is(t, "LIMIT", "OFFSET"):
+            n = tokens[k + 1] if k + 1 < len(tokens) else None
+            if n is None or n.kind != "number" or not n.value.isdigit():
+                return None
+            if t.value == "LIMIT":
+                limit = int(n.value)
+            else:
+                offset = int(n.value)
+            first = k if first is None else first
+            last = k + 1
+            k += 1
+        k += 1
+    if first is not None and last is not None:
+        start, end = offsets[first], offsets[last] + len(tokens[last].text)
+    else:
+        start = end = where
+    return Modifiers(start, end, limit, offset, ordered, tuple(dict.fromkeys(variables)))
 
 
 def too_large(kind: str, size: int, limit: int) -> QueryError:
@@ -269,9 +418,16 @@ def _analyse_query(text: str, base_iri: str | None, prefixes: Mapping[str, str] 
     if form is None:
         raise QueryError("malformed SPARQL query: no SELECT, CONSTRUCT, DESCRIBE or ASK (send updates to /update)",
                          code="E051", status=400)
+    canonical, offsets = join_with_offsets(tokens)
     return QueryPlan(form=form, default_graphs=tuple(defaults), named_graphs=tuple(nameds),
                      has_dataset_clause=bool(defaults or nameds), graph_iris=tuple(sorted(graph_iris)),
-                     text=lexed.text)
+                     text=canonical, modifiers=_select_modifiers(tokens, offsets, len(canonical)))
+
+
+def select_modifiers(tokens: Sequence[Token], *, plain_iris: bool = False) -> tuple[str, Modifiers | None]:
+    """The text :func:`.lexer.join` writes for ``tokens``, and its outermost SELECT's :class:`Modifiers`."""
+    text, offsets = join_with_offsets(list(tokens), plain_iris=plain_iris)
+    return text, _select_modifiers(tokens, offsets, len(text))
 
 
 def _iri_at(tokens: Sequence[Token], k: int) -> str | None:

@@ -16,30 +16,88 @@ A snapshot is taken lazily, by the first query after a write, so queries always 
 write that finished before they started (read-your-writes), and a query that started earlier
 keeps its consistent older view. Snapshots that no worker and no query in flight holds any more
 are deleted.
+
+With ``serve --workers N`` (:mod:`conflictkg.serving`) the writer *publishes* every generation
+(:meth:`Snapshots.publish`, eagerly, after each write): the snapshot is taken and recorded in
+``CURRENT`` in the snapshots' folder, where the reader processes find it
+(:class:`PublishedSnapshots`). Other processes' leases are invisible here, so a published
+snapshot is deleted only once it has been superseded for longer than ``retain`` seconds (more
+than any query may run). Every user of a store gets its snapshots through :func:`snapshots_of`:
+the store's shared ones when it has them, else its own.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection
 from pathlib import Path
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-__all__ = ["Snapshots"]
+__all__ = ["Snapshots", "PublishedSnapshots", "SnapshotSource", "snapshots_of", "close_snapshots", "CURRENT_FILE",
+           "read_current"]
+
+#: The record of the published snapshot, in the snapshots' folder (:meth:`Snapshots.publish`).
+CURRENT_FILE = "CURRENT"
+Snapshot = tuple[str, str, int]
+
+
+class SnapshotSource(Protocol):
+    """Where the query workers and the projection builder get the store's snapshots."""
+
+    root: Path
+
+    def acquire(self) -> Snapshot: ...
+
+    def acquire_current(self) -> Snapshot | None: ...
+
+    def release(self, generation: int, in_use: Callable[[], Collection[int]]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def snapshots_of(store: Any, name: str) -> SnapshotSource:
+    """The snapshots a user of ``store`` (an embedded store) reads: the ones the store shares
+    (``store.shared_snapshots``: the published ones of ``serve --workers``), else its own, in
+    ``<store>-<name>``. Close them with :func:`close_snapshots`."""
+    shared = getattr(store, "shared_snapshots", None)
+    if shared is not None:
+        return shared  # type: ignore[no-any-return]
+    return Snapshots(store.oxigraph, store.path, lambda: store.generation, name=name)
+
+
+def close_snapshots(store: Any, snapshots: SnapshotSource) -> None:
+    """Close ``snapshots`` unless they are the store's shared ones (their owner closes those)."""
+    if snapshots is not getattr(store, "shared_snapshots", None):
+        snapshots.close()
+
+
+def read_current(root: Path) -> dict[str, Any] | None:
+    """The published snapshot's record (``generation``, ``path``, ``union``), or None when there is none."""
+    try:
+        return json.loads((root / CURRENT_FILE).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return None
 
 
 class Snapshots:
     """Snapshots of one embedded store, one per write generation."""
 
     def __init__(self, store: ox.Store, store_path: Path | None, generation: Callable[[], int], *,
-                 name: str = "snapshots") -> None:
+                 name: str = "snapshots", retain: float | None = None) -> None:
         """``name`` tells apart the snapshot folders of different users of one store (beside the
-        store on disk: ``<store>-<name>``)."""
+        store on disk: ``<store>-<name>``). ``retain``: seconds a superseded snapshot stays on disk
+        for other processes (published snapshots); None: it goes as soon as nobody here holds it."""
         self._store = store
         self._generation = generation
+        self.retain = retain
+        self._superseded: dict[int, float] = {}
         if store_path is not None:
             self.root = store_path.parent / f"{store_path.name}-{name}"
             shutil.rmtree(self.root, ignore_errors=True)  # left by a killed server; the store's lock makes us its only user
@@ -67,6 +125,8 @@ class Snapshots:
                 else:
                     self._store.dump(output=str(path), format=ox.RdfFormat.N_QUADS)
                 self._paths[generation] = path
+                if self._current is not None:
+                    self._superseded[self._current[2]] = time.monotonic()
                 self._current = (self.kind, str(path), generation)
             self._leases[self._current[2]] = self._leases.get(self._current[2], 0) + 1
             return self._current
@@ -81,15 +141,45 @@ class Snapshots:
             self._leases[current[2]] = self._leases.get(current[2], 0) + 1
             return current
 
-    def release(self, generation: int, in_use: set[int]) -> None:
-        """Give back a lease, and delete the snapshots nobody needs any more."""
+    def release(self, generation: int, in_use: Callable[[], Collection[int]]) -> None:
+        """Give back a lease, and delete the snapshots nobody needs any more (``in_use``: the generations
+        the workers hold open; asked only when an older generation lost its last lease)."""
+        with self._lock:
+            left = self._leases[generation] - 1
+            if left:
+                self._leases[generation] = left
+            else:
+                del self._leases[generation]
+            if len(self._paths) <= 1:  # only the current snapshot (the common case): nothing to delete
+                return
+            self._clean(in_use)
+
+    def _clean(self, in_use: Callable[[], Collection[int]]) -> None:
+        current = self._current[2] if self._current else None
+        keep = set(in_use()) | set(self._leases) | ({current} if current is not None else set())
+        if self.retain is not None:
+            recent = time.monotonic() - self.retain
+            keep |= {g for g, when in self._superseded.items() if when > recent}
+        for old in [g for g in self._paths if g not in keep]:
+            _remove(self._paths.pop(old))
+            self._superseded.pop(old, None)
+
+    def publish(self, union: bool) -> Snapshot:
+        """Take the snapshot of the current generation (if not taken yet) and record it in ``CURRENT``
+        for the reader processes (``union``: its default graph is the union of the named graphs);
+        superseded snapshots older than ``retain`` go."""
+        snapshot = self.acquire()
+        kind, path, generation = snapshot
+        record = json.dumps({"generation": generation, "path": Path(path).name, "union": union, "pid": os.getpid()})
+        tmp = self.root / f".{CURRENT_FILE}.{os.getpid()}"
+        tmp.write_text(record, encoding="utf-8")
+        os.replace(tmp, self.root / CURRENT_FILE)
         with self._lock:
             self._leases[generation] -= 1
             if not self._leases[generation]:
                 del self._leases[generation]
-            keep = set(in_use) | set(self._leases) | ({self._current[2]} if self._current else set())
-            for old in [g for g in self._paths if g not in keep]:
-                _remove(self._paths.pop(old))
+            self._clean(tuple)
+        return snapshot
 
     def close(self) -> None:
         with self._lock:
@@ -103,3 +193,25 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     elif path.exists():
         path.unlink()
+
+
+class PublishedSnapshots:
+    """A reader process's view of the snapshots the writer publishes (``serve --workers``): the
+    current one is the one its store has open (:class:`conflictkg.serving.ReaderStore`); the writer
+    keeps and deletes them, so there is nothing to release or remove here."""
+
+    def __init__(self, root: Path, current: Callable[[], Snapshot]) -> None:
+        self.root = root
+        self._current = current
+
+    def acquire(self) -> Snapshot:
+        return self._current()
+
+    def acquire_current(self) -> Snapshot:
+        return self._current()
+
+    def release(self, generation: int, in_use: Callable[[], Collection[int]]) -> None:
+        return None
+
+    def close(self) -> None:
+        return None

@@ -12,27 +12,36 @@ Before its first task a worker confines itself (:mod:`.sandbox`): no network con
 access only to the snapshots and the Python installation, no writes, and an address-space cap.
 
 Messages (pickled over a pipe): the parent first sends a :class:`WorkerConfig` dict and the
-worker answers ``("ready", confinement)``; then for each :class:`Task` dict the worker answers
-``(answer, recycle)``, where ``answer`` is ``("ok", media_type, body, rows)`` or ``("error",
+worker answers ``("ready", confinement)``; then for each :class:`Task` (a small tuple: what one
+query needs and nothing else) the worker answers ``(answer, recycle)``, where ``answer`` is
+``("ok", media_type, body, rows)`` (``rows`` None when they were not counted) or ``("error",
 code, status, message)`` and ``recycle`` says that the worker's peak memory grew by more than
 ``WorkerConfig.recycle_bytes`` since it opened its snapshot: the pool then replaces it, so a
 heavy query's memory is given back to the system.
+
+SELECT results are written by pyoxigraph's own serializers. The row cap holds because the screen
+wrote the outermost LIMIT (:meth:`.screen.QueryPlan.to_run`): a task says whether that LIMIT is
+already within the cap (``"bounded"``: nothing to check), is the cap plus one (``"count"``: a
+body too short to hold that many rows is fine as it is, a longer one is counted), or could not
+be written (``"stream"``: the rows are counted as they are read, as for CONSTRUCT).
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 from multiprocessing.connection import Connection
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 import pyoxigraph as ox
 
-from .formats import BOOLEAN_FORMATS, convert_results, serialize_triples, solutions_json
+from .formats import BOOLEAN_FORMATS, RESULT_FORMATS, convert_results, serialize_triples, solutions_json
 from .sandbox import Confinement, confine
 
-__all__ = ["Task", "WorkerConfig", "serve", "run_task", "open_snapshot", "peak_rss", "out_of_memory"]
+__all__ = ["Task", "WorkerConfig", "serve", "run_task", "open_snapshot", "peak_rss", "out_of_memory", "count_rows",
+           "encode_result"]
 
 
 class WorkerConfig(TypedDict):
@@ -44,20 +53,30 @@ class WorkerConfig(TypedDict):
     """Growth of the peak RSS after which the worker asks to be replaced."""
     confine: bool
     """False only in tests that show what the confinement prevents."""
+    prefixes: dict[str, str]
+    """Prefixes for Turtle and RDF/XML answers (CONSTRUCT, DESCRIBE)."""
 
 
-class Task(TypedDict, total=False):
-    snapshot: tuple[str, str, int]  # (kind "rocksdb" | "nquads", path, generation)
+class Task(NamedTuple):
+    """One query for a worker (or the remote store): the text the screen passed and how to answer it."""
+
+    snapshot: tuple[str, str, int] | None
+    """(kind ``rocksdb`` | ``nquads``, path, generation); None for the remote store."""
     query: str
     media_type: str
     max_rows: int
-    union: bool
-    default_graph: list[str] | None
-    named_graphs: list[str] | None
-    substitutions: dict[str, Any] | None
-    base_iri: str | None
-    prefixes: dict[str, str] | None
-    graph_iris: list[str]
+    check: str
+    """How the answer is held to ``max_rows``: ``bounded``, ``count`` or ``stream`` (module doc)."""
+    union: bool = False
+    """Read pyoxigraph's union view as the default graph (a store whose own default graph is not the union yet)."""
+    default_graph: list[str] | None = None
+    named_graphs: list[str] | None = None
+    substitutions: dict[str, Any] | None = None
+    base_iri: str | None = None
+    graph_iris: tuple[str, ...] = ()
+    """IRIs of ``GRAPH <...>`` patterns (the remote store's dataset)."""
+    page: tuple[int, int] | None = None
+    """(limit, offset) the remote store applies to the rows it reads (a worker's text has them written)."""
 
 
 def open_snapshot(kind: str, path: str) -> ox.Store:
@@ -75,22 +94,54 @@ def _too_many(max_rows: int, what: str) -> tuple[str, str, int, str]:
             "add a LIMIT or narrow the query")
 
 
-def encode_result(result: Any, media_type: str, max_rows: int, prefixes: dict[str, str] | None) -> tuple[Any, ...]:
+#: The fewest bytes one more row adds to a results body, per format: a body shorter than this many
+#: times (cap + 1) cannot hold cap + 1 rows (JSON ``{},``; XML ``<result></result>``; CSV and TSV a line end).
+_ROW_BYTES = {ox.QueryResultsFormat.JSON: 3, ox.QueryResultsFormat.XML: 17, ox.QueryResultsFormat.CSV: 2,
+              ox.QueryResultsFormat.TSV: 1}
+_CSV_QUOTED = re.compile(rb'"(?:[^"]|"")*"')
+
+
+def count_rows(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """The solutions in a results body pyoxigraph wrote (CSV cannot be read back: its line ends
+    outside quoted fields are counted)."""
+    if fmt == ox.QueryResultsFormat.CSV:
+        return _CSV_QUOTED.sub(b"", body).count(b"\r\n") - 1
+    return sum(1 for _ in ox.parse_query_results(body, format=fmt))  # type: ignore[union-attr]
+
+
+def encode_result(result: Any, media_type: str, max_rows: int, prefixes: dict[str, str] | None,
+                  check: str = "stream", page: tuple[int, int] | None = None) -> tuple[Any, ...]:
     """A query result (boolean, solutions, or triples) as the answer tuple ``("ok", media type, body, count)``,
     or ``("error", code, status, message)`` when the media type cannot carry it or it has more than
-    ``max_rows`` rows. Used by the query workers and by the remote store."""
+    ``max_rows`` rows. ``check`` says how solutions are held to ``max_rows`` (module doc); ``page``
+    (limit, offset) keeps those solutions only. Used by the query workers and by the remote store."""
     if isinstance(result, ox.QueryBoolean):
         if media_type not in BOOLEAN_FORMATS:
             return ("error", "E059", 406, f"an ASK result cannot be given as {media_type}")
         return ("ok", media_type, result.serialize(format=BOOLEAN_FORMATS[media_type]), 1)
     if isinstance(result, ox.QuerySolutions):
+        if check != "stream":
+            fmt = RESULT_FORMATS[media_type]
+            body = result.serialize(format=fmt)
+            rows = None
+            if check == "count" and len(body) >= _ROW_BYTES[fmt] * (max_rows + 1):
+                rows = count_rows(body, fmt)
+                if rows > max_rows:
+                    return _too_many(max_rows, "rows")
+            return ("ok", media_type, body, rows)
         names = [v.value for v in result.variables]
-        rows = []
+        rows_read = []
+        limit, skip = page if page is not None else (max_rows + 1, 0)
         for solution in result:
-            if len(rows) == max_rows:
+            if skip:
+                skip -= 1
+                continue
+            if len(rows_read) == limit:
+                break
+            if len(rows_read) == max_rows:
                 return _too_many(max_rows, "rows")
-            rows.append([solution[n] for n in names])
-        return ("ok", media_type, convert_results(solutions_json(names, rows), media_type), len(rows))
+            rows_read.append([solution[n] for n in names])
+        return ("ok", media_type, convert_results(solutions_json(names, rows_read), media_type), len(rows_read))
     triples = []
     for triple in result:
         if len(triples) == max_rows:
@@ -99,24 +150,21 @@ def encode_result(result: Any, media_type: str, max_rows: int, prefixes: dict[st
     return ("ok", media_type, serialize_triples(triples, media_type, prefixes), len(triples))
 
 
-def run_task(store: ox.Store, task: Task) -> tuple[Any, ...]:
+def run_task(store: ox.Store, task: Task, prefixes: dict[str, str] | None = None) -> tuple[Any, ...]:
     """Run one query on ``store``: the worker's answer tuple."""
-    media_type = task["media_type"]
-    max_rows = task["max_rows"]
-    kwargs: dict[str, Any] = {
-        "base_iri": task.get("base_iri"),
-        "prefixes": task.get("prefixes"),
-        "use_default_graph_as_union": bool(task.get("union")),
-    }
-    if task.get("default_graph") is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in task["default_graph"] or []]
-        kwargs["use_default_graph_as_union"] = False
-    if task.get("named_graphs") is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in task["named_graphs"] or []]
-    if task.get("substitutions"):
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in (task["substitutions"] or {}).items()}
+    kwargs: dict[str, Any] = {}
+    if task.base_iri is not None:
+        kwargs["base_iri"] = task.base_iri
+    if task.default_graph is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in task.default_graph]
+    elif task.union:
+        kwargs["use_default_graph_as_union"] = True
+    if task.named_graphs is not None:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in task.named_graphs]
+    if task.substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in task.substitutions.items()}
     try:
-        return encode_result(store.query(task["query"], **kwargs), media_type, max_rows, task.get("prefixes"))
+        return encode_result(store.query(task.query, **kwargs), task.media_type, task.max_rows, prefixes, task.check)
     except SyntaxError as exc:
         return ("error", "E051", 400, f"malformed SPARQL query: {exc}")
     except KeyError as exc:  # a media type the form cannot take
@@ -165,8 +213,10 @@ def peak_rss() -> int:
     return int(peak) * (1 if sys.platform == "darwin" else 1024)
 
 
-def serve(recv: Connection, send: Connection, recycle_bytes: int) -> None:  # pragma: no cover - child process
-    """The worker's loop: receive a task, answer it, until the pipe closes."""
+def serve(recv: Connection, send: Connection, recycle_bytes: int,
+          prefixes: dict[str, str] | None = None) -> None:  # pragma: no cover - child process
+    """The worker's loop: receive a task, answer it, until the pipe closes. The snapshot a task names
+    stays open for the next tasks of the same generation."""
     opened: tuple[int, ox.Store] | None = None
     baseline = peak_rss()
     while True:
@@ -174,7 +224,7 @@ def serve(recv: Connection, send: Connection, recycle_bytes: int) -> None:  # pr
             task: Task = recv.recv()
         except (EOFError, OSError):
             return
-        kind, path, generation = task["snapshot"]
+        kind, path, generation = task.snapshot  # type: ignore[misc]
         if opened is None or opened[0] != generation:
             opened = None
             gc.collect()  # close the previous snapshot before opening the next
@@ -187,7 +237,7 @@ def serve(recv: Connection, send: Connection, recycle_bytes: int) -> None:  # pr
                 send.send((("error", "E050", 500, f"cannot open the store snapshot: {exc}"), False))
                 continue
             baseline = peak_rss()
-        answer = run_task(opened[1], task)
+        answer = run_task(opened[1], task, prefixes)
         recycle = answer[:2] == ("error", "E100") or peak_rss() - baseline > recycle_bytes
         send.send((answer, recycle))
 
@@ -210,7 +260,7 @@ def main() -> None:  # pragma: no cover - runs in the child process
     else:
         confinement = Confinement(network=None, files=None, memory=None, missing=("confinement disabled",))
     send.send(("ready", confinement.to_dict()))
-    serve(recv, send, config["recycle_bytes"])
+    serve(recv, send, config["recycle_bytes"], config.get("prefixes"))
 
 
 if __name__ == "__main__":  # pragma: no cover
