@@ -19,7 +19,7 @@ from rdflib.compare import isomorphic
 
 from conflictkg.config import Settings
 from conflictkg.model import Article, ArticleMeta
-from conflictkg.namespaces import EVENT_CURATION_GRAPH, ONTOLOGY_GRAPH, article_graph
+from conflictkg.namespaces import EVENT_CURATION_GRAPH, ONTOLOGY_GRAPH, PREFIXES, article_graph
 from conflictkg.service import GraphService
 from conflictkg.turtle_folder import same_triples
 
@@ -257,3 +257,51 @@ def test_other_named_graphs_are_trig_files_naming_their_graph(served) -> None:  
     name, read = folder.read(path)
     assert name == other and isomorphic(read, g)
     assert folder.graph_named(path) is None  # the name alone does not say which graph: the file does
+
+
+def test_an_article_added_through_the_http_api_gets_its_file(served) -> None:  # type: ignore[no-untyped-def]
+    service, client = served
+    folder = service.turtle_folder
+    assert folder is not None
+    text = "Rockets struck the village of Maarrat Misrin in Idlib province on Monday, killing 5 people, rescuers said.\n"
+    answer = client.post("/api/articles", json={"text": text, "published": "2021-07-06", "file_name": "rockets.txt"},
+                         headers=AUTH)
+    assert answer.status_code == 201, answer.text
+    graph = URIRef(answer.json()["graph"])
+    path = folder.file_for(graph)
+    assert path is not None and path.name == f"article-{answer.json()['key']}.ttl"
+    written = path.read_text(encoding="utf-8")
+    assert '"rockets.txt"' in written and '"2021-07-06"^^xsd:date' in written
+    assert written.startswith("@prefix ")  # Turtle with the project's prefixes, as the build writes it
+    assert_mirrors(service)  # the event it reports and that event's derived graph too
+
+
+def test_a_graph_store_post_to_another_graph_is_a_trig_file_exactly(served) -> None:  # type: ignore[no-untyped-def]
+    service, client = served
+    folder = service.turtle_folder
+    assert folder is not None
+    other = "http://example.org/analyst-notes"
+    path = folder.file_for(URIRef(other))
+    assert path is not None and path.suffix == ".trig"
+    place, skos = "<http://example.org/place/kafr-nabl>", "http://www.w3.org/2004/02/skos/core#"
+    for triple in (f'{place} a <https://w3id.org/conflictkg/ontology#Place> ; <{skos}prefLabel> "Kafr Nabl" ;\n'
+                   f' <http://www.w3.org/2000/01/rdf-schema#label> "Kafr Nabl" ;\n'
+                   f' <https://w3id.org/conflictkg/ontology#dictionaryEntry> "kafr-nabl" .\n',
+                   f'{place} <{skos}altLabel> "Kafranbel" .\n'):  # the second POST adds to the graph
+        answer = client.post("/graph-store", params={"graph": other}, content=triple.encode(),
+                             headers={**AUTH, "Content-Type": "text/turtle"})
+        assert answer.status_code in (200, 201, 204), answer.text
+    prefixes = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(
+        (k, str(v)) for k, v in PREFIXES.items()))  # all the project's prefixes, sorted: the same graph, the same file
+    assert path.read_text(encoding="utf-8") == prefixes + (
+        "<http://example.org/analyst-notes> {\n"
+        "\t<http://example.org/place/kafr-nabl> a ckg:Place ;\n"
+        '\t\trdfs:label "Kafr Nabl" ;\n'
+        '\t\tskos:altLabel "Kafranbel" ;\n'
+        '\t\tskos:prefLabel "Kafr Nabl" ;\n'
+        '\t\tckg:dictionaryEntry "kafr-nabl" .\n'
+        "}\n")
+    assert_mirrors(service)
+    assert client.delete("/graph-store", params={"graph": other}, headers=AUTH).status_code == 204
+    assert not path.exists()
+    assert_mirrors(service)

@@ -290,7 +290,11 @@ def _serialize(graph: URIRef, content: Graph | Iterable[ox.Triple], *, trig: boo
                             prefixes=_PREFIX_IRIS)
     else:
         data = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_PREFIX_IRIS)
-    return (data or b"").decode("utf-8")
+    text = (data or b"").decode("utf-8")
+    # pyoxigraph writes its prefixes in no fixed order: sorted, so that the same graph is the same file
+    lines = text.splitlines(keepends=True)
+    head = [line for line in lines if line.startswith("@prefix ")]
+    return "".join(sorted(head) + lines[len(head):])
 
 
 def _parse_turtle(path: Path) -> Graph:
