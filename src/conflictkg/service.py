@@ -185,10 +185,11 @@ class GraphService:
     @cached_property
     def turtle_folder(self) -> TurtleFolder | None:
         """The store's own Turtle folder (``--turtle-dir``, else ``turtle/`` beside the store; None for an
-        in-memory store without one). Never the shipped graph (``data/turtle/``): that one is rebuilt
-        only by ``scripts/rebuild-graph`` (E113 when it is named)."""
+        in-memory store without one; a remote store has one only when ``--turtle-dir`` names it: the
+        server is shared and may hold far more than conflictkg wrote). Never the shipped graph
+        (``data/turtle/``): that one is rebuilt only by ``scripts/rebuild-graph`` (E113 when it is named)."""
         own = self.settings.turtle_output
-        if own is None:
+        if own is None or (self.settings.backend == "remote" and self.settings.turtle_dir is None):
             return None
         if own.resolve() == SHIPPED_TURTLE_DIR.resolve():
             raise ConfigError(f"{own} holds the graph shipped with conflictkg, which only scripts/rebuild-graph writes; "
