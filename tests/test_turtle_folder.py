@@ -305,3 +305,19 @@ def test_a_graph_store_post_to_another_graph_is_a_trig_file_exactly(served) -> N
     assert client.delete("/graph-store", params={"graph": other}, headers=AUTH).status_code == 204
     assert not path.exists()
     assert_mirrors(service)
+
+
+def test_which_folder_a_store_has(tmp_path: Path) -> None:
+    """Beside an on-disk store by default; a remote store only when named; never the shipped graph."""
+    from conflictkg.errors import ConfigError
+    from conflictkg.resources import TURTLE_DIR
+
+    base = Settings.from_env().with_(store=tmp_path / "kg" / "store", turtle_dir=None)
+    assert GraphService(settings=base).turtle_folder.directory == tmp_path / "kg" / "turtle"  # type: ignore[union-attr]
+    remote = base.with_(backend="remote", remote_query="http://127.0.0.1:9/sparql")
+    assert GraphService(settings=remote).turtle_folder is None
+    named = remote.with_(turtle_dir=tmp_path / "mirror")
+    assert GraphService(settings=named).turtle_folder.directory == tmp_path / "mirror"  # type: ignore[union-attr]
+    with pytest.raises(ConfigError) as refused:
+        _ = GraphService(settings=base.with_(turtle_dir=TURTLE_DIR)).turtle_folder
+    assert refused.value.code == "E113"
