@@ -507,6 +507,7 @@ def test_revision_lines_and_the_figure_summary(page: Any, server: str, aleppo: d
                     for s in summary]
     soldiers = next(r for r in rows if r[0] == "Russian soldiers")
     assert soldiers[1:] == ["20", "20", "45", "2"]  # the ministry's latest (20) and the monitor's 45: two sources
+    page.locator("#figures-revisions").scroll_into_view_if_needed()
     shot(page, "figures-revisions")
 
 
@@ -518,7 +519,10 @@ def test_merge_and_split_events_from_the_workbench(page: Any, server: str, alepp
     assert page.locator("#event-reports li").count() == 3
     assert sorted(page.locator("#event-reports li").evaluate_all("ls => ls.map(l => l.dataset.article)")) == sorted(
         aleppo[n] for n in ("strike-a.txt", "strike-b.txt", "strike-c.txt"))
-    assert "Strike on depot (2021-06-03)" in page.locator("#event-reports").inner_text()
+    listed = page.locator("#event-reports").inner_text()
+    assert "Strike on depot (2021-06-03)" in listed
+    # each report says which article's report it was linked through (by headline) and what they share
+    assert re.search(r"linked through “(Strike on depot|Toll rises|Monitor disputes toll)”: [^;]*place:same", listed)
     page.select_option("#merge-other", shelling)
     page.click("#merge-button")  # without the token: refused, nothing changes
     page.wait_for_function("() => document.querySelector('#curation-status').textContent.startsWith('HTTP 401')")
@@ -544,4 +548,5 @@ def test_merge_and_split_events_from_the_workbench(page: Any, server: str, alepp
         r["article"] for r in api(server, f"/graph/events/{rest.rsplit('/', 1)[-1]}/reports")["reports"]) == sorted(
         aleppo[n] for n in ("strike-a.txt", "strike-b.txt", "strike-c.txt"))
     assert page.locator("#curation-status").inner_text().endswith("keeps 3 reports.")
+    page.locator("#event-curation").scroll_into_view_if_needed()
     shot(page, "figures-curation")

@@ -278,7 +278,9 @@ function showReports(iri) {
   $("#event-reports").replaceChildren(...reports.map((r) => {
     const a = articles.get(r.article);
     const title = a ? `${a.headline || a.file_name}${a.published ? ` (${a.published})` : ""}` : r.article;
-    const why = r.linked_to ? `linked through ${r.linked_to}: ${r.features.join(", ")}${r.score !== null ? `; score ${r.score}` : ""}` : "its first report";
+    const via = r.linked_to && articles.get(r.linked_to.replace(/-\d+$/, ""));  // a report id is <article key>-<n>
+    const through = via ? `“${via.headline || via.file_name}”` : r.linked_to;
+    const why = r.linked_to ? `linked through ${through}: ${r.features.join(", ")}${r.score !== null ? `; score ${r.score}` : ""}` : "its first report";
     return el("li", { "data-article": r.article }, el("strong", { text: title }), ` — ${why} `,
       el("button", { type: "button", class: "split", disabled: reports.length < 2, onclick: () => splitReport(iri, r.article) }, "Not this event"));
   }));
