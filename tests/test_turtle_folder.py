@@ -178,9 +178,12 @@ def test_a_crash_between_the_store_commit_and_the_files_is_settled_at_start(serv
     assert gone not in service.store.named_graphs()
     pending = sorted(p.name for p in service.turtle_folder.directory.iterdir() if p.name.startswith("."))  # type: ignore[union-attr]
     assert f".{path.name}.pending-drop" in pending  # the journal: the drop, and the derived graphs it changed
+    half = service.turtle_folder.directory / f".{path.name}.pending.k3x9q1.tmp"  # type: ignore[union-attr]
+    half.write_text("@prefix ckg: <https://w3id.org/conflictkg/ontolo", encoding="utf-8")  # a crash inside a write
     service.close()
     with GraphService(settings=settings(tmp_path)) as again:
         assert again.ensure_loaded() == 0
+        assert not half.exists()
         assert f"[W008] {path}: a write was interrupted after the store dropped its graph; the file is now deleted" in (
             again.builder.notes)
         assert all("after the store" in n for n in again.builder.notes), again.builder.notes

@@ -28,7 +28,8 @@ two disagreeing: before the commit each file to change is written (atomically) a
 dropped graphs' files deleted. :meth:`TurtleFolder.reconcile`, run before the first write of a
 process, settles what a crash interrupted: a pending file whose content the store holds is put
 in place (a drop whose graph the store no longer holds is carried out); any other is discarded
-(its commit never happened).
+(its commit never happened). Every file is first written as a hidden ``.<file>.<random>.tmp`` and
+renamed (atomic); one a crash left half-written is deleted by the same settling.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ DERIVED_FILE_PREFIX = "derived-event-"
 OTHER_FILE_PREFIX = "graph-"
 #: A file waiting for its store commit is ``.<file>`` + this suffix, beside its final name.
 PENDING_SUFFIX = ".pending"
+#: Every file is written as a hidden temporary file (``.<file>.<random>`` + this suffix), then renamed.
+TEMP_SUFFIX = ".tmp"
 #: A file whose graph a commit drops is marked by an empty ``.<file>`` + this suffix until the commit is done.
 DROP_SUFFIX = ".pending-drop"
 
@@ -188,6 +191,8 @@ class TurtleFolder:
         notes: list[str] = []
         if not self.directory.is_dir():
             return notes
+        for half_written in self.directory.glob(f".*{TEMP_SUFFIX}"):  # a crash inside a write: never renamed, never needed
+            half_written.unlink(missing_ok=True)
         for pending in sorted(self.directory.glob(f".*{PENDING_SUFFIX}")) + sorted(self.directory.glob(f".*{DROP_SUFFIX}")):
             dropped = pending.name.endswith(DROP_SUFFIX)
             target = pending.with_name(pending.name[1: -len(DROP_SUFFIX if dropped else PENDING_SUFFIX)])
@@ -307,7 +312,7 @@ def _parse_turtle(path: Path) -> Graph:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
