@@ -266,6 +266,9 @@ class _Attributor:
         participle = re.search(r"\s+(?:while|when|after|before|upon|on)\s+[a-z]+ing\b.*$", norm[a:b])
         if participle and norm[a : a + participle.start()].strip():
             b = a + participle.start()  # "The governor while speaking to journalists said"
+        which = list(re.finditer(r"\b(?:for|by|of|in|to)\s+which\s+", norm[a:b]))
+        if which and _finite_verb(norm[a + which[-1].end() : b]) is None:
+            a += which[-1].end()  # "The raid for which the Front has claimed responsibility": the clause's subject
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
@@ -329,6 +332,8 @@ class _Attributor:
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True
+        if re.match(r"^\s*(?:both|either|all|mostly|mainly|many\s+of\s+them)\s", text, re.I) and _finite_verb(text) is None:
+            return True  # "aid sources, both local and foreign, have condemned"
         if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
             return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
         if re.fullmatch(r"\s*(?:about\s+|some\s+)?[\d,.]+\s+(?:kilomet(?:re|er)s?|km|miles?|metres?|meters?)\s+"
@@ -467,6 +472,10 @@ class _Attributor:
                 if comma > sp_span.start and fid != "frame.according-to":  # "cited Ilse Varga, a senator, criticising"
                     appositive = norm[comma + 1 : sp_span.end].strip(" ,")
                     sp_span = Span(sp_span.start, comma)
+                relative = re.search(r"\s(?:who|whose)\s", norm[sp_span.start : sp_span.end])
+                if relative and fid != "frame.according-to":  # "one man who saw it was quoted as saying"
+                    appositive = norm[sp_span.start + relative.start() : sp_span.end].strip()
+                    sp_span = Span(sp_span.start, sp_span.start + relative.start())
                 speaker = self._resolve(sp_span, rules)
                 if speaker is not None and appositive:
                     self._apply_roles(speaker, [appositive])
