@@ -82,3 +82,24 @@ def test_a_place_and_a_second_speaker_still_split(run):
 def test_a_letter_and_number_name_is_a_body(run):
     doc = run("K12 said that the army attacked the hills where its fighters are based.", upto="attribution")
     assert who(doc) == ["K12"]
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+def figs(doc):
+    return [(f.figure.measure, f.figure.low, f.figure.high) for f in doc.figures]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The death toll in the harbour blast has climbed to 32 taking the toll of injured to at least 147.",
+     [("killed", 32, 32), ("wounded", 147, None)]),
+    ("The monitors said the clashes claimed lives of 131 people including women and children.", [("killed", 131, 131)]),
+    ("The army said it had detained about fifty fighters in the raid.", [("captured", 50, 50)]),
+    ("The army confirmed the neutralisation of four gunmen in the hills.", [("killed", 4, 4)]),
+    ("At least 24 hikers were killed and 13 others injured\u2014five critically\u2014when gunmen opened fire.",
+     [("killed", 24, None), ("wounded", 13, 13), ("wounded", 5, 5)]),
+    ("Sources put the number of those killed in the blast near the depot around 2.30 pm at 26 at least.",
+     [("killed", 26, None)]),
+])
+def test_toll_verbs_lives_claimed_detentions_and_asides(run, text, expected):
+    assert figs(run(text, upto="figures")) == expected
