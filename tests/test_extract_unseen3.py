@@ -103,3 +103,23 @@ def figs(doc):
 ])
 def test_toll_verbs_lives_claimed_detentions_and_asides(run, text, expected):
     assert figs(run(text, upto="figures")) == expected
+
+
+# -- dates of statements -------------------------------------------------------------------------
+
+def test_a_since_date_bounds_the_operations_not_the_statement(run):
+    doc = run("Nineteen fighters have been killed in operations against the rebels since February 2, the army said "
+              "in a statement.", upto="claims", published="2018-02-15")
+    assert [str(c.date) for c in doc.claims] == ["2018-02-15"]
+
+
+def test_at_least_is_no_preposition_before_a_relative_date(run):
+    doc = run("The government now says at least 270 people died in a massacre last week in the east.",
+              upto="claims", published="2018-02-15")
+    assert [str(c.date) for c in doc.claims] == ["2018-02-15"]
+
+
+def test_a_stated_date_wins_over_initially(run):
+    doc = run("Initially, the army spokesman Maj. Gen. Olu Brand, disclosed on 1st February 2018, that 50 villagers "
+              "died during the fighting.", upto="claims", published="2018-02-15")
+    assert [str(c.date) for c in doc.claims] == ["2018-02-01"]

@@ -34,6 +34,8 @@ STATEMENT_RECENCY_SENTENCES = 3
 INVERTED_DESCRIBED_MAX_WORDS = 16
 #: A date this close after the cue ("said in a statement Thursday") dates the claim.
 DATE_GAP_CHARS = 70
+#: A date after these words bounds a period ("operations since March 22"): it never dates the statement.
+_SPAN_START = re.compile(r"\b(?:since|from|until|till|between|through)\s+$", re.I)
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
@@ -158,7 +160,15 @@ class _Attributor:
             for d in self.doc.dates_in(Span(cue.end, region.end)):
                 if d.begin is not None and not s.in_quote(d.span.start):
                     return d
+        def right_after(d: DateMention) -> bool:  # "said on 1 December", "said in a statement on Monday"
+            gap = norm[cue.end : d.span.start]
+            return 0 <= d.span.start - cue.end <= DATE_GAP_CHARS and (
+                not gap.strip() or re.fullmatch(r"\s*(?:in|at(?!\s+(?:least|most)\b)|to|during|on)\s+[^,.;\"]*?\s*", gap) is not None)
+
+        stated = [d for d in self.doc.dates_in(s.span) if d.begin is not None and not s.in_quote(d.span.start) and right_after(d)]
         for d in self.doc.dates_in(s.span):
+            if d.precision == "prior" and stated:
+                continue  # "Initially, X disclosed on 1 December that": the date given wins
             if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
                     d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
                     or len(norm[d.span.end : cue.start].split()) <= 1):
@@ -168,15 +178,13 @@ class _Attributor:
             if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
                 return d
 
-            if d.span.start >= cue.end and d.span.start - cue.end <= DATE_GAP_CHARS:
-                gap = norm[cue.end : d.span.start]
-                if not gap.strip() or re.fullmatch(r"\s*(?:in|at|to|during|on)\s+[^,.;\"]*?\s*", gap):
-                    return d
+            if d in stated:
+                return d
             if region is not None and d.span.start - s.span.start <= 3 and norm[d.span.end : d.span.end + 1] == ",":
                 return d
         for d in self.doc.dates_in(s.span):
             if region is not None and content_after and d.begin is not None and d.span.end <= min(region.start, cue.start) \
-                    and not s.in_quote(d.span.start):
+                    and not s.in_quote(d.span.start) and not _SPAN_START.search(norm[s.span.start : d.span.start]):
                 return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
         return None
 
