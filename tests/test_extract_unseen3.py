@@ -123,3 +123,22 @@ def test_a_stated_date_wins_over_initially(run):
     doc = run("Initially, the army spokesman Maj. Gen. Olu Brand, disclosed on 1st February 2018, that 50 villagers "
               "died during the fighting.", upto="claims", published="2018-02-15")
     assert [str(c.date) for c in doc.claims] == ["2018-02-01"]
+
+
+# -- false cues ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The victims came from various northern states, including Tarn, Vell and Oster.",
+    "The gunmen oppose the rule of the capital in the disputed region along the river.",
+    "The fighters were targeted after the army received intelligence suggesting that armed men planned a meeting.",
+])
+def test_nouns_and_adjectives_that_look_like_cues(run, text):
+    assert who(run(text, upto="attribution")) == []
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ('The ministry statement states: "No boats may leave the harbour after dark."', "ministry"),
+    ("The ferry company disputed the figures given by the port.", "ferry company"),
+])
+def test_the_verbs_still_are(run, text, speaker):
+    assert any(speaker in w for w in who(run(text, upto="attribution")))

@@ -34,6 +34,8 @@ STATEMENT_RECENCY_SENTENCES = 3
 INVERTED_DESCRIBED_MAX_WORDS = 16
 #: A date this close after the cue ("said in a statement Thursday") dates the claim.
 DATE_GAP_CHARS = 70
+#: Nouns a participle cue can hang on that name evidence, not a speaker ("intelligence suggesting that").
+_EVIDENCE_NOUNS = "intelligence|evidence|information|data|signs|indications|footage|images|photos|rumou?rs|findings"
 #: A date after these words bounds a period ("operations since March 22"): it never dates the statement.
 _SPAN_START = re.compile(r"\b(?:since|from|until|till|between|through)\s+$", re.I)
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
@@ -658,6 +660,8 @@ class _Attributor:
             rules.append("attr.participle-of-statement")
             return before[-1].speaker, before[-1].region
         text = norm[s.span.start : cue.start]
+        if re.search(rf"(?<![\w-])(?:{_EVIDENCE_NOUNS})\s+$", text, re.I):
+            return None, None  # "after the army received intelligence suggesting that": the evidence, no speaker
         with_np = re.search(r"\bwith\s+([^,;\"]{2,80}?)\s*$", text, re.I)
         if with_np:
             region = Span(s.span.start + with_np.start(1), s.span.start + with_np.end(1))
