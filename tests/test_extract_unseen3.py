@@ -142,3 +142,17 @@ def test_nouns_and_adjectives_that_look_like_cues(run, text):
 ])
 def test_the_verbs_still_are(run, text, speaker):
     assert any(speaker in w for w in who(run(text, upto="attribution")))
+
+
+# -- antecedents and appositives -----------------------------------------------------------------
+
+def test_he_after_an_unnamed_eyewitness(run):
+    doc = run("An eyewitness said that there were at least 120 people in the hall when the blast hit. "
+              "He said that the injured were mostly guards.", upto="attribution")
+    assert who(doc) == ["eyewitness", "eyewitness"]
+
+
+def test_a_role_with_modifiers_after_a_name_is_an_appositive(run):
+    doc = run("Olan Brisk Varr, capital city police officer of Tarn in the northern province, said that around 300 "
+              "people were praying in the hall.", upto="attribution")
+    assert who(doc) == ["Olan Brisk Varr"]

@@ -350,7 +350,7 @@ class _Attributor:
                         r"(?:away|(?:north|south|east|west)(?:-?(?:east|west))?(?:\s+of\s+[^,]*)?|from\s+[^,]*|outside\s+[^,]*)\s*", text):
             return True  # "A nurse at the clinic, 30 kilometres away, said"
         if re.match(r"^\s*(?:a|an|another)\s", text, re.I) or re.match(
-                rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
+                rf"^\s*(?-i:[a-z][\w-]*\s+){{0,3}}(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
         if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
             return True  # "following calls from ...", "submitted to the committee"

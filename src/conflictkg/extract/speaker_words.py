@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["COLLECTIVE_HEADS", "DETERMINERS", "DOCUMENT", "DOCUMENT_HEADS", "INSTITUTION_HEADS", "LABEL_DETERMINERS", "LEADING", "NAME_TOKEN", "NOT_MODIFIERS", "ORG_NAME_WORDS", "ORG_NOUNS", "PLACE_WORDS", "PRONOUNS", "ROLE_CLASSES"]
+__all__ = ["PERSON_HEADS", "COLLECTIVE_HEADS", "DETERMINERS", "DOCUMENT", "DOCUMENT_HEADS", "INSTITUTION_HEADS", "LABEL_DETERMINERS", "LEADING", "NAME_TOKEN", "NOT_MODIFIERS", "ORG_NAME_WORDS", "ORG_NOUNS", "PLACE_WORDS", "PRONOUNS", "ROLE_CLASSES"]
 
 #: Last words that make a capitalised name an organisation rather than a person.
 ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee", "Organization", "Organisation",
@@ -58,3 +58,8 @@ PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governorat
 #: Words of a definite phrase that do not tell one body from another ("the same source").
 NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
                   "aforementioned", "said"}
+#: Heads of an unnamed speaker that is one person: "he" can refer back to "an eyewitness" or "a resident".
+PERSON_HEADS = {"witness", "eyewitness", "resident", "survivor", "villager", "local", "man", "woman", "medic", "nurse",
+                "paramedic", "rescuer", "neighbour", "neighbor", "relative", "farmer", "fisherman", "driver", "worker",
+                "soldier", "guard", "policeman", "policewoman", "source", "doctor", "official", "officer", "spokesman",
+                "spokeswoman", "spokesperson", "commander", "journalist", "reporter", "correspondent", "diplomat"}

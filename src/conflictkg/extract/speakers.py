@@ -32,6 +32,7 @@ from .anaphora import BODY_HEADS, last_body, named_by_head, role_holder, same_su
 from .described import described_head
 from .doc import Doc, Mention, Speaker
 from .speaker_words import (
+    PERSON_HEADS,
     COLLECTIVE_HEADS,
     DETERMINERS,
     DOCUMENT,
@@ -261,8 +262,8 @@ class SpeakerResolver:
                 return self.spoke_for[sp.iri]  # "it" after "a military spokeswoman said": the military
             if kind == "any" or (kind == "person") == sp.person:
                 return sp
-            if kind == "person" and sp.kind == "unnamed" and sp.role_nouns[:1] == ("source",):
-                return sp  # "a medical source told AFP ... he added"
+            if kind == "person" and sp.kind == "unnamed" and sp.role_nouns[:1] and sp.role_nouns[0] in PERSON_HEADS:
+                return sp  # "a medical source told AFP ... he added", "An eyewitness said ... He said"
         return None
 
     def _plural_antecedent(self, span: Span) -> Speaker | None:
