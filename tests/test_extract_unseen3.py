@@ -156,3 +156,25 @@ def test_a_role_with_modifiers_after_a_name_is_an_appositive(run):
     doc = run("Olan Brisk Varr, capital city police officer of Tarn in the northern province, said that around 300 "
               "people were praying in the hall.", upto="attribution")
     assert who(doc) == ["Olan Brisk Varr"]
+
+
+# -- bare institutions ---------------------------------------------------------------------------
+
+def test_a_bare_ministry_is_the_ministry_that_spoke_before(run):
+    doc = run("Rockets hit a barracks in the east, killing 40 soldiers, Norway's defence ministry said on Monday. "
+              "Two of the rockets were shot down, a defence ministry statement said.", upto="attribution")
+    assert len(set(who(doc))) == 1 and len(doc.attributions) == 2
+    assert doc.attributions[1].speaker.iri == doc.attributions[0].speaker.iri
+
+
+def test_a_bare_ministry_is_the_focus_countrys(run):
+    doc = run("Sweden has moved troops to the island of Gotland after the drills. Defence ministry officials said "
+              "the move was routine. Defence ministry said 12 soldiers were hurt in the drills.", upto="attribution")
+    last = doc.attributions[-1].speaker
+    assert last.kind == "institution" and last.country == "SE" or "Swed" in last.label
+
+
+def test_bare_authorities_stay_a_source_of_their_own(run):
+    doc = run('Sweden has moved troops to the island after the drills. Authorities have labeled the blast a "terror attack".',
+              upto="attribution")
+    assert who(doc) == ["Authorities"]

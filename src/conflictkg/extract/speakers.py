@@ -393,13 +393,29 @@ class SpeakerResolver:
         country = countries.find(body) or (countries.capital_of(body) if re.fullmatch(r"[A-Z][\w' .-]+", body) else None)
         if country is not None and body not in country.demonyms:
             return self._government(country, span)
-        if re.match(r"^the\s", text, re.I) or (self.headline and body[:1].isupper()):
-            # "the health ministry"; a headline drops the article ("..., Says Defense Ministry") and,
-            # read last, speaks for the country the whole article is most about
-            inst = countries.institution_with_head(body)
+        definite = re.match(r"^the\s", text, re.I) is not None or (self.headline and body[:1].isupper())
+        body = re.sub(r"^(?:a|an)\s+", "", body, flags=re.I)
+        inst = countries.institution_with_head(body)
+        if inst is not None and (definite or inst.id != "government"):  # bare "Authorities" stays a source of its own
+            # "the health ministry", "a defense ministry statement", "Defense Ministry said": the same
+            # institution a speaker of the text already is, else the one of the country the text is about
+            # (a headline, read last, speaks for the country the whole article is most about)
+            earlier = None if self.headline else self._earlier_institution(inst)
+            if earlier is not None:
+                return earlier
             focus = self._focus_country(whole=self.headline)
-            if inst is not None and focus is not None:
+            if focus is not None:
                 return self._institution_speaker(focus, inst, span)
+        return None
+
+    def _earlier_institution(self, inst: Institution) -> Speaker | None:
+        """The last speaker of the text that is this institution of some country ("Russia's defense ministry")."""
+        actors = self.doc.resources.dictionary.actors
+        for sp in reversed(self.history):
+            heads = set(sp.role_nouns) if sp.kind == "institution" else \
+                {h.lower() for h in actors[sp.dictionary_id].heads} if sp.dictionary_id in actors else set()
+            if heads & set(inst.heads):
+                return sp
         return None
 
     def _institution_speaker(self, country: Country, inst: Institution, span: Span) -> Speaker:
