@@ -178,3 +178,14 @@ def test_bare_authorities_stay_a_source_of_their_own(run):
     doc = run('Sweden has moved troops to the island after the drills. Authorities have labeled the blast a "terror attack".',
               upto="attribution")
     assert who(doc) == ["Authorities"]
+
+
+def test_a_long_acronym_names_a_body(run):
+    doc = run("The UN mission in Valdia, UNMISVAL, says nearly 600 civilians were killed in 2021.", upto="attribution")
+    assert who(doc) == ["UNMISVAL"]
+
+
+def test_the_short_chunk_before_the_cue_speaks_when_the_first_is_no_speaker(run):
+    doc = run("Gunmen came into the meadow, dubbed little Norway, and started firing at hikers milling around stalls, "
+              "taking rides or just picnicking, officials and eyewitnesses said.", upto="attribution")
+    assert who(doc) == ["officials and eyewitnesses"]

@@ -287,6 +287,16 @@ class _Attributor:
             a = a + words[-SUBJECT_MAX_WORDS].start()
         return Span(a, b), roles, via
 
+    def _last_chunk(self, s: Sentence, cue: Span) -> Span | None:
+        """The short comma chunk right before ``cue`` ("..., officials and eyewitnesses said")."""
+        norm = self.doc.norm
+        end = self._trim_end(s.span.start, cue.start)
+        comma = norm.rfind(",", s.span.start, end)
+        text = norm[comma + 1 : end]
+        if comma < 0 or not text.strip() or len(text.split()) > 6 or _finite_verb(" " + text) is not None:
+            return None
+        return Span(comma + 1 + len(text) - len(text.lstrip()), end)
+
     def _real_quote(self, q: Span) -> bool:
         """A quotation, not scare quotes around a word or two ("Russian agents")."""
         return len(self.doc.norm[q.start : q.end].split()) > 4
@@ -559,6 +569,11 @@ class _Attributor:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
+                elif (last := self._last_chunk(s, span)) is not None and last != region:
+                    # "Gunmen came into the meadow, dubbed X, and fired on hikers, picnicking, officials said":
+                    # the chunk before the cue speaks when the first chunk is no speaker
+                    speaker = self._resolve(last, rules)
+                    region = last if speaker is not None else region
             elif speaker is None and cue.speaker == "right" and not found and re.search(r"(?:[,\"]|'')\s*$", before) \
                     and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I) \
                     and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some|this|that)\s)", norm[self._past_date(span.end, s) : s.span.end]):

@@ -678,7 +678,7 @@ class SpeakerResolver:
         countries = self.doc.resources.countries
         if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in PLACE_WORDS:
             return None  # "Lune Region", "Delta Province": a place never speaks
-        if len(tokens) == 1 and re.fullmatch(r"[A-Z]{2,6}|[A-Z]{1,4}-?\d{1,3}", tokens[0]) and not title:
+        if len(tokens) == 1 and re.fullmatch(r"[A-Z]{2,8}|[A-Z]{1,4}-?\d{1,3}", tokens[0]) and not title:
             return self._organisation(name, name_span)  # "NUG reported": an acronym names a body
         if len(tokens) == 1:
             for sp in reversed(self.history):
