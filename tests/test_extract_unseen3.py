@@ -189,3 +189,17 @@ def test_the_short_chunk_before_the_cue_speaks_when_the_first_is_no_speaker(run)
     doc = run("Gunmen came into the meadow, dubbed little Norway, and started firing at hikers milling around stalls, "
               "taking rides or just picnicking, officials and eyewitnesses said.", upto="attribution")
     assert who(doc) == ["officials and eyewitnesses"]
+
+
+# -- short statements with a count, and the toll as subject --------------------------------------
+
+@pytest.mark.parametrize("text,speaker,expected", [
+    ("There were no fatalities, the navy said.", "navy", [("killed", 0, 0)]),
+    ("The army put the toll at 41.", "army", [("killed", 41, 41)]),
+    ("The toll, including 17 soldiers and 14 rebels, stands at 31, the army said.", "army", [("killed", 31, 31)]),
+])
+def test_short_counted_statements(run, text, speaker, expected):
+    doc = run(text, upto="claims")
+    labels = {a.iri: a.label for a in doc.actors}
+    assert [(labels.get(c.claimant, c.claimant), [(f.measure, f.low, f.high) for f in c.figures]) for c in doc.claims] \
+        == [(speaker, expected)]

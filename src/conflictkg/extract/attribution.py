@@ -55,7 +55,7 @@ _REPORTS_NOUN = re.compile(r"(?:^|\b(?:media|news|press|local|initial|early|earl
                            r"conflicting|several|many|other|first|further|separate|previous|of|and|in|on|by|to|with|from|television|"
                            r"tv|wire|official|unverified|several|multiple|numerous))\s*$", re.I)
 #: Cues whose short sentence is still a claim: "The UN calls for an inquiry."
-_SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility")
+_SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility", "cue.put-toll")
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
@@ -566,6 +566,9 @@ class _Attributor:
                     if appositive:
                         self._apply_roles(speaker, [appositive])
             if speaker is None and cue.speaker == "left" and region is not None and cue.id not in _PARTICIPLE_CUES:
+                if re.fullmatch(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:toll|tally|count|figure|number)\s*", norm[region.start : region.end], re.I) \
+                        and (last := self._last_chunk(s, span)) is not None and last.start > region.end:
+                    region = last  # "The toll, including 17 soldiers, stands at 31, the army said": the toll is what is said
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
@@ -782,8 +785,10 @@ def attribution(doc: Doc) -> Doc:
         if not candidates and (dash := dash_attribution(doc, att.resolver, s)) is not None:
             candidates = [dash]  # '"...," - Governor Lane.'
             att.resolver.spoke(dash.speaker)
+        counted = any(fm.sentence == s.index for fm in doc.figures)  # "There were no fatalities, the navy said."
         found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
-                 or f.stance in ("claims_responsibility", "denies", "accuses")]  # "Moscow denied involvement."
+                 or f.stance in ("claims_responsibility", "denies", "accuses")  # "Moscow denied involvement."
+                 or (counted and _content_words(doc, s, f) >= 2)]
         channel, channel_rule = att._channel(s)
         speaks_for(doc, att.resolver, s, found, att._media)
         for f in found:
