@@ -203,3 +203,19 @@ def test_short_counted_statements(run, text, speaker, expected):
     labels = {a.iri: a.label for a in doc.actors}
     assert [(labels.get(c.claimant, c.claimant), [(f.measure, f.low, f.high) for f in c.figures]) for c in doc.claims] \
         == [(speaker, expected)]
+
+
+# -- "Source:" and "Quote:" lines ------------------------------------------------------------------
+
+def test_a_source_line_names_the_speaker_of_the_quote_line_after_it(run):
+    text = ("Toll in strike on Tarn rises: man dies of wounds in hospital\n\n"
+            "A man who was hurt in the missile strike on the village of Tarn on 5 October has died in hospital, "
+            "bringing the number of victims to 31.\n\n"
+            "Source: Ivan Brisk, Head of Tarn Oblast Military Administration, on Telegram\n\n"
+            'Quote: "The number of people killed in the strike on the village of Tarn has increased to 31 people. '
+            'Last night, a 60-year old man died in hospital."\n')
+    doc = run(text, upto="claims", published="2023-10-12")
+    labels = {a.iri: a.label for a in doc.actors}
+    assert [labels[c.claimant] for c in doc.claims] == ["Ivan Brisk", "Ivan Brisk"]
+    brisk = next(a for a in doc.actors if a.label == "Ivan Brisk")
+    assert brisk.roles == ("Head of Tarn Oblast Military Administration",)

@@ -454,7 +454,8 @@ class _Attributor:
                 speaker = self._resolve(sp_span, rules)
             finally:
                 self.resolver.headline = False
-            if speaker is None or (speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
+            if speaker is None or set(speaker.role_nouns) & {"toll", "tally", "count", "number", "figure"} or (
+                    speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
                                    and speaker.iri not in {sp.iri for sp in self.resolver.history}):
                 continue  # "East Harbour: ...": a place or a name the body never quotes
             return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
