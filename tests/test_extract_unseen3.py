@@ -219,3 +219,9 @@ def test_a_source_line_names_the_speaker_of_the_quote_line_after_it(run):
     assert [labels[c.claimant] for c in doc.claims] == ["Ivan Brisk", "Ivan Brisk"]
     brisk = next(a for a in doc.actors if a.label == "Ivan Brisk")
     assert brisk.roles == ("Head of Tarn Oblast Military Administration",)
+
+
+def test_a_bare_congo_is_the_drc_as_wire_copy_writes_it(resources):
+    countries = resources.countries
+    assert countries.find("Congo") is countries.find("DRC") is countries.find("Congolese")
+    assert countries.find("Congo Republic") is countries.capital_of("Brazzaville") is not countries.find("Congo")
