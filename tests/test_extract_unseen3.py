@@ -225,3 +225,18 @@ def test_a_bare_congo_is_the_drc_as_wire_copy_writes_it(resources):
     countries = resources.countries
     assert countries.find("Congo") is countries.find("DRC") is countries.find("Congolese")
     assert countries.find("Congo Republic") is countries.capital_of("Brazzaville") is not countries.find("Congo")
+
+
+def test_a_bare_military_spokesperson_is_affiliated_with_the_focus_countrys_military(run):
+    doc = run("Fighting broke out near the border in eastern Congo last week. Initially, the military spokesperson "
+              "Maj. Gen. Olu Brand, disclosed on 1st February 2018, that 50 villagers died during the fighting.",
+              upto="attribution")
+    brand = next(a for a in doc.actors if a.label == "Olu Brand")
+    assert [i.rsplit("/", 2)[-2:] for i in brand.affiliated_with] == [["cod", "armed-forces"]]
+
+
+def test_a_capitalised_military_inside_a_name_affiliates_nothing(run):
+    doc = run("Fighting broke out near the border in eastern Congo last week. Olu Brand, Head of Tarn Oblast Military "
+              "Administration, said 50 villagers died during the fighting.", upto="attribution")
+    brand = next(a for a in doc.actors if a.label == "Olu Brand")
+    assert brand.affiliated_with == ()

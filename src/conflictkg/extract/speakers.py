@@ -48,6 +48,7 @@ from .speaker_words import (
     PRONOUNS,
     ROLE_CLASSES,
 )
+from .bare_institutions import bare_role_affiliation, earlier_institution
 from .focus import country_names, focus_country
 from .parties import party_affiliation
 
@@ -409,14 +410,7 @@ class SpeakerResolver:
         return None
 
     def _earlier_institution(self, inst: Institution) -> Speaker | None:
-        """The last speaker of the text that is this institution of some country ("Russia's defense ministry")."""
-        actors = self.doc.resources.dictionary.actors
-        for sp in reversed(self.history):
-            heads = set(sp.role_nouns) if sp.kind == "institution" else \
-                {h.lower() for h in actors[sp.dictionary_id].heads} if sp.dictionary_id in actors else set()
-            if heads & set(inst.heads):
-                return sp
-        return None
+        return earlier_institution(self, inst)
 
     def _institution_speaker(self, country: Country, inst: Institution, span: Span) -> Speaker:
         """The curated actor for this country and institution if there is one, else one made from the table."""
@@ -727,8 +721,8 @@ class SpeakerResolver:
                     and self.doc.norm[m.span.start : m.span.end] in role:
                 return self.doc.resources.dictionary.actors[m.actor].iri
         country = self._country_in(role)
-        if country is None:
-            return party_affiliation(self, role, span)  # "the X health minister": the party X's
+        if country is None:  # "the X health minister": the party X's; "the military spokesperson": the text's
+            return party_affiliation(self, role, span) or bare_role_affiliation(self, role, span)
         lowered = role.lower()
         for inst in countries.institutions.values():
             if any(r in lowered for r in inst.role_nouns) or any(h in lowered for h in inst.heads if h not in ("forces", "troops")):
