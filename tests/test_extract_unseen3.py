@@ -240,3 +240,13 @@ def test_a_capitalised_military_inside_a_name_affiliates_nothing(run):
               "Administration, said 50 villagers died during the fighting.", upto="attribution")
     brand = next(a for a in doc.actors if a.label == "Olu Brand")
     assert brand.affiliated_with == ()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The army said from March 23 to 31, its troops had killed 203 fighters and arrested 51 more.",
+     [("killed", 203, 203), ("captured", 51, 51)]),
+    ("The army said 12 fighters were killed from 5 to 9 March.", [("killed", 12, 12)]),
+    ("The army said 20 to 30 fighters were killed.", [("killed", 20, 30)]),
+])
+def test_date_ranges_are_no_counts_and_more_counts_the_same_people(run, text, expected):
+    assert figs(run(text, upto="figures")) == expected

@@ -265,6 +265,9 @@ def figures(doc: Doc) -> Doc:
             if not group:
                 group = _group(re.split(r"[.,;:!?]", doc.norm[n.span.end : min(next_start, s.span.end)])[0])
             elliptical = bool(_ELLIPTICAL.match(doc.norm[n.span.end : n.span.end + 20])) and not re.search(r"remaining\s+$", before, re.I)
+            more = re.fullmatch(r"(?:more|others|other|others\s+more)", group or "", re.I)
+            if more and out and out[-1].sentence == s.index and out[-1].figure.group and p.persons.search(out[-1].figure.group):
+                group = out[-1].figure.group  # "killed 203 fighters and arrested 51 more": more of the same people
             if rule_id in p.persons_only and not elliptical and not (
                     p.persons.search(group or "") or (measure == "attackers" and p.forces.search(group or ""))):
                 continue  # "shot one of them down", "deployed 17 systems": no people counted
