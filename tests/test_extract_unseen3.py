@@ -250,3 +250,11 @@ def test_a_capitalised_military_inside_a_name_affiliates_nothing(run):
 ])
 def test_date_ranges_are_no_counts_and_more_counts_the_same_people(run, text, expected):
     assert figs(run(text, upto="figures")) == expected
+
+
+def test_a_contact_clause_names_its_speaker_and_keeps_the_count(run):
+    doc = run("The number is in addition to 203 fighters the military said it had killed in a large operation in March.",
+              upto="claims")
+    labels = {a.iri: a.label for a in doc.actors}
+    assert [(labels.get(c.claimant, c.claimant), [(f.measure, f.low) for f in c.figures]) for c in doc.claims] \
+        == [("military", [("killed", 203)])]

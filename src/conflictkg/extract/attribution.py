@@ -573,6 +573,12 @@ class _Attributor:
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
+                elif (tail := re.search(r"\s((?:the|a|an)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})\s*$", norm[region.start : region.end])) \
+                        and re.search(r"\d|\b[a-z]+s\s*$", norm[region.start : region.start + tail.start()]):
+                    # "in addition to 203 fighters the military said it had killed": a contact clause's subject
+                    tail_span = Span(region.start + tail.start(1), region.start + tail.end(1))
+                    speaker = self._resolve(tail_span, rules)
+                    region = tail_span if speaker is not None else region
                 elif (last := self._last_chunk(s, span)) is not None and last != region:
                     # "Gunmen came into the meadow, dubbed X, and fired on hikers, picnicking, officials said":
                     # the chunk before the cue speaks when the first chunk is no speaker

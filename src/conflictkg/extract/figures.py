@@ -78,7 +78,7 @@ class _Patterns:
                                        r"arrested|detained|freed|released|fled|homeless|relocated|resettled|employed|enrolled|vaccinated|"
                                        r"treated|hospitali[sz]ed|moved|living|live|lived|registered|returned)\b", re.I)
         # "two army sources told", "a lawmaker and two local residents said": a count of speakers
-        self.speakers = re.compile(rf"^\s+(?:[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:\w+ly\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed|put|puts|gave|estimated|stated|added|announced|declared|noted|insisted|denied|described|called|warned|wrote)\b", re.I)
+        self.speakers = re.compile(rf"^\s+(?:(?!the\s)[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:\w+ly\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed|put|puts|gave|estimated|stated|added|announced|declared|noted|insisted|denied|described|called|warned|wrote)\b", re.I)
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
 
 
