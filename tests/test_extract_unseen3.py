@@ -258,3 +258,16 @@ def test_a_contact_clause_names_its_speaker_and_keeps_the_count(run):
     labels = {a.iri: a.label for a in doc.actors}
     assert [(labels.get(c.claimant, c.claimant), [(f.measure, f.low) for f in c.figures]) for c in doc.claims] \
         == [("military", [("killed", 203)])]
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("Norway's emergency services said 19 more people were injured in the blast.", "Norway's emergency services"),
+    ("Firefighters said 19 more people were hurt when the roof fell in.", "Firefighters"),
+])
+def test_rescue_bodies_speak(run, text, speaker):
+    assert who(run(text, upto="attribution")) == [speaker]
+
+
+def test_alleged_before_a_noun_is_no_cue(run):
+    doc = run("Soon at least 20 villagers and a dozen alleged members of an armed group were dead.", upto="attribution")
+    assert who(doc) == []
