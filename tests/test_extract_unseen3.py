@@ -271,3 +271,17 @@ def test_rescue_bodies_speak(run, text, speaker):
 def test_alleged_before_a_noun_is_no_cue(run):
     doc = run("Soon at least 20 villagers and a dozen alleged members of an armed group were dead.", upto="attribution")
     assert who(doc) == []
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("The harbour master offered a chronology of the sinking that began at dawn on Sunday.", "harbour master"),
+    ("The army gave its own account of the clash near the border crossing on Friday.", "army"),
+])
+def test_an_account_offered_is_a_statement(run, text, speaker):
+    assert who(run(text, upto="attribution")) == [speaker]
+
+
+def test_a_short_denial_is_a_claim(run):
+    doc = run("The rebels said the figures are lies.", upto="claims")
+    assert [(c.claimant.rsplit("/", 1)[-1], c.stance) for c in doc.claims] == [("rebels", "denies")]
+    assert run("The rebels said the town was quiet.", upto="claims").claims == []

@@ -749,6 +749,13 @@ class _Attributor:
         return list(merged.values())
 
 
+def _denial(doc: Doc, s: Sentence, f: Attribution) -> bool:
+    """Whether what follows the cue calls something false ("the figures are lies"): a denial, however short."""
+    after = doc.norm[f.cue.end : s.span.end]
+    return any(st.stance == "denies" and not st.perpetrator_only and re.search(st.pattern, after, re.I)
+               for st in doc.resources.rules.stances)
+
+
 def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
     text = doc.norm[s.span.start : s.span.end]
     words = len(re.findall(r"[\w']+", text))
@@ -795,7 +802,8 @@ def attribution(doc: Doc) -> Doc:
         counted = any(fm.sentence == s.index for fm in doc.figures)  # "There were no fatalities, the navy said."
         found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
                  or f.stance in ("claims_responsibility", "denies", "accuses")  # "Moscow denied involvement."
-                 or (counted and _content_words(doc, s, f) >= 2)]
+                 or (counted and _content_words(doc, s, f) >= 2)
+                 or (_content_words(doc, s, f) >= 3 and _denial(doc, s, f))]  # "The rebels said the figures are lies."
         channel, channel_rule = att._channel(s)
         speaks_for(doc, att.resolver, s, found, att._media)
         for f in found:
