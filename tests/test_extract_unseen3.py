@@ -285,3 +285,9 @@ def test_a_short_denial_is_a_claim(run):
     doc = run("The rebels said the figures are lies.", upto="claims")
     assert [(c.claimant.rsplit("/", 1)[-1], c.stance) for c in doc.claims] == [("rebels", "denies")]
     assert run("The rebels said the town was quiet.", upto="claims").claims == []
+
+
+def test_a_closing_quote_never_starts_a_speaker(run):
+    doc = run('The ministry said 20 soldiers died. "Fourteen civilians were killed and dozens more were wounded in '
+              'the attack," the statement added.', upto="attribution")
+    assert who(doc) == ["unnamed ministry", "unnamed ministry"]

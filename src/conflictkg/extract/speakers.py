@@ -100,7 +100,7 @@ class SpeakerResolver:
         raw = raw.strip().rstrip(".,;:")
         if re.match(r"what\s", raw, re.I):  # "what the monitors say"
             raw = re.sub(r"\s+(?:say|says|said|report|reports|reported|claim|claims)$", "", raw)
-        dash = re.match(r"^[\s,\-\u2013\u2014]+|^(?:which|that|who|whom|what)\s+", raw, re.I)  # '" - the engineer', "which the navy"
+        dash = re.match(r"^[\s,\"'\-\u2013\u2014]+|^(?:which|that|who|whom|what)\s+", raw, re.I)  # '" - the engineer', "which the navy"
         if dash:
             lead += dash.end()
             raw = raw[dash.end():]
