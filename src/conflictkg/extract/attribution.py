@@ -17,12 +17,13 @@ import weakref
 from ..model import Span
 from ..rules import CueRule, RuleSet
 from .attribution_lines import dash_attribution, source_lines
-from .doc import Attribution, DateMention, Doc, Sentence, Speaker
+from .doc import Attribution, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 from .speaks_for import speaks_for
+from .statement_dates import claim_date, date_back
 
-__all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
+__all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "STATEMENT_RECENCY_SENTENCES"]
 
 #: A statement shorter than this ("I can't tell you") carries no claim.
 MIN_CONTENT_WORDS = 5
@@ -32,12 +33,8 @@ SUBJECT_MAX_WORDS = 10
 STATEMENT_RECENCY_SENTENCES = 3
 #: An inverted speaker with an article ("..., said a rescuer at the scene and ...") may be this long.
 INVERTED_DESCRIBED_MAX_WORDS = 16
-#: A date this close after the cue ("said in a statement Thursday") dates the claim.
-DATE_GAP_CHARS = 70
 #: Nouns a participle cue can hang on that name evidence, not a speaker ("intelligence suggesting that").
 _EVIDENCE_NOUNS = "intelligence|evidence|information|data|signs|indications|footage|images|photos|rumou?rs|findings"
-#: A date after these words bounds a period ("operations since March 22"): it never dates the statement.
-_SPAN_START = re.compile(r"\b(?:since|from|until|till|between|through)\s+$", re.I)
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
@@ -154,41 +151,6 @@ class _Attributor:
                 if not s.in_quote(m.start()):
                     return rule.channel, rule.id
         return None, None
-
-    def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
-        norm = self.doc.norm
-        content_after = len(norm[cue.end : s.span.end].split()) >= 3
-        if region is not None and region.start >= cue.end:  # "..., said early Sunday the committee", "said a Sunday statement"
-            for d in self.doc.dates_in(Span(cue.end, region.end)):
-                if d.begin is not None and not s.in_quote(d.span.start):
-                    return d
-        def right_after(d: DateMention) -> bool:  # "said on 1 December", "said in a statement on Monday"
-            gap = norm[cue.end : d.span.start]
-            return 0 <= d.span.start - cue.end <= DATE_GAP_CHARS and (
-                not gap.strip() or re.fullmatch(r"\s*(?:in|at(?!\s+(?:least|most)\b)|to|during|on)\s+[^,.;\"]*?\s*", gap) is not None)
-
-        stated = [d for d in self.doc.dates_in(s.span) if d.begin is not None and not s.in_quote(d.span.start) and right_after(d)]
-        for d in self.doc.dates_in(s.span):
-            if d.precision == "prior" and stated:
-                continue  # "Initially, X disclosed on 1 December that": the date given wins
-            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
-                    d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
-                    or len(norm[d.span.end : cue.start].split()) <= 1):
-                return d  # "Previously X said": made before the report, on a date the text does not give
-            if s.in_quote(d.span.start) or d.begin is None:
-                continue
-            if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
-                return d
-
-            if d in stated:
-                return d
-            if region is not None and d.span.start - s.span.start <= 3 and norm[d.span.end : d.span.end + 1] == ",":
-                return d
-        for d in self.doc.dates_in(s.span):
-            if region is not None and content_after and d.begin is not None and d.span.end <= min(region.start, cue.start) \
-                    and not s.in_quote(d.span.start) and not _SPAN_START.search(norm[s.span.start : d.span.start]):
-                return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
-        return None
 
     # -- speaker slots ------------------------------------------------------------------------
 
@@ -606,7 +568,7 @@ class _Attributor:
                     via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
             found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=stance,
                                      channel=cue.channel, via=via,
-                                     date=self._claim_date(s, region, span), region=region))
+                                     date=claim_date(doc, s, region, span), region=region))
             covered.append(span)
             self.resolver.spoke(speaker)
 
@@ -763,24 +725,6 @@ def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
     return words - speaker_words - 1
 
 
-#: "X stated this in a video on Tuesday": a sentence that dates what the speaker said before it.
-_STATED_THIS = re.compile(r"\b(?:stated|said|disclosed|revealed|announced|made|wrote|posted|gave)\s+(?:this|these|th(?:is|ese)\s+(?:remarks?|comments?|claims?))\b",
-                          re.I)
-
-
-def _date_back(doc: Doc, out: list[Attribution]) -> None:
-    """A dated "X stated this on Tuesday" dates X's undated statements just before it."""
-    for i, f in enumerate(out):
-        if f.date is None or f.date.begin is None or not _STATED_THIS.search(doc.norm, f.cue.start, doc.sentences[f.sentence].span.end):
-            continue
-        for g in reversed(out[:i]):
-            if g.speaker.iri != f.speaker.iri:
-                break
-            if g.date is None:
-                g.date = f.date
-                g.rules.append("attr.dated-by-later-sentence")
-
-
 @component("attribution", requires=("sentences", "mentions", "dates", "figures"), assigns=("attributions", "actors"))
 def attribution(doc: Doc) -> Doc:
     att = _Attributor(doc)
@@ -841,7 +785,7 @@ def attribution(doc: Doc) -> Doc:
     lines = source_lines(doc, att.resolver, {a.sentence for a in out})
     if lines:  # "Source: Governor Lane" after a paragraph
         out = sorted(out + lines, key=lambda a: (a.sentence, a.cue.start))
-    _date_back(doc, out)
+    date_back(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc
