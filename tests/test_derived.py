@@ -188,3 +188,26 @@ def test_a_spokesman_in_a_ministry_statement_revises_the_ministrys_toll() -> Non
         assert (pair["kind"], pair["a"]["figure"], pair["b"]["figure"], pair["relation"]) == ("revision", "12", "20", "SamePopulation")
         assert pair["b"]["claimant"] == "Ivo Marek"
         assert pair["reason"].startswith("Russian Ministry of Defence and then Ivo Marek, one source, changed the figure")
+
+
+def test_a_name_spelt_two_ways_is_one_source_revising_its_toll() -> None:
+    # two articles transliterate one governor's name differently: his later toll revises his earlier one
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        for name, day, who, toll in (("g.txt", "2021-06-03", "Governor Oleksiy Rybachenko", 12),
+                                     ("h.txt", "2021-06-05", "Governor Oleksii Rybachenko", 20)):
+            assert s.builder.ingest(Article(text=(
+                f"Strike on depot\n\n{who} said that {toll} people were killed in the strike near Aleppo on Tuesday.\n"),
+                meta=ArticleMeta(file_name=name, published=dt.date.fromisoformat(day)))).ok
+        (pair,) = s.contradictions()
+        assert (pair["kind"], pair["a"]["figure"], pair["b"]["figure"]) == ("revision", "12", "20")
+        assert "one person, the name spelt two ways, changed the figure" in pair["reason"]
+
+
+def test_name_variant_keys_tell_spellings_from_other_people() -> None:
+    from conflictkg.contradictions import name_variant_key as key
+
+    assert key("Oleksiy Rybachenko") == key("Oleksii Rybachenko") == key("Oleksiy Rybachenko, Head")
+    assert key("Muhammad Tarik") == key("Mohammed Tarik")
+    assert key("Oleksiy Rybachenko") != key("Oleksiy Rybalko")
+    assert key("Ali Omar") is None  # too short to tell two people apart
+    assert key("Rybachenko") is None  # one word is no full name

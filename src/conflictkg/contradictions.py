@@ -13,7 +13,8 @@ figure of the one conflicts with every figure of the other (a claim giving an ea
 revised toll, "initially 9, then 33", conflicts only with a figure that contradicts both).
 A conflicting pair is a *revision* when the same source changed its figure (the same
 claimant, or claimants speaking for the same organisation: a spokeswoman, her ministry and
-its government), and a *contradiction* otherwise.
+its government; or a person whose name two articles spell two ways, :func:`name_variant_key`),
+and a *contradiction* otherwise.
 
 This module is pure: :mod:`conflictkg.derived` reads the facts from the store and writes the
 pairs as ``ckg:Contradiction`` and ``ckg:Revision`` nodes.
@@ -21,6 +22,8 @@ pairs as ``ckg:Contradiction`` and ``ckg:Revision`` nodes.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -30,7 +33,8 @@ from .contested import NON_ASSERTING, comparison_range
 from .model import PopulationRecord
 from .populations import EventContext, Relation, population_key, relation
 
-__all__ = ["FigureFact", "ClaimFact", "FigurePair", "find_pairs", "figures_conflict", "PairKind", "show_range"]
+__all__ = ["FigureFact", "ClaimFact", "FigurePair", "find_pairs", "figures_conflict", "PairKind", "show_range",
+           "name_variant_key", "same_by_name_only"]
 
 PairKind = Literal["contradiction", "revision"]
 
@@ -94,6 +98,32 @@ def figures_conflict(a: FigureFact, b: FigureFact, rel: Relation | None) -> bool
     if rel == "within":  # a counts a part of b's people
         return hb is not None and la > hb
     return ha is not None and lb > ha
+
+
+#: A name spelt another way (transliterations: Syniehubov / Synehubov, Muhammad / Mohammad) is the
+#: same source when the names agree letter for letter apart from vowels and doubled letters,
+#: in at least this many name words, and keep this many consonants in all.
+NAME_VARIANT_MIN_WORDS = 2
+NAME_VARIANT_MIN_CONSONANTS = 6
+_NAME_PREFIX = "name:"
+
+
+def name_variant_key(label: str) -> str | None:
+    """The key two spellings of one name share: the consonants of each word of the name
+    (before any comma: "Oleh Syniehubov, Head" is Oleh Syniehubov), doubled letters once; None
+    when the name is too short to tell people apart."""
+    name = unicodedata.normalize("NFKD", label.split(",")[0]).encode("ascii", "ignore").decode().lower()
+    words = [re.sub(r"(.)\1+", r"\1", re.sub(r"[^a-z]|[aeiouy]", "", w)) for w in name.split()]
+    words = [w for w in words if w]
+    if len(words) < NAME_VARIANT_MIN_WORDS or sum(map(len, words)) < NAME_VARIANT_MIN_CONSONANTS:
+        return None
+    return _NAME_PREFIX + "-".join(words)
+
+
+def same_by_name_only(a: ClaimFact, b: ClaimFact) -> bool:
+    """Whether two claims are one source only because their claimants' names are spellings of one name."""
+    shared = a.sources & b.sources
+    return bool(shared) and all(s.startswith(_NAME_PREFIX) for s in shared)
 
 
 def _groups(claim: ClaimFact) -> dict[tuple[str, str], list[FigureFact]]:

@@ -31,7 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from .contradictions import ClaimFact, FigureFact, FigurePair, find_pairs, show_range
+from .contradictions import ClaimFact, FigureFact, FigurePair, find_pairs, name_variant_key, same_by_name_only, show_range
 from .errors import QueryError
 from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
@@ -246,7 +246,8 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             closure.add(a)
             if a not in media:
                 todo += edges.get(a, ())
-        c.sources = frozenset(closure)
+        variants = {name_variant_key(names[a]) for a in closure if a not in media and a in names}
+        c.sources = frozenset(closure | {k for k in variants if k})
         c.claimant_label = names.get(c.claimant)
 
 
@@ -330,7 +331,8 @@ def _reason(p: FigurePair, labels: Mapping[str, str]) -> str:
         why = f"{lb} are part of {la}, yet {b} is more than {a} allows"
     if p.kind == "revision":
         dates = " to ".join(d or "an unknown date" for d in (p.first_claim.date, p.second_claim.date))
-        names = who[0] if who[0] == who[1] else f"{who[0]} and then {who[1]}, one source,"
+        one = "one person, the name spelt two ways," if same_by_name_only(p.first_claim, p.second_claim) else "one source,"
+        names = who[0] if who[0] == who[1] else f"{who[0]} and then {who[1]}, {one}"
         return f"{names} changed the figure ({dates}): {why}."
     return f"{who[0]} and {who[1]} disagree: {why}."
 
