@@ -261,3 +261,20 @@ def test_a_running_total_in_the_sentence_is_read_by_the_component() -> None:
                "the monitor said.\n\nA doctor said 4 people died in the hospital on Tuesday.\n")
     assert [(s, k) for s, k, _ in _placed(doc)] == [("20", "civilians"), ("an estimated 3,100", None),
                                                    ("4", "people-died-in-hospital")]
+
+
+def test_visitors_are_a_part_of_the_civilians_and_two_groups_together_are_none() -> None:
+    assert _with("Hindu pilgrims") == "civilians-visitors"
+    assert _with("tourists") == "civilians-visitors"
+    ctx = event_context([P("People"), P("Civilians", marks=("visitors",))], PARENT)
+    assert relation(P("Civilians", marks=("visitors",)), P("People"), ctx) == "within"
+    assert _with("other tourists & locals") is None
+    assert _with("soldiers and officers") is None
+
+
+def test_a_years_toll_is_no_events_toll() -> None:
+    assert _with("civilians", after=" civilians were killed in 2019 in violence blamed on armed groups") is None
+    assert _with("people", after=" people died last year in the region") is None
+    # a past attack named by its year is one event
+    assert _with("people", after=" people were killed in the 2019 attack on the market") == "people"
+    assert _with("people", after=" people were killed in 2019 attack on the market") == "people"

@@ -210,7 +210,8 @@ class PopulationRules:
                 return None, "population.no-kind"
             kinds.append((len(head), "People", "population.party-head"))
         kinds.sort()
-        if len({k for _, k, _ in kinds}) > 1 and any(rx.search(head) for rx, _, _ in self.term_patterns("union")):
+        if len({end for end, _, _ in kinds}) > 1 and any(rx.search(head) for rx, _, _ in self.term_patterns("union")):
+            # two groups counted together ("tourists and locals", "soldiers and police"): no one population
             return None, "population.union"
         _, kind, rid = kinds[-1]
         rules.append(rid)
