@@ -211,3 +211,20 @@ def test_name_variant_keys_tell_spellings_from_other_people() -> None:
     assert key("Oleksiy Rybachenko") != key("Oleksiy Rybalko")
     assert key("Ali Omar") is None  # too short to tell two people apart
     assert key("Rybachenko") is None  # one word is no full name
+
+
+def test_an_outlet_stating_the_figure_of_the_source_it_quotes_relays_that_source() -> None:
+    # the outlet's own headline toll is the governor's, quoted below it: against the governor's
+    # earlier toll it is his revision, not the outlet contradicting him
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        assert s.builder.ingest(Article(text=(
+            "Strike on depot\n\nGovernor Oleksiy Rybachenko said that 12 people were killed in the strike near Aleppo "
+            "on Tuesday.\n"), meta=ArticleMeta(file_name="i.txt", published=dt.date(2021, 6, 3)))).ok
+        assert s.builder.ingest(Article(text=(
+            "Toll rises\n\nThe strike near Aleppo on Tuesday killed 20 people.\n\nGovernor Oleksiy Rybachenko said "
+            "on Thursday that 20 people were killed in the strike.\n"),
+            meta=ArticleMeta(file_name="j.txt", publisher="Reuters", published=dt.date(2021, 6, 5)))).ok
+        pairs = sorted((p["kind"], p["a"]["claimant"], p["a"]["figure"], p["b"]["claimant"], p["b"]["figure"])
+                       for p in s.contradictions())
+        assert pairs == [("revision", "Oleksiy Rybachenko", "12", "Oleksiy Rybachenko", "20"),
+                         ("revision", "Oleksiy Rybachenko", "12", "Reuters", "20")]

@@ -13,8 +13,9 @@ figure of the one conflicts with every figure of the other (a claim giving an ea
 revised toll, "initially 9, then 33", conflicts only with a figure that contradicts both).
 A conflicting pair is a *revision* when the same source changed its figure (the same
 claimant, or claimants speaking for the same organisation: a spokeswoman, her ministry and
-its government; or a person whose name two articles spell two ways, :func:`name_variant_key`),
-and a *contradiction* otherwise.
+its government; or a person whose name two articles spell two ways, :func:`name_variant_key`;
+or an outlet stating in its own voice the figure of a source it quotes in the same article, which
+relays that source: :func:`conflictkg.derived.read_facts`), and a *contradiction* otherwise.
 
 This module is pure: :mod:`conflictkg.derived` reads the facts from the store and writes the
 pairs as ``ckg:Contradiction`` and ``ckg:Revision`` nodes.

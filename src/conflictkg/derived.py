@@ -201,7 +201,7 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
         if c is None:
             c = claims[(ev, claim)] = ClaimFact(
                 iri=claim, claimant=r["claimant"] or "", sources=frozenset(x for x in (r["claimant"], r["behalf"]) if x),
-                stance=local_name(r["stance"] or ""), date=r["date"])
+                stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"])
             out[ev].claims.append(c)
         c.figures.append(FigureFact(
             iri=fig, measure=local_name(f["measure"] or ""), qualifier=local_name(f["qualifier"] or ""),
@@ -249,6 +249,19 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
         variants = {name_variant_key(names[a]) for a in closure if a not in media and a in names}
         c.sources = frozenset(closure | {k for k in variants if k})
         c.claimant_label = names.get(c.claimant)
+    _add_relayed([c for c in claims if c.claimant in media], claims)
+
+
+def _add_relayed(outlet_claims: list[ClaimFact], claims: list[ClaimFact]) -> None:
+    """An outlet stating in its own voice a figure a source it quotes in the same article gives
+    (same measure, same bounds) relays that source: its claim is that source's too (a headline's
+    "toll rises to 56" over the governor's "56 people were killed")."""
+    for c in outlet_claims:
+        mine = {(f.measure, f.low, f.high) for f in c.figures}
+        relayed = [o for o in claims if o is not c and o.article == c.article and o not in outlet_claims
+                   and mine & {(f.measure, f.low, f.high) for f in o.figures}]
+        for o in relayed:
+            c.sources = c.sources | o.sources
 
 
 # --- the derived graph --------------------------------------------------------------------------
