@@ -228,3 +228,17 @@ def test_an_outlet_stating_the_figure_of_the_source_it_quotes_relays_that_source
                        for p in s.contradictions())
         assert pairs == [("revision", "Oleksiy Rybachenko", "12", "Oleksiy Rybachenko", "20"),
                          ("revision", "Oleksiy Rybachenko", "12", "Reuters", "20")]
+
+
+@pytest.mark.parametrize(("second", "pairs"), [
+    # one source's two figures in one article, neither said to have changed: not one count revised
+    ("The governor said 20 people were killed in the strike.", []),
+    # the text says the toll changed: a revision
+    ("The governor said the toll had risen to 20 people killed in the strike.", [("revision", "12", "20")]),
+])
+def test_one_sources_two_figures_in_one_article_are_a_revision_only_when_the_text_says_so(second, pairs) -> None:
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        assert s.builder.ingest(Article(text=(
+            f"Strike on depot\n\nGovernor Oleksiy Rybachenko said that 12 people were killed in the strike near Aleppo "
+            f"on Tuesday. {second}\n"), meta=ArticleMeta(file_name="k.txt", published=dt.date(2021, 6, 3)))).ok
+        assert [(p["kind"], p["a"]["figure"], p["b"]["figure"]) for p in s.contradictions()] == pairs

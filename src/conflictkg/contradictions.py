@@ -11,7 +11,9 @@ figures of denials assert no range and are never paired.
 Between two claims, the figures of one measure and population conflict only when every
 figure of the one conflicts with every figure of the other (a claim giving an earlier and a
 revised toll, "initially 9, then 33", conflicts only with a figure that contradicts both).
-A conflicting pair is a *revision* when the same source changed its figure (the same
+One source's two figures in one article are a revision only when they were given on different days
+or the evidence of one of them says a figure changed ("rose to", "initially": ``ClaimFact.tells_change``); otherwise they count different
+people the text does not tell apart, and are not paired. A conflicting pair is a *revision* when the same source changed its figure (the same
 claimant, or claimants speaking for the same organisation: a spokeswoman, her ministry and
 its government; or a person whose name two articles spell two ways, :func:`name_variant_key`;
 or an outlet stating in its own voice the figure of a source it quotes in the same article, which
@@ -67,6 +69,8 @@ class ClaimFact:
     article: str | None = None
     figures: list[FigureFact] = field(default_factory=list)
     claimant_label: str | None = None
+    tells_change: bool = True
+    """Its evidence says a figure changed ("rose to", "initially"): data/rules/revision_cues.jsonl."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ def find_pairs(claims: Sequence[ClaimFact], ctx: EventContext) -> list[FigurePai
     out: list[FigurePair] = []
     for (ca, ga), (cb, gb) in combinations(grouped, 2):
         same_source = bool(ca.sources & cb.sources)
+        if same_source and not _told_apart_in_time(ca, cb):
+            continue  # one source's two figures in one article, neither said to have changed: not one count revised
         for (ma, _), fas in sorted(ga.items()):
             for (mb, _), fbs in sorted(gb.items()):
                 if ma != mb:
@@ -153,6 +159,14 @@ def find_pairs(claims: Sequence[ClaimFact], ctx: EventContext) -> list[FigurePai
                     for fb in fbs:
                         out.append(_pair("revision" if same_source else "contradiction", ma, fa, fb, ca, cb, rel))
     return sorted(out, key=lambda p: (p.measure, p.first.iri, p.second.iri))
+
+
+def _told_apart_in_time(a: ClaimFact, b: ClaimFact) -> bool:
+    """Whether one source's two claims can be one count revised: made in different articles or on
+    different days, or one of them says a figure changed."""
+    if a.article is None or a.article != b.article:
+        return True
+    return bool(a.date and b.date and a.date != b.date) or a.tells_change or b.tells_change
 
 
 _FLIP: dict[Relation, Relation] = {"same": "same", "within": "contains", "contains": "within"}

@@ -24,8 +24,10 @@ cost depends on the events' claims, not on the size of the store.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -75,12 +77,14 @@ SELECT ?g ?pop ?fig ?measure ?qualifier ?surface ?min ?max WHERE {
   }
 }"""
 _CLAIMS = SPARQL_PROLOGUE + """
-SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date WHERE {
+SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date ?pre ?text ?suf WHERE {
   VALUES ?fig { %s }
   GRAPH ?g {
     ?claim ckg:hasFigure ?fig ; ckg:about ?e ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
     OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
     OPTIONAL { ?claim ckg:claimDate ?date }
+    OPTIONAL { ?claim ckg:evidence/oa:hasSelector ?q . ?q oa:exact ?text .
+               OPTIONAL { ?q oa:prefix ?pre } OPTIONAL { ?q oa:suffix ?suf } }
   }
 }"""
 _POPULATIONS = SPARQL_PROLOGUE + """
@@ -201,7 +205,8 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
         if c is None:
             c = claims[(ev, claim)] = ClaimFact(
                 iri=claim, claimant=r["claimant"] or "", sources=frozenset(x for x in (r["claimant"], r["behalf"]) if x),
-                stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"])
+                stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"],
+                tells_change=_tells_change(" ".join(r[k] or "" for k in ("pre", "text", "suf"))))
             out[ev].claims.append(c)
         c.figures.append(FigureFact(
             iri=fig, measure=local_name(f["measure"] or ""), qualifier=local_name(f["qualifier"] or ""),
@@ -209,6 +214,18 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
             population=out[ev].populations[pop], population_iri=pop))
     _add_organisations(reader, [c for f in out.values() for c in f.claims])
     return out
+
+
+@cache
+def _change_cues() -> re.Pattern[str]:
+    from .rules import load_rules
+
+    return re.compile("|".join(f"(?:{r.pattern})" for r in load_rules().revision_cues), re.I)
+
+
+def _tells_change(text: str) -> bool:
+    """Whether a claim's evidence (with the words around it) says a figure changed ("rose to", "initially")."""
+    return bool(_change_cues().search(text))
 
 
 def _int(value: str | None) -> int | None:

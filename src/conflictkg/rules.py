@@ -269,6 +269,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "population_terms": PopulationTermRule,
     "speaks_for": SpeaksForRule,
     "party_phrases": PartyPhraseRule,
+    "revision_cues": RegexRule,
 }
 
 
