@@ -37,7 +37,7 @@ from .model import PopulationRecord
 from .populations import EventContext, Relation, population_key, relation
 
 __all__ = ["FigureFact", "ClaimFact", "FigurePair", "find_pairs", "figures_conflict", "PairKind", "show_range",
-           "name_variant_key", "same_by_name_only"]
+           "name_variant_key", "same_by_name_only", "one_source"]
 
 PairKind = Literal["contradiction", "revision"]
 
@@ -69,6 +69,10 @@ class ClaimFact:
     article: str | None = None
     figures: list[FigureFact] = field(default_factory=list)
     claimant_label: str | None = None
+    behalf: tuple[str, ...] = ()
+    """Whom the claimant spoke for (``ckg:onBehalfOf``)."""
+    claimant_is_body: bool = False
+    """The claimant is a named organisation (not a person, not an unnamed source)."""
     tells_change: bool = True
     """Its evidence says a figure changed ("rose to", "initially"): data/rules/revision_cues.jsonl."""
 
@@ -145,7 +149,7 @@ def find_pairs(claims: Sequence[ClaimFact], ctx: EventContext) -> list[FigurePai
     grouped = [(c, _groups(c)) for c in claims]
     out: list[FigurePair] = []
     for (ca, ga), (cb, gb) in combinations(grouped, 2):
-        same_source = bool(ca.sources & cb.sources)
+        same_source = one_source(ca, cb)
         if same_source and not _told_apart_in_time(ca, cb):
             continue  # one source's two figures in one article, neither said to have changed: not one count revised
         for (ma, _), fas in sorted(ga.items()):
@@ -159,6 +163,41 @@ def find_pairs(claims: Sequence[ClaimFact], ctx: EventContext) -> list[FigurePai
                     for fb in fbs:
                         out.append(_pair("revision" if same_source else "contradiction", ma, fa, fb, ca, cb, rel))
     return sorted(out, key=lambda p: (p.measure, p.first.iri, p.second.iri))
+
+
+#: Where the IRIs of unnamed sources live ("a Turkish official", "the authorities"): they speak for
+#: their organisation as a whole.
+UNNAMED_ACTORS = "/id/actor/unnamed/"
+
+
+def one_source(a: ClaimFact, b: ClaimFact) -> bool:
+    """Whether two claims come from one source: one claimant (or a spelling of its name) is the other,
+    or belongs to it; both speak for one body or person; a named person speaking for what the other
+    belongs to (a minister and the ministry); or two people or unnamed officials of one organisation
+    (an unnamed official speaks for it as a whole). Two named bodies of one government (its health
+    ministry and its interior ministry), or a named body and an unnamed official of what it belongs
+    to, are two sources."""
+    shared = a.sources & b.sources
+    if not shared:
+        return False
+    if a.claimant in b.sources or b.claimant in a.sources or any(s.startswith(_NAME_PREFIX) for s in shared):
+        return True  # the same claimant, one is the other's organisation, or one name spelt two ways
+    own_a, own_b = _own(a), _own(b)
+    if own_a & own_b:
+        return True  # both speak for one body or person
+    unnamed_a, unnamed_b = UNNAMED_ACTORS in a.claimant, UNNAMED_ACTORS in b.claimant
+    if (a.claimant_is_body or unnamed_a) and (b.claimant_is_body or unnamed_b) and (a.claimant_is_body or b.claimant_is_body):
+        return False  # two bodies of one government, or a body and an unnamed official of what it belongs to
+    if own_a & b.sources or own_b & a.sources:
+        return True  # a person speaking for what the other belongs to (a minister and the ministry)
+    return unnamed_a or unnamed_b
+
+
+def _own(c: ClaimFact) -> frozenset[str]:
+    """The claimant, the spellings of its name, and whom it spoke for when it is a person or an unnamed
+    source (a named body speaking for its government is still that body)."""
+    behalf = () if c.claimant_is_body else c.behalf
+    return frozenset({c.claimant, *behalf, *(s for s in c.sources if s.startswith(_NAME_PREFIX))})
 
 
 def _told_apart_in_time(a: ClaimFact, b: ClaimFact) -> bool:

@@ -33,7 +33,8 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from .contradictions import ClaimFact, FigureFact, FigurePair, find_pairs, name_variant_key, same_by_name_only, show_range
+from .contradictions import (UNNAMED_ACTORS, ClaimFact, FigureFact, FigurePair, find_pairs, name_variant_key,
+                             same_by_name_only, show_range)
 from .errors import QueryError
 from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
@@ -49,6 +50,7 @@ DERIVED_PREFIX = str(CKGG["derived/"])
 _EVENT_PREFIX = str(CKGID["event/"])
 _RELATION = {"same": CKG.SamePopulation, "within": CKG.FirstWithinSecond, "contains": CKG.SecondWithinFirst}
 _MEDIA = {str(CKG.MediaOutlet), str(CKG.NewsAgency)}
+_PERSON = str(CKG.Person)
 
 
 def derived_graph(event: str) -> URIRef:
@@ -205,7 +207,7 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
         if c is None:
             c = claims[(ev, claim)] = ClaimFact(
                 iri=claim, claimant=r["claimant"] or "", sources=frozenset(x for x in (r["claimant"], r["behalf"]) if x),
-                stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"],
+                stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"], behalf=(r["behalf"],) if r["behalf"] else (),
                 tells_change=_tells_change(" ".join(r[k] or "" for k in ("pre", "text", "suf"))))
             out[ev].claims.append(c)
         c.figures.append(FigureFact(
@@ -237,6 +239,7 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
     and name its claimant."""
     edges: dict[str, set[str]] = {}
     media: set[str] = set()
+    people: set[str] = set()
     names: dict[str, str] = {}
     frontier = {s for c in claims for s in c.sources}
     seen: set[str] = set()
@@ -248,6 +251,8 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             a = r["a"] or ""
             if r["type"] in _MEDIA:
                 media.add(a)
+            if r["type"] == _PERSON:
+                people.add(a)
             if r["label"] and (a not in names or r["label"] < names[a]):
                 names[a] = r["label"]
             if r["org"]:
@@ -263,9 +268,11 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             closure.add(a)
             if a not in media:
                 todo += edges.get(a, ())
-        variants = {name_variant_key(names[a]) for a in closure if a not in media and a in names}
+        # the claimant's own name, spelt any way: not the names of whom it speaks for or belongs to
+        variants = {name_variant_key(names[a]) for a in (c.claimant,) if a not in media and a in names}
         c.sources = frozenset(closure | {k for k in variants if k})
         c.claimant_label = names.get(c.claimant)
+        c.claimant_is_body = c.claimant not in people and UNNAMED_ACTORS not in c.claimant
     _add_relayed([c for c in claims if c.claimant in media], claims)
 
 
