@@ -34,7 +34,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from .contradictions import (UNNAMED_ACTORS, ClaimFact, FigureFact, FigurePair, find_pairs, name_variant_key,
-                             same_by_name_only, show_range)
+                             one_source, same_by_name_only, show_range)
 from .errors import QueryError
 from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
@@ -314,10 +314,10 @@ def _point(f: FigureFact) -> int | None:
 
 
 def _clusters(claims: list[ClaimFact]) -> list[list[ClaimFact]]:
-    """Claims grouped by source (claims sharing a source are one source)."""
+    """Claims grouped by source (:func:`conflictkg.contradictions.one_source`)."""
     groups: list[list[ClaimFact]] = []
     for c in sorted(claims, key=lambda c: c.iri):
-        hits = [g for g in groups if any(c.sources & o.sources for o in g)]
+        hits = [g for g in groups if any(one_source(c, o) for o in g)]
         merged = [c] + [x for g in hits for x in g]
         groups = [g for g in groups if g not in hits] + [merged]
     return groups
