@@ -547,6 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         plan.virtuoso_sizes = [int(x) for x in args.virtuoso_sizes.replace("_", "").split(",") if x]
     report = Report()
     started = dt.datetime.now(dt.UTC)
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ckg-bench-", dir=args.workdir))
     command = ("python -m benchmarks" + (" --quick" if args.quick else "") + (f" --sizes {args.sizes}" if args.sizes else "")
                + (f" --virtuoso-sizes '{args.virtuoso_sizes}'" if args.virtuoso_sizes is not None else ""))

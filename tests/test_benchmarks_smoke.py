@@ -279,7 +279,9 @@ def test_load_bench_smoke() -> None:
 
     result = load.run(6_000, clients=2, seconds=2.0, log=lambda _m: None)
     assert (result.errors, result.write_errors) == (0, 0)
-    assert result.requests > 0 and result.writes >= 2
+    # One write a second, each waiting for the server: on a loaded machine a write may take longer than the
+    # run, so at least one write is what can be asserted without timing.
+    assert result.requests > 0 and result.writes >= 1
     assert result.visible_after is not None
     table = load.markdown([result])
     row = next(line for line in table.splitlines() if line.startswith("| 6,000 | 2 |"))
