@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from conflictkg.building import EVENT_FILE_PREFIX
+from rdflib import Graph
+
 from conflictkg.cli import main
 from conflictkg.config import Settings
+from conflictkg.namespaces import CKG
 from conflictkg.resources import TURTLE_DIR
 from conflictkg.service import GraphService
+from conflictkg.turtle_folder import ARTICLE_FILE_PREFIX, DERIVED_FILE_PREFIX, EVENT_FILE_PREFIX, TurtleFolder
 
 from conftest import CORPUS, GOLD, SCORER, corpus_or_skip
 
@@ -40,8 +43,12 @@ def _scores(service: GraphService, corpus: Path, gold: Path, out: Path) -> dict[
 def test_corpus_builds_without_failures(built):
     service, report, turtle = built
     assert report.ok, report.lines()
-    names = sorted(p.name for p in turtle.glob("*.ttl") if not p.name.startswith(EVENT_FILE_PREFIX))
-    assert names == sorted(["dictionary.ttl", *(p.stem + ".ttl" for p in CORPUS.glob("*.txt"))])
+    # One file per graph, named after it: each article's (article-<key>.ttl), the dictionary's
+    articles = {str(o) for p in turtle.glob(ARTICLE_FILE_PREFIX + "*.ttl")
+                for o in Graph().parse(p).objects(None, CKG.fileName)}
+    assert articles == {p.name for p in CORPUS.glob("*.txt")}
+    assert sorted(p.name for p in turtle.glob("*.ttl") if not p.name.startswith((EVENT_FILE_PREFIX, ARTICLE_FILE_PREFIX,
+                                                                                  DERIVED_FILE_PREFIX))) == ["dictionary.ttl"]
     # One file per event: the five seed articles report five events (docs/model.md, "Event").
     events = sorted(p.name for p in turtle.glob(EVENT_FILE_PREFIX + "*.ttl"))
     assert len(events) == 5 and [e.split("-")[1:3] for e in events] == [["2018", "02"], ["2018", "03"], ["2018", "05"],
@@ -79,9 +86,12 @@ def test_build_is_deterministic(built, tmp_path):
 
 
 def test_committed_graph_is_up_to_date(built):
-    """data/turtle/ is committed so the graph is there without the corpus: it must match a fresh build."""
+    """data/turtle/ is committed so the graph is there without the corpus: it must match a fresh build
+    (its derived graphs left out: they are computed again when it is loaded)."""
     _, _, turtle = built
-    for fresh in sorted(turtle.glob("*.ttl")):
+    fresh_files = [p for p in sorted(turtle.glob("*.ttl")) if not TurtleFolder.is_derived(p)]
+    assert sorted(p.name for p in TURTLE_DIR.glob("*.ttl")) == [p.name for p in fresh_files], "run scripts/rebuild-graph"
+    for fresh in fresh_files:
         committed = TURTLE_DIR / fresh.name
         assert committed.exists(), f"run `conflictkg build ../shared/corpus` and commit {committed}"
         assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8"), fresh.name
@@ -128,7 +138,10 @@ def test_bad_input_is_reported_and_the_rest_is_built(tmp_path, capsys):
     assert f"error: [E034] {corpus / 'huge.txt'}: too large (52,428,800 bytes; the limit is 2,000,000)" in err
     assert "1 articles built, 4 failed" in err
     names = sorted(p.name for p in turtle.iterdir())
-    assert [n for n in names if not n.startswith(EVENT_FILE_PREFIX)] == ["dictionary.ttl", "good.ttl"]
+    good = [n for n in names if n.startswith(ARTICLE_FILE_PREFIX)]
+    assert len(good) == 1 and "good.txt" in (turtle / good[0]).read_text(encoding="utf-8")
+    assert [n for n in names if not n.startswith((EVENT_FILE_PREFIX, ARTICLE_FILE_PREFIX, DERIVED_FILE_PREFIX))] == [
+        "dictionary.ttl"]
     assert [n for n in names if n.startswith(EVENT_FILE_PREFIX)] == [  # the killings near Mayadeen, date not given
         next(n for n in names if n.startswith(EVENT_FILE_PREFIX + "undated-mayadin-deir-ez-zor-governorate-combat-"))]
 

@@ -202,8 +202,14 @@ def test_a_build_writes_turtle_beside_its_store(tmp_path: Path) -> None:
     done = run("build", str(small_corpus(tmp_path / "corpus")), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     files = sorted(p.name for p in (tmp_path / "kg" / "turtle").iterdir())
-    assert [f for f in files if not f.startswith("event-")] == ["a.ttl", "dictionary.ttl"] and len(files) == 3  # + its event
+    # the article's graph, the dictionary's, its event's (and that event's derived summary, when it has one)
+    assert [f.split("-")[0] for f in files if not f.startswith("derived-")] == ["article", "dictionary.ttl", "event"]
     assert {p.name: p.stat().st_mtime_ns for p in TURTLE_DIR.glob("*.ttl")} == before  # the repository is untouched
+    shipped = run("--turtle-dir", str(TURTLE_DIR), "build", str(tmp_path / "corpus"), cwd=tmp_path, env=env)
+    assert (shipped.returncode, shipped.stderr) == (2, (
+        f"conflictkg: [E113] {TURTLE_DIR} holds the graph shipped with conflictkg, which only scripts/rebuild-graph "
+        "writes; name another Turtle folder (--turtle-dir)\n"))
+    assert {p.name: p.stat().st_mtime_ns for p in TURTLE_DIR.glob("*.ttl")} == before
     done = run("--turtle-dir", str(tmp_path / "elsewhere"), "build", str(tmp_path / "corpus"), cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == files

@@ -166,6 +166,32 @@ def test_a_write_through_either_process_is_seen_through_both(conns: dict[str, Co
     assert (status, process, json.loads(body)["error"]) == (401, "1/2", "E058")
 
 
+def test_writes_through_either_process_reach_the_writers_turtle_folder(
+        server: tuple[int, subprocess.Popen[bytes], Path], conns: dict[str, Conn]) -> None:
+    """One writer, so one Turtle folder: a write forwarded by a reader is mirrored there like the writer's own."""
+    from rdflib import Graph, URIRef
+
+    from conflictkg.turtle_folder import TurtleFolder, same_triples
+
+    folder = TurtleFolder(server[2].parent / "turtle")
+    graph = _article_graph(conns["0/2"])
+    path = folder.file_for(URIRef(graph))
+    assert path is not None and path.name.startswith("article-") and path.exists()
+    status, turtle, _ = conns["1/2"].request("GET", f"/graph-store?graph={quote(graph, safe='')}",
+                                              headers={"Accept": "text/turtle"})
+    assert status == 200
+    for writer in ("1/2", "0/2"):
+        status, body, process = conns[writer].request("DELETE", f"/graph-store?graph={quote(graph, safe='')}", headers=AUTH)
+        assert (status, process) == (204, writer), body
+        assert not path.exists()
+        status, body, process = conns[writer].request("PUT", f"/graph-store?graph={quote(graph, safe='')}", body=turtle,
+                                                      headers={**AUTH, "Content-Type": "text/turtle"})
+        assert (status, process) == (201, writer), body
+        name, on_file = folder.read(path)
+        assert name == URIRef(graph) and same_triples(Graph().parse(data=turtle, format="turtle"), on_file)
+    assert not [p.name for p in folder.directory.iterdir() if p.name.startswith(".")], "no journal left behind"
+
+
 def test_graph_projections_follow_the_writes_in_every_process(conns: dict[str, Conn]) -> None:
     graph = _article_graph(conns["0/2"])
     status, body, _ = conns["0/2"].request("GET", "/graph/centrality?view=claims&top=1000&types=Article")

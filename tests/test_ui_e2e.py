@@ -438,3 +438,115 @@ def test_add_from_an_address_a_feed_and_a_file(page: Any, server: str, tmp_path:
         assert BRIDGE["title"] in {a["headline"] for a in api(server, "/api/articles")}
     finally:
         site.stop()
+
+
+#: Invented reports about a strike near Aleppo (the ministry revises its own figure; a monitor disputes it) and,
+#: days later, shelling near Aleppo: another event, which an analyst may merge with the strike and split again.
+ALEPPO = {
+    "strike-a.txt": ("2021-06-03", "Strike on depot\n\nThe Russian Defence Ministry said that 12 soldiers were killed "
+                                   "in the strike near Aleppo on Tuesday.\n"),
+    "strike-b.txt": ("2021-06-05", "Toll rises\n\nThe Russian Defence Ministry said on Friday that 20 soldiers were "
+                                   "killed in the strike near Aleppo on Tuesday.\n"),
+    "strike-c.txt": ("2021-06-05", "Monitor disputes toll\n\nA monitor said on Friday that 45 Russian soldiers died "
+                                   "in the strike near Aleppo on Tuesday.\n"),
+    "shelling.txt": ("2021-06-09", "Shelling resumes\n\nA monitor said that three civilians were killed in shelling "
+                                   "near Aleppo on Monday.\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def aleppo(server: str) -> dict[str, str]:
+    """The four articles added through the API (with the token): file name -> article key."""
+    keys = {}
+    for name, (published, text) in ALEPPO.items():
+        answer = httpx.post(server + "/api/articles", json={"text": text, "published": published, "file_name": name},
+                            headers={"Authorization": f"Bearer {TOKEN}"}, timeout=120)
+        assert answer.status_code == 201, answer.text
+        keys[name] = answer.json()["key"]
+    for event in aleppo_events(server):  # the claims view is rebuilt in the background after the writes
+        deadline = time.monotonic() + 120
+        while httpx.get(f"{server}/graph/events/{event.rsplit('/', 1)[-1]}/figures", timeout=30).status_code != 200:
+            assert time.monotonic() < deadline, f"{event} never reached the claims view"
+            time.sleep(0.3)
+    return keys
+
+
+def aleppo_events(server: str) -> list[str]:
+    return sorted(e["iri"] for e in api(server, "/api/facets")["events"] if "aleppo" in e["iri"])
+
+
+def test_revision_lines_and_the_figure_summary(page: Any, server: str, aleppo: dict[str, str]) -> None:
+    strike = next(e for e in aleppo_events(server) if "-06-01-" in e)
+    event, killed = show_figures(page, server, strike.rsplit("/", 1)[-1], "Killed")
+    # the ministry's two figures, joined in date order by one line in its colour
+    assert [line["figures"] for line in killed["revision_lines"]] == [
+        [f["id"] for f in killed["figures"] if f["surface"] in ("12", "20") and f["date"]]]
+    chart = page.locator("#figures-chart")
+    assert chart.get_attribute("data-revisions") == "1"
+    lines = page.evaluate("""() => document.querySelector('#figures-chart').data
+        .filter(t => t.name && t.name.startsWith('revised by')).map(t => [t.name, t.customdata, t.y])""")
+    by_id = {f["id"]: f for f in killed["figures"]}
+    line = killed["revision_lines"][0]
+    assert lines == [[f"revised by {line['claimants'][0]['label']}", line["figures"], [12, 20]]]
+    assert lines[0][0] == "revised by Russian Ministry of Defence"
+    # the line runs through the ministry's own markers (the same x as its figures' anchors)
+    anchors = dict(page.evaluate("""() => document.querySelector('#figures-chart').data
+        .filter(t => t.mode === 'markers').flatMap(t => t.x.map((x, i) => [t.customdata[i], x]))"""))
+    xs = page.evaluate("""() => document.querySelector('#figures-chart').data
+        .filter(t => t.name && t.name.startsWith('revised by'))[0].x""")
+    assert xs == [anchors[i] for i in line["figures"]]
+    first, second = (by_id[i] for i in line["figures"])
+    assert page.locator("#figures-revisions li").all_inner_texts() == [
+        f"{line['claimants'][0]['label']}: \u201c12\u201d ({first['date']}) \u2192 \u201c20\u201d ({second['date']})"]
+    # the summary table: what the sources' latest figures allow, per group counted (the derived graph's summaries)
+    summary = [s for s in api(server, f"/graph/events/{event.rsplit('/', 1)[-1]}/summary")["summaries"]
+               if s["measure"] == "Killed"]
+    rows = [[td.strip() for td in row] for row in page.locator("#figures-summary tbody tr").evaluate_all(
+        "trs => trs.map(tr => [...tr.querySelectorAll('td')].slice(0, 5).map(td => td.textContent))")]
+    assert rows == [[s["population"]["label"], str(s["low"]), str(s["best"]), str(s["high"]), str(s["sources"])]
+                    for s in summary]
+    soldiers = next(r for r in rows if r[0] == "Russian soldiers")
+    assert soldiers[1:] == ["20", "20", "45", "2"]  # the ministry's latest (20) and the monitor's 45: two sources
+    page.locator("#figures-revisions").scroll_into_view_if_needed()
+    shot(page, "figures-revisions")
+
+
+def test_merge_and_split_events_from_the_workbench(page: Any, server: str, aleppo: dict[str, str]) -> None:
+    events = aleppo_events(server)
+    strike = next(e for e in events if "-06-01-" in e)
+    shelling = next(e for e in events if e != strike)
+    show_figures(page, server, strike.rsplit("/", 1)[-1], "Killed")
+    assert page.locator("#event-reports li").count() == 3
+    assert sorted(page.locator("#event-reports li").evaluate_all("ls => ls.map(l => l.dataset.article)")) == sorted(
+        aleppo[n] for n in ("strike-a.txt", "strike-b.txt", "strike-c.txt"))
+    listed = page.locator("#event-reports").inner_text()
+    assert "Strike on depot (2021-06-03)" in listed
+    # each report says which article's report it was linked through (by headline) and what they share
+    assert re.search(r"linked through “(Strike on depot|Toll rises|Monitor disputes toll)”: [^;]*place:same", listed)
+    page.select_option("#merge-other", shelling)
+    page.click("#merge-button")  # without the token: refused, nothing changes
+    page.wait_for_function("() => document.querySelector('#curation-status').textContent.startsWith('HTTP 401')")
+    assert aleppo_events(server) == events
+    page.fill("#event-curation input[name=token]", TOKEN)
+    page.fill("#event-curation input[name=note]", "the same attack")
+    page.click("#merge-button")
+    page.wait_for_function("() => document.querySelector('#curation-status').textContent.startsWith('Merged')")
+    merged = aleppo_events(server)
+    assert len(merged) == 1
+    assert page.locator("#figures-event").input_value() == merged[0]
+    assert page.locator("#curation-status").inner_text() == (
+        f"Merged: {api(server, '/graph/events/' + merged[0].rsplit('/', 1)[-1] + '/reports')['label']} now has 4 reports.")
+    assert page.locator("#event-reports li").count() == 4
+    # the shelling report is not this event: split it out again
+    page.locator(f"#event-reports li[data-article='{aleppo['shelling.txt']}'] button").click()
+    page.wait_for_function("() => document.querySelector('#curation-status').textContent.startsWith('Split')")
+    after = aleppo_events(server)
+    assert len(after) == 2
+    assert page.locator("#event-reports li").count() == 3
+    rest = page.locator("#figures-event").input_value()
+    assert rest in after and sorted(
+        r["article"] for r in api(server, f"/graph/events/{rest.rsplit('/', 1)[-1]}/reports")["reports"]) == sorted(
+        aleppo[n] for n in ("strike-a.txt", "strike-b.txt", "strike-c.txt"))
+    assert page.locator("#curation-status").inner_text().endswith("keeps 3 reports.")
+    page.locator("#event-curation").scroll_into_view_if_needed()
+    shot(page, "figures-curation")

@@ -7,20 +7,22 @@
  * - a closed range is a bar from its lower to its upper bound; an open bound ("more than 200",
  *   "up to 6") is a faded bar that runs to the edge of the axis, ending in an arrow, with the
  *   bound in words beside it;
- * - every figure is labelled with what was written and the group it counts. */
+ * - every figure is labelled with what was written and the group it counts;
+ * - a source that changed its own figure is a solid line in its colour through its figures, in date order
+ *   (the event's revision lines, from its derived graph), beside a table of what the sources' latest
+ *   figures allow (the figure summaries) and the event's reports, which an analyst can merge or split. */
 "use strict";
 
 const DAY = 86400000;
-const figuresState = { data: null, asked: 0 };
+const figuresState = { data: null, summary: null, reports: null, articles: null, asked: 0 };
 
 async function initFigures() {
   $("#figures-status").textContent = "Loading the chart library…";
   await loadScript("/vendor/plotly.min.js");
-  const events = (state.facets || { events: [] }).events.slice().sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
   const select = $("#figures-event");
-  const names = distinctLabels(events.map((e) => ({ key: e.iri, label: e.label })));
-  select.replaceChildren(...events.map((e) => el("option", { value: e.iri, text: `${names.get(e.iri)} (${e.count} claims)`, title: names.get(e.iri) })));
+  fillFigureEvents();
   select.addEventListener("change", () => loadFigures(select.value));
+  $("#merge-button").addEventListener("click", mergeEvents);
   $("#figures-measure").addEventListener("change", drawFigures);
   $("#figures-lines").addEventListener("change", drawFigures);
   $("#figures-png").addEventListener("click", () => saveChart("png"));
@@ -28,18 +30,45 @@ async function initFigures() {
   if (select.value) await loadFigures(select.value);
 }
 
+/** The event choices (most claims first); ``chosen``: the event to select. */
+function fillFigureEvents(chosen) {
+  const events = (state.facets || { events: [] }).events.slice().sort((a, b) => b.count - a.count || a.label.localeCompare(b.label));
+  const names = distinctLabels(events.map((e) => ({ key: e.iri, label: e.label })));
+  figuresState.eventNames = names;
+  $("#figures-event").replaceChildren(...events.map((e) => el("option", { value: e.iri, text: `${names.get(e.iri)} (${e.count} claims)`, title: names.get(e.iri) })));
+  if (chosen) $("#figures-event").value = chosen;
+}
+
 function eventKey(iri) { return iri.replace(/^.*\/id\/event\//, ""); }
 
 async function loadFigures(iri) {
   $("#figures-status").textContent = "Loading figures…";
   const asked = ++figuresState.asked;
-  const r = await call(`/graph/events/${encodeURIComponent(eventKey(iri))}/figures`);
+  const key = encodeURIComponent(eventKey(iri));
+  const [r, summary, reports, articles] = await Promise.all([
+    figuresOf(key), call(`/graph/events/${key}/summary`), call(`/graph/events/${key}/reports`),
+    figuresState.articles || call("/api/articles")]);
   if (asked !== figuresState.asked) return;  // another event was chosen meanwhile: its answer is the one to show
+  if (articles.ok) figuresState.articles = articles;
+  figuresState.summary = summary.ok ? summary.body : null;
+  figuresState.reports = reports.ok ? reports.body : null;
+  showReports(iri);
   if (!r.ok) { $("#figures-status").textContent = errorText(r); return; }
   figuresState.data = r.body;
   const measures = r.body.measures.slice().sort((a, b) => b.figures.length - a.figures.length);
   $("#figures-measure").replaceChildren(...measures.map((m) => el("option", { value: m.measure, text: `${measureWords(m.measure)} (${m.figures.length})` })));
   drawFigures();
+}
+
+/** An event's figures. Right after a write (an article added, a merge, a split) the graph's claims view is
+ *  rebuilt in the background and may not know a new event for a moment (404): asked again until it does. */
+async function figuresOf(key) {
+  for (let tries = 0; ; tries++) {
+    const r = await call(`/graph/events/${key}/figures`);
+    if (r.ok || r.status !== 404 || tries >= 120) return r;
+    $("#figures-status").textContent = "The graph is being updated after a write…";
+    await new Promise((done) => setTimeout(done, 500));
+  }
 }
 
 /** Who a figure counts: the population it was assigned to when the graph has one, else the group as written. */
@@ -180,6 +209,17 @@ function drawFigures() {
     traces.push({ type: "scatter", mode: "lines", name: "conflicting pair", x: lx, y: ly, hoverinfo: "skip",
       line: { color: "rgba(0,0,0,0.45)", dash: "dot", width: 1.2 } });
   }
+  const byId = new Map(figs.map((f) => [f.id, f]));
+  const revisions = (m.revision_lines || []).map((line) => ({
+    figures: line.figures.map((id) => byId.get(id)).filter(Boolean),
+    who: line.claimants.map((c) => names.get(c.id) || c.label).join(" / "),
+  })).filter((line) => line.figures.length > 1);
+  for (const line of revisions) {  // the same source over time: a solid line in its colour, earlier figure first
+    const pts = line.figures.map((f) => anchors.get(f.id));
+    traces.push({ type: "scatter", mode: "lines", name: `revised by ${escapeHtml(line.who)}`, x: pts.map((p) => iso(p.x)),
+      y: pts.map((p) => p.y), customdata: line.figures.map((f) => f.id), hoverinfo: "name",
+      line: { color: colours.get(line.figures[0].claimant.id).colour, width: 2.5 } });
+  }
   annotations.push(...placeLabels(labelAt, axis.range, top * 1.04, chart.clientWidth - 100, 480 - 120));
   const shapes = [];
   if (axis.undatedDay !== null) {
@@ -202,16 +242,85 @@ function drawFigures() {
   chart.dataset.bars = String(figs.filter((f) => f.low !== f.high).length);
   chart.dataset.open = String(figs.filter(isOpen).length);
   chart.dataset.conflicts = String(m.conflicts.length);
-  $("#figures-status").textContent = `${figs.length} ${measure} figures from ${colours.size} claimants; ${m.conflicts.length} conflicting pairs.`;
-  const byId = new Map(figs.map((f) => [f.id, f]));
+  chart.dataset.revisions = String(revisions.length);
+  $("#figures-status").textContent = `${figs.length} ${measure} figures from ${colours.size} claimants; ${m.conflicts.length} conflicting pairs; ${plural(revisions.length, "revision line")}.`;
   $("#figures-conflicts").replaceChildren(...m.conflicts.map((c) => {
     const a = byId.get(c.first), b = byId.get(c.second);
     return el("li", {}, `${a.claimant.label}: “${a.surface}”${countedLabel(a) ? ` (${countedLabel(a)})` : ""}, ${a.date || "undated"} vs ${b.claimant.label}: “${b.surface}”${countedLabel(b) ? ` (${countedLabel(b)})` : ""}, ${b.date || "undated"} — ${c.reason}`);
   }));
+  $("#figures-revisions").replaceChildren(...(revisions.length ? revisions.map((line) => el("li", {},
+    `${line.who}: ${line.figures.map((f) => `“${f.surface}” (${f.date || "undated"})`).join(" → ")}`))
+    : [el("li", { class: "note", text: `No source changed its own ${measure} figure.` })]));
+  showSummary(m.measure);
   $("#figures-table tbody").replaceChildren(...figs.map((f) => el("tr", {},
     el("td", { text: f.date || "—" }), el("td", { text: f.claimant.label }), el("td", { text: f.surface }),
     el("td", { text: f.low ?? "open" }), el("td", { text: f.high ?? "open" }), el("td", { text: boundWords(f) }),
     el("td", { text: countedLabel(f) }), el("td", { text: f.source.headline || f.source.id }))));
+}
+
+/** The figure summaries of the event's derived graph for one measure: per group counted, the range the
+ *  sources' latest figures allow, their median, and who stated the bounds. */
+function showSummary(measure) {
+  const rows = ((figuresState.summary || {}).summaries || []).filter((x) => x.measure === measure);
+  const names = new Map(((state.facets || {}).claimants || []).map((c) => [c.node, c.label]));
+  const who = (list) => [...new Set(list.map((b) => (b.claimant ? names.get(b.claimant.id) || b.claimant.label : "unnamed")))].join(", ");
+  $("#figures-summary tbody").replaceChildren(...rows.map((x) => el("tr", {},
+    el("td", { text: x.population.label || x.population.id }), el("td", { text: x.low ?? "open" }),
+    el("td", { text: x.best ?? "—" }), el("td", { text: x.high ?? "open" }), el("td", { text: x.sources }),
+    el("td", { text: `low: ${who(x.low_from)} · high: ${who(x.high_from)}` }))));
+}
+
+/** The event's reports, each with why it was linked and a button to split it out; the events it could merge with. */
+function showReports(iri) {
+  const body = figuresState.reports;
+  const articles = new Map(((figuresState.articles || {}).body || []).map((a) => [a.key, a]));
+  const reports = body ? body.reports : [];
+  $("#event-reports").replaceChildren(...reports.map((r) => {
+    const a = articles.get(r.article);
+    const title = a ? `${a.headline || a.file_name}${a.published ? ` (${a.published})` : ""}` : r.article;
+    const via = r.linked_to && articles.get(r.linked_to.replace(/-\d+$/, ""));  // a report id is <article key>-<n>
+    const through = via ? `“${via.headline || via.file_name}”` : r.linked_to;
+    const why = r.linked_to ? `linked through ${through}: ${r.features.join(", ")}${r.score !== null ? `; score ${r.score}` : ""}` : "its first report";
+    return el("li", { "data-article": r.article }, el("strong", { text: title }), ` — ${why} `,
+      el("button", { type: "button", class: "split", disabled: reports.length < 2, onclick: () => splitReport(iri, r.article) }, "Not this event"));
+  }));
+  const names = figuresState.eventNames || new Map();
+  const others = ((state.facets || {}).events || []).filter((e) => e.iri !== iri);
+  $("#merge-other").replaceChildren(el("option", { value: "", text: "another event…" }),
+    ...others.map((e) => el("option", { value: e.iri, text: names.get(e.iri) || e.label })));
+}
+
+function curationHeaders() {
+  const token = $("#event-curation").token.value || $("#add-form").token.value;
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+async function curate(url, body, done) {
+  $("#curation-status").textContent = "Writing…";
+  const r = await call(url, { method: "POST", headers: curationHeaders(), body: JSON.stringify(body) });
+  if (!r.ok) { $("#curation-status").textContent = errorText(r); return; }
+  await loadFacets();
+  figuresState.articles = null;
+  const [iri, text] = done(r.body);
+  fillFigureEvents(iri);
+  await loadFigures(iri);
+  $("#curation-status").textContent = text;
+}
+
+async function mergeEvents() {
+  const form = $("#event-curation");
+  const current = $("#figures-event").value;
+  if (!current || !form.other.value) { $("#curation-status").textContent = "Choose the event this one is the same as."; return; }
+  await curate("/graph/events/merge", { event: eventKey(current), other: eventKey(form.other.value), note: form.note.value || null },
+    (b) => [b.event, `Merged: ${b.label} now has ${plural(b.reports.length, "report")}.`]);
+}
+
+async function splitReport(iri, article) {
+  const note = $("#event-curation").note.value || null;
+  await curate(`/graph/events/${encodeURIComponent(eventKey(iri))}/split`, { article, note },
+    (b) => [b.rest.event, `Split: the article is now ${b.split.label}; ${b.rest.label} keeps ${plural(b.rest.reports.length, "report")}.`]);
 }
 
 /** Labels beside their figures, each where it overlaps no label placed before it (a greedy search over a

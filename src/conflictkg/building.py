@@ -1,53 +1,37 @@
-"""Building the graph: articles -> extraction -> SHACL gate -> Turtle files and the store.
+"""Building the graph: articles -> extraction -> SHACL gate -> the store (and its Turtle folder).
 
-Every article is its own named graph and its own Turtle file. An article that cannot be
-read, or whose graph fails the shapes, is reported and nothing of it is written; the
-others go on. The store replaces each article's graph in one transaction.
-
-The store commits first and the Turtle file follows, through a journal, so that a crash can
-never leave the two disagreeing: the new Turtle text is first written (atomically) as a hidden
-``.<name>.ttl.pending`` beside its final name, then the store commits, then the pending file is
-renamed into place. :meth:`Builder.reconcile`, run before any writer starts, settles what a
-crash interrupted: a pending file whose graph the store holds is put in place, any other is
-discarded (its commit never happened).
+Every article is its own named graph. An article that cannot be read, or whose graph fails the
+shapes, is reported and nothing of it is written; the others go on. Each article's graph goes
+into the store in one transaction with its events' graphs and the derived graphs they imply,
+through the service's commit (:meth:`GraphService.commit`), which writes each graph's file in
+the store's Turtle folder through a journal (:mod:`conflictkg.turtle_folder`).
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rdflib import Graph, URIRef
-from rdflib.compare import isomorphic
 
 from .corpus import read_corpus
-from .errors import ArticleError, ConflictKGError, ValidationFailed, warning
+from .errors import ConflictKGError, ValidationFailed
 from .extract import Doc, Pipeline, Resources, load_resources
 from .event_index import EventPlan, link_keys, moved_graphs, plan_links
 from .event_linking import report_of
 from .extract.people import link_people
 from .model import Article
-from .namespaces import CKG, DICTIONARY_GRAPH, ONTOLOGY_GRAPH, RDF, article_graph, event_graph
-from .rdf import to_turtle, write_article, write_dictionary
+from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, article_graph, event_graph
+from .rdf import write_article, write_dictionary
 from .resources import ONTOLOGY_FILE
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import GraphService
 
-__all__ = ["Builder", "BuildReport", "ArticleOutcome", "DICTIONARY_FILE", "EVENT_FILE_PREFIX", "PENDING_SUFFIX"]
-
-DICTIONARY_FILE = "dictionary.ttl"
-#: Turtle files of event graphs are ``event-<key>.ttl``.
-EVENT_FILE_PREFIX = "event-"
-#: A Turtle file waiting for its store commit is ``.<name>.ttl`` + this suffix, beside its final name.
-PENDING_SUFFIX = ".pending"
+__all__ = ["Builder", "BuildReport", "ArticleOutcome"]
 
 
 @dataclass
@@ -91,7 +75,7 @@ class Builder:
         self.service = service
         self._settled = False
         self._written_events: set[str] = set()
-        #: Warnings of loading and reconciling Turtle files (printed by the command that started the service).
+        #: Warnings of settling the store's Turtle folder (printed by the command that started the service).
         self.notes: list[str] = []
 
     @cached_property
@@ -113,12 +97,10 @@ class Builder:
 
     # -- whole folders ------------------------------------------------------------------------
 
-    def build(self, corpus: Path, *, out_dir: Path | None = None) -> BuildReport:
-        """Extract every article of ``corpus``, validate, load the store and write Turtle files.
-
-        Turtle goes to ``out_dir``, else the settings' Turtle folder (``--turtle-dir``, by default
-        ``turtle/`` beside the store); an in-memory store without ``--turtle-dir`` writes none."""
-        out_dir = out_dir or self.service.settings.turtle_output
+    def build(self, corpus: Path) -> BuildReport:
+        """Extract every article of ``corpus``, validate, and commit them (the store's Turtle folder,
+        ``--turtle-dir`` or ``turtle/`` beside the store, follows; an in-memory store without
+        ``--turtle-dir`` has none)."""
         report = BuildReport()
         docs: list[tuple[Doc, ArticleOutcome]] = []
         for item in read_corpus(corpus, max_bytes=self.service.settings.max_article_bytes):
@@ -133,29 +115,26 @@ class Builder:
             docs.append((self.extract(item.article), outcome))
         batch_keys = {d.article.key for d, _ in docs}
         plan = self._link(docs=[d for d, _ in docs], skip=batch_keys)
-        dictionary = self.dictionary_graph()
-        if out_dir is not None:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            report.notes += self.reconcile(out_dir)
-        with _journal(out_dir / DICTIONARY_FILE if out_dir is not None else None, dictionary):
-            self.service.store.replace_graphs({DICTIONARY_GRAPH: dictionary, ONTOLOGY_GRAPH: self.ontology_graph()})
+        notes = len(self.notes)
+        self.service.commit({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
+        report.notes += self.notes[notes:]  # what settling the Turtle folder's journal found
         for doc, outcome in docs:
-            self._commit(doc, outcome, out_dir, plan)
+            self._commit(doc, outcome, plan)
             report.outcomes.append(outcome)
-        self._settle_events(plan, out_dir, failed={d.article.key for d, o in docs if not o.ok})
+        self._settle_events(plan, failed={d.article.key for d, o in docs if not o.ok})
         report.outcomes.sort(key=lambda o: o.file)
         return report
 
-    def ingest(self, article: Article, *, out_dir: Path | None = None) -> ArticleOutcome:
+    def ingest(self, article: Article) -> ArticleOutcome:
         """Add one article (the API's write path): linked to the events already in the store."""
         doc = self.extract(article)
         plan = self._link(docs=[doc], skip={article.key})
         outcome = ArticleOutcome(file=article.meta.file_name, ok=True)
         if not self.service.store.ask(f"ASK {{ GRAPH <{DICTIONARY_GRAPH}> {{ ?s ?p ?o }} }}"):
-            self.service.store.replace_graphs({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
-        self._commit(doc, outcome, out_dir, plan)
+            self.service.commit({DICTIONARY_GRAPH: self.dictionary_graph(), ONTOLOGY_GRAPH: self.ontology_graph()})
+        self._commit(doc, outcome, plan)
         if outcome.ok:
-            self._settle_events(plan, out_dir)
+            self._settle_events(plan)
         self._settle()
         if outcome.error is not None:
             raise outcome.error
@@ -170,45 +149,6 @@ class Builder:
             self._settled = True
             gc.collect()
             gc.freeze()
-
-    def load_turtle_dir(self, directory: Path, *, only_missing: bool = False) -> int:
-        """Load the Turtle files of a build into the store; returns the triples loaded.
-
-        ``only_missing``: only the files whose graph the store does not hold (a store that
-        is not empty), each reported as a W008 note in :attr:`notes`."""
-        present = set(self.service.store.named_graphs()) if only_missing else set()
-        graphs: dict[URIRef, Graph] = {} if ONTOLOGY_GRAPH in present else {ONTOLOGY_GRAPH: self.ontology_graph()}
-        for path in sorted(directory.glob("*.ttl")) if directory.is_dir() else []:
-            g = _parse_turtle(path)
-            name = _graph_name(g, path)
-            if name in present:
-                continue
-            graphs[name] = g
-            if only_missing:
-                self.notes.append(warning("W008", path=str(path), problem="its graph was not in the store; loaded"))
-        self.service.store.replace_graphs(self.service.with_derived(graphs))
-        return sum(len(g) for g in graphs.values())
-
-    def reconcile(self, directory: Path) -> list[str]:
-        """Settle Turtle files a crash left pending (see the module's doc); returns W008 notes."""
-        notes: list[str] = []
-        for pending in sorted(directory.glob(f".*.ttl{PENDING_SUFFIX}")):
-            target = pending.with_name(pending.name[1 : -len(PENDING_SUFFIX)])
-            try:
-                g = _parse_turtle(pending)
-                name = _graph_name(g, target)
-                committed = isomorphic(self.service.store.graph(name), g)
-            except ArticleError:
-                committed = False
-            if committed:
-                os.replace(pending, target)
-                notes.append(warning("W008", path=str(target),
-                                     problem="a write was interrupted after the store committed; the file is now in place"))
-            else:
-                pending.unlink()
-                notes.append(warning("W008", path=str(target),
-                                     problem="a write was interrupted before the store committed; its pending file is discarded"))
-        return notes
 
     # -- pieces -------------------------------------------------------------------------------
 
@@ -237,10 +177,10 @@ class Builder:
         link_people(docs)
         return plan
 
-    def _settle_events(self, plan: EventPlan, out_dir: Path | None, failed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    def _settle_events(self, plan: EventPlan, failed: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         """After the articles: the event graphs no article brought, stored articles moved to
-        renamed events, event graphs that are gone; and the same in the Turtle folder. Reports of
-        ``failed`` articles (not committed) are left out of their events' graphs."""
+        renamed events, event graphs that are gone. Reports of ``failed`` articles (not committed)
+        are left out of their events' graphs."""
         from .rdf import write_event
 
         store = self.service.store
@@ -261,25 +201,14 @@ class Builder:
                                             if k not in self._written_events or k in changed}
         rest.update(moved_graphs(store, plan.renames, plan.dropped))
         if rest:
-            store.replace_graphs(_with_derived(self.service, rest))
-        if out_dir is None:
-            return
-        for key, g in plan.graphs.items():
-            _write_atomic(out_dir / f"{EVENT_FILE_PREFIX}{key}.ttl", to_turtle(g))
-        for key in plan.dropped:
-            (out_dir / f"{EVENT_FILE_PREFIX}{key}.ttl").unlink(missing_ok=True)
-        for article in plan.renames:
-            g = store.graph(article_graph(article))
-            name = next((str(o) for o in g.objects(None, CKG.fileName)), None)
-            if name:
-                _write_atomic(out_dir / (Path(name).stem + ".ttl"), to_turtle(g))
+            self.service.commit(_with_derived(self.service, rest))
         self._written_events = set()
 
     def graph_for(self, doc: Doc) -> Graph:
         return write_article(doc.article, title=doc.title, title_basis=doc.title_basis, publisher=doc.publisher,
                              claims=doc.claims, events=doc.events, actors=doc.actors, places=doc.places)
 
-    def _commit(self, doc: Doc, outcome: ArticleOutcome, out_dir: Path | None, plan: EventPlan) -> None:
+    def _commit(self, doc: Doc, outcome: ArticleOutcome, plan: EventPlan) -> None:
         name = article_graph(doc.article.key)
         graph = self.graph_for(doc)
         outcome.graph, outcome.claims, outcome.events = str(name), len(doc.claims), len(doc.events)
@@ -295,9 +224,7 @@ class Builder:
         except ValidationFailed as exc:
             outcome.ok, outcome.error = False, exc
             return
-        target = out_dir / (Path(doc.article.meta.file_name).stem + ".ttl") if out_dir is not None else None
-        with _journal(target, graph):
-            self.service.store.replace_graphs(graphs)
+        self.service.commit(graphs)
         self._written_events |= {e.key for e in doc.events}
 
 
@@ -305,58 +232,3 @@ def _with_derived(service: GraphService, graphs: dict[URIRef, Graph | None]) -> 
     """``graphs`` (None drops one: an event graph that is gone) with the derived graphs they imply."""
     kept = {name: g for name, g in graphs.items() if g is not None}
     return {**service.with_derived(kept), **{name: None for name, g in graphs.items() if g is None}}
-
-
-def _graph_name(g: Graph, path: Path) -> URIRef:
-    """The named graph a Turtle file of a build holds: the dictionary, an event, or an article."""
-    if path.name == DICTIONARY_FILE:
-        return DICTIONARY_GRAPH
-    if path.name.startswith(EVENT_FILE_PREFIX):
-        return event_graph(path.stem[len(EVENT_FILE_PREFIX):])
-    return _graph_of(g, path)
-
-
-def _graph_of(g: Graph, path: Path) -> URIRef:
-    articles = sorted(g.subjects(RDF.type, CKG.Article))
-    if len(articles) != 1:
-        raise ArticleError(str(path), f"expected one ckg:Article in the file, found {len(articles)}", code="E038")
-    return article_graph(str(articles[0]).rsplit("/", 1)[-1])
-
-
-def _parse_turtle(path: Path) -> Graph:
-    g = Graph()
-    try:
-        g.parse(path, format="turtle")
-    except Exception as exc:  # rdflib raises many parser exception types
-        raise ArticleError(str(path), f"not valid Turtle: {exc}", code="E037") from None
-    return g
-
-
-@contextmanager
-def _journal(target: Path | None, graph: Graph) -> Iterator[None]:
-    """Around a store commit: write ``graph`` as ``target``'s pending file before, rename it into
-    place after; discard it when the commit fails. ``target`` None: no file."""
-    if target is None:
-        yield
-        return
-    pending = target.with_name(f".{target.name}{PENDING_SUFFIX}")
-    _write_atomic(pending, to_turtle(graph))
-    try:
-        yield
-    except BaseException:
-        pending.unlink(missing_ok=True)
-        raise
-    os.replace(pending, target)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-

@@ -122,6 +122,7 @@ WARNINGS: dict[str, str] = {
     "W008": "{path}: {problem}",
     "W009": "{path}: no publication date found in the page; relative dates ('on Thursday') stay unresolved",
     "W010": "the store {store} is held by {holder}; reading it as it is now, read-only",
+    "W011": "{path}: {problem}",
     "W035": "query workers run without part of their confinement on this platform: {missing}",
 }
 

@@ -145,7 +145,7 @@ class EventCurator:
         report = self.service.validator.validate_delta({EVENT_CURATION_GRAPH: g}, store)
         if not report.conforms:
             raise ValidationFailed("the decision breaks the shapes; nothing was written", report=report)
-        store.replace_graphs({EVENT_CURATION_GRAPH: g})
+        self.service.commit({EVENT_CURATION_GRAPH: g})
         self._relink(sorted({r for p in pairs for r in p}))
 
     def _relink(self, report_ids: list[str]) -> None:
@@ -168,7 +168,7 @@ class EventCurator:
         graphs.update(moved_graphs(store, renames, dropped))
         from .building import _with_derived
 
-        store.replace_graphs(_with_derived(self.service, graphs))
+        self.service.commit(_with_derived(self.service, graphs))
 
     def _event_of(self, report: str) -> str:
         rows = self.service.store.select(f"SELECT ?e WHERE {{ {report_iri(report).n3()} ckg:reportOf ?e }}")

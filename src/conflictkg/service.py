@@ -2,7 +2,9 @@
 
 A service owns the settings, the store, the extractor and the validator. Its faces:
 
-- ``build``/``ingest``: articles -> extraction -> SHACL gate -> Turtle files + store;
+- ``build``/``ingest``: articles -> extraction -> SHACL gate -> store (and its Turtle folder);
+- ``commit``: the one way any face changes the store; the store's Turtle folder follows every
+  commit (:mod:`conflictkg.turtle_folder`);
 - ``claims``: the claims table;
 - ``sparql``: the SPARQL engine (:mod:`conflictkg.sparql`);
 - ``network``: graph projections and exports (:mod:`conflictkg.network`);
@@ -13,8 +15,9 @@ A service owns the settings, the store, the extractor and the validator. Its fac
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -22,7 +25,9 @@ from typing import IO, TYPE_CHECKING, Any
 from rdflib import Graph, URIRef
 
 from .config import SHIPPED_TURTLE_DIR, Settings
-from .store import EmbeddedStore, GraphStore
+from .errors import ConfigError
+from .store import EmbeddedStore, GraphContent, GraphStore
+from .turtle_folder import TurtleFolder
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
@@ -57,6 +62,8 @@ class GraphService:
         self.settings = settings or Settings.from_env()
         self._store = store
         self.writes = writes
+        self._commit_lock = threading.Lock()
+        self._journal_settled = False
 
     @property
     def store(self) -> GraphStore:
@@ -132,7 +139,8 @@ class GraphService:
     def sparql(self) -> SparqlEngine:
         from .sparql import SparqlEngine
 
-        return SparqlEngine(self.store, self.settings, gate=self._shacl_gate, derive=self.derived.graphs_for)
+        return SparqlEngine(self.store, self.settings, gate=self._shacl_gate, derive=self.derived.graphs_for,
+                            commit=self.commit)
 
     def _shacl_gate(self, graphs: Any) -> Any:
         """Every write through the SPARQL service passes the shapes first (see conflictkg.validation)."""
@@ -172,15 +180,57 @@ class GraphService:
 
         return {ONTOLOGY_GRAPH: self.builder.ontology_graph(), DICTIONARY_GRAPH: self.builder.dictionary_graph()}
 
+    # -- the store and its Turtle folder ------------------------------------------------------------
+
+    @cached_property
+    def turtle_folder(self) -> TurtleFolder | None:
+        """The store's own Turtle folder (``--turtle-dir``, else ``turtle/`` beside the store; None for an
+        in-memory store without one; a remote store has one only when ``--turtle-dir`` names it: the
+        server is shared and may hold far more than conflictkg wrote). Never the shipped graph
+        (``data/turtle/``): that one is rebuilt only by ``scripts/rebuild-graph`` (E113 when it is named)."""
+        own = self.settings.turtle_output
+        if own is None or (self.settings.backend == "remote" and self.settings.turtle_dir is None):
+            return None
+        if own.resolve() == SHIPPED_TURTLE_DIR.resolve():
+            raise ConfigError(f"{own} holds the graph shipped with conflictkg, which only scripts/rebuild-graph writes; "
+                              "name another Turtle folder (--turtle-dir)", code="E113")
+        return TurtleFolder(own)
+
+    def commit(self, graphs: Mapping[URIRef, GraphContent], *, on_file: Iterable[URIRef] = ()) -> None:
+        """Replace named graphs in the store in one transaction (None drops one), and their files in the
+        Turtle folder through its journal (:mod:`conflictkg.turtle_folder`): the one way every face
+        writes (the builder, the SPARQL service, event merges and splits, the derived graphs they
+        bring along). ``graphs`` has passed the SHACL gate. ``on_file``: graphs whose file already holds
+        the new content (a load from the folder itself)."""
+        folder = self.turtle_folder
+        with self._commit_lock:
+            if folder is None:
+                self.store.replace_graphs(graphs)
+                return
+            self._settle_journal(folder)
+            with folder.journal(graphs, skip=on_file):
+                self.store.replace_graphs(graphs)
+
+    def _settle_journal(self, folder: TurtleFolder) -> None:
+        """Once per service, before its first write: settle what a crash interrupted (W008 notes)."""
+        if not self._journal_settled:
+            self._journal_settled = True
+            self.builder.notes += folder.reconcile(self.store)
+
     def ensure_loaded(self) -> int:
         """Bring the store and its Turtle folder into agreement before serving; returns the triples loaded.
 
-        Builds the union default graph of a store written before it was kept (once, logged: see
-        :mod:`conflictkg.store`), settles writes a crash interrupted (:meth:`Builder.reconcile`), then loads an empty
-        store from its own Turtle folder, or from the shipped graph (``data/turtle/``) when that
-        folder has none; a store that is not empty gets the Turtle files whose graphs it lacks.
-        Warnings land in ``builder.notes``. A store opened read-only beside a running server is
-        left as it is (that server does this)."""
+        1. Builds the union default graph of a store written before it was kept (once, logged: see
+           :mod:`conflictkg.store`).
+        2. Settles the writes a crash interrupted (the journal, :meth:`TurtleFolder.reconcile`).
+        3. An empty store is loaded from its own Turtle folder, or from the shipped graph
+           (``data/turtle/``) when that folder has none (and the folder then mirrors it).
+        4. A store that is not empty is the reference: graphs without a file get one; files whose
+           graph the store lacks (dropped outside conflictkg) are not loaded, only reported
+           (:meth:`TurtleFolder.settle`); a graph deleted through the service has no file left.
+
+        Notes (W008, W011) land in ``builder.notes``. A store opened read-only beside a running
+        server is left as it is (that server does this)."""
         if getattr(self.store, "read_only", False):
             return 0
         store = self.store
@@ -191,16 +241,32 @@ class GraphService:
             quads = store.build_union_default_graph()
             print(f"conflictkg: built the union default graph from {quads:,} quads in "
                   f"{time.monotonic() - started:.1f} s", file=sys.stderr)
-        own = self.settings.turtle_output
-        if own is not None and own.is_dir():
-            self.builder.notes += self.builder.reconcile(own)
-        has_own = own is not None and any(own.glob("*.ttl"))
+        folder = self.turtle_folder
+        if folder is not None:
+            with self._commit_lock:
+                self._settle_journal(folder)
         empty = store.is_empty() if isinstance(store, EmbeddedStore) else not store.triple_count()
         if empty:  # counting the triples of a large store reads all of it
-            return self.builder.load_turtle_dir(own if has_own and own is not None else SHIPPED_TURTLE_DIR)
-        if has_own and own is not None:
-            return self.builder.load_turtle_dir(own, only_missing=True)
+            if folder is not None and folder.files():
+                return self._load(folder, own=True)
+            return self._load(TurtleFolder(SHIPPED_TURTLE_DIR), own=False)
+        if folder is not None:
+            with self._commit_lock:
+                self.builder.notes += folder.settle(self.store)
         return 0
+
+    def _load(self, source: TurtleFolder, *, own: bool) -> int:
+        """Load every graph of a Turtle folder (the derived graphs recomputed, not read) and the ontology
+        into the store; ``own``: the folder is the store's, whose files already hold what is loaded."""
+        from .namespaces import ONTOLOGY_GRAPH
+
+        graphs: dict[URIRef, Graph] = {ONTOLOGY_GRAPH: self.builder.ontology_graph()}
+        for path in source.files():
+            if not source.is_derived(path):
+                name, g = source.read(path)
+                graphs[name] = g
+        self.commit(self.with_derived(graphs), on_file=set(graphs) if own else ())
+        return sum(len(g) for g in graphs.values())
 
     def close(self) -> None:
         if "sparql" in self.__dict__:

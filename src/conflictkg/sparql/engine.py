@@ -67,6 +67,8 @@ __all__ = ["SparqlEngine", "QueryResult", "UpdateResult", "Gate", "Derive", "PRO
 Gate = Callable[[Mapping[URIRef, Graph]], Any]
 #: Given the graphs a write replaces (new contents), the further graphs to write with them (derived graphs).
 Derive = Callable[[Mapping[URIRef, Graph]], Mapping[URIRef, "Graph | None"]]
+#: Writes validated graphs in one transaction (None drops one).
+Commit = Callable[[Mapping[URIRef, GraphContent]], None]
 #: The client key of callers in this process (the CLI); the API passes the requester's key.
 LOCAL_CLIENT = "local"
 PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
@@ -109,14 +111,17 @@ class SparqlEngine:
     * **derive** - called with the same ``{graph: new content}`` first; the graphs it answers (the
       derived graphs of the events the write touches, :mod:`conflictkg.derived`) are validated and
       written in the same transaction.
+    * **commit** - makes the validated write (the service's commit hook, which keeps the Turtle folder
+      in step); by default the store's ``replace_graphs``.
     """
 
     def __init__(self, store: GraphStore, settings: Settings, *, gate: Gate | None = None,
-                 derive: Derive | None = None) -> None:
+                 derive: Derive | None = None, commit: Commit | None = None) -> None:
         self.store = store
         self.settings = settings
         self.gate = gate
         self.derive = derive
+        self.commit = commit or store.replace_graphs
         self._write_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._pool: WorkerPool | None = None
@@ -409,7 +414,7 @@ class SparqlEngine:
             raise ValidationFailed("the write breaks the SHACL shapes; nothing was changed", report=report)
         contents: dict[URIRef, GraphContent] = {URIRef(name): triples for name, triples in changed.items()}
         contents.update(derived)
-        self.store.replace_graphs(contents)
+        self.commit(contents)
         return UpdateResult(graphs=sorted(changed))
 
     def close(self) -> None:
