@@ -83,3 +83,29 @@ def test_an_earlier_and_a_revised_toll_in_one_claim_conflict_only_with_what_cont
     assert pairs(both, claim("c2", "b", fig("33", 33, 33, SOLDIERS))) == []
     assert pairs(both, claim("c2", "b", fig("50", 50, 50, SOLDIERS))) == [
         ("contradiction", "initially 9", "50", "same"), ("contradiction", "then 33", "50", "same")]
+
+
+def _src(claimant: str, *, closure: tuple[str, ...] = (), behalf: tuple[str, ...] = (), body: bool = False) -> ClaimFact:
+    return ClaimFact(iri=claimant, claimant=claimant, sources=frozenset({claimant, *behalf, *closure}), stance="Asserts",
+                     behalf=behalf, claimant_is_body=body)
+
+
+def test_who_is_one_source() -> None:
+    from conflictkg.contradictions import one_source
+
+    gov = "actor/country/xyz/government"
+    health = _src("actor/country/xyz/health-ministry", closure=(gov,), behalf=(gov,), body=True)
+    interior = _src("actor/country/xyz/interior-ministry", closure=(gov,), behalf=(gov,), body=True)
+    government = _src(gov, body=True)
+    minister = _src("actor/person/ana-lenz", closure=(gov,), behalf=(gov,))
+    official = _src("https://w3id.org/conflictkg/id/actor/unnamed/ab/xyz-official", closure=(gov,), behalf=(gov,))
+    officials = _src("https://w3id.org/conflictkg/id/actor/unnamed/cd/xyz-authorities", closure=(gov,))
+    spokesman = _src("actor/person/ivo-marek", closure=(health.claimant, gov), behalf=(health.claimant,))
+    # a body and the government it belongs to; a spokesman and his ministry; a minister and a ministry of his government
+    assert one_source(health, government) and one_source(spokesman, health) and one_source(minister, health)
+    # two unnamed officials, or an unnamed official and the government itself
+    assert one_source(official, officials) and one_source(official, government)
+    # two named bodies of one government, or a ministry and an unnamed official of the government: two sources
+    assert not one_source(health, interior)
+    assert not one_source(official, interior)
+    assert not one_source(_src("actor/person/a"), _src("actor/person/b"))

@@ -58,3 +58,14 @@ def test_dictionary_references_are_checked(tmp_path):
         f.write("- id: ghost\n  label: Ghost\n  type: Person\n  affiliated_with: [nobody]\n")
     with pytest.raises(DataFileError, match="actor ghost: unknown actor 'nobody'"):
         load_dictionary(folder)
+
+
+def test_a_population_mark_without_its_subset_is_refused(tmp_path):
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    with open(folder / "population_terms.jsonl", "a", encoding="utf-8") as f:
+        f.write('{"id": "population.mark-after.x", "label": "x", "pattern": "died here", "term": "mark-after"}\n')
+    with pytest.raises(DataFileError) as exc:
+        load_rules(folder)
+    assert exc.value.code == "E023" and "must name the subset it marks" in exc.value.message
+    assert "population_terms.jsonl:" in exc.value.message

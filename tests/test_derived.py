@@ -192,3 +192,57 @@ def test_a_spokesman_in_a_ministry_statement_revises_the_ministrys_toll() -> Non
         assert (pair["kind"], pair["a"]["figure"], pair["b"]["figure"], pair["relation"]) == ("revision", "12", "20", "SamePopulation")
         assert pair["b"]["claimant"] == "Ivo Marek"
         assert pair["reason"].startswith("Russian Ministry of Defence and then Ivo Marek, one source, changed the figure")
+
+
+def test_a_name_spelt_two_ways_is_one_source_revising_its_toll() -> None:
+    # two articles transliterate one governor's name differently: his later toll revises his earlier one
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        for name, day, who, toll in (("g.txt", "2021-06-03", "Governor Oleksiy Rybachenko", 12),
+                                     ("h.txt", "2021-06-05", "Governor Oleksii Rybachenko", 20)):
+            assert s.builder.ingest(Article(text=(
+                f"Strike on depot\n\n{who} said that {toll} people were killed in the strike near Aleppo on Tuesday.\n"),
+                meta=ArticleMeta(file_name=name, published=dt.date.fromisoformat(day)))).ok
+        (pair,) = s.contradictions()
+        assert (pair["kind"], pair["a"]["figure"], pair["b"]["figure"]) == ("revision", "12", "20")
+        assert "one person, the name spelt two ways, changed the figure" in pair["reason"]
+
+
+def test_name_variant_keys_tell_spellings_from_other_people() -> None:
+    from conflictkg.contradictions import name_variant_key as key
+
+    assert key("Oleksiy Rybachenko") == key("Oleksii Rybachenko") == key("Oleksiy Rybachenko, Head")
+    assert key("Muhammad Tarik") == key("Mohammed Tarik")
+    assert key("Oleksiy Rybachenko") != key("Oleksiy Rybalko")
+    assert key("Ali Omar") is None  # too short to tell two people apart
+    assert key("Rybachenko") is None  # one word is no full name
+
+
+def test_an_outlet_stating_the_figure_of_the_source_it_quotes_relays_that_source() -> None:
+    # the outlet's own headline toll is the governor's, quoted below it: against the governor's
+    # earlier toll it is his revision, not the outlet contradicting him
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        assert s.builder.ingest(Article(text=(
+            "Strike on depot\n\nGovernor Oleksiy Rybachenko said that 12 people were killed in the strike near Aleppo "
+            "on Tuesday.\n"), meta=ArticleMeta(file_name="i.txt", published=dt.date(2021, 6, 3)))).ok
+        assert s.builder.ingest(Article(text=(
+            "Toll rises\n\nThe strike near Aleppo on Tuesday killed 20 people.\n\nGovernor Oleksiy Rybachenko said "
+            "on Thursday that 20 people were killed in the strike.\n"),
+            meta=ArticleMeta(file_name="j.txt", publisher="Reuters", published=dt.date(2021, 6, 5)))).ok
+        pairs = sorted((p["kind"], p["a"]["claimant"], p["a"]["figure"], p["b"]["claimant"], p["b"]["figure"])
+                       for p in s.contradictions())
+        assert pairs == [("revision", "Oleksiy Rybachenko", "12", "Oleksiy Rybachenko", "20"),
+                         ("revision", "Oleksiy Rybachenko", "12", "Reuters", "20")]
+
+
+@pytest.mark.parametrize(("second", "pairs"), [
+    # one source's two figures in one article, neither said to have changed: not one count revised
+    ("The governor said 20 people were killed in the strike.", []),
+    # the text says the toll changed: a revision
+    ("The governor said the toll had risen to 20 people killed in the strike.", [("revision", "12", "20")]),
+])
+def test_one_sources_two_figures_in_one_article_are_a_revision_only_when_the_text_says_so(second, pairs) -> None:
+    with GraphService(settings=Settings().with_(store=None, token=TOKEN)) as s:
+        assert s.builder.ingest(Article(text=(
+            f"Strike on depot\n\nGovernor Oleksiy Rybachenko said that 12 people were killed in the strike near Aleppo "
+            f"on Tuesday. {second}\n"), meta=ArticleMeta(file_name="k.txt", published=dt.date(2021, 6, 3)))).ok
+        assert [(p["kind"], p["a"]["figure"], p["b"]["figure"]) for p in s.contradictions()] == pairs

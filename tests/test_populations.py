@@ -219,3 +219,62 @@ def test_a_running_total_is_read_in_the_figures_own_clause() -> None:
     assert key("soldiers", after=" of them, the ministry said, in the deadliest raid since the war began",
                claimant=STATE) == "soldiers-turkey"
     assert key("civilians", after=" have been killed in raids in the region since then as the truce fails") is None
+
+
+# --- where or how a count was taken; tolls of a whole war ----------------------------------------
+
+def _with(group: str, *, before: str = "", after: str = "") -> str | None:
+    p, _ = RULES.describe(group, before=before, after=after)
+    return None if p is None else population_key(p)
+
+
+def test_where_they_died_or_were_taken_makes_a_part_of_all_the_victims() -> None:
+    assert _with("people", after=" people died right at the market") == "people-died-at-scene"
+    assert _with("people", after=" people died on the spot") == "people-died-at-scene"
+    assert _with("person", after=" person died in a medical facility") == "people-died-in-hospital"
+    assert _with("people", after=" people later succumbed to their wounds") == "people-died-in-hospital"
+    assert _with("people", after=" people were taken to hospitals") == "people-hospitalised"
+    assert _with("injured people", before="A doctor said the clinic had received ", after=" injured people") \
+        == "people-hospitalised-wounded"
+    assert _with("people", after=" people are in critical condition") == "people-critical"
+    # the whole toll of a strike on a hospital, or killed in the attack, stays everyone
+    assert _with("people", after=" people died in the hospital strike") == "people"
+    assert _with("people", after=" people were killed in the attack on the square") == "people"
+    ctx = event_context([P("People"), P("People", marks=("died-in-hospital",))], PARENT)
+    assert relation(P("People", marks=("died-in-hospital",)), P("People"), ctx) == "within"
+    assert relation(P("People", marks=("died-in-hospital",)), P("People", marks=("died-at-scene",)), ctx) is None
+
+
+def test_a_whole_wars_toll_in_the_same_sentence_is_no_events_toll() -> None:
+    assert _with("civilians", before="The country has been in turmoil since the army coup in 2019, with an estimated ",
+                 after=" civilians killed in the crackdown") is None
+    assert _with("individuals", after=" individuals perished in shelling and raids in the province following the coup") is None
+    assert _with("people", after=" people have been killed in the conflict which began two years ago") is None
+    # a period that measures a superlative, or a period before a count not attached to it, is no running total
+    assert _with("people", after=" people, the worst attack since the invasion began") == "people"
+    assert _with("people", before="Since the war began the town was shelled daily; on Monday ", after=" people died") == "people"
+
+
+def test_a_running_total_in_the_sentence_is_read_by_the_component() -> None:
+    doc = _doc("Strike on market\n\nA monitor said on Monday that 20 civilians were killed in the strike near Aleppo.\n\n"
+               "The province has been in chaos since the uprising, with an estimated 3,100 civilians killed, "
+               "the monitor said.\n\nA doctor said 4 people died in the hospital on Tuesday.\n")
+    assert [(s, k) for s, k, _ in _placed(doc)] == [("20", "civilians"), ("an estimated 3,100", None),
+                                                   ("4", "people-died-in-hospital")]
+
+
+def test_visitors_are_a_part_of_the_civilians_and_two_groups_together_are_none() -> None:
+    assert _with("Hindu pilgrims") == "civilians-visitors"
+    assert _with("tourists") == "civilians-visitors"
+    ctx = event_context([P("People"), P("Civilians", marks=("visitors",))], PARENT)
+    assert relation(P("Civilians", marks=("visitors",)), P("People"), ctx) == "within"
+    assert _with("other tourists & locals") is None
+    assert _with("soldiers and officers") is None
+
+
+def test_a_years_toll_is_no_events_toll() -> None:
+    assert _with("civilians", after=" civilians were killed in 2019 in violence blamed on armed groups") is None
+    assert _with("people", after=" people died last year in the region") is None
+    # a past attack named by its year is one event
+    assert _with("people", after=" people were killed in the 2019 attack on the market") == "people"
+    assert _with("people", after=" people were killed in 2019 attack on the market") == "people"

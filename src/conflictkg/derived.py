@@ -24,14 +24,17 @@ cost depends on the events' claims, not on the size of the store.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from .contradictions import ClaimFact, FigureFact, FigurePair, find_pairs, show_range
+from .contradictions import (UNNAMED_ACTORS, ClaimFact, FigureFact, FigurePair, find_pairs, name_variant_key,
+                             one_source, same_by_name_only, show_range)
 from .errors import QueryError
 from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
@@ -47,6 +50,7 @@ DERIVED_PREFIX = str(CKGG["derived/"])
 _EVENT_PREFIX = str(CKGID["event/"])
 _RELATION = {"same": CKG.SamePopulation, "within": CKG.FirstWithinSecond, "contains": CKG.SecondWithinFirst}
 _MEDIA = {str(CKG.MediaOutlet), str(CKG.NewsAgency)}
+_PERSON = str(CKG.Person)
 
 
 def derived_graph(event: str) -> URIRef:
@@ -75,12 +79,14 @@ SELECT ?g ?pop ?fig ?measure ?qualifier ?surface ?min ?max WHERE {
   }
 }"""
 _CLAIMS = SPARQL_PROLOGUE + """
-SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date WHERE {
+SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date ?pre ?text ?suf WHERE {
   VALUES ?fig { %s }
   GRAPH ?g {
     ?claim ckg:hasFigure ?fig ; ckg:about ?e ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
     OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
     OPTIONAL { ?claim ckg:claimDate ?date }
+    OPTIONAL { ?claim ckg:evidence/oa:hasSelector ?q . ?q oa:exact ?text .
+               OPTIONAL { ?q oa:prefix ?pre } OPTIONAL { ?q oa:suffix ?suf } }
   }
 }"""
 _POPULATIONS = SPARQL_PROLOGUE + """
@@ -201,7 +207,8 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
         if c is None:
             c = claims[(ev, claim)] = ClaimFact(
                 iri=claim, claimant=r["claimant"] or "", sources=frozenset(x for x in (r["claimant"], r["behalf"]) if x),
-                stance=local_name(r["stance"] or ""), date=r["date"])
+                stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"], behalf=(r["behalf"],) if r["behalf"] else (),
+                tells_change=_tells_change(" ".join(r[k] or "" for k in ("pre", "text", "suf"))))
             out[ev].claims.append(c)
         c.figures.append(FigureFact(
             iri=fig, measure=local_name(f["measure"] or ""), qualifier=local_name(f["qualifier"] or ""),
@@ -209,6 +216,18 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
             population=out[ev].populations[pop], population_iri=pop))
     _add_organisations(reader, [c for f in out.values() for c in f.claims])
     return out
+
+
+@cache
+def _change_cues() -> re.Pattern[str]:
+    from .rules import load_rules
+
+    return re.compile("|".join(f"(?:{r.pattern})" for r in load_rules().revision_cues), re.I)
+
+
+def _tells_change(text: str) -> bool:
+    """Whether a claim's evidence (with the words around it) says a figure changed ("rose to", "initially")."""
+    return bool(_change_cues().search(text))
 
 
 def _int(value: str | None) -> int | None:
@@ -220,6 +239,7 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
     and name its claimant."""
     edges: dict[str, set[str]] = {}
     media: set[str] = set()
+    people: set[str] = set()
     names: dict[str, str] = {}
     frontier = {s for c in claims for s in c.sources}
     seen: set[str] = set()
@@ -231,6 +251,8 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             a = r["a"] or ""
             if r["type"] in _MEDIA:
                 media.add(a)
+            if r["type"] == _PERSON:
+                people.add(a)
             if r["label"] and (a not in names or r["label"] < names[a]):
                 names[a] = r["label"]
             if r["org"]:
@@ -246,8 +268,24 @@ def _add_organisations(reader: _Reader, claims: list[ClaimFact]) -> None:
             closure.add(a)
             if a not in media:
                 todo += edges.get(a, ())
-        c.sources = frozenset(closure)
+        # the claimant's own name, spelt any way: not the names of whom it speaks for or belongs to
+        variants = {name_variant_key(names[a]) for a in (c.claimant,) if a not in media and a in names}
+        c.sources = frozenset(closure | {k for k in variants if k})
         c.claimant_label = names.get(c.claimant)
+        c.claimant_is_body = c.claimant not in people and UNNAMED_ACTORS not in c.claimant
+    _add_relayed([c for c in claims if c.claimant in media], claims)
+
+
+def _add_relayed(outlet_claims: list[ClaimFact], claims: list[ClaimFact]) -> None:
+    """An outlet stating in its own voice a figure a source it quotes in the same article gives
+    (same measure, same bounds) relays that source: its claim is that source's too (a headline's
+    "toll rises to 56" over the governor's "56 people were killed")."""
+    for c in outlet_claims:
+        mine = {(f.measure, f.low, f.high) for f in c.figures}
+        relayed = [o for o in claims if o is not c and o.article == c.article and o not in outlet_claims
+                   and mine & {(f.measure, f.low, f.high) for f in o.figures}]
+        for o in relayed:
+            c.sources = c.sources | o.sources
 
 
 # --- the derived graph --------------------------------------------------------------------------
@@ -276,10 +314,10 @@ def _point(f: FigureFact) -> int | None:
 
 
 def _clusters(claims: list[ClaimFact]) -> list[list[ClaimFact]]:
-    """Claims grouped by source (claims sharing a source are one source)."""
+    """Claims grouped by source (:func:`conflictkg.contradictions.one_source`)."""
     groups: list[list[ClaimFact]] = []
     for c in sorted(claims, key=lambda c: c.iri):
-        hits = [g for g in groups if any(c.sources & o.sources for o in g)]
+        hits = [g for g in groups if any(one_source(c, o) for o in g)]
         merged = [c] + [x for g in hits for x in g]
         groups = [g for g in groups if g not in hits] + [merged]
     return groups
@@ -330,7 +368,8 @@ def _reason(p: FigurePair, labels: Mapping[str, str]) -> str:
         why = f"{lb} are part of {la}, yet {b} is more than {a} allows"
     if p.kind == "revision":
         dates = " to ".join(d or "an unknown date" for d in (p.first_claim.date, p.second_claim.date))
-        names = who[0] if who[0] == who[1] else f"{who[0]} and then {who[1]}, one source,"
+        one = "one person, the name spelt two ways," if same_by_name_only(p.first_claim, p.second_claim) else "one source,"
+        names = who[0] if who[0] == who[1] else f"{who[0]} and then {who[1]}, {one}"
         return f"{names} changed the figure ({dates}): {why}."
     return f"{who[0]} and {who[1]} disagree: {why}."
 

@@ -44,6 +44,10 @@ STATE_TYPES = frozenset({"Government", "Ministry", "ArmedForce"})
 MAX_GROUP_CONTEXT_WORDS = 25
 
 Relation = Literal["same", "within", "contains"]
+#: A count attached to the clause before it: "..., with an estimated 3,200 killed".
+_WITH_COUNT = re.compile(r",\s*with\s+(?:(?:an?|some|about|around|nearly|almost|over|at\s+least|more\s+than|an\s+estimated)\s+)*$", re.I)
+#: A superlative measured over a period: "one of the deadliest attacks ... since the war began".
+_SUPERLATIVE = re.compile(r"\b(?:deadliest|worst|bloodiest|biggest|largest|heaviest|highest|most\s+\w+|first)\b[^,;]*", re.I)
 _ATTRIBUTES = ("nationality", "side", "alignment", "role")
 
 
@@ -85,7 +89,8 @@ class PopulationRules:
         country = "|".join(re.escape(c) for c in countries) or "(?!)"
         for term, rows in self.terms.items():
             flags = 0 if term == "side-of" else re.I
-            edge = ("", "") if term in ("cut", "union", "cumulative", "apposition") else (r"(?<![\w-])(?:", r")(?![\w-])")
+            edge = ("", "") if term in ("cut", "union", "cumulative", "cumulative-sentence", "apposition", "mark-after",
+                                          "mark-before") else (r"(?<![\w-])(?:", r")(?![\w-])")
             out[term] = []
             for r in rows:
                 pattern = r.pattern.replace("{country}", country)
@@ -139,11 +144,32 @@ class PopulationRules:
 
     # --- a counted group --------------------------------------------------------------------
 
-    def describe(self, group: str | None, *, after: str = "", claimant: Party = Party(),
+    def running_total(self, *, before: str = "", after: str = "") -> str | None:
+        """The rule that reads a count as a running total over a war ("since the coup"), if any.
+
+        The period is read in the count's clause (``after``: "... perished following the coup"),
+        or before it when the count is attached to the clause that names the period ("in crisis
+        since the coup, with an estimated 3,200 killed"); a period that only measures a superlative
+        ("the deadliest attack since the war began") says nothing about the count.
+        """
+        lead = _WITH_COUNT.search(before)
+        text = f"{before[: lead.start()] if lead else ''} {after}"
+        text = _SUPERLATIVE.sub(" ", text)
+        return next((rid for rx, _, rid in self.term_patterns("cumulative-sentence") if rx.search(text)), None)
+
+    def context_marks(self, *, before: str = "", after: str = "") -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Subset marks the words around a count give it ("38 people died right at the station",
+        "the hospital received 200 wounded"): (marks, rule ids)."""
+        found = [(value, rid) for term, text in (("mark-after", after), ("mark-before", before))
+                 for rx, value, rid in self.term_patterns(term) if value and text and rx.search(text)]
+        return tuple(sorted({v for v, _ in found})), tuple(sorted({r for _, r in found}))
+
+    def describe(self, group: str | None, *, after: str = "", before: str = "", claimant: Party = Party(),
                  claimant_kind: str | None = None) -> tuple[PopulationRecord | None, str]:
         """The population ``group`` names, or None with the reason it cannot be placed.
 
-        ``after`` is the text after the figure in its clause (read for a running total),
+        ``after`` is the text after the figure in its clause (read for a running total and for
+        where or how they were counted), ``before`` the text before it in its sentence,
         ``claimant`` the side the claimant speaks for and ``claimant_kind`` the kind of its own
         people (``Soldiers`` for a state, ``Fighters`` for an armed group).
         """
@@ -151,6 +177,19 @@ class PopulationRules:
         for rx, _, rid in self.term_patterns("cumulative"):
             if rx.search(f"{group or ''} {words}"):
                 return None, rid
+        running = self.running_total(before=before, after=f"{group or ''} {after}")
+        if running:
+            return None, running
+        plain, why = self._group(group, after=after, claimant=claimant, claimant_kind=claimant_kind)
+        extra, extra_rules = self.context_marks(before=before, after=after)
+        if plain is None or not extra:
+            return plain, why
+        marked = replace(plain, marks=tuple(sorted({*plain.marks, *extra})), rules=(*plain.rules, *extra_rules))
+        return replace(marked, label=population_label(marked, name=self._name, adjective=self._adjective)), ""
+
+    def _group(self, group: str | None, *, after: str, claimant: Party,
+               claimant_kind: str | None) -> tuple[PopulationRecord | None, str]:
+        """The population the counted group names by its own words (see :meth:`describe`)."""
         if not group or not group.strip():
             return PopulationRecord(kind="People", rules=("population.no-group",), label=kind_words("People")), ""
         text = " ".join(group.split())
@@ -171,7 +210,8 @@ class PopulationRules:
                 return None, "population.no-kind"
             kinds.append((len(head), "People", "population.party-head"))
         kinds.sort()
-        if len({k for _, k, _ in kinds}) > 1 and any(rx.search(head) for rx, _, _ in self.term_patterns("union")):
+        if len({end for end, _, _ in kinds}) > 1 and any(rx.search(head) for rx, _, _ in self.term_patterns("union")):
+            # two groups counted together ("tourists and locals", "soldiers and police"): no one population
             return None, "population.union"
         _, kind, rid = kinds[-1]
         rules.append(rid)

@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .errors import DataFileError
 from .model import CERTAINTIES, CHANNELS, EVENT_TYPES, MEASURES, QUALIFIERS, STANCES
@@ -202,8 +202,14 @@ class PopulationTermRule(RegexRule):
     """A word that places a counted group: its side, a subset mark, a breakdown, a running total, ..."""
 
     term: Literal["cut", "alignment", "side-of", "role", "mark", "party-head", "possessive", "own-kind",
-                  "cumulative", "breakdown", "union", "apposition"]
+                  "cumulative", "cumulative-sentence", "breakdown", "union", "apposition", "mark-after", "mark-before"]
     value: str | None = None
+
+    @model_validator(mode="after")
+    def _marks_name_their_subset(self) -> PopulationTermRule:
+        if self.term in ("mark", "mark-after", "mark-before") and not self.value:
+            raise ValueError(f"a {self.term} term must name the subset it marks (value)")
+        return self
 
 
 class SpeaksForRule(RegexRule):
@@ -263,6 +269,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "population_terms": PopulationTermRule,
     "speaks_for": SpeaksForRule,
     "party_phrases": PartyPhraseRule,
+    "revision_cues": RegexRule,
 }
 
 

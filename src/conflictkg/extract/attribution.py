@@ -17,12 +17,13 @@ import weakref
 from ..model import Span
 from ..rules import CueRule, RuleSet
 from .attribution_lines import dash_attribution, source_lines
-from .doc import Attribution, DateMention, Doc, Sentence, Speaker
+from .doc import Attribution, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 from .speaks_for import speaks_for
+from .statement_dates import claim_date, date_back
 
-__all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "DATE_GAP_CHARS", "STATEMENT_RECENCY_SENTENCES"]
+__all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "STATEMENT_RECENCY_SENTENCES"]
 
 #: A statement shorter than this ("I can't tell you") carries no claim.
 MIN_CONTENT_WORDS = 5
@@ -32,8 +33,8 @@ SUBJECT_MAX_WORDS = 10
 STATEMENT_RECENCY_SENTENCES = 3
 #: An inverted speaker with an article ("..., said a rescuer at the scene and ...") may be this long.
 INVERTED_DESCRIBED_MAX_WORDS = 16
-#: A date this close after the cue ("said in a statement Thursday") dates the claim.
-DATE_GAP_CHARS = 70
+#: Nouns a participle cue can hang on that name evidence, not a speaker ("intelligence suggesting that").
+_EVIDENCE_NOUNS = "intelligence|evidence|information|data|signs|indications|footage|images|photos|rumou?rs|findings"
 _DISCOURSE = re.compile(r"^\s*(?:however|meanwhile|too|also|in turn|for (?:its|his|her|their) part|though|in addition|moreover)\s*$", re.I)
 _CONJUNCTION = re.compile(r"^\s*(?:but|and|yet|while)\s*$", re.I)
 _FIRST_VERB = re.compile(r"\s(?:did|does|do|has|have|had|is|was|were|are|will|would|could|said|says)\b", re.I)
@@ -51,7 +52,7 @@ _REPORTS_NOUN = re.compile(r"(?:^|\b(?:media|news|press|local|initial|early|earl
                            r"conflicting|several|many|other|first|further|separate|previous|of|and|in|on|by|to|with|from|television|"
                            r"tv|wire|official|unverified|several|multiple|numerous))\s*$", re.I)
 #: Cues whose short sentence is still a claim: "The UN calls for an inquiry."
-_SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility")
+_SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility", "cue.put-toll")
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
@@ -151,35 +152,6 @@ class _Attributor:
                     return rule.channel, rule.id
         return None, None
 
-    def _claim_date(self, s: Sentence, region: Span | None, cue: Span) -> DateMention | None:
-        norm = self.doc.norm
-        content_after = len(norm[cue.end : s.span.end].split()) >= 3
-        if region is not None and region.start >= cue.end:  # "..., said early Sunday the committee", "said a Sunday statement"
-            for d in self.doc.dates_in(Span(cue.end, region.end)):
-                if d.begin is not None and not s.in_quote(d.span.start):
-                    return d
-        for d in self.doc.dates_in(s.span):
-            if d.precision == "prior" and region is not None and d.span.end <= cue.start and not s.in_quote(d.span.start) and (
-                    d.span.start - s.span.start <= 3 or region.start <= d.span.start and d.span.end <= region.end
-                    or len(norm[d.span.end : cue.start].split()) <= 1):
-                return d  # "Previously X said": made before the report, on a date the text does not give
-            if s.in_quote(d.span.start) or d.begin is None:
-                continue
-            if region is not None and region.start <= d.span.start and d.span.end <= cue.start:
-                return d
-
-            if d.span.start >= cue.end and d.span.start - cue.end <= DATE_GAP_CHARS:
-                gap = norm[cue.end : d.span.start]
-                if not gap.strip() or re.fullmatch(r"\s*(?:in|at|to|during|on)\s+[^,.;\"]*?\s*", gap):
-                    return d
-            if region is not None and d.span.start - s.span.start <= 3 and norm[d.span.end : d.span.end + 1] == ",":
-                return d
-        for d in self.doc.dates_in(s.span):
-            if region is not None and content_after and d.begin is not None and d.span.end <= min(region.start, cue.start) \
-                    and not s.in_quote(d.span.start):
-                return d  # "On June 7, the agency reported that ...", "X acknowledged it Monday, with Y saying ..."
-        return None
-
     # -- speaker slots ------------------------------------------------------------------------
 
     def _left_region(self, s: Sentence, cue: Span) -> tuple[Span | None, list[str], str | None]:
@@ -266,6 +238,9 @@ class _Attributor:
         participle = re.search(r"\s+(?:while|when|after|before|upon|on)\s+[a-z]+ing\b.*$", norm[a:b])
         if participle and norm[a : a + participle.start()].strip():
             b = a + participle.start()  # "The governor while speaking to journalists said"
+        which = list(re.finditer(r"\b(?:for|by|of|in|to)\s+which\s+", norm[a:b]))
+        if which and _finite_verb(norm[a + which[-1].end() : b]) is None:
+            a += which[-1].end()  # "The raid for which the Front has claimed responsibility": the clause's subject
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
@@ -273,6 +248,16 @@ class _Attributor:
         if len(words) > SUBJECT_MAX_WORDS:
             a = a + words[-SUBJECT_MAX_WORDS].start()
         return Span(a, b), roles, via
+
+    def _last_chunk(self, s: Sentence, cue: Span) -> Span | None:
+        """The short comma chunk right before ``cue`` ("..., officials and eyewitnesses said")."""
+        norm = self.doc.norm
+        end = self._trim_end(s.span.start, cue.start)
+        comma = norm.rfind(",", s.span.start, end)
+        text = norm[comma + 1 : end]
+        if comma < 0 or not text.strip() or len(text.split()) > 6 or _finite_verb(" " + text) is not None:
+            return None
+        return Span(comma + 1 + len(text) - len(text.lstrip()), end)
 
     def _real_quote(self, q: Span) -> bool:
         """A quotation, not scare quotes around a word or two ("Russian agents")."""
@@ -329,13 +314,15 @@ class _Attributor:
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True
+        if re.match(r"^\s*(?:both|either|all|mostly|mainly|many\s+of\s+them)\s", text, re.I) and _finite_verb(text) is None:
+            return True  # "aid sources, both local and foreign, have condemned"
         if re.fullmatch(r"\s*\d{1,3}\s*", text) or re.fullmatch(r"\s*[A-Z]\s*-\s*[A-Z][A-Za-z.]{1,6}\s*", text):
             return True  # "Ruiz, 35, the daughter of ..., said": an age; "Ruiz, D-Ore., said": party and state
         if re.fullmatch(r"\s*(?:about\s+|some\s+)?[\d,.]+\s+(?:kilomet(?:re|er)s?|km|miles?|metres?|meters?)\s+"
                         r"(?:away|(?:north|south|east|west)(?:-?(?:east|west))?(?:\s+of\s+[^,]*)?|from\s+[^,]*|outside\s+[^,]*)\s*", text):
             return True  # "A nurse at the clinic, 30 kilometres away, said"
         if re.match(r"^\s*(?:a|an|another)\s", text, re.I) or re.match(
-                rf"^\s*(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
+                rf"^\s*(?-i:[a-z][\w-]*\s+){{0,3}}(?:{self.roles}|founder|co-founder|owner|deputy|head)\s+(?:of|for|at|with|in)\b", text, re.I):
             return True
         if re.match(r"^\s*[a-z]+(?:ing|ed)\b", text) and _finite_verb(text) is None:
             return True  # "following calls from ...", "submitted to the committee"
@@ -429,7 +416,8 @@ class _Attributor:
                 speaker = self._resolve(sp_span, rules)
             finally:
                 self.resolver.headline = False
-            if speaker is None or (speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
+            if speaker is None or set(speaker.role_nouns) & {"toll", "tally", "count", "number", "figure"} or (
+                    speaker.kind in ("organisation", "person") and rule != "title.says-speaker"
                                    and speaker.iri not in {sp.iri for sp in self.resolver.history}):
                 continue  # "East Harbour: ...": a place or a name the body never quotes
             return [Attribution(sentence=s.index, speaker=speaker, cue=sp_span, rules=rules, region=sp_span)]
@@ -467,6 +455,10 @@ class _Attributor:
                 if comma > sp_span.start and fid != "frame.according-to":  # "cited Ilse Varga, a senator, criticising"
                     appositive = norm[comma + 1 : sp_span.end].strip(" ,")
                     sp_span = Span(sp_span.start, comma)
+                relative = re.search(r"\s(?:who|whose)\s", norm[sp_span.start : sp_span.end])
+                if relative and fid != "frame.according-to":  # "one man who saw it was quoted as saying"
+                    appositive = norm[sp_span.start + relative.start() : sp_span.end].strip()
+                    sp_span = Span(sp_span.start, sp_span.start + relative.start())
                 speaker = self._resolve(sp_span, rules)
                 if speaker is not None and appositive:
                     self._apply_roles(speaker, [appositive])
@@ -537,9 +529,23 @@ class _Attributor:
                     if appositive:
                         self._apply_roles(speaker, [appositive])
             if speaker is None and cue.speaker == "left" and region is not None and cue.id not in _PARTICIPLE_CUES:
+                if re.fullmatch(r"\s*(?:the\s+)?(?:[\w-]+\s+)?(?:toll|tally|count|figure|number)\s*", norm[region.start : region.end], re.I) \
+                        and (last := self._last_chunk(s, span)) is not None and last.start > region.end:
+                    region = last  # "The toll, including 17 soldiers, stands at 31, the army said": the toll is what is said
                 speaker = self._resolve(region, rules)
                 if speaker is not None:
                     self._apply_roles(speaker, roles)
+                elif (tail := re.search(r"\s((?:the|a|an)\s+[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})\s*$", norm[region.start : region.end])) \
+                        and re.search(r"\d|\b[a-z]+s\s*$", norm[region.start : region.start + tail.start()]):
+                    # "in addition to 203 fighters the military said it had killed": a contact clause's subject
+                    tail_span = Span(region.start + tail.start(1), region.start + tail.end(1))
+                    speaker = self._resolve(tail_span, rules)
+                    region = tail_span if speaker is not None else region
+                elif (last := self._last_chunk(s, span)) is not None and last != region:
+                    # "Gunmen came into the meadow, dubbed X, and fired on hikers, picnicking, officials said":
+                    # the chunk before the cue speaks when the first chunk is no speaker
+                    speaker = self._resolve(last, rules)
+                    region = last if speaker is not None else region
             elif speaker is None and cue.speaker == "right" and not found and re.search(r"(?:[,\"]|'')\s*$", before) \
                     and not re.match(rf"\s*(?:{_PREPOSITIONS})\b", norm[span.end : s.span.end], re.I) \
                     and re.match(r"\s*(?:[A-Z]|(?:the|a|an|one|two|three|several|some|this|that)\s)", norm[self._past_date(span.end, s) : s.span.end]):
@@ -562,7 +568,7 @@ class _Attributor:
                     via = via or self._via_in(Span(span.end + obj.start(1), span.end + obj.end(1)))
             found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, stance=stance,
                                      channel=cue.channel, via=via,
-                                     date=self._claim_date(s, region, span), region=region))
+                                     date=claim_date(doc, s, region, span), region=region))
             covered.append(span)
             self.resolver.spoke(speaker)
 
@@ -641,6 +647,8 @@ class _Attributor:
             rules.append("attr.participle-of-statement")
             return before[-1].speaker, before[-1].region
         text = norm[s.span.start : cue.start]
+        if re.search(rf"(?<![\w-])(?:{_EVIDENCE_NOUNS})\s+$", text, re.I):
+            return None, None  # "after the army received intelligence suggesting that": the evidence, no speaker
         with_np = re.search(r"\bwith\s+([^,;\"]{2,80}?)\s*$", text, re.I)
         if with_np:
             region = Span(s.span.start + with_np.start(1), s.span.start + with_np.end(1))
@@ -703,29 +711,18 @@ class _Attributor:
         return list(merged.values())
 
 
+def _denial(doc: Doc, s: Sentence, f: Attribution) -> bool:
+    """Whether what follows the cue calls something false ("the figures are lies"): a denial, however short."""
+    after = doc.norm[f.cue.end : s.span.end]
+    return any(st.stance == "denies" and not st.perpetrator_only and re.search(st.pattern, after, re.I)
+               for st in doc.resources.rules.stances)
+
+
 def _content_words(doc: Doc, s: Sentence, f: Attribution) -> int:
     text = doc.norm[s.span.start : s.span.end]
     words = len(re.findall(r"[\w']+", text))
     speaker_words = len(re.findall(r"[\w']+", doc.norm[f.region.start : f.region.end])) if f.region else len(f.speaker.label.split())
     return words - speaker_words - 1
-
-
-#: "X stated this in a video on Tuesday": a sentence that dates what the speaker said before it.
-_STATED_THIS = re.compile(r"\b(?:stated|said|disclosed|revealed|announced|made|wrote|posted|gave)\s+(?:this|these|th(?:is|ese)\s+(?:remarks?|comments?|claims?))\b",
-                          re.I)
-
-
-def _date_back(doc: Doc, out: list[Attribution]) -> None:
-    """A dated "X stated this on Tuesday" dates X's undated statements just before it."""
-    for i, f in enumerate(out):
-        if f.date is None or f.date.begin is None or not _STATED_THIS.search(doc.norm, f.cue.start, doc.sentences[f.sentence].span.end):
-            continue
-        for g in reversed(out[:i]):
-            if g.speaker.iri != f.speaker.iri:
-                break
-            if g.date is None:
-                g.date = f.date
-                g.rules.append("attr.dated-by-later-sentence")
 
 
 @component("attribution", requires=("sentences", "mentions", "dates", "figures"), assigns=("attributions", "actors"))
@@ -746,8 +743,11 @@ def attribution(doc: Doc) -> Doc:
         if not candidates and (dash := dash_attribution(doc, att.resolver, s)) is not None:
             candidates = [dash]  # '"...," - Governor Lane.'
             att.resolver.spoke(dash.speaker)
+        counted = any(fm.sentence == s.index for fm in doc.figures)  # "There were no fatalities, the navy said."
         found = [f for f in candidates if _content_words(doc, s, f) >= MIN_CONTENT_WORDS or f.rules[0] in _SHORT_CLAIM_CUES
-                 or f.stance in ("claims_responsibility", "denies", "accuses")]  # "Moscow denied involvement."
+                 or f.stance in ("claims_responsibility", "denies", "accuses")  # "Moscow denied involvement."
+                 or (counted and _content_words(doc, s, f) >= 2)
+                 or (_content_words(doc, s, f) >= 3 and _denial(doc, s, f))]  # "The rebels said the figures are lies."
         channel, channel_rule = att._channel(s)
         speaks_for(doc, att.resolver, s, found, att._media)
         for f in found:
@@ -785,7 +785,7 @@ def attribution(doc: Doc) -> Doc:
     lines = source_lines(doc, att.resolver, {a.sentence for a in out})
     if lines:  # "Source: Governor Lane" after a paragraph
         out = sorted(out + lines, key=lambda a: (a.sentence, a.cue.start))
-    _date_back(doc, out)
+    date_back(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc

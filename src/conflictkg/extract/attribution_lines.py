@@ -25,6 +25,9 @@ SOURCE_LINE_MAX_WORDS = 14
 _DASH = re.compile(r"""["']\s*,?\s*[-\u2013\u2014]{1,2}\s*(?P<speaker>[A-Za-z][^"\n]{1,120}?)\s*\.?\s*$""")
 _ROLE_THEN_NAME = re.compile(r"(?:,\s*|\b(?:" + "|".join(re.escape(w) for w in ORG_NAME_WORDS) + r")\s+)"
                              r"((?:[A-Z][\w'.-]*\s+){0,2}[A-Z][\w'-]+)$")
+_QUOTE_LABEL = re.compile(r"(?:Quotes?|Details)\s*:\s*")
+_CHANNEL_TAIL = re.compile(r",?\s+(?:on|in|via)\s+(?:his|her|its|their|the\s+)?\s*(?:Telegram|Facebook|X|Twitter|Instagram|"
+                           r"VKontakte|WhatsApp|YouTube|TikTok|television|TV|radio|a\s+video)(?:\s+(?:channel|page|account|post))?\s*$")
 _SOURCE = re.compile(r"(?:Sources?|Via)\s*:\s*(?P<speaker>.+?)\s*\.?\s*$")
 
 
@@ -64,11 +67,30 @@ def source_lines(doc: Doc, resolver: SpeakerResolver, taken: set[int]) -> list[A
             continue
         prev = body[i - 1]
         sentences = [s for s in doc.sentences if not s.title and prev.span.contains(s.span) and s.index not in taken]
-        if prev.kind != "body" or not sentences:
+        if prev.kind != "body":
+            sentences = []
+        nxt = body[i + 1] if i + 1 < len(body) else None
+        if nxt is not None and _QUOTE_LABEL.match(doc.norm, nxt.span.start, nxt.span.end):
+            # "Source: Ana Lane, head of the region, on Telegram" / "Quote: \"...\"": the quoted paragraph is hers
+            sentences += [s for s in doc.sentences if not s.title and nxt.span.contains(s.span) and s.index not in taken]
+        if not sentences:
             continue
         span = Span(m.start("speaker"), m.end("speaker"))
+        channel = _CHANNEL_TAIL.search(doc.norm, span.start, span.end)
+        if channel is not None:
+            span = Span(span.start, channel.start())
         rules = ["attr.source-line"]
-        speaker = _resolve(doc, resolver, span, rules)
+        comma = doc.norm.find(",", span.start, span.end)
+        speaker = None
+        if comma > span.start and re.fullmatch(r"(?:[A-Z][\w'.-]*\s+){1,3}[A-Z][\w'-]*", doc.norm[span.start : comma]):
+            # "Ana Lane, Head of the Regional Administration": the name, with that role
+            name = Span(span.start, comma)
+            speaker = resolver.at(name.start).resolve(name, rules=rules)
+            if speaker is not None and speaker.person:
+                resolver.add_role(speaker, doc.norm[comma + 1 : span.end].strip(" ,"), None)
+            else:
+                speaker = None
+        speaker = speaker or _resolve(doc, resolver, span, rules)
         if speaker is None:
             continue
         for s in sentences:

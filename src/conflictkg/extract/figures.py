@@ -28,6 +28,8 @@ ANAPHOR_SENTENCES = 2
 AGE_MAX = 120
 #: Longest counted-group phrase kept.
 GROUP_MAX_WORDS = 7
+#: Measures before a number that name a running total ("the toll rose to 32").
+_TOLL_RULES = ("measure.death-toll", "measure.number-of-dead", "measure.count-revised")
 _ELLIPTICAL = re.compile(r"^\s+(?:others\s+|more\s+)?(?:were|was|had|have|died|are)\b", re.I)
 _MEASURE_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|casualties|deaths|attacked)\b", re.I)
 _AUX = re.compile(r"\b(?:were|was|have|has|had|been|being|be|it|they|he|she|said|all|of whom|of them|may|might|could|would|reportedly|probably|presumably|are|is|also|already|later)\b", re.I)
@@ -46,6 +48,7 @@ class _Number:
 class _Patterns:
     def __init__(self, doc: Doc) -> None:
         r = doc.resources.rules
+        self.spaced = _asides_spaced(doc)
         words = r.alternation("number_words")
         tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
         units = "one|two|three|four|five|six|seven|eight|nine"
@@ -75,7 +78,7 @@ class _Patterns:
                                        r"arrested|detained|freed|released|fled|homeless|relocated|resettled|employed|enrolled|vaccinated|"
                                        r"treated|hospitali[sz]ed|moved|living|live|lived|registered|returned)\b", re.I)
         # "two army sources told", "a lawmaker and two local residents said": a count of speakers
-        self.speakers = re.compile(rf"^\s+(?:[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:\w+ly\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed|put|puts|gave|estimated|stated|added|announced|declared|noted|insisted|denied|described|called|warned|wrote)\b", re.I)
+        self.speakers = re.compile(rf"^\s+(?:(?!the\s)[\w'-]+\s+){{0,3}}?(?:{r.alternation('source_heads')})\s+(?:have\s+|has\s+|had\s+)?(?:\w+ly\s+)?(?:said|say|says|told|tell|reported|confirmed|claimed|put|puts|gave|estimated|stated|added|announced|declared|noted|insisted|denied|described|called|warned|wrote)\b", re.I)
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
 
 
@@ -100,7 +103,7 @@ def _value(p: _Patterns, token: str) -> int | None:
 
 
 def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
-    norm, out = doc.norm, []
+    norm, out = p.spaced, []
     taken: list[Span] = [d.span for d in doc.dates_in(s.span)]
     for rx, v in p.vague:
         for m in rx.finditer(norm, s.span.start, s.span.end):
@@ -139,9 +142,10 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
                 qualifier, rule = q.qualifier, q.id
                 span = Span(s.span.start + qm.start(), span.end)
                 break
-        open_ended = re.match(r"^\s+(?:[\w'-]+\s+){0,3}?or\s+(more|so)\b", after, re.I)
+        open_ended = re.match(r"^\s+(?:[\w'-]+\s+){0,3}?or\s+(more|so)\b|^\s+at\s+(least)\b", after, re.I)
         if open_ended and qualifier == "exact":  # "41 guards or more", "20 or so"
-            qualifier, rule = ("at_least", "qualifier.or-more") if open_ended.group(1).lower() == "more" else ("approximately", "qualifier.or-so")
+            qualifier, rule = ("at_least", "qualifier.or-more") if (open_ended.group(1) or "").lower() == "more" \
+                else ("at_least", "qualifier.at-least-after") if open_ended.group(2) else ("approximately", "qualifier.or-so")
         rng = p.range.match(after)
         if rng and (qualifier == "exact" or re.search(r"between\s+$", before, re.I)):
             high_v = int(rng.group(1))
@@ -166,7 +170,8 @@ def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: 
     """The measure word after the number; with ``coordinated`` (a measure verb stands before it) the
     window stops at "and": "slew 65 of the guards and hurt 70 more"."""
     end = min(s.span.end, next_start)
-    window = doc.norm[n.span.end : end]
+    # an em dash between words sets off an aside ("13 others injured—five critically"): no compound
+    window = p.spaced[n.span.end : end]
     stop = re.search(r"[;:]|\bbut\b|\balthough\b|\bwhile\b" + (r"|\s(?:and|or)\s" if coordinated else ""), window)
     if stop:
         window = window[: stop.start()]
@@ -183,6 +188,14 @@ def _measure_after(p: _Patterns, doc: Doc, n: _Number, s: Sentence, next_start: 
         return None
     mm, rule = best
     return rule.measure, rule.id, _group(window[: mm.start()])
+
+
+def _asides_spaced(doc: Doc) -> str:
+    """``doc.norm`` with each em dash a space: "13 others injured\u2014five critically" sets off an aside,
+    not a compound word (same length: offsets stay offsets into the text)."""
+    if "\u2014" not in doc.text:
+        return doc.norm
+    return "".join(" " if t == "\u2014" else c for t, c in zip(doc.text, doc.norm))
 
 
 def _group(text: str) -> str:
@@ -216,7 +229,7 @@ def figures(doc: Doc) -> Doc:
         numbers = _numbers(p, doc, s)
         for i, n in enumerate(numbers):
             next_start = numbers[i + 1].span.start if i + 1 < len(numbers) else s.span.end
-            before = doc.norm[s.span.start : n.span.start]
+            before = p.spaced[s.span.start : n.span.start]
             measure = rule_id = None
             span = n.span
             group = ""
@@ -228,7 +241,10 @@ def figures(doc: Doc) -> Doc:
             after = _measure_after(p, doc, n, s, next_start, coordinated=measure is not None)
             if after is not None:
                 group = after[2]
-                if measure is None or len(group.split()) <= AFTER_BEATS_BEFORE_WORDS:
+                # "the death toll has climbed to 32, taking the toll of injured to 147": a toll verb right before
+                # the number keeps it unless the measure word follows the number at once ("rose to 32 dead")
+                beats = 1 if rule_id in _TOLL_RULES else AFTER_BEATS_BEFORE_WORDS
+                if measure is None or len(group.split()) <= beats:
                     measure, rule_id = after[0], after[1]
             part = re.match(r"\s+of\s+(?:them|those|whom|the\s+(?:dead|victims|killed|injured|wounded))\b((?:\s+[\w'-]+){0,4})",
                             doc.norm[n.span.end : s.span.end], re.I)
@@ -249,6 +265,9 @@ def figures(doc: Doc) -> Doc:
             if not group:
                 group = _group(re.split(r"[.,;:!?]", doc.norm[n.span.end : min(next_start, s.span.end)])[0])
             elliptical = bool(_ELLIPTICAL.match(doc.norm[n.span.end : n.span.end + 20])) and not re.search(r"remaining\s+$", before, re.I)
+            more = re.fullmatch(r"(?:more|others|other|others\s+more)", group or "", re.I)
+            if more and out and out[-1].sentence == s.index and out[-1].figure.group and p.persons.search(out[-1].figure.group):
+                group = out[-1].figure.group  # "killed 203 fighters and arrested 51 more": more of the same people
             if rule_id in p.persons_only and not elliptical and not (
                     p.persons.search(group or "") or (measure == "attackers" and p.forces.search(group or ""))):
                 continue  # "shot one of them down", "deployed 17 systems": no people counted

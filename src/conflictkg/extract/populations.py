@@ -98,17 +98,20 @@ def populations(doc: Doc) -> Doc:
         cut = _CLAUSE_END.search(tail)
         after = tail[: cut.start()] if cut else tail
         start = next((x.span.start for x in doc.sentences if x.index == sentence), fig.span.start)
+        before = doc.norm[start : fig.span.start]
         if not (fig.group or "").strip() and _OF_THEM.match(doc.norm[fig.span.end : fig.span.end + 20]):
             # "killing 63 of them": the group named before it in the sentence
-            group = antecedent_group(rules, doc.norm[start : fig.span.start])
+            group = antecedent_group(rules, before)
             fig.population, _ = rules.describe(group, after=after, claimant=party, claimant_kind=own_kind) if group else (None, "")
             if fig.population is not None:
                 fig.population = replace(fig.population, rules=(*fig.population.rules, "population.of-them"))
         elif not (fig.group or "").strip() and last is not None and 0 <= sentence - last[0] <= ANAPHOR_SENTENCES:
             # "The toll has risen to 33": a bare count goes on counting the group last named
             fig.population = last[1] and replace(last[1], rules=(*last[1].rules, "population.previous-group"))
+            if fig.population is not None and rules.running_total(before=before, after=after):
+                fig.population = None  # "the toll since the war began rose to 3,000"
         else:
-            fig.population, _ = rules.describe(fig.group, after=after, claimant=party, claimant_kind=own_kind)
+            fig.population, _ = rules.describe(fig.group, after=after, before=before, claimant=party, claimant_kind=own_kind)
         if (fig.group or "").strip():
             last = (sentence, fig.population)
         claim = claims_of[id(fig)]

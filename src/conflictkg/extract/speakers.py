@@ -26,71 +26,47 @@ from dataclasses import dataclass, field
 from ..countries import Country, Institution
 from ..dictionary import ActorEntry
 from ..model import ActorRecord, Span
+from ..rules import RuleSet
 from ..namespaces import CKGID, slug
 from .anaphora import BODY_HEADS, last_body, named_by_head, role_holder, same_surname, subject_person
 from .described import described_head
 from .doc import Doc, Mention, Speaker
+from .speaker_words import (
+    PERSON_HEADS,
+    COLLECTIVE_HEADS,
+    DETERMINERS,
+    DOCUMENT,
+    DOCUMENT_HEADS,
+    INSTITUTION_HEADS,
+    LABEL_DETERMINERS,
+    LEADING,
+    NAME_TOKEN,
+    NOT_MODIFIERS,
+    ORG_NAME_WORDS,
+    ORG_NOUNS,
+    PLACE_WORDS,
+    PRONOUNS,
+    ROLE_CLASSES,
+)
+from .bare_institutions import bare_role_affiliation, earlier_institution
 from .focus import country_names, focus_country
 from .parties import party_affiliation
 
 __all__ = ["SpeakerResolver", "ORG_NAME_WORDS", "DOCUMENT_HEADS", "ORG_NOUNS"]
 
-#: Last words that make a capitalised name an organisation rather than a person.
-ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee", "Organization", "Organisation",
-                  "Observatory", "Network", "Institute", "Center", "Centre", "Army", "Forces", "Front", "Brigade",
-                  "Brigades", "Movement", "Party", "Office", "Service", "Command", "Coalition", "News", "Television",
-                  "Monitor", "Watch", "Union", "Commission", "Foundation", "Association", "Department", "TV",
-                  "Radio", "Channel", "Authority", "Police", "Guard", "Corps", "Directorate", "Administration",
-                  "Bureau", "Staff", "Mission", "Embassy", "Court", "Parliament", "Assembly", "Press", "Times", "Post",
-                  "Daily", "Herald", "Tribune", "Fund", "Programme", "Program", "Federation", "Red Cross",
-                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office", "Government")
-#: Lower-case nouns that make "the <Name> <noun>" an organisation ("the Save the Children charity").
-ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation", "organization", "newspaper",
-             "broadcaster", "monitor", "ngo", "alliance", "coalition", "movement", "militia", "website", "outlet",
-             "daily", "weekly", "magazine", "tv", "television", "radio", "news agency", "think tank", "institute",
-             "office", "militia", "forces", "committee", "council", "party", "front", "mission", "tv network", "tv channel")
-#: Heads of a document that speaks for whoever issued it ("a coastguard bulletin asserts").
-DOCUMENT_HEADS = ("statement", "report", "bulletin", "memo", "communique", "communiqué", "document", "letter",
-                  "assessment", "dossier", "leaflet", "release", "press release", "tweet", "poll", "survey", "study")
-_DOCUMENT = re.compile(r"(?<![\w-])(?P<head>" + "|".join(re.escape(h) for h in sorted(DOCUMENT_HEADS, key=len, reverse=True))
-                       + r")s?(?![\w-])(?P<rest>.*)$", re.I)
-_PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we": "any", "i": "person",
-             "him": "person", "her": "person", "them": "any"}
-_DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|four|five|several|some|many|multiple|both|other)\s+", re.I)
-_LABEL_DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|several)\s+", re.I)
-_LEADING = re.compile(r"^(?:(?:but|and|yet|so|although|though|while|whereas|however|meanwhile|moreover|also|then|now|still|earlier|later|"
-                      r"separately|instead|in turn|for (?:its|his|her|their) part)\b[,\s]*)+", re.I)
-_NAME_TOKEN = r"(?:[A-Z][\w'\u2019-]*\.?|al-[A-Z][\w'-]*|bin|ibn|de|van|von|der|el-[A-Z][\w'-]*)"
-#: Source heads that name no single person: "it" can refer to them, "he" cannot.
-_COLLECTIVE_HEADS = {"report", "statement", "media", "newspaper", "monitor", "authorities", "police", "ministry", "army", "military",
-                     "tally", "toll", "group", "agency", "network", "channel", "charity", "organisation", "organization",
-                     "committee", "council", "bulletin", "memo", "communique", "communiqué", "document", "leaflet", "dossier",
-                     "assessment", "estimate", "count", "data", "figures", "account", "footage", "video", "coalition", "alliance",
-                     "bloc", "delegation", "commission", "outlet", "staff", "source"}
-#: Heads that name an institution, not a person: "the navy" is labelled "navy", not "unnamed navy".
-_INSTITUTION_HEADS = {"navy", "coastguard", "coast guard", "army", "military", "police", "air force", "government"}
-#: What a bare "the <head>" can describe, as words of the speaker's roles.
-_ROLE_CLASSES = {
-    "diplomat": ("diplomat", "foreign", "ambassador", "envoy", "consul", "representative"),
-    "official": ("official", "spokes", "minister", "secretary", "governor", "deputy", "director", "administrat"),
-    "officer": ("officer", "colonel", "general", "major", "captain", "lieutenant", "commander", "brigadier"),
-    "commander": ("commander", "general", "colonel", "chief", "head"),
-    "minister": ("minister",), "spokesman": ("spokes",), "spokeswoman": ("spokes",), "spokesperson": ("spokes",),
-    "politician": ("politician", "lawmaker", "senator", "deputy", "minister", "leader"),
-    "governor": ("governor",), "journalist": ("journalist", "reporter", "correspondent", "editor"),
-}
-#: Last words that make a capitalised name a place.
-_PLACE_WORDS = {"Region", "Province", "District", "Oblast", "County", "Governorate", "Village", "City", "Town", "State",
-                "Prefecture", "Municipality", "Valley", "Island", "Islands", "Street", "Square", "Airport", "Station"}
-#: Words of a definite phrase that do not tell one body from another ("the same source").
-_NOT_MODIFIERS = {"the", "this", "that", "these", "those", "a", "an", "same", "other", "first", "second", "latter", "former",
-                  "aforementioned", "said"}
 _POSSESSIVE = re.compile(r"^(?P<owner>.+?)'s\s+(?P<rest>.+)$")
+
+
+def _titled_place_pair(text: str, conj: re.Match[str], rules: RuleSet) -> bool:
+    """"Tarn and Vell Chief Minister Ola Brisk": a two-part place names the office, one person speaks."""
+    return bool(re.fullmatch(rf"{NAME_TOKEN}(?:\s+{NAME_TOKEN})?", text[: conj.start()])
+                and re.fullmatch(rf"(?:\s+{NAME_TOKEN}){{4,}}", text[conj.end() - 1 :])
+                and re.search(rf"(?<![\w-])(?:{rules.alternation('person_titles')})\s+{NAME_TOKEN}\s+{NAME_TOKEN}$", text))
 
 
 def bare_phrase(phrase: str, head: str) -> bool:
     """"the coalition", "the source": a determiner and the head alone."""
-    return _DETERMINERS.sub("", phrase).strip().lower() == head.lower()
+    return DETERMINERS.sub("", phrase).strip().lower() == head.lower()
 
 
 @dataclass
@@ -124,11 +100,11 @@ class SpeakerResolver:
         raw = raw.strip().rstrip(".,;:")
         if re.match(r"what\s", raw, re.I):  # "what the monitors say"
             raw = re.sub(r"\s+(?:say|says|said|report|reports|reported|claim|claims)$", "", raw)
-        dash = re.match(r"^[\s,\-\u2013\u2014]+|^(?:which|that|who|whom|what)\s+", raw, re.I)  # '" - the engineer', "which the navy"
+        dash = re.match(r"^[\s,\"'\-\u2013\u2014]+|^(?:which|that|who|whom|what)\s+", raw, re.I)  # '" - the engineer', "which the navy"
         if dash:
             lead += dash.end()
             raw = raw[dash.end():]
-        lead_words = _LEADING.match(raw)
+        lead_words = LEADING.match(raw)
         if lead_words:
             lead += lead_words.end()
             raw = raw[lead_words.end():]
@@ -149,24 +125,24 @@ class SpeakerResolver:
                     and not self._national_branch(m, span)]
 
         last_word = lower.rsplit(" ", 1)[-1]
-        if lower in _PRONOUNS or (last_word in _PRONOUNS and last_word != "i" and " " in lower and not mentions):
+        if lower in PRONOUNS or (last_word in PRONOUNS and last_word != "i" and " " in lower and not mentions):
             rules.append("speaker.pronoun")
             if last_word in ("they", "them"):
                 plural = self._plural_antecedent(span)
                 if plural is not None:
                     return plural
-            if _PRONOUNS[last_word] == "person":
+            if PRONOUNS[last_word] == "person":
                 subject = subject_person(self, span)
                 if subject is not None:
                     rules.append("speaker.subject-antecedent")
                     return subject
-            return self._antecedent(_PRONOUNS[last_word])
+            return self._antecedent(PRONOUNS[last_word])
         conj = re.search(r"\s(?:and|or)\s", text)
         heads = self.doc.resources.rules.alternation("source_heads")
         if conj and re.search(rf"\s(?:{heads})$", text, re.I) and text.lower().endswith("s") and not re.search(r"\s(?:and|or)\s+(?:a|an|the)\s", text):
             conj = None  # "Pentagon and White House officials", "Danish and Norwegian broadcasters": one collective speaker
             mentions = []
-        if conj and not self._modifier_list(text[: conj.start()]):
+        if conj and not self._modifier_list(text[: conj.start()]) and not _titled_place_pair(text, conj, self.doc.resources.rules):
             # "Moscow and a monitor said": the first conjunct speaks for the claim.
             text, lower = text[: conj.start()], lower[: conj.start()]
             span = Span(span.start, span.start + conj.start())
@@ -287,8 +263,8 @@ class SpeakerResolver:
                 return self.spoke_for[sp.iri]  # "it" after "a military spokeswoman said": the military
             if kind == "any" or (kind == "person") == sp.person:
                 return sp
-            if kind == "person" and sp.kind == "unnamed" and sp.role_nouns[:1] == ("source",):
-                return sp  # "a medical source told AFP ... he added"
+            if kind == "person" and sp.kind == "unnamed" and sp.role_nouns[:1] and sp.role_nouns[0] in PERSON_HEADS:
+                return sp  # "a medical source told AFP ... he added", "An eyewitness said ... He said"
         return None
 
     def _plural_antecedent(self, span: Span) -> Speaker | None:
@@ -322,7 +298,7 @@ class SpeakerResolver:
 
     def _document(self, text: str, span: Span, mentions: list[Mention], rules: list[str]) -> Speaker | None | bool:
         """A document speaks for whoever issued it; False when the phrase is no document."""
-        m = _DOCUMENT.search(text)
+        m = DOCUMENT.search(text)
         if m is None:
             return False
         before, rest = text[: m.start()].strip(), m.group("rest")
@@ -338,7 +314,7 @@ class SpeakerResolver:
         if rest.strip():
             return False
         owner = re.sub(r"(?:'s|')$", "", before).strip()
-        owner = _DETERMINERS.sub("", owner + " ").strip()
+        owner = DETERMINERS.sub("", owner + " ").strip()
         if owner.lower() in ("this", "that", "its", "his", "her", "their", "the", "a", "an"):
             owner = ""
         lowered = owner.lower()
@@ -418,14 +394,23 @@ class SpeakerResolver:
         country = countries.find(body) or (countries.capital_of(body) if re.fullmatch(r"[A-Z][\w' .-]+", body) else None)
         if country is not None and body not in country.demonyms:
             return self._government(country, span)
-        if re.match(r"^the\s", text, re.I) or (self.headline and body[:1].isupper()):
-            # "the health ministry"; a headline drops the article ("..., Says Defense Ministry") and,
-            # read last, speaks for the country the whole article is most about
-            inst = countries.institution_with_head(body)
+        definite = re.match(r"^the\s", text, re.I) is not None or (self.headline and body[:1].isupper())
+        body = re.sub(r"^(?:a|an)\s+", "", body, flags=re.I)
+        inst = countries.institution_with_head(body)
+        if inst is not None and (definite or inst.id != "government"):  # bare "Authorities" stays a source of its own
+            # "the health ministry", "a defense ministry statement", "Defense Ministry said": the same
+            # institution a speaker of the text already is, else the one of the country the text is about
+            # (a headline, read last, speaks for the country the whole article is most about)
+            earlier = None if self.headline else self._earlier_institution(inst)
+            if earlier is not None:
+                return earlier
             focus = self._focus_country(whole=self.headline)
-            if inst is not None and focus is not None:
+            if focus is not None:
                 return self._institution_speaker(focus, inst, span)
         return None
+
+    def _earlier_institution(self, inst: Institution) -> Speaker | None:
+        return earlier_institution(self, inst)
 
     def _institution_speaker(self, country: Country, inst: Institution, span: Span) -> Speaker:
         """The curated actor for this country and institution if there is one, else one made from the table."""
@@ -464,7 +449,7 @@ class SpeakerResolver:
         if not found:
             return None
         m = found[-1]  # the head noun: "one mercenary commander"
-        if re.match(rf"^\s+(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}\s*$", text[m.end():]):
+        if re.match(rf"^\s+(?:{NAME_TOKEN}\s+)*{NAME_TOKEN}\s*$", text[m.end():]):
             return None  # "Coalition spokesman Omar al-Rashidi": a role before a name
         head_start = span.start + m.start()
         if any(mn.span.start <= head_start < mn.span.end for mn in mentions):
@@ -482,7 +467,7 @@ class SpeakerResolver:
         definite = bool(re.match(r"^(?:the|this|that)\s", phrase, re.I)) or (self.headline and not re.match(r"^(?:a|an)\s", phrase, re.I))
         head = m.group().lower()
         if definite:
-            modifiers = {w for w in re.findall(r"[\w'-]+", phrase.lower()[: m.start()])} - _NOT_MODIFIERS
+            modifiers = {w for w in re.findall(r"[\w'-]+", phrase.lower()[: m.start()])} - NOT_MODIFIERS
             for sp in reversed(self.history):
                 label = sp.label.lower()
                 words = set(re.findall(r"[\w'-]+", label))
@@ -510,7 +495,7 @@ class SpeakerResolver:
                 if rec is not None and sp.person and named_words and self._fits_role(sp, head) and \
                         named_words & set(re.findall(r"\b[A-Z][a-z]{2,}\b", " ".join(rec.roles))):
                     return sp, "speaker.definite-back-reference"  # "the local governor in ... Eastmark" after "X, the governor of Eastmark"
-            bare = _DETERMINERS.sub("", phrase).strip().lower() == head or phrase.strip().lower() == head or re.fullmatch(
+            bare = DETERMINERS.sub("", phrase).strip().lower() == head or phrase.strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
             if bare:
                 for sp in reversed(self.history[-6:]):
@@ -532,7 +517,7 @@ class SpeakerResolver:
                 return self._from_entry(holders[0]), "speaker.role-of-organisation"
         of_org = [mn for mn in mentions if mn.span.start >= head_start + len(head)
                   and re.match(r"^\s+(?:of|for|with|from)\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
-        label = _LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
+        label = LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
         pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
         if of_org and pp and self.doc.norm[of_org[0].span.end : of_org[0].span.end + 2].startswith("'"):
             of_org = []  # "the governor of Russia's Lune region": the region, not Russia
@@ -541,7 +526,7 @@ class SpeakerResolver:
         elif pp and not re.match(r"^(?:at|with)\s+(?:the\s+)?(?:scene|time|site|moment|end|start)\b", pp.group(1)):
             label = f"{label} {pp.group(1)}"  # "spokesperson for the Iraqi armed forces"
         elif label.lower() == head and re.match(r"^(?:the|a|an|one)\s", phrase, re.I) and not head.endswith("s") \
-                and head not in _INSTITUTION_HEADS:
+                and head not in INSTITUTION_HEADS:
             label = f"unnamed {head}"  # "the official", "a source"; but "the navy"
         country = self._country_in(text)
         affiliation = None
@@ -561,7 +546,7 @@ class SpeakerResolver:
             affiliation = party_affiliation(self, phrase, span)  # "X health officials"
         label = re.sub(r"^United States\b", "US", re.sub(r"^U\.?\s?S\.?(?=\s)", "US", label))
         iri = str(CKGID[f"actor/unnamed/{self.doc.article.key}/{slug(label)}"])
-        modifier = _LABEL_DETERMINERS.sub("", text[: m.start()]).strip()
+        modifier = LABEL_DETERMINERS.sub("", text[: m.start()]).strip()
         if head.startswith("spokes") and modifier and not mentions:
             org = self._institution(modifier, Span(span.start + text.find(modifier), span.start + text.find(modifier) + len(modifier)), [])
             if org is not None:
@@ -573,7 +558,7 @@ class SpeakerResolver:
                 affiliated_with=(affiliation,) if affiliation else (), scoped_to_article=True,
                 rule="actor.unnamed-source")
         return Speaker(iri=iri, label=label, kind="unnamed", country=country.key if country else None, affiliation=affiliation,
-                       role_nouns=(head,), person=head not in _COLLECTIVE_HEADS and not head.endswith("s")), "speaker.unnamed-source"
+                       role_nouns=(head,), person=head not in COLLECTIVE_HEADS and not head.endswith("s")), "speaker.unnamed-source"
 
     def _official(self, head: str) -> bool:
         """Heads whose holders speak for their country's state ("Russian officials", not "Russian media")."""
@@ -592,7 +577,7 @@ class SpeakerResolver:
         rec = self.actors.get(sp.iri)
         if rec is not None:
             roles += " " + " ".join(rec.roles).lower()
-        return any(word in roles for word in _ROLE_CLASSES.get(head, (head,)))
+        return any(word in roles for word in ROLE_CLASSES.get(head, (head,)))
 
     def _first_conjunct(self, mentions: list[Mention], text: str, span: Span) -> Mention | None:
         if not mentions:
@@ -643,10 +628,10 @@ class SpeakerResolver:
         if org is not None:
             return org
         titles = rules.alternation("person_titles")
-        place = re.search(rf"(?<=[a-z])\s+(?:of|from)\s+(?:the\s+)?(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}$", text)
-        if place and re.search(rf"{_NAME_TOKEN}\s+{_NAME_TOKEN}$", text[: place.start()]):
+        place = re.search(rf"(?<=[a-z])\s+(?:of|from)\s+(?:the\s+)?(?:{NAME_TOKEN}\s+)*{NAME_TOKEN}$", text)
+        if place and re.search(rf"{NAME_TOKEN}\s+{NAME_TOKEN}$", text[: place.start()]):
             text = text[: place.start()]  # "Rep. Jane Roe of Ohio": the name, not the state
-        m = re.search(rf"((?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN})\s*$", text)
+        m = re.search(rf"((?:{NAME_TOKEN}\s+)*{NAME_TOKEN})\s*$", text)
         if m is None:
             return None
         name = m.group(1)
@@ -675,7 +660,7 @@ class SpeakerResolver:
         not_names = {r.pattern for r in rules.not_names} | {r.pattern.title() for r in (*rules.weekdays, *rules.months)}
         while name and name.split()[0] in not_names:
             name = name.partition(" ")[2]
-        if not name or name.lower() in _PRONOUNS or name.split()[-1] in not_names:
+        if not name or name.lower() in PRONOUNS or name.split()[-1] in not_names:
             return None
         start = span.start + text.rfind(name)
         name_span = Span(start, start + len(name))
@@ -685,9 +670,9 @@ class SpeakerResolver:
         if tokens[-1] in ORG_NAME_WORDS or name.endswith(("Red Cross", "Red Crescent")) or plural_name or re.search(rf"(?<![\w-])(?:{nouns})\s*$", text[: m.start()], re.I):
             return self._organisation(name, name_span)  # "the Wagner Group", "Turkish agency Anadolu"
         countries = self.doc.resources.countries
-        if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in _PLACE_WORDS:
+        if countries.find(name) is not None or countries.capital_of(name) is not None or tokens[-1] in PLACE_WORDS:
             return None  # "Lune Region", "Delta Province": a place never speaks
-        if len(tokens) == 1 and re.fullmatch(r"[A-Z]{2,6}", tokens[0]) and not title:
+        if len(tokens) == 1 and re.fullmatch(r"[A-Z]{2,8}|[A-Z]{1,4}-?\d{1,3}", tokens[0]) and not title:
             return self._organisation(name, name_span)  # "NUG reported": an acronym names a body
         if len(tokens) == 1:
             for sp in reversed(self.history):
@@ -717,7 +702,7 @@ class SpeakerResolver:
             return None
         last = mentions[-1]
         tail = self.doc.norm[last.span.end : span.end]
-        m = re.fullmatch(rf"(?:'s)?\s+((?:[a-z][\w-]*\s+){{1,3}})((?:{_NAME_TOKEN}\s+)+{_NAME_TOKEN})\s*", tail)
+        m = re.fullmatch(rf"(?:'s)?\s+((?:[a-z][\w-]*\s+){{1,3}})((?:{NAME_TOKEN}\s+)+{NAME_TOKEN})\s*", tail)
         if m is None or not re.search(rf"(?<![\w-])(?:{self.doc.resources.rules.alternation('role_nouns')}|boss|founder)\b", m.group(1), re.I):
             return None
         start = last.span.end + m.start(2)
@@ -736,8 +721,8 @@ class SpeakerResolver:
                     and self.doc.norm[m.span.start : m.span.end] in role:
                 return self.doc.resources.dictionary.actors[m.actor].iri
         country = self._country_in(role)
-        if country is None:
-            return party_affiliation(self, role, span)  # "the X health minister": the party X's
+        if country is None:  # "the X health minister": the party X's; "the military spokesperson": the text's
+            return party_affiliation(self, role, span) or bare_role_affiliation(self, role, span)
         lowered = role.lower()
         for inst in countries.institutions.values():
             if any(r in lowered for r in inst.role_nouns) or any(h in lowered for h in inst.heads if h not in ("forces", "troops")):
@@ -750,7 +735,7 @@ class SpeakerResolver:
         words = body.split()
         if not words or len(words) > 12 or not re.match(r"^[A-Z]", words[0]):
             return None
-        lead = re.match(rf"^(?:{_NAME_TOKEN}\s+)*{_NAME_TOKEN}", body)
+        lead = re.match(rf"^(?:{NAME_TOKEN}\s+)*{NAME_TOKEN}", body)
         lead_words = lead.group().split() if lead else []
         if lead_words and lead_words[-1] in ORG_NAME_WORDS and len(lead_words) < len(words) \
                 and re.match(r"^\s+(?:of|for|on|in)\s", body[lead.end():]):  # type: ignore[union-attr]
