@@ -66,7 +66,8 @@ class IngestResult:
 
 
 def _prefill(store: EmbeddedStore, nquads: Path | None, service: GraphService) -> None:
-    """The synthetic graph, then the curated dictionary and ontology added beside it.
+    """The synthetic graph (with the union default graph conflictkg keeps), then the curated dictionary
+    and ontology added beside it.
 
     The bulk loader leaves the store as many unmerged files, which a store that has been in
     service does not look like (its compactions have run): as pyoxigraph advises after a batch
@@ -75,6 +76,7 @@ def _prefill(store: EmbeddedStore, nquads: Path | None, service: GraphService) -
     """
     if nquads is not None:
         store.oxigraph.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.build_union_default_graph()  # the bulk loader fills the named graphs only: the default graph as deployed
     for name, graph in ((DICTIONARY_GRAPH, service.builder.dictionary_graph()),
                         (ONTOLOGY_GRAPH, service.builder.ontology_graph())):
         g = ox.NamedNode(str(name))

@@ -210,6 +210,18 @@ def test_named_queries_follow_the_planner_rules(name: str) -> None:
     assert not joins_after_union, "a required pattern after a UNION: repeat it in each branch"
     typed = [t for n in nodes if n.name == "BGP" for t in n.triples if t[1] == RDF.type]
     assert not typed, f"rdf:type patterns {typed}: start from a property that implies the type"
+    wide = [n.p2 for n in nodes if n.name == "LeftJoin" and not _one_pattern(n.p2) and not (
+        n.p2.name == "LeftJoin" and _one_pattern(n.p2.p1))]
+    assert not wide, f"an OPTIONAL of more than one pattern or a path {wide}: one pattern each, nested for a chain"
+
+
+def _one_pattern(node: object) -> bool:
+    """Whether an algebra node is one triple pattern with a plain IRI as its predicate (no path)."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    return (isinstance(node, CompValue) and node.name == "BGP" and len(node.triples) == 1
+            and isinstance(node.triples[0][1], URIRef))
 
 
 def test_named_queries_are_paged_in_a_deterministic_order(client: Client) -> None:

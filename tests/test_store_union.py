@@ -125,3 +125,20 @@ def test_a_store_written_before_gets_its_union_built_once(tmp_path: Path, capsys
     assert "building" not in capsys.readouterr().err
     assert service.store.triple_count() == 3  # quads of the named graphs (the default graph is not counted)
     service.close()
+
+
+def test_a_replace_by_differences_keeps_each_graph_exact_and_the_union(tmp_path: Path) -> None:
+    """A replace of stored graphs writes only their differences (EmbeddedStore._diff_text): what each named
+    graph ends with, which graphs exist, and the default graph are those of a drop-and-insert."""
+    store = EmbeddedStore(tmp_path / "store")
+    decimal = URIRef("http://www.w3.org/2001/XMLSchema#decimal")
+    store.replace_graphs({A1: _graph((S, P, Literal("five killed")), (S, Q, Literal("a"))),
+                          A2: _graph((S, P, Literal("five killed")), (S, Q, Literal("1.0", datatype=decimal)))})
+    store.replace_graphs({A1: _graph((S, Q, Literal("b"))),  # loses a triple A2 holds and one only it held
+                          A2: _graph((S, P, Literal("five killed")), (S, Q, Literal("1.00", datatype=decimal)))})
+    assert _default_graph(store) == {'<https://example.org/s> <https://example.org/p> "five killed"',
+                                     '<https://example.org/s> <https://example.org/q> "b"',
+                                     '<https://example.org/s> <https://example.org/q> "1"^^<http://www.w3.org/2001/XMLSchema#decimal>'}
+    store.replace_graphs({A1: [], A2: None})  # A1 kept, empty; A2 dropped
+    assert (store.named_graphs(), _default_graph(store), store.triples(A1)) == ([A1], set(), [])
+    store.close()

@@ -245,7 +245,11 @@ class EmbeddedStore:
             simple = all(content is not None and len(content) for content in graphs.values())
             if not simple or any(self._store.contains_named_graph(node) for node in names.values()):
                 # One SPARQL update is one transaction in Oxigraph: all graphs change, or none.
-                self._store.update(self._replace_text(graphs))
+                text = self._diff_text(graphs, names) if self.union_default_graph else None
+                if text is None:
+                    text = self._replace_text(graphs)
+                if text:
+                    self._store.update(text)
             else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
                 quads = [ox.Quad(t.subject, t.predicate, t.object, names[name])
                          for name, content in graphs.items() for t in ox_triples(content)]  # type: ignore[arg-type]
@@ -253,6 +257,54 @@ class EmbeddedStore:
                     quads += [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
                 self._store.extend(quads)
             self._wrote()
+
+    def _diff_text(self, graphs: Mapping[URIRef, GraphContent], names: Mapping[URIRef, ox.NamedNode]) -> str | None:
+        """The update that replaces ``graphs`` by their differences (the union default graph kept): each
+        graph loses the triples it no longer holds and gains the new ones; the default graph loses those
+        of the lost triples that no named graph holds afterwards (looked up by their own index: the
+        quads of that one triple) and gains the new ones. Deletions come first, so a triple both lost
+        and gained (a literal stored in another lexical form) is there at the end. Reads only the
+        replaced graphs and the lost triples, where :meth:`_replace_text` checks every triple of the
+        replaced graphs against the whole store. None when a lost or gained triple has a blank node
+        (``DELETE DATA`` cannot name one): then :meth:`_replace_text` does it."""
+        deletes: list[str] = []
+        inserts: list[str] = []
+        dropped: list[str] = []
+        lost: set[ox.Triple] = set()
+        gained: set[ox.Triple] = set()
+        kept: set[ox.Triple] = set()
+        for name, content in graphs.items():
+            node = names[name]
+            old = {q.triple for q in self._store.quads_for_pattern(None, None, None, node)}
+            new = set() if content is None else set(ox_triples(content))
+            gone, added = old - new, new - old
+            if any(isinstance(term, ox.BlankNode) for t in (*gone, *added) for term in (t.subject, t.object)):
+                return None
+            lost |= gone
+            gained |= added
+            kept |= new
+            if content is None:
+                dropped.append(f"DROP SILENT GRAPH {node}")
+                continue
+            if gone:
+                deletes.append(f"GRAPH {node} {{\n{to_ntriples((t.subject, t.predicate, t.object) for t in gone)}}}")
+            if added:
+                inserts.append(f"GRAPH {node} {{\n{to_ntriples((t.subject, t.predicate, t.object) for t in added)}}}")
+            elif not old and not self._store.contains_named_graph(node):
+                dropped.append(f"CREATE SILENT GRAPH {node}")
+        listed = set(names.values())
+        unheld = [t for t in lost - kept
+                  if not any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name not in listed
+                             for q in self._store.quads_for_pattern(t.subject, t.predicate, t.object, None))]
+        if unheld:
+            deletes.append(to_ntriples((t.subject, t.predicate, t.object) for t in unheld))
+        if gained:
+            inserts.append(to_ntriples((t.subject, t.predicate, t.object) for t in gained))
+        parts = [f"DELETE DATA {{ {' '.join(deletes)} }}"] if deletes else []
+        parts += dropped
+        if inserts:
+            parts.append(f"INSERT DATA {{ {' '.join(inserts)} }}")
+        return " ;\n".join(parts)
 
     def _replace_text(self, graphs: Mapping[URIRef, GraphContent]) -> str:
         """The update that replaces ``graphs``. With the union default graph it first takes out of the

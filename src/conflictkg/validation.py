@@ -681,11 +681,14 @@ class _Delta:
 
         On the embedded store one index probe per node (the first match, if any) spares the
         look-ups per predicate for the many nodes an article mints; elsewhere, all of ``nodes``.
+        With the union default graph the probe reads the default graph only: a probe over all graphs
+        (graph ``None``) costs ten times as much (0.2 ms instead of 18 us at 1M triples).
         """
         oxigraph = getattr(self.store, "oxigraph", None)
         if oxigraph is None:
             return nodes
-        return {n for n in nodes if next(oxigraph.quads_for_pattern(None, None, n, None), None) is not None}
+        graph = ox.DefaultGraph() if getattr(self.store, "union_default_graph", False) else None
+        return {n for n in nodes if next(oxigraph.quads_for_pattern(None, None, n, graph), None) is not None}
 
     def _match(self, nodes: set[Any], position: str, predicate: Any = None) -> Iterator[_Triple]:
         return _match(self.store, self.replaced, nodes, position, predicate, self.old)
