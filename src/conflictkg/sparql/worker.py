@@ -259,8 +259,11 @@ def main() -> None:  # pragma: no cover - runs in the child process
         confinement = confine(readable=config["readable"], memory_limit=config["memory_limit"])
     else:
         confinement = Confinement(network=None, files=None, memory=None, missing=("confinement disabled",))
-    send.send(("ready", confinement.to_dict()))
-    serve(recv, send, config["recycle_bytes"], config.get("prefixes"))
+    try:
+        send.send(("ready", confinement.to_dict()))
+        serve(recv, send, config["recycle_bytes"], config.get("prefixes"))
+    except BrokenPipeError:
+        return  # the parent went away (a command that exited): nobody is left to answer
 
 
 if __name__ == "__main__":  # pragma: no cover
