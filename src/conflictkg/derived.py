@@ -79,14 +79,23 @@ SELECT ?g ?pop ?fig ?measure ?qualifier ?surface ?min ?max WHERE {
   }
 }"""
 _CLAIMS = SPARQL_PROLOGUE + """
-SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date ?pre ?text ?suf WHERE {
+SELECT ?g ?fig ?claim ?e ?claimant ?behalf ?stance ?date WHERE {
   VALUES ?fig { %s }
   GRAPH ?g {
     ?claim ckg:hasFigure ?fig ; ckg:about ?e ; prov:wasAttributedTo ?claimant ; ckg:stance ?stance .
     OPTIONAL { ?claim ckg:onBehalfOf ?behalf }
     OPTIONAL { ?claim ckg:claimDate ?date }
-    OPTIONAL { ?claim ckg:evidence/oa:hasSelector ?q . ?q oa:exact ?text .
-               OPTIONAL { ?q oa:prefix ?pre } OPTIONAL { ?q oa:suffix ?suf } }
+  }
+}"""
+# The evidence is read on its own, from the claims found: inside the claims read, an OPTIONAL over
+# the evidence's selector was planned as a hash left join that read every selector in the store.
+_EVIDENCE = SPARQL_PROLOGUE + """
+SELECT ?g ?claim ?pre ?text ?suf WHERE {
+  VALUES ?claim { %s }
+  GRAPH ?g {
+    ?claim ckg:evidence ?ev . ?ev oa:hasSelector ?q . ?q oa:exact ?text .
+    OPTIONAL { ?q oa:prefix ?pre }
+    OPTIONAL { ?q oa:suffix ?suf }
   }
 }"""
 _POPULATIONS = SPARQL_PROLOGUE + """
@@ -197,6 +206,11 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
             figures.setdefault(r["fig"] or "", r)
     claims: dict[tuple[str, str], ClaimFact] = {}
     claim_rows = reader.select(_CLAIMS % _values(figures)) if figures else []
+    evidence: dict[str, list[str]] = {}
+    if claim_rows:
+        for r in sorted(reader.select(_EVIDENCE % _values(r["claim"] or "" for r in claim_rows)),
+                        key=lambda r: (r["claim"] or "", r["text"] or "")):
+            evidence.setdefault(r["claim"] or "", []).append(" ".join(r[k] or "" for k in ("pre", "text", "suf")))
     for r in sorted(claim_rows, key=lambda r: (r["claim"] or "", r["fig"] or "", r["e"] or "")):
         fig, claim, ev = r["fig"] or "", r["claim"] or "", r["e"] or ""
         f = figures[fig]
@@ -208,7 +222,7 @@ def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef
             c = claims[(ev, claim)] = ClaimFact(
                 iri=claim, claimant=r["claimant"] or "", sources=frozenset(x for x in (r["claimant"], r["behalf"]) if x),
                 stance=local_name(r["stance"] or ""), date=r["date"], article=r["g"], behalf=(r["behalf"],) if r["behalf"] else (),
-                tells_change=_tells_change(" ".join(r[k] or "" for k in ("pre", "text", "suf"))))
+                tells_change=_tells_change(" ".join(evidence.get(claim, ()))))
             out[ev].claims.append(c)
         c.figures.append(FigureFact(
             iri=fig, measure=local_name(f["measure"] or ""), qualifier=local_name(f["qualifier"] or ""),
