@@ -51,6 +51,16 @@ _SUPERLATIVE = re.compile(r"\b(?:deadliest|worst|bloodiest|biggest|largest|heavi
 _ATTRIBUTES = ("nationality", "side", "alignment", "role")
 
 
+def _kind_chain(parent: Mapping[str, str], kind: str) -> list[str]:
+    """``kind`` and every kind it lies within by ``parent`` (kind -> the kind it lies within), innermost first."""
+    out: list[str] = []
+    current: str | None = kind
+    while current is not None and current not in out:
+        out.append(current)
+        current = parent.get(current)
+    return out
+
+
 @dataclass(frozen=True)
 class Party:
     """Whose side a claimant speaks for: a state (its country's place IRI) or a party's IRI."""
@@ -104,12 +114,7 @@ class PopulationRules:
 
     def ancestors(self, kind: str) -> list[str]:
         """The kind and every kind it lies within, innermost first."""
-        out: list[str] = []
-        current: str | None = kind
-        while current is not None and current not in out:
-            out.append(current)
-            current = self.parent.get(current)
-        return out
+        return _kind_chain(self.parent, kind)
 
     def is_combatant(self, kind: str) -> bool:
         return COMBATANT_ROOT in self.ancestors(kind)
@@ -343,12 +348,8 @@ class EventContext:
     group its figures count lies within one party's group (:func:`event_context`); None: everyone."""
 
     def ancestors(self, kind: str) -> list[str]:
-        out: list[str] = []
-        current: str | None = kind
-        while current is not None and current not in out:
-            out.append(current)
-            current = self.parent.get(current)
-        return out
+        """The kind and every kind it lies within, innermost first."""
+        return _kind_chain(self.parent, kind)
 
     def kind_of(self, p: PopulationRecord) -> str:
         return "People" if self.civilians_are_all and p.kind == "Civilians" else p.kind
