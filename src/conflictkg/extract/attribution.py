@@ -176,6 +176,8 @@ class _Attributor:
         if start == s.span.start:
             dateline = _DATELINE.match(norm, start, cue.start) or (_COLON_DATELINE.match(norm, start, cue.start) if s.index == next(
                 (x.index for x in self.doc.sentences if not x.title and x.paragraph == s.paragraph), -1) else None)
+            if dateline and re.search(r"\s-\s", norm[dateline.end() : cue.start + 2]) and re.search(r"\s-\s*$", dateline.group()):
+                dateline = None  # "The Alliance - a coalition of three parties - denied": a pair of dashes, no dateline
             if dateline:
                 start = dateline.end()  # "Ankara, SANA- Authorities ... admitted": the dateline is no subject
         end = self._trim_end(start, cue.start)
@@ -286,15 +288,22 @@ class _Attributor:
         return end
 
     def _chunks(self, start: int, end: int) -> list[tuple[int, int]]:
-        """Comma-separated chunks of ``[start, end)``, commas inside parentheses kept."""
+        """Comma-separated chunks of ``[start, end)``, commas inside parentheses kept.
+
+        A pair of dashes sets an appositive off like a pair of commas ("the Alliance—a coalition
+        of three parties—denied", "the Alliance - a coalition - denied"); a lone hyphen joins words.
+        """
         norm, out, depth, a = self.doc.norm, [], 0, start
+        dashes = [i for i in range(start, min(end + 3, len(norm))) if self.doc.text[i] in "\u2013\u2014"
+                  or (norm[i] == "-" and norm[i - 1 : i] == " " and norm[i + 1 : i + 2] == " ")]
+        pair = set(dashes) if len(dashes) == 2 else set()
         for i in range(start, end):
             ch = norm[i]
             if ch == "(":
                 depth += 1
             elif ch == ")":
                 depth = max(0, depth - 1)
-            elif ch == "," and depth == 0:
+            elif (ch == "," or i in pair) and depth == 0:
                 out.append((a, i))
                 a = i + 1
         if a < end:

@@ -53,7 +53,7 @@ class _Patterns:
         tens = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
         units = "one|two|three|four|five|six|seven|eight|nine"
         self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|"
-                                 rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred))?)(?![\w]|-(?!\d))", re.I)
+                                 rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred|dozen))?)(?![\w]|-(?!\d))", re.I)
         self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
         self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
         self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
@@ -82,7 +82,9 @@ class _Patterns:
         self.range = re.compile(r"^\s*(?:to|-|and)\s*(\d+)\b")
 
 
-_MULTIPLIERS = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+#: Qualifiers that are verbs ("exceeded", "topped"): a lower bound, but the word is the measure's verb, not the figure's.
+_VERB_QUALIFIER = re.compile(r"(?:exceed|surpass|top)\w*\s*$", re.I)
+_MULTIPLIERS = {"dozen": 12, "hundred": 100, "thousand": 1000, "million": 1_000_000}  # "two dozen" is 24
 
 
 def _value(p: _Patterns, token: str) -> int | None:
@@ -140,7 +142,8 @@ def _numbers(p: _Patterns, doc: Doc, s: Sentence) -> list[_Number]:
                 continue  # "has gone up to 89": a new total, not an upper bound
             if qm:
                 qualifier, rule = q.qualifier, q.id
-                span = Span(s.span.start + qm.start(), span.end)
+                if not _VERB_QUALIFIER.match(qm.group()):  # "has exceeded 14,000": the verb stays with the toll before it
+                    span = Span(s.span.start + qm.start(), span.end)
                 break
         open_ended = re.match(r"^\s+(?:[\w'-]+\s+){0,3}?or\s+(more|so)\b|^\s+at\s+(least)\b", after, re.I)
         if open_ended and qualifier == "exact":  # "41 guards or more", "20 or so"

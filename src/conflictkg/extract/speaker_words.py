@@ -32,8 +32,11 @@ PRONOUNS = {"he": "person", "she": "person", "it": "thing", "they": "any", "we":
 DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|four|five|several|some|many|multiple|both|other)\s+", re.I)
 LABEL_DETERMINERS = re.compile(r"^(?:a|an|the|one|another|two|three|several)\s+", re.I)
 LEADING = re.compile(r"^(?:(?:but|and|yet|so|although|though|while|whereas|however|meanwhile|moreover|also|then|now|still|earlier|later|"
-                      r"separately|instead|in turn|for (?:its|his|her|their) part)\b[,\s]*)+", re.I)
-NAME_TOKEN = r"(?:[A-Z][\w'\u2019-]*\.?|al-[A-Z][\w'-]*|bin|ibn|de|van|von|der|el-[A-Z][\w'-]*)"
+                      r"separately|instead|in turn|for (?:its|his|her|their) part|additionally|in addition|furthermore|likewise|"
+                      r"similarly|nevertheless|nonetheless|by contrast|in contrast|on the other hand|at the same time)\b[,\s]*)+", re.I)
+#: A word of a name.  Lower-case particles start a word of their own: the "der" of "commander" or
+#: "elder" is no particle ("tribal elder Omar Tessel" names Omar Tessel).
+NAME_TOKEN = r"(?:[A-Z][\w'\u2019-]*\.?|(?<![\w'\u2019-])(?:al-[A-Z][\w'-]*|bin|ibn|de|van|von|der|el-[A-Z][\w'-]*))"
 #: Source heads that name no single person: "it" can refer to them, "he" cannot.
 COLLECTIVE_HEADS = {"report", "statement", "media", "newspaper", "monitor", "authorities", "police", "ministry", "army", "military",
                      "tally", "toll", "group", "agency", "network", "channel", "charity", "organisation", "organization",
