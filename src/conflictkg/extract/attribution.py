@@ -17,7 +17,7 @@ import weakref
 from ..model import Span
 from ..rules import CueRule, RuleSet
 from .attribution_lines import dash_attribution, source_lines
-from .doc import Attribution, Doc, Sentence, Speaker
+from .doc import Attribution, Doc, Sentence, Speaker, normalise
 from .pipeline import component
 from .speakers import SpeakerResolver
 from .speaks_for import speaks_for
@@ -46,8 +46,9 @@ _ADVERBIAL = re.compile(r"^\s*(?:in|on|at|after|before|during|with|for|since|as|
 #: A wire dateline opening a paragraph: "KYIV, Ukraine — ", "Ankara, SANA- ", "Port-au-Lac (Agency) - ".
 _DATELINE = re.compile(r"(?:[A-Z][A-Za-z.'’-]+(?:\s+[A-Z][A-Za-z.'’-]+)*,?\s+)?(?:[A-Z][\w.'’ -]{0,40}?\s*)?(?:\([^)]{1,30}\)\s*)?"
                        r"(?:-|–|—){1,2}\s+|[A-Z][A-Z .'-]+,\s+[A-Z][\w .'-]{0,30}?\s*(?:-|–|—)\s*")
-#: A place opening a paragraph before a colon: "Bangkok : ...", "Kabul: ...", "Kramatorsk, Ukraine: ...".
-_COLON_DATELINE = re.compile(r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?(?:,\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)?\s*:\s+(?=[A-Z])")
+#: A place opening a paragraph before a colon: "Bangkok : ...", "Kabul: ...", "Kramatorsk, Ukraine: ...", with a date.
+_COLON_DATELINE = re.compile(r"[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?(?:,\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+)?)?"
+                             r"(?:,?\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:,\s+\d{4})?)?\s*:\s+(?=[A-Z])")  # "Khartoum, Oct 30: ..."
 _MEDIA_HEADS = {"agency", "agencies", "media", "outlets", "outlet", "newspaper", "newspapers", "broadcaster", "broadcasters",
                 "network", "networks", "channel", "channels", "television", "tv", "press", "daily", "wire", "websites", "website"}
 #: Words before "reports" that make it the noun ("local media reports that ...").
@@ -122,6 +123,7 @@ class _Attributor:
         self.roles = r.alternation("role_nouns")
         self.abbreviations = {a.pattern.lower() for a in r.abbreviations}
         self.resolver = SpeakerResolver(doc)
+        self._cue_text: str | None = None
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -303,6 +305,8 @@ class _Attributor:
                 depth += 1
             elif ch == ")":
                 depth = max(0, depth - 1)
+            elif ch == "," and pair and min(pair) < i < max(pair):
+                continue  # "the Alliance—a coalition of the Front, two militias, and a party—denied": one appositive
             elif (ch == "," or i in pair) and depth == 0:
                 out.append((a, i))
                 a = i + 1
@@ -327,8 +331,11 @@ class _Attributor:
 
     def _appositive(self, text: str, previous: str) -> bool:
         """Whether ``text`` describes the chunk before it rather than being the subject."""
-        if _ADVERBIAL.match(previous) or re.match(r"^\s*[A-Z][a-z]+ing\b", previous) or len(previous.split()) > 8:
-            return False  # a long chunk is a clause, whatever follows it
+        if _ADVERBIAL.match(previous) or re.match(r"^\s*[A-Z][a-z]+ing\b", previous):
+            return False
+        if len(previous.split()) > 8:  # a long chunk is a clause, whatever follows it, unless it has no verb and a relative
+            # clause hangs on it ("An unconfirmed earlier report by the Lantern news channel, which is close to ..., put")
+            return bool(_RELATIVE.match(text)) and _finite_verb(" " + previous) is None and bool(re.match(r"\s*(?:a|an|the)\s", previous, re.I))
         if _RELATIVE.match(text) or re.match(r"^\s*(?:(?:as\s+)?(?:quoted|cited)\s+by|itself|himself|herself|speaking|writing|citing|"
                                               r"quoting|referring|reporting|responding|asked|according|based\s+in|[\w-]+-based)\b", text, re.I):
             return True
@@ -403,7 +410,11 @@ class _Attributor:
     def _cue_matches(self, s: Sentence) -> list[tuple[Span, CueRule]]:
         """Cue verbs of the sentence; a cue's leading auxiliaries and adverbs ("has repeatedly")
         are matched backwards from the verb, which is much cheaper than at every position."""
-        norm, out = self.doc.norm, []
+        out = []
+        if self._cue_text is None:  # an em or en dash joins no words: "political groups—denied" has the cue "denied"
+            text = self.doc.text
+            self._cue_text = normalise(re.sub("[\u2013\u2014]", " ", text)) if re.search("[\u2013\u2014]", text) else self.doc.norm
+        norm = self._cue_text
         for rx, cue, prefixed in self.cues:
             for m in rx.finditer(norm, s.span.start, s.span.end):
                 start = m.start()

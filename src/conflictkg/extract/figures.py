@@ -55,7 +55,7 @@ class _Patterns:
         self.number = re.compile(rf"(?<![\w.,-])(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?\s+(?:thousand|million)|\d+|"
                                  rf"(?:(?:{tens})[- ](?:{units})|{words})(?:\s+(?:thousand|hundred|dozen))?)(?![\w]|-(?!\d))", re.I)
         self.vague = [(re.compile(rf"(?<![\w-])(?:{v.pattern})(?![\w-])", re.I), v) for v in r.vague_numbers]
-        self.qualifiers = [(re.compile(rf"(?<![\w-])(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]
+        self.qualifiers = [(re.compile(rf"(?<!\w)(?<!\w-)(?:{q.pattern})\s+$", re.I), q) for q in r.qualifiers]  # "(Reuters) -At least"
         self.nonfigure_after = [re.compile(rf"^\s*(?:{n.pattern})", re.I) for n in r.nonfigures if n.id != "nonfigure.year"]
         self.year = re.compile(r"^(?:1[89]|20)\d\d$")
         self.after = [(re.compile(rf"(?<![\w-])(?:{m.pattern})(?![\w-])", re.I), m) for m in r.measures if m.position == "after"]

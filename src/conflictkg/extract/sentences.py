@@ -11,7 +11,9 @@ from .pipeline import component
 __all__ = ["sentences", "quote_spans"]
 
 _WHITESPACE = re.compile(r"\s*")
-_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])|(?<=[a-z])[.!?]+(?="[A-Z])""")
+#: A sentence ends before a space and a capital, before a quote and a capital, or, in pages that lost the space,
+#: at a full stop glued between a lower-case word and a capitalised one ("the top priority.A UN envoy warned").
+_BOUNDARY = re.compile(r"""[.!?]+["')\]]*(?=\s+["'(\[]?[A-Z0-9])|(?<=[a-z])[.!?]+(?="[A-Z])|(?<=[a-z]{2})[.!?](?=[A-Z][a-z]*\s)""")
 
 
 def quote_spans(norm: str, span: Span) -> list[Span]:
@@ -48,7 +50,7 @@ def sentences(doc: Doc) -> Doc:
                 continue  # inside a quotation
             word = re.search(r"([\w.]+)$", norm[start:dot])
             token = word.group(1).lower() if word else ""
-            if token in abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+            if token in abbreviations or f"{token}." in abbreviations or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
                 continue
             out.append(Sentence(Span(start, end), paragraph, len(out)))
             start = _WHITESPACE.match(norm, end).end()

@@ -16,7 +16,8 @@ ORG_NAME_WORDS = ("Team", "Group", "Council", "Ministry", "Agency", "Committee",
                   "Radio", "Channel", "Authority", "Police", "Guard", "Corps", "Directorate", "Administration",
                   "Bureau", "Staff", "Mission", "Embassy", "Court", "Parliament", "Assembly", "Press", "Times", "Post",
                   "Daily", "Herald", "Tribune", "Fund", "Programme", "Program", "Federation", "Red Cross",
-                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office", "Government")
+                  "Red Crescent", "Crisis Group", "Children", "Alliance", "Secretariat", "Prosecutor's Office", "Government",
+                  "Project", "Initiative", "Society")
 #: Lower-case nouns that make "the <Name> <noun>" an organisation ("the Save the Children charity").
 ORG_NOUNS = ("charity", "group", "agency", "network", "channel", "organisation", "organization", "newspaper",
              "broadcaster", "monitor", "ngo", "alliance", "coalition", "movement", "militia", "website", "outlet",

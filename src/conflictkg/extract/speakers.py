@@ -64,6 +64,24 @@ def _titled_place_pair(text: str, conj: re.Match[str], rules: RuleSet) -> bool:
                 and re.search(rf"(?<![\w-])(?:{rules.alternation('person_titles')})\s+{NAME_TOKEN}\s+{NAME_TOKEN}$", text))
 
 
+_CONNECTORS = ("of", "for", "and", "on", "the")
+#: A trailing " in <Name>" of an organisation's name: "the Coordination of Relief Committees in Tesk".
+_IN_PLACE = re.compile(rf"\s+in\s+(?:the\s+)?(?:{NAME_TOKEN}\s+)*{NAME_TOKEN}$")
+
+
+def org_name_chain(body: str) -> bool:
+    """Whether ``body`` is one organisation's proper name of several capitalised words and connectors that
+    begins or ends with an organisation word: "Coordination of Relief Committees", "Union of Dock Workers",
+    "Centre for Conflict Location and Event Data" (its "and" joins no two speakers)."""
+    words = _IN_PLACE.sub("", body).split()
+    if len(words) < 3 or words[-1] in _CONNECTORS or words[0] in _CONNECTORS:
+        return False
+    if not all(w in _CONNECTORS or re.fullmatch(NAME_TOKEN, w) for w in words) or not any(w in _CONNECTORS for w in words) \
+            or re.search(r"\band\s+the\b", " ".join(words)):
+        return False  # "the Ministry of Defence and the General Staff": two speakers
+    return any(w in ORG_NAME_WORDS or (w.endswith("s") and w[:-1] in ORG_NAME_WORDS) for w in (words[0], words[-1]))
+
+
 def bare_phrase(phrase: str, head: str) -> bool:
     """"the coalition", "the source": a determiner and the head alone."""
     return DETERMINERS.sub("", phrase).strip().lower() == head.lower()
@@ -142,6 +160,9 @@ class SpeakerResolver:
         if conj and re.search(rf"\s(?:{heads})$", text, re.I) and text.lower().endswith("s") and not re.search(r"\s(?:and|or)\s+(?:a|an|the)\s", text):
             conj = None  # "Pentagon and White House officials", "Danish and Norwegian broadcasters": one collective speaker
             mentions = []
+        if conj and ((not mentions and org_name_chain(re.sub(r"^(?:the|an?)\s+", "", text, flags=re.I)))
+                     or any(m.span.start < span.start + conj.start() and m.span.end > span.start + conj.end() for m in mentions)):
+            conj = None  # "the Centre for Conflict Location and Event Data", a dictionary name with "and": one name
         if conj and not self._modifier_list(text[: conj.start()]) and not _titled_place_pair(text, conj, self.doc.resources.rules):
             # "Moscow and a monitor said": the first conjunct speaks for the claim.
             text, lower = text[: conj.start()], lower[: conj.start()]
@@ -736,6 +757,8 @@ class SpeakerResolver:
         lead_words = lead.group().split() if lead else []
         if lead_words and lead_words[-1] in ORG_NAME_WORDS and len(lead_words) < len(words) \
                 and re.match(r"^\s+(?:of|for|on|in)\s", body[lead.end():]):  # type: ignore[union-attr]
+            return self._organisation(body, Span(span.end - len(body), span.end))
+        if org_name_chain(body):
             return self._organisation(body, Span(span.end - len(body), span.end))
         nouns = "|".join(re.escape(n) for n in ORG_NOUNS)
         m = re.fullmatch(rf"(?P<name>[A-Z][\w'-]*(?:\s+(?:the|of|for|and|[A-Z][\w'-]*))*)\s+(?P<noun>{nouns})"
