@@ -64,6 +64,9 @@ def _titled_place_pair(text: str, conj: re.Match[str], rules: RuleSet) -> bool:
                 and re.search(rf"(?<![\w-])(?:{rules.alternation('person_titles')})\s+{NAME_TOKEN}\s+{NAME_TOKEN}$", text))
 
 
+#: A source who gave a name: "a resident of the area who identified himself as Tomas Verre".
+_SELF_NAMED = re.compile(rf"\s(?:who|which)\s+(?:identified|introduced|gave)\s+(?:himself|herself|themselves|his\s+name|her\s+name)\s+"
+                         rf"(?:only\s+)?as\s+((?:{NAME_TOKEN}\s+)*{NAME_TOKEN})\s*$")
 _CONNECTORS = ("of", "for", "and", "on", "the")
 #: A trailing " in <Name>" of an organisation's name: "the Coordination of Relief Committees in Tesk".
 _IN_PLACE = re.compile(rf"\s+in\s+(?:the\s+)?(?:{NAME_TOKEN}\s+)*{NAME_TOKEN}$")
@@ -126,6 +129,10 @@ class SpeakerResolver:
         if lead_words:
             lead += lead_words.end()
             raw = raw[lead_words.end():]
+        called = _SELF_NAMED.search(raw)
+        if called:  # "a resident who identified himself as Ko Lin": the name he gave speaks
+            lead += called.start(1)
+            raw = called.group(1)
         raw = raw.rstrip()
         if not raw or re.match(r"(?:no|none|nobody|neither)\b", raw, re.I):
             return None  # "No group has claimed responsibility": no one speaks
@@ -489,6 +496,9 @@ class SpeakerResolver:
         head = m.group().lower()
         if definite:
             modifiers = {w for w in re.findall(r"[\w'-]+", phrase.lower()[: m.start()])} - NOT_MODIFIERS
+            # names after the head tell one holder from another: "the governor of the adjacent Osk region" is not
+            # "the governor of the Velm region"
+            modifiers |= {w.lower() for w in re.findall(r"\b[A-Z][\w'-]+", text[m.end():])}
             for sp in reversed(self.history):
                 label = sp.label.lower()
                 words = set(re.findall(r"[\w'-]+", label))
@@ -518,7 +528,7 @@ class SpeakerResolver:
                     return sp, "speaker.definite-back-reference"  # "the local governor in ... Eastmark" after "X, the governor of Eastmark"
             bare = DETERMINERS.sub("", phrase).strip().lower() == head or phrase.strip().lower() == head or re.fullmatch(
                 rf"(?:the|this|that)\s+(?:second|first|other|same|latter|former)\s+{re.escape(head)}", phrase, re.I)
-            if bare:
+            if bare and not re.search(r"\b[A-Z]", text[m.end():]):  # "the governor of the Osk region" names whose governor
                 for sp in reversed(self.history[-6:]):
                     if self._fits_role(sp, head):
                         return sp, "speaker.definite-back-reference"
