@@ -131,3 +131,11 @@ def test_vague_multiples_toll_verbs_and_lost_lives(run, text, expected):
 
 def test_topped_outside_a_toll_is_no_figure(run):
     assert figs(run("The army said it topped the league with 14 wins.", upto="figures")) == []
+
+
+@pytest.mark.parametrize("text", [
+    '"We took the depot," Ilmar Vask, al Jaish\'s military operation spokesman, told Reuters.',
+    "Ilmar Vask, Coastal Front's military spokesman, said the depot was taken.",
+])
+def test_a_name_then_a_possessive_role_without_article(run, text):
+    assert who(run(text, upto="attribution")) == ["Ilmar Vask"]

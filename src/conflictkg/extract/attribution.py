@@ -354,7 +354,9 @@ class _Attributor:
         if re.match(r"^\s*the\s", text, re.I):
             return bool(re.search(rf"(?<![\w-])(?:{self.roles})(?![\w-])", text, re.I)) or bool(
                 re.fullmatch(r"\s*(?:[A-Z][\w'.-]*\s*)+", previous))
-        return False
+        # "Ilmar Vask, al Jaish's military spokesman, told": a name, then whose role it is
+        return bool(re.fullmatch(r"[\s\"']*(?:[A-Z][\w'.-]*\s+)+[A-Z][\w'.-]*\s*", previous) and re.fullmatch(
+            rf"\s*(?:[\w-]+\s+){{0,3}}[\w-]+'s?\s+(?:[\w-]+\s+){{0,3}}(?:{self.roles})\s*", text, re.I))
 
     def _past_date(self, pos: int, s: Sentence) -> int:
         """``pos``, or the end of a date standing right there ("said early Sunday the committee")."""
