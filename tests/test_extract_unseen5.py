@@ -139,3 +139,18 @@ def test_topped_outside_a_toll_is_no_figure(run):
 ])
 def test_a_name_then_a_possessive_role_without_article(run, text):
     assert who(run(text, upto="attribution")) == ["Ilmar Vask"]
+
+
+def test_a_paragraph_of_quotation_goes_on_with_the_speaker_quoted_just_before(run):
+    doc = run('"At dawn the western post of the garrison came under heavy fire," said a statement from the general staff.\n'
+              '"A first report says that more than a dozen guards were killed, and several were wounded."\n',
+              upto="attribution")
+    assert [(a.sentence, a.speaker.label) for a in doc.attributions] == [(0, "general staff"), (1, "general staff")]
+    assert doc.attributions[1].continuation
+
+
+def test_a_quotation_paragraph_after_an_unquoted_statement_is_not_continued(run):
+    doc = run("The general staff said the western post of the garrison came under fire at dawn.\n"
+              '"More than a dozen guards were killed, and several were wounded," the governor said.\n',
+              upto="attribution")
+    assert [a.speaker.label for a in doc.attributions] == ["general staff", "unnamed governor"]

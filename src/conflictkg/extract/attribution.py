@@ -809,8 +809,13 @@ def attribution(doc: Doc) -> Doc:
             continue
         prev = out[-1]
         prev_s = doc.sentences[prev.sentence]
-        if prev_s.paragraph == s.paragraph and prev.sentence == s.index - 1 and (
-                (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))):
+        opens = s.index == next((x.index for x in doc.sentences if not x.title and x.paragraph == s.paragraph), -1)
+        if prev.sentence == s.index - 1 and (
+                (prev_s.paragraph == s.paragraph and (
+                    (text.startswith('"') and quoted >= 0.8 * len(text)) or (quoted and prev.rules[0].startswith("cue."))))
+                # a paragraph that is all quotation, after a paragraph that ends quoting its speaker: the quote goes on
+                or (opens and prev_s.paragraph == s.paragraph - 1 and text.startswith('"') and quoted >= 0.9 * len(text)
+                    and any(att._real_quote(q) for q in prev_s.quotes))):
             out.append(Attribution(sentence=s.index, speaker=prev.speaker, cue=prev.cue, rules=["attr.quote-continuation"],
                                    stance=None, channel=prev.channel, via=prev.via, date=prev.date, continuation=True))
     lines = source_lines(doc, att.resolver, {a.sentence for a in out})
