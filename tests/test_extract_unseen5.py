@@ -154,3 +154,14 @@ def test_a_quotation_paragraph_after_an_unquoted_statement_is_not_continued(run)
               '"More than a dozen guards were killed, and several were wounded," the governor said.\n',
               upto="attribution")
     assert [a.speaker.label for a in doc.attributions] == ["general staff", "unnamed governor"]
+
+
+@pytest.mark.parametrize("text,speakers", [
+    ("The navy said it is investigating a drone strike local officials said killed at least 13 farmers.",
+     ["navy", "local officials"]),
+    ("The raid killed 12 herders local officials said.", ["local officials"]),
+    ("Survivors interviewed by local reporters have spoken of a night of looting in the port.",
+     ["Survivors interviewed by local reporters"]),
+])
+def test_a_contact_clause_source_after_a_clause(run, text, speakers):
+    assert [w.replace("unnamed ", "") for w in who(run(text, upto="attribution"))] == speakers

@@ -60,6 +60,9 @@ _SHORT_CLAIM_CUES = ("cue.called-for", "cue.claimed-responsibility", "cue.put-to
 #: Participles that report speech of the clause they hang on ("..., saying", "with X confirming").
 _PARTICIPLE_CUES = ("cue.saying",)
 _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|into|via|through|earlier|later|on|this|last"
+#: Words that never end a noun phrase ("interviewed by reporters": the reporters are no contact-clause subject).
+_FUNCTION_WORDS = {"by", "of", "to", "from", "with", "for", "in", "at", "on", "among", "about", "and", "or", "the", "a", "an",
+                   "its", "their", "his", "her", "that", "this"}
 _RELATIVE = re.compile(r"^\s*(?:who|whose|which|whom|where)\s", re.I)
 _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b|"
                          r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
@@ -251,6 +254,11 @@ class _Attributor:
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
+        contact = re.search(rf"(?<=[a-z] )(?P<mod>[A-Z][\w'-]*\s+|[a-z][\w-]*\s+)?(?:{self.doc.resources.rules.alternation('source_heads')})\s*$",
+                            norm[a:b]) if _finite_verb(norm[a:b]) is not None else None
+        before_np = norm[a : a + contact.start()].split()[-1:] if contact else []
+        if contact and not {w.lower() for w in [*before_np, *(contact.group("mod") or "").split()]} & _FUNCTION_WORDS:
+            a += contact.start()  # "a drone strike Afghan officials said killed 13", "The attack killed 12 local officials said"
         words = list(re.finditer(r"\S+", norm[a:b]))
         if len(words) > SUBJECT_MAX_WORDS and not (len(words) <= HEADED_SUBJECT_MAX_WORDS and self._headed_source(norm[a:b])):
             a = a + words[-SUBJECT_MAX_WORDS].start()
