@@ -7,7 +7,8 @@ named graphs atomically: an article is either wholly in the store or not.
 A graph's new content (:data:`GraphContent`) is an rdflib graph, a sequence of pyoxigraph
 triples (written exactly as given: the SPARQL service never sends stored terms through
 rdflib, whose literals are normalised, ``"1.0"^^xsd:decimal`` becoming ``"1"``), or ``None``
-to drop the graph. An empty content keeps the graph, empty: named graphs may be empty
+to drop the graph. A write converts its rdflib graphs once (:class:`Converted`): the derived
+graphs, the SHACL gate and the store then all read the same pyoxigraph terms. An empty content keeps the graph, empty: named graphs may be empty
 (``CREATE GRAPH``, a Graph Store PUT of an empty body), as SPARQL 1.1 Update allows.
 
 **The default graph is the union of the named graphs, stored.** pyoxigraph's own union view
@@ -35,8 +36,8 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 
-__all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "to_rdflib", "to_oxigraph", "to_ntriples",
-           "ox_triples", "replace_graphs_update", "UNION_MARKER", "union_marked"]
+__all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "Converted", "converted", "to_rdflib", "to_oxigraph",
+           "to_ntriples", "ox_triples", "replace_graphs_update", "UNION_MARKER", "union_marked"]
 
 Row = dict[str, Node | None]
 #: A graph's new content: rdflib triples, pyoxigraph triples (kept exactly), or None (drop the graph).
@@ -131,7 +132,26 @@ def ox_triples(content: Graph | Sequence[ox.Triple]) -> list[ox.Triple]:
     """A graph's content as pyoxigraph triples (rdflib terms converted, pyoxigraph ones kept)."""
     if isinstance(content, Graph):
         return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in content]  # type: ignore[arg-type]
+    if isinstance(content, list):
+        return content  # already a list of them (a Converted graph): shared, not copied
     return list(content)
+
+
+class Converted(list):  # type: ignore[type-arg]
+    """An rdflib graph's triples as pyoxigraph terms, converted once for every reader of one write
+    (the derived graphs, the SHACL gate, the store), beside the graph itself (:attr:`graph`), which the
+    Turtle folder writes as the build always has. A snapshot: the graph is not changed afterwards."""
+
+    __slots__ = ("graph",)
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(ox_triples(graph))
+        self.graph = graph
+
+
+def converted(content: GraphContent) -> GraphContent:
+    """``content`` with an rdflib graph :class:`Converted` (pyoxigraph triples and None as they are)."""
+    return Converted(content) if isinstance(content, Graph) else content
 
 
 def replace_graphs_update(graphs: Mapping[URIRef, GraphContent]) -> str:
