@@ -106,9 +106,24 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot store {term!r}")
 
 
+#: Terms read lately (queries answer the same IRIs, dates and labels again and again; an rdflib term
+#: costs ten times a look-up to make); emptied when full.
+_READ: dict[object, Node] = {}
+
+
 def to_rdflib(term: object) -> Node | None:
     if term is None:
         return None
+    node = _READ.get(term)
+    if node is None:
+        node = _rdflib_term(term)
+        if len(_READ) >= _NAMED_KEPT:
+            _READ.clear()
+        _READ[term] = node
+    return node
+
+
+def _rdflib_term(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
