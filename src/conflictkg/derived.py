@@ -40,7 +40,7 @@ from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
 from .populations import EventContext, event_context, population_key, relation
 from .rdf import new_graph
-from .store import GraphContent, GraphStore, ox_triples
+from .store import GraphContent, GraphStore, ox_terms, ox_triples
 
 __all__ = ["Derivation", "derived_graph", "is_derived_graph", "EventFacts", "read_facts", "summaries", "Summary",
            "DERIVED_PREFIX"]
@@ -140,9 +140,8 @@ class _Reader:
         self.store = store
         self.hidden = {str(g) for g in overlay}
         self.memory: ox.Store | None = None
-        quads = [ox.Quad(t.subject, t.predicate, t.object, node)
-                 for name, graph in overlay.items() if graph is not None
-                 for node in (ox.NamedNode(str(name)),) for t in ox_triples(graph)]
+        quads = [ox.Quad(s, p, o, node) for name, graph in overlay.items() if graph is not None
+                 for node in (ox.NamedNode(str(name)),) for s, p, o in ox_terms(graph)]
         if quads:
             self.memory = ox.Store()
             self.memory.extend(quads)
@@ -168,7 +167,7 @@ def affected_events(store: GraphStore, graphs: Mapping[URIRef, GraphContent]) ->
     A figure is compared within an event only while its claim is about that event and it counts a
     population of that event: a claim moved to another event leaves the old event's pairs at once.
     """
-    events = {t.object.value for g in graphs.values() if g is not None for t in ox_triples(g) if t.predicate in _EVENT_LINKS}
+    events = {o.value for g in graphs.values() if g is not None for _s, p, o in ox_terms(g) if p in _EVENT_LINKS}
     existing = [str(g) for g in graphs if not is_derived_graph(str(g))]
     if existing:
         events |= {str(r["e"]) for r in store.select(_EVENTS_OF % _values(existing))}

@@ -8,7 +8,7 @@ A graph's new content (:data:`GraphContent`) is an rdflib graph, a sequence of p
 triples (written exactly as given: the SPARQL service never sends stored terms through
 rdflib, whose literals are normalised, ``"1.0"^^xsd:decimal`` becoming ``"1"``), or ``None``
 to drop the graph. A write converts its rdflib graphs once (:class:`Converted`): the derived
-graphs, the SHACL gate and the store then all read the same pyoxigraph terms. An empty content keeps the graph, empty: named graphs may be empty
+graphs, the SHACL gate and the store then all read the same pyoxigraph terms (:func:`ox_terms`). An empty content keeps the graph, empty: named graphs may be empty
 (``CREATE GRAPH``, a Graph Store PUT of an empty body), as SPARQL 1.1 Update allows.
 
 **The default graph is the union of the named graphs, stored.** pyoxigraph's own union view
@@ -37,11 +37,11 @@ from rdflib.term import Node
 from .namespaces import PREFIXES
 
 __all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "Converted", "converted", "to_rdflib", "to_oxigraph",
-           "to_ntriples", "ox_triples", "replace_graphs_update", "UNION_MARKER", "union_marked"]
+           "to_ntriples", "ox_triples", "ox_terms", "Terms", "replace_graphs_update", "UNION_MARKER", "union_marked"]
 
 Row = dict[str, Node | None]
 #: A graph's new content: rdflib triples, pyoxigraph triples (kept exactly), or None (drop the graph).
-GraphContent = Union[Graph, Sequence[ox.Triple], None]
+GraphContent = Union[Graph, Sequence[ox.Triple], "Converted", None]
 _PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 #: A file in the folder of an on-disk store whose default graph holds the union of its named graphs.
 UNION_MARKER = "conflictkg-union-default-graph"
@@ -143,24 +143,39 @@ def to_ntriples(triples: Iterable[tuple[object, object, object]]) -> str:
     return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
 
 
+#: A triple as its three pyoxigraph terms (subject, predicate, object): what a write's readers iterate
+#: (a tuple costs a tenth of an ``ox.Triple`` to make).
+Terms = tuple[Any, Any, Any]
+
+
 def ox_triples(content: Graph | Sequence[ox.Triple]) -> list[ox.Triple]:
     """A graph's content as pyoxigraph triples (rdflib terms converted, pyoxigraph ones kept)."""
+    if isinstance(content, Converted):
+        return [ox.Triple(*t) for t in content]
     if isinstance(content, Graph):
         return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in content]  # type: ignore[arg-type]
-    if isinstance(content, list):
-        return content  # already a list of them (a Converted graph): shared, not copied
     return list(content)
 
 
+def ox_terms(content: Graph | Sequence[ox.Triple]) -> Sequence[Terms]:
+    """A graph's content as :data:`Terms` (a :class:`Converted` graph as it is)."""
+    if isinstance(content, Converted):
+        return content
+    if isinstance(content, Graph):
+        return [(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in content]
+    return [(t.subject, t.predicate, t.object) for t in content]
+
+
 class Converted(list):  # type: ignore[type-arg]
-    """An rdflib graph's triples as pyoxigraph terms, converted once for every reader of one write
-    (the derived graphs, the SHACL gate, the store), beside the graph itself (:attr:`graph`), which the
-    Turtle folder writes as the build always has. A snapshot: the graph is not changed afterwards."""
+    """An rdflib graph's triples as pyoxigraph :data:`Terms`, converted once for every reader of one
+    write (the derived graphs, the SHACL gate, the store: see :func:`ox_terms`; :func:`ox_triples` makes
+    ``ox.Triple`` of them), beside the graph itself (:attr:`graph`), which the Turtle folder writes as the
+    build always has. A snapshot: the graph is not changed afterwards."""
 
     __slots__ = ("graph",)
 
     def __init__(self, graph: Graph) -> None:
-        super().__init__(ox_triples(graph))
+        super().__init__(ox_terms(graph))
         self.graph = graph
 
 
@@ -286,10 +301,12 @@ class EmbeddedStore:
                 if text:
                     self._store.update(text)
             else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
-                quads = [ox.Quad(t.subject, t.predicate, t.object, names[name])
-                         for name, content in graphs.items() for t in ox_triples(content)]  # type: ignore[arg-type]
-                if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
-                    quads += [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+                quads: list[ox.Quad] = []
+                for name, content in graphs.items():
+                    node, terms = names[name], ox_terms(content)  # type: ignore[arg-type]
+                    quads += [ox.Quad(s, p, o, node) for s, p, o in terms]
+                    if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
+                        quads += [ox.Quad(s, p, o) for s, p, o in terms]
                 self._store.extend(quads)
             self._wrote()
 

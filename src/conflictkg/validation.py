@@ -63,7 +63,7 @@ from .errors import ConfigError, DataFileError
 from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF
 from .rdflib_lock import SPARQL_LOCK
 from .resources import SHAPES_DIR
-from .store import GraphStore, ox_triples, to_ntriples, to_oxigraph, to_rdflib
+from .store import GraphStore, ox_terms, to_ntriples, to_oxigraph, to_rdflib
 
 __all__ = [
     "CKGSH",
@@ -324,10 +324,10 @@ class ShapeValidator:
             if name == ONTOLOGY_GRAPH:
                 continue
             mine: set[Any] = set()
-            for t in ox_triples(content):
-                mine.add(t.subject)
-                if t.predicate == _OX_TYPE and t.object in closed:
-                    covered.add(t.subject)
+            for s, p, o in ox_terms(content):
+                mine.add(s)
+                if p == _OX_TYPE and o in closed:
+                    covered.add(s)
             subjects.append((name, mine))
         missing = set().union(*(mine for _name, mine in subjects)) - covered
         if missing and typed is not None:
@@ -424,8 +424,9 @@ class ShapeValidator:
         """The gate of an ingest: would the store still conform with these named graphs in it?
 
         ``new_graphs`` maps named graph IRIs to their new content (replacing what the store
-        holds in those graphs): rdflib graphs or pyoxigraph triples (:class:`conflictkg.store.Converted`). Validates them with the context they reference from the
-        store's other graphs, on the focus nodes they add or touch (see the module docstring).
+        holds in those graphs): rdflib graphs, pyoxigraph triples, or both (:class:`conflictkg.store.Converted`).
+        Validates them with the context they reference from the store's other graphs, on the focus
+        nodes they add or touch (see the module docstring).
         Nothing is written. Data with subjects no closed shape covers is refused first, without
         running the shapes (see :meth:`untyped`).
         """
@@ -590,8 +591,7 @@ class _Delta:
         self.validator = validator
         self.store = store
         self.replaced = sorted(URIRef(g) for g in new_graphs)
-        self.delta: set[_Triple] = {(t.subject, t.predicate, t.object) for graph in new_graphs.values()
-                                    for t in ox_triples(graph)}
+        self.delta: set[_Triple] = {t for graph in new_graphs.values() for t in ox_terms(graph)}
         self.old = old
         """What the graphs being replaced hold now."""
         self.context: set[_Triple] = set()
