@@ -153,7 +153,7 @@ class _Reader:
             result = self.memory.query(query)
             names = [v.value for v in result.variables]  # type: ignore[union-attr]
             for sol in result:  # type: ignore[union-attr]
-                rows.append({n: (None if sol[n] is None else sol[n].value) for n in names})
+                rows.append({n: None if v is None else v.value for n, v in zip(names, sol)})
         return rows
 
 
