@@ -45,7 +45,9 @@ def test_a_converted_graph_is_stored_exactly_as_its_rdflib_graph(tmp_path: Path)
     in the named graph and the union default graph, as the rdflib graph itself gives."""
     from rdflib import BNode, Namespace
 
-    from conflictkg.store import Converted, ox_terms, ox_triples
+    import pyoxigraph as ox
+
+    from conflictkg.store import Converted, ox_quads, ox_terms, ox_triples
 
     ex, node = Namespace("https://example.org/"), BNode("b1")
     g = Graph()
@@ -56,6 +58,9 @@ def test_a_converted_graph_is_stored_exactly_as_its_rdflib_graph(tmp_path: Path)
     assert converted.graph is g
     assert sorted(map(str, ox_triples(converted))) == sorted(map(str, ox_triples(g)))
     assert ox_terms(converted) is converted and len(converted) == 5
+    named = ox.NamedNode(str(G1))
+    assert ox_quads(converted, named) is ox_quads(converted, ox.NamedNode(str(G1)))  # made once, for reader and store
+    assert sorted(map(str, ox_quads(converted, named))) == sorted(map(str, ox_quads(g, named)))
     stores = [EmbeddedStore(tmp_path / name) for name in ("plain", "converted")]
     stores[0].replace_graphs({G1: g})
     stores[1].replace_graphs({G1: converted})

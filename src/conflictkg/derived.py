@@ -40,7 +40,7 @@ from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
 from .populations import EventContext, event_context, population_key, relation
 from .rdf import new_graph
-from .store import GraphContent, GraphStore, ox_terms, ox_triples
+from .store import GraphContent, GraphStore, ox_quads, ox_terms, ox_triples
 
 __all__ = ["Derivation", "derived_graph", "is_derived_graph", "EventFacts", "read_facts", "summaries", "Summary",
            "DERIVED_PREFIX"]
@@ -140,8 +140,7 @@ class _Reader:
         self.store = store
         self.hidden = {str(g) for g in overlay}
         self.memory: ox.Store | None = None
-        quads = [ox.Quad(s, p, o, node) for name, graph in overlay.items() if graph is not None
-                 for node in (ox.NamedNode(str(name)),) for s, p, o in ox_terms(graph)]
+        quads = [q for name, graph in overlay.items() if graph is not None for q in ox_quads(graph, ox.NamedNode(str(name)))]
         if quads:
             self.memory = ox.Store()
             self.memory.extend(quads)

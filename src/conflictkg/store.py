@@ -37,7 +37,7 @@ from rdflib.term import Node
 from .namespaces import PREFIXES
 
 __all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "Converted", "converted", "to_rdflib", "to_oxigraph",
-           "to_ntriples", "ox_triples", "ox_terms", "Terms", "replace_graphs_update", "UNION_MARKER", "union_marked"]
+           "to_ntriples", "ox_triples", "ox_terms", "ox_quads", "Terms", "replace_graphs_update", "UNION_MARKER", "union_marked"]
 
 Row = dict[str, Node | None]
 #: A graph's new content: rdflib triples, pyoxigraph triples (kept exactly), or None (drop the graph).
@@ -166,17 +166,32 @@ def ox_terms(content: Graph | Sequence[ox.Triple]) -> Sequence[Terms]:
     return [(t.subject, t.predicate, t.object) for t in content]
 
 
+def ox_quads(content: Graph | Sequence[ox.Triple], graph: ox.NamedNode) -> list[ox.Quad]:
+    """A graph's content as quads in named graph ``graph`` (a :class:`Converted` graph's made once)."""
+    if isinstance(content, Converted):
+        return content.quads(graph)
+    return [ox.Quad(s, p, o, graph) for s, p, o in ox_terms(content)]
+
+
 class Converted(list):  # type: ignore[type-arg]
     """An rdflib graph's triples as pyoxigraph :data:`Terms`, converted once for every reader of one
-    write (the derived graphs, the SHACL gate, the store: see :func:`ox_terms`; :func:`ox_triples` makes
-    ``ox.Triple`` of them), beside the graph itself (:attr:`graph`), which the Turtle folder writes as the
-    build always has. A snapshot: the graph is not changed afterwards."""
+    write (the derived graphs, the SHACL gate, the store: see :func:`ox_terms`, :func:`ox_quads`;
+    :func:`ox_triples` makes ``ox.Triple`` of them), beside the graph itself (:attr:`graph`), which the
+    Turtle folder writes as the build always has. A snapshot: the graph is not changed afterwards."""
 
-    __slots__ = ("graph",)
+    __slots__ = ("graph", "_quads")
 
     def __init__(self, graph: Graph) -> None:
         super().__init__(ox_terms(graph))
         self.graph = graph
+        self._quads: tuple[ox.NamedNode, list[ox.Quad]] | None = None
+
+    def quads(self, graph: ox.NamedNode) -> list[ox.Quad]:
+        """The triples as quads in ``graph``, made once (the derived graphs' reader and the store write
+        both need them; an ``ox.Quad`` costs ten times a tuple to make)."""
+        if self._quads is None or self._quads[0] != graph:
+            self._quads = (graph, [ox.Quad(s, p, o, graph) for s, p, o in self])
+        return self._quads[1]
 
 
 def converted(content: GraphContent) -> GraphContent:
@@ -303,10 +318,9 @@ class EmbeddedStore:
             else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
                 quads: list[ox.Quad] = []
                 for name, content in graphs.items():
-                    node, terms = names[name], ox_terms(content)  # type: ignore[arg-type]
-                    quads += [ox.Quad(s, p, o, node) for s, p, o in terms]
+                    quads += ox_quads(content, names[name])  # type: ignore[arg-type]
                     if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
-                        quads += [ox.Quad(s, p, o) for s, p, o in terms]
+                        quads += [ox.Quad(s, p, o) for s, p, o in ox_terms(content)]  # type: ignore[arg-type]
                 self._store.extend(quads)
             self._wrote()
 
