@@ -259,9 +259,12 @@ def test_standalone_benchmark_commands(tmp_path: Path) -> None:
     built = run("benchmarks.datasets", "--sizes", "6000")
     assert "6,171 quads" in built and "built in this run" in built  # articles, reports, events, derived graphs
     assert "cached, built" in run("benchmarks.datasets", "--sizes", "6000")  # the second time it is reused
-    profile = run("benchmarks.httpprofile", "--triples", "6000", "--requests", "20", "--queries", "point lookup")
+    profile = run("benchmarks.httpprofile", "--triples", "6000", "--requests", "20", "--queries",
+                  "point lookup|/graph/nodes/actor.a20/neighbours")
     assert "### point lookup" in profile and "| where | us per request |" in profile
     assert "| uvicorn (protocol, httptools) |" in profile
+    graph = profile.split("### /graph/nodes/actor.a20/neighbours")[1]  # a path of the app, profiled as it is
+    assert "| fastapi |" in graph and "conflictkg: query screen" not in graph
     if virtuoso_available():
         text = run("benchmarks.virtuoso", "--sizes", "6000", "--no-remote", "--repeats", "1", "--fast-repeats", "1",
                    "--budget", "0.1")
