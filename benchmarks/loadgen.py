@@ -5,7 +5,9 @@ less than the server per request: a thread per client with ``http.client`` spend
 tenth of a millisecond of Python (and the GIL) per request, which on two cores is a visible
 part of what it measures. Here every connection is a bare :class:`asyncio.Protocol` (uvloop
 when installed) that writes one prebuilt GET and reads the answer by its ``Content-Length``
-(or chunks): a few microseconds per request.
+(or chunks). That still costs some tens of microseconds of CPU per request (Python, the loop, the
+socket calls): measured at 60-85 us on the 2-core benchmark machine under load (issue 17, target 4),
+so every result records it (:attr:`LoadResult.client_cpu_us`) and the report shows it beside the throughput.
 
 Each of ``clients`` connections sends its next request as soon as the previous answer is
 complete (a closed loop), for ``seconds``; every latency is kept, so percentiles are exact.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import resource
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
@@ -33,6 +36,13 @@ class LoadResult:
     seconds: float
     latencies: list[float]
     first_error: str = ""
+    client_cpu: float = 0.0
+    """CPU seconds the load generator itself used (user + system, its thread) while it ran."""
+
+    @property
+    def client_cpu_us(self) -> float:
+        """The load generator's CPU microseconds per request."""
+        return 1e6 * self.client_cpu / self.requests if self.requests else 0.0
 
     @property
     def throughput(self) -> float:
@@ -154,9 +164,16 @@ async def _drive(host: str, port: int, raw: bytes, clients: int, seconds: float,
             conn.transport.close()
 
     start = [0.0]
+    cpu = _cpu()
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - start[0]
-    return LoadResult(clients, len(latencies), errors[0], elapsed, latencies, first_error[0])
+    return LoadResult(clients, len(latencies), errors[0], elapsed, latencies, first_error[0], _cpu() - cpu)
+
+
+def _cpu() -> float:
+    """CPU seconds of this thread (the loop's), user and system."""
+    usage = resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF))
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_load(base: str, path: str, params: dict[str, str] | None = None, *, clients: int, seconds: float,
@@ -186,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     path = url.path + (f"?{url.query}" if url.query else "")
     res = run_load(base, path, clients=args.clients, seconds=args.seconds)
     print(f"{res.throughput:,.0f} req/s, {res.requests:,} requests, {res.errors} errors {res.first_error}; "
-          f"median {1000 * res.percentile(0.5):.2f} ms, p99 {1000 * res.percentile(0.99):.2f} ms")
+          f"median {1000 * res.percentile(0.5):.2f} ms, p99 {1000 * res.percentile(0.99):.2f} ms; "
+          f"load generator CPU {res.client_cpu_us:.0f} us per request")
     return 0
 
 

@@ -200,21 +200,21 @@ def concurrency_table(concurrency: Mapping[int, Sequence[tuple[str, Any]]], quad
     if not concurrency:
         return "Not run."
     lines = [f"conflictkg over {quads or 0:,} triples; every client is one keep-alive connection sending its next "
-             "request as soon as the answer is in (`benchmarks/loadgen.py`: one asyncio loop, a few microseconds per "
-             "request, so the client takes little of the two cores, but some: it runs on the same machine). Workers: "
-             "`conflictkg serve --workers N` (one writer and N-1 readers of its published snapshots, one port, "
-             "`SO_REUSEPORT`).\n",
-             "| endpoint | workers | clients | requests | errors | throughput | median | p95 | p99 |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "request as soon as the answer is in (`benchmarks/loadgen.py`: one asyncio loop on the same machine, "
+             "sharing its cores with the server; *client CPU* is the CPU time the load generator itself used per "
+             "request). Workers: `conflictkg serve --workers N` (one writer and N-1 readers of its published "
+             "snapshots, one port, `SO_REUSEPORT`).\n",
+             "| endpoint | workers | clients | requests | errors | throughput | median | p95 | p99 | client CPU |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for workers, rows in sorted(concurrency.items()):
         for label, res in rows:
             if isinstance(res, str):
-                lines.append(f"| {label} | {workers} | | | | {res} | | | |")
+                lines.append(f"| {label} | {workers} | | | | {res} | | | | |")
                 continue
             err = f"{res.errors}" + (f" ({res.first_error})" if res.errors else "")
             lines.append(f"| {label} | {workers} | {res.clients} | {res.requests:,} | {err} | "
                          f"{res.throughput:,.0f} req/s | {ms(res.percentile(0.5))} | {ms(res.percentile(0.95))} | "
-                         f"{ms(res.percentile(0.99))} |")
+                         f"{ms(res.percentile(0.99))} | {res.client_cpu_us:.0f} us/req |")
     return "\n".join(lines)
 
 

@@ -98,6 +98,7 @@ def test_full_benchmark_quick(tmp_path: Path) -> None:
     assert {line.split("|")[2].strip() for line in concurrency} == {"1", "2"}  # one and two server processes
     for line in concurrency:
         assert line.split("|")[5].strip() == "0", line  # no errors under concurrent clients
+        assert line.split("|")[10].strip().endswith(" us/req"), line  # the load generator's own CPU per request
     load_row = next(line for line in sections["Reads under writes"].splitlines() if line.startswith("| 6,000 |"))
     assert [c.strip() for c in load_row.split("|")[5:7]] == ["0", "0"]  # no read or write errors
     virtuoso = sections["Virtuoso"]
@@ -148,6 +149,8 @@ def test_loadgen_counts_answers_and_errors() -> None:
     try:
         ok = run_load(base, "/fine", clients=3, seconds=0.3)
         assert ok.requests > 3 and ok.errors == 0 and len(ok.latencies) == ok.requests
+        # its own CPU (the loop's thread, not the server's threads in this process): some, never more than it ran
+        assert 0 < ok.client_cpu < ok.seconds + 0.2 and ok.client_cpu_us == 1e6 * ok.client_cpu / ok.requests
         chunked = run_load(base, "/chunked", clients=2, seconds=0.3)
         assert chunked.requests > 2 and chunked.errors == 0
         missing = run_load(base, "/missing", clients=2, seconds=0.3)
@@ -259,9 +262,12 @@ def test_standalone_benchmark_commands(tmp_path: Path) -> None:
     built = run("benchmarks.datasets", "--sizes", "6000")
     assert "6,171 quads" in built and "built in this run" in built  # articles, reports, events, derived graphs
     assert "cached, built" in run("benchmarks.datasets", "--sizes", "6000")  # the second time it is reused
-    profile = run("benchmarks.httpprofile", "--triples", "6000", "--requests", "20", "--queries", "point lookup")
+    profile = run("benchmarks.httpprofile", "--triples", "6000", "--requests", "20", "--queries",
+                  "point lookup|/graph/nodes/actor.a20/neighbours")
     assert "### point lookup" in profile and "| where | us per request |" in profile
     assert "| uvicorn (protocol, httptools) |" in profile
+    graph = profile.split("### /graph/nodes/actor.a20/neighbours")[1]  # a path of the app, profiled as it is
+    assert "| fastapi |" in graph and "conflictkg: query screen" not in graph
     if virtuoso_available():
         text = run("benchmarks.virtuoso", "--sizes", "6000", "--no-remote", "--repeats", "1", "--fast-repeats", "1",
                    "--budget", "0.1")
