@@ -179,7 +179,8 @@ class FurnitureRule(RegexRule):
 
 
 class DateRule(RegexRule):
-    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month", "prior"]
+    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month", "prior", "after_previous"]
+    """``after_previous``: ``days`` after the date the text gave last ("the next day", "two days later")."""
     days: int | None = None
     weeks: int | None = None
     months: int | None = None
