@@ -77,3 +77,17 @@ def test_a_day_without_its_year_in_an_article_known_to_the_month(resources):
     doc = Pipeline(("clean", "sentences", "mentions", "places", "dates"))(Doc(article=Article(text=text, meta=meta), resources=resources))
     assert [(str(d.begin), d.basis) for d in doc.dates] == [("2017-03-09", "date.year-from-publication-month"),
                                                            ("2016-12-02", "date.year-from-publication-month")]
+
+
+def test_a_statement_dated_elsewhere_dates_the_claims_it_gave(run):
+    doc = run("Nine fishing boats have sunk off the cape since May 2, the Norwegian defence ministry said in a statement. It added "
+              "that two crews were rescued near the lighthouse. The ministry, whose statement issued late Tuesday "
+              "gave no names, has closed the harbour.", upto="claims", published="2018-02-15")
+    dated = [(doc.text[c.span.start : c.span.start + 12], str(c.date), "attr.statement-dated-elsewhere" in c.rules) for c in doc.claims]
+    assert dated == [("Nine fishing", "2018-02-13", True), ("It added tha", "2018-02-13", True)]
+
+
+def test_a_statement_given_two_days_dates_nothing(run):
+    doc = run("Nine fishing boats have sunk off the cape, the coastguard said in a statement. Its statement issued on "
+              "Tuesday and Monday's statement differ.", upto="claims", published="2018-02-15")
+    assert [(str(c.date), c.date_stated) for c in doc.claims[:1]] == [("2018-02-15", False)]

@@ -271,6 +271,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "speaks_for": SpeaksForRule,
     "party_phrases": PartyPhraseRule,
     "revision_cues": RegexRule,
+    "statement_dates": RegexRule,
 }
 
 

@@ -21,7 +21,7 @@ from .doc import Attribution, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 from .speaks_for import speaks_for
-from .statement_dates import claim_date, date_back
+from .statement_dates import claim_date, date_back, date_statements
 
 __all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "STATEMENT_RECENCY_SENTENCES"]
 
@@ -786,6 +786,7 @@ def attribution(doc: Doc) -> Doc:
     if lines:  # "Source: Governor Lane" after a paragraph
         out = sorted(out + lines, key=lambda a: (a.sentence, a.cue.start))
     date_back(doc, out)
+    date_statements(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc
