@@ -49,3 +49,15 @@ def test_elliptical_counts_are_flagged(run):
 def test_figures_record_their_rules(run):
     doc = run("The monitor said more than 200 fighters were killed.", upto="figures")
     assert doc.figures[0].figure.rule == "measure.killed+qualifier.more-than"
+
+
+def test_a_count_that_included_parts_breaks_down_its_total(run):
+    doc = run("The 30 dead included four guards and two cooks, a port official said.", upto="figures")
+    assert [(f.figure.measure, f.figure.low, f.figure.group) for f in doc.figures] == [
+        ("killed", 30, None), ("killed", 4, "guards"), ("killed", 2, "cooks")]
+
+
+def test_of_which_takes_the_measure_of_the_count_before_it(run):
+    doc = run("A clinic official said 80 people have died and 140 are wounded, of which 31 are in critical condition.",
+              upto="figures")
+    assert figs(doc) == [("killed", 80, 80, "exact", "80"), ("wounded", 140, 140, "exact", "140"), ("wounded", 31, 31, "exact", "31")]
