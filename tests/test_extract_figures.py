@@ -75,3 +75,9 @@ def test_a_statement_closed_by_its_speaker_is_not_continued(run):
     doc = run("Two shells hit the depot near the old quay, the harbour master, a former captain, said on Monday. "
               "At least 150 people were wounded.", upto="claims")
     assert [c.claimant.rsplit("/", 1)[-1] for c in doc.claims if c.figures] == ["publisher-of-the-article"]
+
+
+def test_would_die_is_a_death_count(run):
+    doc = run("Over the next three days, dozens more would die in the valley, according to a report by the monitors.",
+              upto="figures")
+    assert [(f.figure.measure, f.figure.qualifier, f.figure.surface) for f in doc.figures] == [("killed", "vague", "dozens")]
