@@ -91,3 +91,13 @@ def test_a_statement_given_two_days_dates_nothing(run):
     doc = run("Nine fishing boats have sunk off the cape, the coastguard said in a statement. Its statement issued on "
               "Tuesday and Monday's statement differ.", upto="claims", published="2018-02-15")
     assert [(str(c.date), c.date_stated) for c in doc.claims[:1]] == [("2018-02-15", False)]
+
+
+@pytest.mark.parametrize("sentence,date,rule", [
+    ("According to a report published on 5 February by the monitors, 40 villagers were killed.", "2018-02-05", "date.day-month-year"),
+    ("Forty villagers were killed, according to a bulletin the monitors issued on Monday.", "2018-02-12", "date.weekday"),
+    ("Forty villagers were killed since 5 February, according to the monitors.", "2018-02-15", None),  # a period, not the report
+])
+def test_the_day_a_source_document_came_out_dates_the_claim(run, sentence, date, rule):
+    doc = run(sentence, upto="claims", published="2018-02-15")
+    assert [(str(c.date), c.date_stated, rule in c.rules if rule else None) for c in doc.claims] == [(date, rule is not None, True if rule else None)]

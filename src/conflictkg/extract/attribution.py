@@ -21,7 +21,7 @@ from .doc import Attribution, Doc, Sentence, Speaker
 from .pipeline import component
 from .speakers import SpeakerResolver
 from .speaks_for import speaks_for
-from .statement_dates import claim_date, date_back, date_statements
+from .statement_dates import claim_date, date_back, date_statements, document_date
 
 __all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "STATEMENT_RECENCY_SENTENCES"]
 
@@ -481,7 +481,8 @@ class _Attributor:
                         self._apply_roles(speaker, [app.group(1)])
                 unnamed_via = via is None or doc.resources.dictionary.actor_by_iri(via) is None
                 found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
-                                         channel="media_report" if fid == "frame.quoted-as-saying" and unnamed_via else None))
+                                         channel="media_report" if fid == "frame.quoted-as-saying" and unnamed_via else None,
+                                         date=document_date(doc, s, sp_span)))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
