@@ -101,3 +101,14 @@ def test_every_order_of_pairs_gives_the_same_groups(gr) -> None:  # type: ignore
     seen = {tuple(tuple(r.id for r in g.reports) for g in cluster(list(p), gaz, rules))
             for p in itertools.islice(itertools.permutations(REPORTS), 0, 720, 37)}
     assert len(seen) == 1
+
+
+def test_one_village_placed_under_different_parents_by_two_articles(gr) -> None:  # type: ignore[no-untyped-def]
+    gaz, rules = gr
+    # One article knows only the country, the other the region; neither date is known.
+    a = report("m1-1", ("Killing",), place="text/country/ML/zandoura")
+    b = report("m2-1", ("Killing", "Attack"), begin="2022-03", place="text/iso/ML-5/zandoura")
+    lk = link(a, b, gaz, rules)
+    assert lk is not None and lk.reasons == ("place:same-name", "type:same") and lk.score == 2.5 + 1
+    # The same name in another country is another village.
+    assert link(a, report("m3-1", ("Killing",), place="text/country/NE/zandoura"), gaz, rules) is None

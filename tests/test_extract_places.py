@@ -37,3 +37,52 @@ def test_adjectives_modifiers_and_weak_phrases_are_not_places(run) -> None:  # t
     assert _places(run, "Officials said the Western Russian city council met.") == []
     # After a weak preposition a small place counts only in a country the article is about.
     assert _places(run, "The statement was published by the press service of Concord.") == []
+
+
+def test_the_region_of_a_country_is_that_country_not_a_namesake_elsewhere(run) -> None:  # type: ignore[no-untyped-def]
+    # Guinea has a prefecture called Mali; "the Mopti region of Mali" names the country.
+    found = _places(run, "Malian troops raided the village of Zandoura in the Mopti region of Mali.")
+    assert found == [("Zandoura", "text/iso/ML-5/zandoura", "place.type-of-name"), ("Mopti region", "iso/ML-5", "place.name-generic"),
+                     ("Mali", "country/ML", "place.type-of-name")]
+
+
+def test_a_bare_subdivision_of_a_country_the_article_never_names_is_not_taken(run) -> None:  # type: ignore[no-untyped-def]
+    # Burkina Faso has a region called Sahel; in an article about Mali "the Sahel" is not it.
+    text = "Malian soldiers killed twelve men in the town of Zandoura. The UN mission in the Sahel asked for access."
+    assert _places(run, text) == [("Zandoura", "text/country/ML/zandoura", "place.type-of-name")]
+    # With a generic word the text says which region it means, and then it is taken.
+    assert _places(run, "Gunmen killed twelve men in the Sahel region.")[0][1] == "iso/BF-12"
+
+
+def test_a_country_in_the_possessive_is_a_country_the_article_is_about(run) -> None:  # type: ignore[no-untyped-def]
+    # One Russian and one Malian demonym: "Mali's army" decides where the new town lies.
+    text = "Mali's army and Russian instructors entered the town of Zandoura, Malian officials said."
+    assert _places(run, text) == [("Zandoura", "text/country/ML/zandoura", "place.type-of-name")]
+
+
+def test_a_name_the_text_made_a_place_is_that_place_where_it_stands_again(run) -> None:  # type: ignore[no-untyped-def]
+    text = ("Soldiers entered the town of Zandoura in Mali on Sunday. "
+            "Troops stayed in Zandoura. Monitors were denied access to the fief of Zandoura.")
+    assert _places(run, text) == [("Zandoura", "text/country/ML/zandoura", "place.type-of-name"), ("Mali", "country/ML", "place.in-name"),
+                                  ("Zandoura", "text/country/ML/zandoura", "place.in-name"),
+                                  ("Zandoura", "text/country/ML/zandoura", "place.of-name")]
+
+
+def test_a_name_of_several_words_only_one_place_has_needs_no_country(run) -> None:  # type: ignore[no-untyped-def]
+    assert _places(run, "The rocket was fired toward Kafr Kanna on Saturday.") == [("Kafr Kanna", "gn/294610", "place.of-name")]
+    # One word that names places in other countries still needs the article's country.
+    assert _places(run, "Malian troops fired toward Mary on Saturday.") == []
+
+
+def test_subdivisions_named_in_english_compass_words(run) -> None:  # type: ignore[no-untyped-def]
+    assert _places(run, "Rebels seized the town of Bunagana in North Kivu province.")[1][:2] == ("North Kivu province", "iso/CD-NK")
+
+
+def test_a_headline_names_the_place_before_the_event(run) -> None:  # type: ignore[no-untyped-def]
+    # Headline capitals: "in Kafr Kanna Massacre" is the place, then the event.
+    assert _places(run, "Report Implicates Militia in Kafr Kanna Massacre") == [("Kafr Kanna", "gn/294610", "place.in-name")]
+
+
+def test_outside_a_country_is_not_a_place_of_it(run) -> None:  # type: ignore[no-untyped-def]
+    text = "It was the worst killing outside Ukraine attributed to the group, in the town of Zandoura in Mali."
+    assert [p for _, p, _ in _places(run, text)] == ["text/country/ML/zandoura", "country/ML"]

@@ -7,7 +7,8 @@ articles:
 
 - hard conditions: their types share a family, their times can overlap (unknown time fits any
   time), their places can be the same (one contains the other; an unknown place fits any);
-- evidence (:data:`WEIGHTS`): the same place or one inside the other, the same day or
+- evidence (:data:`WEIGHTS`): the same place or one inside the other (or two articles' places of
+  the text with one name in places that can be one), the same day or
   overlapping dates, the same type, the same toll quoted (``figures:killed:89``), shared actors.
 
 A pair whose evidence reaches :data:`LINK_THRESHOLD` is a link. :func:`cluster` joins linked
@@ -179,6 +180,9 @@ def link(a: Report, b: Report, gaz: Gazetteer, rules) -> Link | None:  # type: i
             score += weight(a.place)
         elif gaz.contains(a.place, b.place) or gaz.contains(b.place, a.place):
             reasons.append("place:contains")
+            score += min(weight(a.place), weight(b.place)) - 0.5
+        elif gaz.same_text_name(a.place, b.place):
+            reasons.append("place:same-name")  # one village, placed by each article under what it names around it
             score += min(weight(a.place), weight(b.place)) - 0.5
         elif gaz.compatible(a.place, b.place):
             reasons.append("place:compatible")

@@ -74,23 +74,35 @@ class NameRules:
     articles: frozenset[str]
     generic: tuple[tuple[str, str], ...]
     suffixes: tuple[str, ...]
+    compass: tuple[tuple[str, str], ...] = ()
+    """Compass words of other languages and the English word for them (("nord", "north"), ...)."""
 
     @classmethod
     def from_rules(cls, rows: Iterable[object]) -> NameRules:
-        articles, generic, suffixes = set(), [], []
+        articles, generic, suffixes, compass = set(), [], [], []
         for r in rows:
             kind, word = r.kind, r.pattern.lower()  # type: ignore[attr-defined]
             if kind == "article":
                 articles.add(word)
             elif kind == "generic":
                 generic.append((fold_plain(word), r.level))  # type: ignore[attr-defined]
+            elif kind == "compass":
+                compass.append((fold_plain(word), fold_plain(r.english)))  # type: ignore[attr-defined]
             else:
                 suffixes.append(word)
-        return cls(frozenset(articles), tuple(sorted(generic, key=lambda g: -len(g[0]))), tuple(sorted(suffixes, key=len, reverse=True)))
+        return cls(frozenset(articles), tuple(sorted(generic, key=lambda g: -len(g[0]))), tuple(sorted(suffixes, key=len, reverse=True)),
+                   tuple(sorted(compass)))
 
     @cached_property
     def digest(self) -> str:
-        return hashlib.sha256(repr((sorted(self.articles), self.generic, self.suffixes)).encode()).hexdigest()[:12]
+        return hashlib.sha256(repr((sorted(self.articles), self.generic, self.suffixes, self.compass)).encode()).hexdigest()[:12]
+
+    def in_english(self, key: str) -> str | None:
+        """A folded name with its compass words in English ("nord kivu" -> "north kivu"), or None
+        when it has none."""
+        words = dict(self.compass)
+        out = [words.get(w, w) for w in key.split()]
+        return " ".join(out) if out != key.split() else None
 
 
 def fold_plain(name: str) -> str:
@@ -117,6 +129,11 @@ def skeleton(key: str) -> str:
         letters = re.sub(r"[aeiouyhw]", "", word)
         out.append(re.sub(r"(.)\1+", r"\1", letters))
     return " ".join(w for w in out if w)
+
+
+def _joined_skeleton(text_place: str) -> str:
+    """A text place's name as :func:`skeleton` gives it, word breaks ignored ("Pazi Gyi", "Pazigyi")."""
+    return skeleton(text_place.rsplit("/", 1)[-1].replace("-", " ")).replace(" ", "")
 
 
 def split_generic(key: str, rules: NameRules) -> tuple[str, str | None]:
@@ -220,6 +237,7 @@ class Gazetteer:
             key = fold(s.name, self.rules)
             core, _ = split_generic(key, self.rules)
             names = [s.name, core, *suffix_variants(core, self.rules)]
+            names += [english for english in (self.rules.in_english(key), self.rules.in_english(core)) if english]
             self._iso_names[f"iso/{s.code}"] = s.name
             self._add(Place(f"iso/{s.code}", _display(s.name, self.rules), "subdivision", parent, s.country_code, 0, (),
                             f"iso3166-2:{s.code}"), names)
@@ -457,6 +475,15 @@ class Gazetteer:
         shared = [x for x in self.ancestors(b) if x in up_a]
         return bool(shared) and self.level(shared[0]) >= 2
 
+    def same_text_name(self, a: str, b: str) -> bool:
+        """Two places of the text whose names sound alike ("Dahyan", "Dhahian"; "Pazi Gyi",
+        "Pazigyi") in parents that can be one place: two articles' names for one village."""
+        if not (a.startswith("text/") and b.startswith("text/")) or _joined_skeleton(a) != _joined_skeleton(b):
+            return False
+        up_a, up_b = self.ancestors(a), self.ancestors(b)
+        pa, pb = up_a[1] if len(up_a) > 1 else None, up_b[1] if len(up_b) > 1 else None
+        return pa is None or pb is None or self.compatible(pa, pb)
+
     def compatible(self, a: str, b: str) -> bool:
         """Whether two places can be the same place: one contains the other; or a place whose
         subdivision the gazetteer does not know (it lies straight in its country) and a
@@ -467,11 +494,8 @@ class Gazetteer:
         up_a, up_b = self.ancestors(a), self.ancestors(b)
         if a in up_b or b in up_a:
             return True
-        if a.startswith("text/") and b.startswith("text/") and \
-                skeleton(a.rsplit("/", 1)[-1].replace("-", " ")) == skeleton(b.rsplit("/", 1)[-1].replace("-", " ")):
-            pa, pb = up_a[1] if len(up_a) > 1 else None, up_b[1] if len(up_b) > 1 else None
-            if pa is None or pb is None or self.compatible(pa, pb):
-                return True
+        if self.same_text_name(a, b):
+            return True
         for x, up_x, up_y in ((a, up_a, up_b), (b, up_b, up_a)):
             place = self.get(x)
             if place is None or place.kind != "subdivision" or place.country is None:

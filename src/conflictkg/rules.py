@@ -143,8 +143,16 @@ class PlaceNameRule(Rule):
     """A word that place-name matching ignores (see conflictkg.gazetteer): an article ("al"), a
     generic word with the level of place it names ("oblast": subdivision), an adjectival ending."""
 
-    kind: Literal["article", "generic", "suffix"]
+    kind: Literal["article", "generic", "suffix", "compass"]
     level: Literal["subdivision", "district", "city"] | None = None
+    english: str | None = None
+    """For a compass word of another language ("nord"): the English word news uses ("north")."""
+
+    @model_validator(mode="after")
+    def _compass_has_english(self) -> PlaceNameRule:
+        if (self.kind == "compass") != (self.english is not None):
+            raise ValueError("a compass word, and only a compass word, gives its English word ('english')")
+        return self
 
 
 class FamilyRule(BaseModel):

@@ -29,6 +29,9 @@ __all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "
 MIN_CONTENT_WORDS = 5
 #: The speaker phrase is at most this many words before the cue.
 SUBJECT_MAX_WORDS = 10
+#: ... unless it is one source and what it belongs to ("an official from the press office of the
+#: Ministry of Public Health"), which may be this long.
+HEADED_SUBJECT_MAX_WORDS = 16
 #: "The statement" refers to the last statement made at most this many sentences before.
 STATEMENT_RECENCY_SENTENCES = 3
 #: An inverted speaker with an article ("..., said a rescuer at the scene and ...") may be this long.
@@ -245,9 +248,15 @@ class _Attributor:
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
         words = list(re.finditer(r"\S+", norm[a:b]))
-        if len(words) > SUBJECT_MAX_WORDS:
+        if len(words) > SUBJECT_MAX_WORDS and not (len(words) <= HEADED_SUBJECT_MAX_WORDS and self._headed_source(norm[a:b])):
             a = a + words[-SUBJECT_MAX_WORDS].start()
         return Span(a, b), roles, via
+
+    def _headed_source(self, text: str) -> bool:
+        """One source and what it belongs to: "an official from the press office of the ministry"."""
+        heads = f"{self.roles}|{self.doc.resources.rules.alternation('source_heads')}"
+        return _finite_verb(" " + text) is None and bool(re.match(
+            rf"^\s*(?:a|an|the|one)\s+(?:[\w-]+\s+){{0,3}}?(?:{heads})\s+(?:from|of|at|for|with|in)\s", text, re.I))
 
     def _last_chunk(self, s: Sentence, cue: Span) -> Span | None:
         """The short comma chunk right before ``cue`` ("..., officials and eyewitnesses said")."""

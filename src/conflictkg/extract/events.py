@@ -121,6 +121,11 @@ def _triggers(rules) -> list[tuple[re.Pattern[str], object, bool]]:  # type: ign
     return out + [(re.compile(rf"(?<![\w-])(?:{r.pattern})(?![\w-])", re.I), r, True) for r in rules.event_anaphora]
 
 
+def is_trigger(rules, word: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a word is one of the event triggers ("Massacre" in "the Moura Massacre")."""
+    return any(rx.fullmatch(word) for rx, _r, anaphor in _triggers(rules) if not anaphor)
+
+
 def _place_for(doc: Doc, span: Span, sentence: int, mine) -> tuple[str | None, list[str]]:  # type: ignore[no-untyped-def]
     """The place of a trigger (the nearest place of its sentence that is nearer to it than to
     another trigger, a deeper one when it lies in that one), and every place of the sentence."""

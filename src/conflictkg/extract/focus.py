@@ -1,8 +1,9 @@
 """The country a text is about at a point: what "the government" or "the health ministry" belongs to.
 
 The country named most often so far wins, the latest of equals; names count only in the body and
-the headline (a section label such as "India" above a byline does not), and a capital opening a
-paragraph as its dateline ("Kabul: ...") counts as a mention of its country.
+the headline (a section label such as "India" above a byline does not), a capital opening a
+paragraph as its dateline ("Kabul: ...") counts as a mention of its country, and so does a place
+of it the text names ("near Kabul airport", "in Donetsk region").
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def focus_country(doc: Doc, names: list[tuple[int, Country]], cursor: int) -> Co
             c = countries.find(place.label) if place else None
             if c is not None:
                 named.append((mn.span.start, c))
+    gazetteer = doc.resources.gazetteer
+    for pm in doc.place_mentions:  # "near Kabul airport": a town or a region of the country
+        p = gazetteer.get(pm.place) if pm.span.start < cursor else None
+        if p is not None and p.kind != "country" and p.country and not any(pos == pm.span.start for pos, _ in named):
+            c = countries.get(p.country)
+            if c is not None:
+                named.append((pm.span.start, c))
     best: tuple[int, Country] | None = None
     counts: dict[str, int] = {}
     for pos, c in sorted(named, key=lambda pc: pc[0]):

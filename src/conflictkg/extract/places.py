@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from ..gazetteer import PLACE_KINDS, Gazetteer, Place, fold, split_generic, text_place_id
 from ..model import PlaceRecord, Span
 from .doc import Doc, PlaceMention
+from .events import is_trigger
 from .pipeline import component
 
 __all__ = ["places", "NAME_PATTERN", "LOCAL_MIN_POPULATION", "WELL_KNOWN_POPULATION", "CONTEXT_MENTIONS"]
@@ -90,6 +91,8 @@ def _candidates(doc: Doc) -> list[_Candidate]:
         for rx, rule in _compiled(doc):
             for m in rx.finditer(text):
                 name, start = _trim(m.group("name"), s.span.start + m.start("name"), stop)
+                while " " in name and is_trigger(doc.resources.rules, name.rsplit(None, 1)[1]):
+                    name = name.rsplit(None, 1)[0]  # a headline's "in Moura Massacre": the place, then the event
                 if not name or name.lower() in stop:
                     continue
                 span = Span(start, start + len(name))
@@ -119,6 +122,18 @@ _ADJECTIVE_USE = re.compile(r"^\s+(?:country|countries|nation|nations|world|peop
 _LOCATIVE = re.compile(r"\b(?:in|at|near|from|inside|across|to|of|outside|around|towards?)\s+(?:the\s+)?$", re.I)
 _MODIFIES = re.compile(r"^(?:\s+(?:air|forces|troops|military|officials|warplanes|strikes?|jets|aircraft|government|army|"
                        r"advisers|soldiers|authorities|ministry|embassy|side|president|leader)\b|\s*-|'s\s)", re.I)
+
+
+#: "outside" before a country: anywhere but there.
+_OUTSIDE = re.compile(r"\boutside\s+(?:the\s+)?$", re.I)
+#: A country's name in the possessive ("Mali's army") names the country the article is about.
+_POSSESSIVE = re.compile(r"'s\b")
+
+
+def _bare_subdivision(c: _Candidate, place: Place, level: str | None) -> bool:
+    """A subdivision the text names without a generic word or a dictionary entry ("in the Sahel")."""
+    return (place.kind == "subdivision" and c.rule != "place.dictionary" and not place.source.startswith("dictionary")
+            and level is None and not c.parent)
 
 
 def _is_place(doc: Doc, mn) -> bool:  # type: ignore[no-untyped-def]
@@ -152,9 +167,12 @@ class _Resolver:
         if level == "subdivision":
             subs = [p for p in found if p.kind == "subdivision"]
             named = [gaz.get(s) for s in (gaz.subdivision_named_after(p.id) for p in found if p.kind == "city") if s]
-            found = subs or [p for p in named if p is not None] or gaz.loose_subdivisions(core, self.countries)
+            # "the Mopti region of Mali": the country stays an option beside a subdivision of that name.
+            countries = [p for p in found if p.kind == "country"]
+            found = (subs or [p for p in named if p is not None] or gaz.loose_subdivisions(core, self.countries)) + countries
         elif level in ("district", "city"):
-            found = [p for p in found if p.kind in ("district", "city", "place")]
+            # "in Mali Village" (a headline's capitals): the country the article is about, not a town of that name elsewhere.
+            found = [p for p in found if p.kind in ("district", "city", "place") or (p.kind == "country" and self.countries[p.country or ""])]
         return found, level
 
     def choose(self, c: _Candidate, options: list[Place], parent: str | None) -> Place | None:
@@ -174,10 +192,15 @@ class _Resolver:
             return (p.country not in self.countries, rank[p.kind], -p.population, p.id)
 
         best = min(options, key=score)
+        level = c.level or split_generic(fold(c.name, gaz.rules), gaz.rules)[1]
+        if _bare_subdivision(c, best, level) and self.countries and not self.countries[best.country or ""]:
+            return None  # "the UN mission in the Sahel" in an article about Mali: not Burkina Faso's Sahel region
         if best.kind in ("country", "subdivision", "place", "district") or best.source.startswith("dictionary"):
             return best
         if self.countries[best.country or ""] >= (1 if c.create else CONTEXT_MENTIONS):
             return best if best.population >= LOCAL_MIN_POPULATION or c.create else None
+        if len(options) == 1 and len(c.name.split()) > 1 and fold(c.name, gaz.rules) == fold(best.label, gaz.rules):
+            return best  # "toward Majdal Shams": a name of several words that only one place in the world has
         strong = not c.context_only and c.level is None
         return best if strong and best.population >= WELL_KNOWN_POPULATION else None
 
@@ -192,16 +215,24 @@ def places(doc: Doc) -> Doc:
     table = doc.resources.countries
     for m in table.name_regex.finditer(doc.norm):
         country = table.find(m.group())
-        if country is not None and m.group() in country.demonyms:
-            resolver.countries[country.alpha2] += 1
+        if country is not None and (m.group() in country.demonyms or _POSSESSIVE.match(doc.norm, m.end())):
+            resolver.countries[country.alpha2] += 1  # "Malian troops", "Mali's army"
+    # A subdivision named without a generic word ("in the Sahel") counts only in a country the
+    # article already names: the same name is a region of many countries.
+    bare: list[str] = []
     for c in cands:
         options, level = resolver.options(c)
         sure = [p for p in options if p.kind in ("country", "subdivision") or p.source.startswith("dictionary")]
         if sure and len({p.country for p in sure}) == 1 and sure[0].country:
-            resolver.countries[sure[0].country] += 1
+            if _bare_subdivision(c, sure[0], level):
+                bare.append(sure[0].country)
+            else:
+                resolver.countries[sure[0].country] += 1
+    resolver.countries.update(code for code in bare if not resolver.countries or resolver.countries[code])
     out: list[PlaceMention] = []
     records: dict[str, PlaceRecord] = {}
     missing: list[tuple[_Candidate, str | None, str | None]] = []
+    unplaced: list[tuple[_Candidate, str | None]] = []
     for c in cands:
         options, level = resolver.options(c)
         parent = None
@@ -213,14 +244,25 @@ def places(doc: Doc) -> Doc:
         after = doc.norm[c.span.end : c.span.end + 20]
         if c.rule != "place.dictionary" and not c.level and (_MODIFIES.match(after) or _ADJECTIVE_USE.match(after)):
             continue  # "in US air strikes", "in the Arab country": a modifier, not a place
+        if place is not None and place.kind == "country" and _OUTSIDE.search(doc.norm[max(0, c.span.start - 12) : c.span.start]):
+            continue  # "the worst atrocity outside Ukraine": everywhere but that country
         if place is not None:
             out.append(PlaceMention(c.span, c.sentence, place.id, c.rule, level))
         elif c.create and c.rule != "place.dictionary" and _nameable(doc, c.name) and not (c.level is None and _MODIFIER_NEXT.match(after)):
             missing.append((c, level, parent))
+        elif c.rule != "place.dictionary" and not _MODIFIER_NEXT.match(after):
+            unplaced.append((c, level))
     # Second pass: places of the text, with the parent the text gives.
+    created: dict[str, str] = {}
     for c, level, parent in missing:
         place = _text_place(doc, c, level, parent, out, records, resolver.countries)
         out.append(PlaceMention(c.span, c.sentence, place.id, c.rule, level))
+        created.setdefault(fold(c.name, gaz.rules), place.id)
+    # A name the text made a place of is that place wherever else it stands ("the town of Moura" ... "in Moura").
+    for c, level in unplaced:
+        pid = created.get(fold(c.name, gaz.rules))
+        if pid is not None:
+            out.append(PlaceMention(c.span, c.sentence, pid, c.rule, level))
     out.sort(key=lambda m: m.span)
     doc.place_mentions = out
     used = {m.place for m in out}

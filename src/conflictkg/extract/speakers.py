@@ -518,7 +518,7 @@ class SpeakerResolver:
         of_org = [mn for mn in mentions if mn.span.start >= head_start + len(head)
                   and re.match(r"^\s+(?:of|for|with|from)\s+(?:the\s+)?$", self.doc.norm[head_start + len(head) : mn.span.start], re.I)]
         label = LABEL_DETERMINERS.sub("", phrase).strip() if not partitive else phrase.strip()
-        pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,5}?[\w'-]+)\s*$", text[m.end():])
+        pp = re.match(r"^\s+((?:of|for|with|from|at)\s+(?:the\s+)?(?:[\w'-]+\s+){0,9}?[\w'-]+)\s*$", text[m.end():])
         if of_org and pp and self.doc.norm[of_org[0].span.end : of_org[0].span.end + 2].startswith("'"):
             of_org = []  # "the governor of Russia's Lune region": the region, not Russia
         if of_org:
@@ -531,18 +531,15 @@ class SpeakerResolver:
         country = self._country_in(text)
         affiliation = None
         if pp and not of_org:
-            obj = re.sub(r"^(?:of|for|with|from|at)\s+", "", pp.group(1))
-            start = span.start + m.end() + pp.start(1) + (len(pp.group(1)) - len(obj))
-            inst = self._institution(obj, Span(start, start + len(obj)), [])
-            affiliation = inst.iri if inst is not None else None
+            affiliation = self._institution_named_in(pp.group(1), span.start + m.end() + pp.start(1))
         if of_org:
             affiliation = dictionary.actors[of_org[0].actor].iri  # type: ignore[index]
         elif inside and inside[0].actor:
             affiliation = dictionary.actors[inside[0].actor].iri
-        elif country is not None and self._official(head):
+        elif affiliation is None and country is not None and self._official(head):
             gov = self._government(country, span)
             affiliation = gov.iri if gov else None
-        elif country is None and self._official(head):
+        elif affiliation is None and country is None and self._official(head):
             affiliation = party_affiliation(self, phrase, span)  # "X health officials"
         label = re.sub(r"^United States\b", "US", re.sub(r"^U\.?\s?S\.?(?=\s)", "US", label))
         iri = str(CKGID[f"actor/unnamed/{self.doc.article.key}/{slug(label)}"])
@@ -763,6 +760,19 @@ class SpeakerResolver:
                                            affiliated_with=(government,) if government else (),
                                            rule="actor.organisation-from-text")
         return Speaker(iri=iri, label=name, kind="organisation", affiliation=government), "speaker.organisation-from-text"
+
+    def _institution_named_in(self, pp: str, start: int) -> str | None:
+        """The institution a prepositional phrase after a source's head names: "of the health
+        ministry", and the innermost of nested ones ("from the press office of the Ministry of Health")."""
+        obj = re.sub(r"^(?:of|for|with|from|at)\s+", "", pp)
+        cuts = [0] + [x.end() for x in re.finditer(r"\s(?:of|at)\s+", obj)]
+        for cut in cuts:
+            inner = obj[cut:]
+            at = start + len(pp) - len(obj) + cut
+            inst = self._institution(inner, Span(at, at + len(inner)), [])
+            if inst is not None:
+                return inst.iri
+        return None
 
     def add_role(self, speaker: Speaker, role: str, affiliation: str | None) -> None:
         """An appositive ("a military spokesman", "the head of ...") describing a text-created person."""
