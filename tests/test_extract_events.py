@@ -71,3 +71,18 @@ def test_a_place_after_capture_is_needed(run) -> None:  # type: ignore[no-untype
     assert run("Rebels said they captured arms and ammunition.", published="2019-07-24").events == []
     doc = run("Rebels said they captured the town of Kafr Nabudah in Hama province.", published="2019-07-24")
     assert _events(doc) == [("1", "Capture", None, "text/hama-governorate/kafr-nabudah")]
+
+
+def test_a_count_placed_elsewhere_is_not_the_articles_event(run) -> None:  # type: ignore[no-untyped-def]
+    text = ("Militants attacked a checkpoint near Mayadeen on Wednesday, killing 12 soldiers, the Syrian army said. "
+            "The army also said its forces had killed nine gunmen in Homs province last month. "
+            "A medic at a hospital in Homs said 30 wounded had arrived from the checkpoint.")
+    doc = run(text, published="2018-05-27")
+    assert [(doc.text[c.span.start : c.span.start + 20], c.events != [], [r for r in c.rules if r.startswith("event.")])
+            for c in doc.claims] == [
+        ("Militants attacked a", True, ["event.in-evidence"]),
+        # "nine gunmen in Homs province": counted somewhere the Mayadeen attack cannot be
+        ("The army also said i", False, ["event.elsewhere"]),
+        # where the speaker is ("a medic at a hospital in Homs") is not where the counted happened
+        ("A medic at a hospita", True, ["event.article-main"]),
+    ]
