@@ -40,7 +40,7 @@ from .model import PopulationRecord
 from .namespaces import CKG, CKGG, CKGID, RDF, SPARQL_PROLOGUE, XSD, local_name, short_hash
 from .populations import EventContext, event_context, population_key, relation
 from .rdf import new_graph
-from .store import GraphStore, to_oxigraph
+from .store import GraphContent, GraphStore, ox_quads, ox_terms, ox_triples
 
 __all__ = ["Derivation", "derived_graph", "is_derived_graph", "EventFacts", "read_facts", "summaries", "Summary",
            "DERIVED_PREFIX"]
@@ -51,6 +51,8 @@ _EVENT_PREFIX = str(CKGID["event/"])
 _RELATION = {"same": CKG.SamePopulation, "within": CKG.FirstWithinSecond, "contains": CKG.SecondWithinFirst}
 _MEDIA = {str(CKG.MediaOutlet), str(CKG.NewsAgency)}
 _PERSON = str(CKG.Person)
+#: The predicates that tie a claim or a population to its event.
+_EVENT_LINKS = frozenset(ox.NamedNode(str(p)) for p in (CKG.populationOf, CKG.about))
 
 
 def derived_graph(event: str) -> URIRef:
@@ -134,12 +136,11 @@ class EventFacts:
 class _Reader:
     """SELECTs over the store's graphs except ``hidden``, plus an overlay of new graph contents."""
 
-    def __init__(self, store: GraphStore, overlay: Mapping[URIRef, Graph]) -> None:
+    def __init__(self, store: GraphStore, overlay: Mapping[URIRef, GraphContent]) -> None:
         self.store = store
         self.hidden = {str(g) for g in overlay}
         self.memory: ox.Store | None = None
-        quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(name)))  # type: ignore[arg-type]
-                 for name, graph in overlay.items() for s, p, o in graph]
+        quads = [q for name, graph in overlay.items() if graph is not None for q in ox_quads(graph, ox.NamedNode(str(name)))]
         if quads:
             self.memory = ox.Store()
             self.memory.extend(quads)
@@ -151,7 +152,7 @@ class _Reader:
             result = self.memory.query(query)
             names = [v.value for v in result.variables]  # type: ignore[union-attr]
             for sol in result:  # type: ignore[union-attr]
-                rows.append({n: (None if sol[n] is None else sol[n].value) for n in names})
+                rows.append({n: None if v is None else v.value for n, v in zip(names, sol)})
         return rows
 
 
@@ -159,20 +160,20 @@ def _values(iris: Iterable[str]) -> str:
     return " ".join(f"<{i}>" for i in sorted(set(iris)))
 
 
-def affected_events(store: GraphStore, graphs: Mapping[URIRef, Graph]) -> set[str]:
+def affected_events(store: GraphStore, graphs: Mapping[URIRef, GraphContent]) -> set[str]:
     """Events whose claims or populations the write of ``graphs`` adds, changes or removes.
 
     A figure is compared within an event only while its claim is about that event and it counts a
     population of that event: a claim moved to another event leaves the old event's pairs at once.
     """
-    events = {str(e) for g in graphs.values() for p in (CKG.populationOf, CKG.about) for e in g.objects(None, p)}
+    events = {o.value for g in graphs.values() if g is not None for _s, p, o in ox_terms(g) if p in _EVENT_LINKS}
     existing = [str(g) for g in graphs if not is_derived_graph(str(g))]
     if existing:
         events |= {str(r["e"]) for r in store.select(_EVENTS_OF % _values(existing))}
     return events
 
 
-def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef, Graph] = {}) -> dict[str, EventFacts]:
+def read_facts(store: GraphStore, events: Iterable[str], overlay: Mapping[URIRef, GraphContent] = {}) -> dict[str, EventFacts]:
     """The claims, figures and populations of ``events``, as the store will hold them after ``overlay``."""
     events = sorted(set(events))
     out = {e: EventFacts(e) for e in events}
@@ -454,14 +455,14 @@ class Derivation:
             parent = {k.kind: k.within for k in load_rules().population_kinds}
         self.parent = parent
 
-    def graphs_for(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph | None]:
+    def graphs_for(self, graphs: Mapping[URIRef, GraphContent]) -> dict[URIRef, Graph | None]:
         """The derived graphs to write together with ``graphs`` (new contents of the graphs they replace);
         None drops the derived graph of an event that no longer implies anything.
 
         Raises :class:`QueryError` (E130) when ``graphs`` writes a derived graph itself.
         """
         direct = sorted(str(g) for g, content in graphs.items()
-                        if is_derived_graph(str(g)) and set(content or ()) != set(self.store.graph(g)))
+                        if is_derived_graph(str(g)) and set(ox_triples(content or [])) != set(ox_triples(self.store.graph(g))))
         if direct:
             raise QueryError(f"derived graphs are computed from the claims, never written: {', '.join(direct)}",
                              code="E130", status=403)

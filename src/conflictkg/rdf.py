@@ -61,7 +61,8 @@ QUOTE_CONTEXT = 32
 def new_graph() -> Graph:
     # SimpleMemory: a plain triple index, without the bookkeeping of named graphs that the
     # default store does on every add (these graphs are never context-aware): 40% faster to fill.
-    g = Graph(store="SimpleMemory")
+    # Only our prefixes are bound: rdflib's thirty default ones cost 0.3 ms a graph, and our graphs use none.
+    g = Graph(store="SimpleMemory", bind_namespaces="none")
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True, replace=True)
     return g

@@ -188,7 +188,7 @@ class RemoteStore:
         response = self._post_query(*self._union(_bind(query, bindings)), _JSON)
         result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
         names = [v.value for v in result.variables]  # type: ignore[union-attr]
-        return [{n: to_rdflib(sol[n]) for n in names} for sol in result]  # type: ignore[union-attr]
+        return [dict(zip(names, map(to_rdflib, sol))) for sol in result]  # type: ignore[union-attr]
 
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
         response = self._post_query(*self._union(_bind(query, bindings)), _JSON)

@@ -17,16 +17,17 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from .config import SHIPPED_TURTLE_DIR, Settings
 from .errors import ConfigError
-from .store import EmbeddedStore, GraphContent, GraphStore
+from .store import EmbeddedStore, GraphContent, GraphStore, converted
 from .turtle_folder import TurtleFolder
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -106,15 +107,17 @@ class GraphService:
 
         return Derivation(self.store, {k.kind: k.within for k in self.builder.resources.rules.population_kinds})
 
-    def with_derived(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph | None]:
+    def with_derived(self, graphs: Mapping[URIRef, Graph]) -> dict[URIRef, GraphContent]:
         """``graphs`` plus the derived graphs their write implies (None drops one): what every write path
-        commits at once. Validate it with :meth:`gate_view`."""
-        return {**graphs, **self.derived.graphs_for(graphs)}
+        commits at once, each graph converted to pyoxigraph terms once (:class:`conflictkg.store.Converted`)
+        for the derived graphs, the gate and the store. Validate it with :meth:`gate_view`."""
+        given = {name: converted(g) for name, g in graphs.items()}
+        return {**given, **{name: converted(g) for name, g in self.derived.graphs_for(given).items()}}
 
     @staticmethod
-    def gate_view(graphs: Mapping[URIRef, Graph | None]) -> dict[URIRef, Graph]:
+    def gate_view(graphs: Mapping[URIRef, GraphContent]) -> dict[URIRef, Graph | Sequence[ox.Triple]]:
         """What the SHACL gate checks of a write: every graph's new content (a dropped graph is empty)."""
-        return {name: g if g is not None else Graph() for name, g in graphs.items()}
+        return {name: g if g is not None else [] for name, g in graphs.items()}
 
     def contradictions(self) -> list[dict[str, Any]]:
         """The stored contradictions and revisions, one row per pair (:func:`conflictkg.contested.stored_pairs`)."""

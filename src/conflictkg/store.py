@@ -7,7 +7,8 @@ named graphs atomically: an article is either wholly in the store or not.
 A graph's new content (:data:`GraphContent`) is an rdflib graph, a sequence of pyoxigraph
 triples (written exactly as given: the SPARQL service never sends stored terms through
 rdflib, whose literals are normalised, ``"1.0"^^xsd:decimal`` becoming ``"1"``), or ``None``
-to drop the graph. An empty content keeps the graph, empty: named graphs may be empty
+to drop the graph. A write converts its rdflib graphs once (:class:`Converted`): the derived
+graphs, the SHACL gate and the store then all read the same pyoxigraph terms (:func:`ox_terms`). An empty content keeps the graph, empty: named graphs may be empty
 (``CREATE GRAPH``, a Graph Store PUT of an empty body), as SPARQL 1.1 Update allows.
 
 **The default graph is the union of the named graphs, stored.** pyoxigraph's own union view
@@ -35,12 +36,12 @@ from rdflib.term import Node
 
 from .namespaces import PREFIXES
 
-__all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "to_rdflib", "to_oxigraph", "to_ntriples",
-           "ox_triples", "replace_graphs_update", "UNION_MARKER", "union_marked"]
+__all__ = ["GraphStore", "EmbeddedStore", "Row", "GraphContent", "Converted", "converted", "to_rdflib", "to_oxigraph",
+           "to_ntriples", "ox_triples", "ox_terms", "ox_quads", "Terms", "replace_graphs_update", "UNION_MARKER", "union_marked"]
 
 Row = dict[str, Node | None]
 #: A graph's new content: rdflib triples, pyoxigraph triples (kept exactly), or None (drop the graph).
-GraphContent = Union[Graph, Sequence[ox.Triple], None]
+GraphContent = Union[Graph, Sequence[ox.Triple], "Converted", None]
 _PREFIX_IRIS = {k: str(v) for k, v in PREFIXES.items()}
 #: A file in the folder of an on-disk store whose default graph holds the union of its named graphs.
 UNION_MARKER = "conflictkg-union-default-graph"
@@ -105,9 +106,24 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"cannot store {term!r}")
 
 
+#: Terms read lately (queries answer the same IRIs, dates and labels again and again; an rdflib term
+#: costs ten times a look-up to make); emptied when full.
+_READ: dict[object, Node] = {}
+
+
 def to_rdflib(term: object) -> Node | None:
     if term is None:
         return None
+    node = _READ.get(term)
+    if node is None:
+        node = _rdflib_term(term)
+        if len(_READ) >= _NAMED_KEPT:
+            _READ.clear()
+        _READ[term] = node
+    return node
+
+
+def _rdflib_term(term: object) -> Node:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -127,11 +143,60 @@ def to_ntriples(triples: Iterable[tuple[object, object, object]]) -> str:
     return "".join(f"{s} {p} {o} .\n" for s, p, o in triples)
 
 
+#: A triple as its three pyoxigraph terms (subject, predicate, object): what a write's readers iterate
+#: (a tuple costs a tenth of an ``ox.Triple`` to make).
+Terms = tuple[Any, Any, Any]
+
+
 def ox_triples(content: Graph | Sequence[ox.Triple]) -> list[ox.Triple]:
     """A graph's content as pyoxigraph triples (rdflib terms converted, pyoxigraph ones kept)."""
+    if isinstance(content, Converted):
+        return [ox.Triple(*t) for t in content]
     if isinstance(content, Graph):
         return [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in content]  # type: ignore[arg-type]
     return list(content)
+
+
+def ox_terms(content: Graph | Sequence[ox.Triple]) -> Sequence[Terms]:
+    """A graph's content as :data:`Terms` (a :class:`Converted` graph as it is)."""
+    if isinstance(content, Converted):
+        return content
+    if isinstance(content, Graph):
+        return [(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in content]
+    return [(t.subject, t.predicate, t.object) for t in content]
+
+
+def ox_quads(content: Graph | Sequence[ox.Triple], graph: ox.NamedNode) -> list[ox.Quad]:
+    """A graph's content as quads in named graph ``graph`` (a :class:`Converted` graph's made once)."""
+    if isinstance(content, Converted):
+        return content.quads(graph)
+    return [ox.Quad(s, p, o, graph) for s, p, o in ox_terms(content)]
+
+
+class Converted(list):  # type: ignore[type-arg]
+    """An rdflib graph's triples as pyoxigraph :data:`Terms`, converted once for every reader of one
+    write (the derived graphs, the SHACL gate, the store: see :func:`ox_terms`, :func:`ox_quads`;
+    :func:`ox_triples` makes ``ox.Triple`` of them), beside the graph itself (:attr:`graph`), which the
+    Turtle folder writes as the build always has. A snapshot: the graph is not changed afterwards."""
+
+    __slots__ = ("graph", "_quads")
+
+    def __init__(self, graph: Graph) -> None:
+        super().__init__(ox_terms(graph))
+        self.graph = graph
+        self._quads: tuple[ox.NamedNode, list[ox.Quad]] | None = None
+
+    def quads(self, graph: ox.NamedNode) -> list[ox.Quad]:
+        """The triples as quads in ``graph``, made once (the derived graphs' reader and the store write
+        both need them; an ``ox.Quad`` costs ten times a tuple to make)."""
+        if self._quads is None or self._quads[0] != graph:
+            self._quads = (graph, [ox.Quad(s, p, o, graph) for s, p, o in self])
+        return self._quads[1]
+
+
+def converted(content: GraphContent) -> GraphContent:
+    """``content`` with an rdflib graph :class:`Converted` (pyoxigraph triples and None as they are)."""
+    return Converted(content) if isinstance(content, Graph) else content
 
 
 def replace_graphs_update(graphs: Mapping[URIRef, GraphContent]) -> str:
@@ -251,10 +316,11 @@ class EmbeddedStore:
                 if text:
                     self._store.update(text)
             else:  # new, non-empty graphs only (an ingest): one transactional insert, no update text to parse
-                quads = [ox.Quad(t.subject, t.predicate, t.object, names[name])
-                         for name, content in graphs.items() for t in ox_triples(content)]  # type: ignore[arg-type]
-                if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
-                    quads += [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+                quads: list[ox.Quad] = []
+                for name, content in graphs.items():
+                    quads += ox_quads(content, names[name])  # type: ignore[arg-type]
+                    if self.union_default_graph:  # the same terms (blank nodes too) in the default graph
+                        quads += [ox.Quad(s, p, o) for s, p, o in ox_terms(content)]  # type: ignore[arg-type]
                 self._store.extend(quads)
             self._wrote()
 
@@ -345,7 +411,8 @@ class EmbeddedStore:
             substitutions=_substitutions(bindings),
         )
         names = [v.value for v in result.variables]  # type: ignore[union-attr]
-        return [{n: to_rdflib(sol[n]) for n in names} for sol in result]  # type: ignore[union-attr]
+        # a solution iterates its values in the variables' order (unbound: None): three times faster than sol[name]
+        return [dict(zip(names, map(to_rdflib, sol))) for sol in result]  # type: ignore[union-attr]
 
     def ask(self, query: str, bindings: Mapping[str, Node] | None = None) -> bool:
         return bool(

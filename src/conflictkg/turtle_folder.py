@@ -49,7 +49,7 @@ from rdflib.compare import isomorphic
 from .errors import ArticleError, warning
 from .namespaces import CKG, CKGG, DICTIONARY_GRAPH, EVENT_CURATION_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF, article_graph, short_hash
 from .rdf import to_turtle
-from .store import GraphContent, ox_triples, to_rdflib
+from .store import Converted, GraphContent, ox_triples, to_rdflib
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import GraphStore
@@ -286,6 +286,8 @@ def _hidden(target: Path, suffix: str) -> Path:
 def _serialize(graph: URIRef, content: Graph | Iterable[ox.Triple], *, trig: bool) -> str:
     """A graph's Turtle (or, for ``trig``, TriG naming the graph). rdflib graphs as the build has always
     written them; pyoxigraph triples (the SPARQL service's) with pyoxigraph, their terms exactly as stored."""
+    if isinstance(content, Converted):
+        content = content.graph
     if isinstance(content, Graph) and not trig:
         return to_turtle(content)
     triples = sorted(ox_triples(content) if isinstance(content, Graph) else list(content), key=str)

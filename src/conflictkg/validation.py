@@ -42,7 +42,7 @@ the nodes it touches, not on the size of the store (``benchmarks/validation.py``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -63,7 +63,7 @@ from .errors import ConfigError, DataFileError
 from .namespaces import DICTIONARY_GRAPH, ONTOLOGY_GRAPH, PREFIXES, RDF
 from .rdflib_lock import SPARQL_LOCK
 from .resources import SHAPES_DIR
-from .store import GraphStore, to_ntriples, to_oxigraph, to_rdflib
+from .store import GraphStore, ox_terms, to_ntriples, to_oxigraph, to_rdflib
 
 __all__ = [
     "CKGSH",
@@ -300,6 +300,10 @@ class ShapeValidator:
         return self._shapes
 
     @cached_property
+    def _closed_nodes(self) -> frozenset[ox.NamedNode]:
+        return frozenset(ox.NamedNode(str(c)) for c in self.closed_classes)
+
+    @cached_property
     def closed_classes(self) -> frozenset[URIRef]:
         """Classes some closed node shape targets: a subject of a data graph needs one of them as its type."""
         closed = [shape for shape, value in self.shapes.subject_objects(SH.closed)
@@ -307,29 +311,30 @@ class ShapeValidator:
         return frozenset(c for shape in closed for c in self.shapes.objects(shape, SH.targetClass)
                          if isinstance(c, URIRef))
 
-    def untyped(self, graphs: Mapping[URIRef, Iterable[tuple[Node, Node, Node]]], *,
-                typed: Callable[[set[URIRef]], set[URIRef]] | None = None) -> list[ValidationResult]:
+    def untyped(self, graphs: Mapping[URIRef, Graph | Sequence[ox.Triple]], *,
+                typed: Callable[[set[ox.NamedNode]], set[ox.NamedNode]] | None = None) -> list[ValidationResult]:
         """Subjects of data graphs that have no type a closed shape covers, in any of ``graphs`` nor,
         through ``typed`` (given the IRIs typed nowhere in ``graphs``, it answers those the rest of the
         store types), elsewhere. The ontology graph is not data (see :meth:`validate_store`'s
         ``reference``). At most :data:`MAX_REPORT_RESULTS` results, the last one then counting the rest."""
-        closed = self.closed_classes
-        subjects: list[tuple[URIRef, set[Node]]] = []
-        covered: set[Node] = set()
-        for name, triples in graphs.items():
+        closed = self._closed_nodes
+        subjects: list[tuple[URIRef, set[Any]]] = []
+        covered: set[Any] = set()
+        for name, content in graphs.items():
             if name == ONTOLOGY_GRAPH:
                 continue
-            mine: set[Node] = set()
-            for s, p, o in triples:
+            mine: set[Any] = set()
+            for s, p, o in ox_terms(content):
                 mine.add(s)
-                if p == RDF.type and o in closed:
+                if p == _OX_TYPE and o in closed:
                     covered.add(s)
             subjects.append((name, mine))
         missing = set().union(*(mine for _name, mine in subjects)) - covered
         if missing and typed is not None:
-            missing -= typed({s for s in missing if isinstance(s, URIRef)})
-        bad = sorted(((str(name), s) for name, mine in subjects for s in mine & missing), key=lambda b: (b[0], str(b[1])))
-        names = ", ".join(sorted(format_term(c) or "" for c in closed))
+            missing -= typed({s for s in missing if isinstance(s, ox.NamedNode)})
+        bad = sorted(((str(name), to_rdflib(s)) for name, mine in subjects for s in mine & missing),
+                     key=lambda b: (b[0], str(b[1])))
+        names = ", ".join(sorted(format_term(c) or "" for c in self.closed_classes))
         results = [_typed_result(format_term(s) or "?", f"In graph {format_term(URIRef(name))}, this subject has no "
                                  f"type that a closed shape covers ({names}), so no shape checks what is said about "
                                  "it: type it, or leave it out.", code="E105")
@@ -415,22 +420,22 @@ class ShapeValidator:
                 raise DataFileError(f"{path}: not valid Turtle: {detail[:300]}", code="E026") from exc
         return self._run(data, None)
 
-    def validate_delta(self, new_graphs: Mapping[URIRef, Graph], store: GraphStore) -> ValidationReport:
+    def validate_delta(self, new_graphs: Mapping[URIRef, Graph | Sequence[ox.Triple]], store: GraphStore) -> ValidationReport:
         """The gate of an ingest: would the store still conform with these named graphs in it?
 
         ``new_graphs`` maps named graph IRIs to their new content (replacing what the store
-        holds in those graphs). Validates them with the context they reference from the
-        store's other graphs, on the focus nodes they add or touch (see the module docstring).
+        holds in those graphs): rdflib graphs, pyoxigraph triples, or both (:class:`conflictkg.store.Converted`).
+        Validates them with the context they reference from the store's other graphs, on the focus
+        nodes they add or touch (see the module docstring).
         Nothing is written. Data with subjects no closed shape covers is refused first, without
         running the shapes (see :meth:`untyped`).
         """
         replaced = sorted(URIRef(g) for g in new_graphs)
-        closed = {ox.NamedNode(str(c)) for c in self.closed_classes}
+        closed = self._closed_nodes
         old = {t for name in replaced for t in _stored_graph(store, name)}
 
-        def typed_in_store(iris: set[URIRef]) -> set[URIRef]:
-            nodes = {ox.NamedNode(str(i)) for i in iris}
-            return {URIRef(s.value) for s, _p, o in _match(store, replaced, nodes, "s", _OX_TYPE, old) if o in closed}
+        def typed_in_store(nodes: set[ox.NamedNode]) -> set[ox.NamedNode]:
+            return {s for s, _p, o in _match(store, replaced, nodes, "s", _OX_TYPE, old) if o in closed}
 
         untyped = self.untyped(new_graphs, typed=typed_in_store)
         if untyped:
@@ -581,12 +586,12 @@ class _Delta:
     text with its native parser (no parsing in Python).
     """
 
-    def __init__(self, validator: ShapeValidator, new_graphs: Mapping[URIRef, Graph], store: GraphStore,
-                 old: set[_Triple]) -> None:
+    def __init__(self, validator: ShapeValidator, new_graphs: Mapping[URIRef, Graph | Sequence[ox.Triple]],
+                 store: GraphStore, old: set[_Triple]) -> None:
         self.validator = validator
         self.store = store
         self.replaced = sorted(URIRef(g) for g in new_graphs)
-        self.delta: set[_Triple] = {_ox_triple(t) for graph in new_graphs.values() for t in graph}
+        self.delta: set[_Triple] = {t for graph in new_graphs.values() for t in ox_terms(graph)}
         self.old = old
         """What the graphs being replaced hold now."""
         self.context: set[_Triple] = set()
