@@ -49,3 +49,35 @@ def test_elliptical_counts_are_flagged(run):
 def test_figures_record_their_rules(run):
     doc = run("The monitor said more than 200 fighters were killed.", upto="figures")
     assert doc.figures[0].figure.rule == "measure.killed+qualifier.more-than"
+
+
+def test_a_count_that_included_parts_breaks_down_its_total(run):
+    doc = run("The 30 dead included four guards and two cooks, a port official said.", upto="figures")
+    assert [(f.figure.measure, f.figure.low, f.figure.group) for f in doc.figures] == [
+        ("killed", 30, None), ("killed", 4, "guards"), ("killed", 2, "cooks")]
+
+
+def test_of_which_takes_the_measure_of_the_count_before_it(run):
+    doc = run("A clinic official said 80 people have died and 140 are wounded, of which 31 are in critical condition.",
+              upto="figures")
+    assert figs(doc) == [("killed", 80, 80, "exact", "80"), ("wounded", 140, 140, "exact", "140"), ("wounded", 31, 31, "exact", "31")]
+
+
+def test_counts_after_an_apposed_speakers_statement_continue_it(run):
+    doc = run("Jon Bale, spokesperson for the Harbour Clinic, said the toll rose after some of the wounded died of their "
+              "injuries. At least 150 injured people are still under treatment, out of whom 10 to 12 are in critical condition.",
+              upto="claims")
+    assert [(c.claimant.rsplit("/", 1)[-1], [(f.measure, f.low, f.high) for f in c.figures], "claim.statement-continues" in c.rules)
+            for c in doc.claims] == [("jon-bale", [("wounded", 150, None), ("wounded", 10, 12)], True)]
+
+
+def test_a_statement_closed_by_its_speaker_is_not_continued(run):
+    doc = run("Two shells hit the depot near the old quay, the harbour master, a former captain, said on Monday. "
+              "At least 150 people were wounded.", upto="claims")
+    assert [c.claimant.rsplit("/", 1)[-1] for c in doc.claims if c.figures] == ["publisher-of-the-article"]
+
+
+def test_would_die_is_a_death_count(run):
+    doc = run("Over the next three days, dozens more would die in the valley, according to a report by the monitors.",
+              upto="figures")
+    assert [(f.figure.measure, f.figure.qualifier, f.figure.surface) for f in doc.figures] == [("killed", "vague", "dozens")]

@@ -72,7 +72,7 @@ ZAKHAROVA_ROW = {
     "figures": [{"measure": "killed", "low": 12, "high": None, "qualifier": "at_least", "surface": "at least 12",
                  "group": "Russian citizens"}],
     "spans": [{"start": Z_START, "end": Z_START + len(Z_EVIDENCE), "exact": Z_EVIDENCE}],
-    "rules": ["cue.said", "event.in-evidence", "speaker.dictionary-person"],
+    "rules": ["cue.said", "date.weekday", "event.in-evidence", "speaker.dictionary-person"],  # the rule that read "on Tuesday"
 }
 SOHR_ROW = {
     "claim": ID + f"claim/{KEY}-2cb767fff742",

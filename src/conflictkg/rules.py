@@ -187,7 +187,8 @@ class FurnitureRule(RegexRule):
 
 
 class DateRule(RegexRule):
-    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month", "prior"]
+    kind: Literal["weekday_range", "month_day", "weekday", "offset", "week", "month_offset", "month", "prior", "after_previous"]
+    """``after_previous``: ``days`` after the date the text gave last ("the next day", "two days later")."""
     days: int | None = None
     weeks: int | None = None
     months: int | None = None
@@ -278,6 +279,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "speaks_for": SpeaksForRule,
     "party_phrases": PartyPhraseRule,
     "revision_cues": RegexRule,
+    "statement_dates": RegexRule,
 }
 
 

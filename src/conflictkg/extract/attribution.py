@@ -21,7 +21,7 @@ from .doc import Attribution, Doc, Sentence, Speaker, normalise
 from .pipeline import component
 from .speakers import SpeakerResolver
 from .speaks_for import speaks_for
-from .statement_dates import claim_date, date_back
+from .statement_dates import claim_date, date_back, date_statements, document_date
 
 __all__ = ["attribution", "MIN_CONTENT_WORDS", "INVERTED_DESCRIBED_MAX_WORDS", "SUBJECT_MAX_WORDS", "STATEMENT_RECENCY_SENTENCES"]
 
@@ -520,7 +520,8 @@ class _Attributor:
                         self._apply_roles(speaker, [app.group(1)])
                 unnamed_via = via is None or doc.resources.dictionary.actor_by_iri(via) is None
                 found.append(Attribution(sentence=s.index, speaker=speaker, cue=span, rules=rules, via=via, region=sp_span,
-                                         channel="media_report" if fid == "frame.quoted-as-saying" and unnamed_via else None))
+                                         channel="media_report" if fid == "frame.quoted-as-saying" and unnamed_via else None,
+                                         date=document_date(doc, s, sp_span)))
                 covered.append(span)
                 self.resolver.spoke(speaker)
 
@@ -830,6 +831,7 @@ def attribution(doc: Doc) -> Doc:
     if lines:  # "Source: Governor Lane" after a paragraph
         out = sorted(out + lines, key=lambda a: (a.sentence, a.cue.start))
     date_back(doc, out)
+    date_statements(doc, out)
     doc.attributions = headline + out
     doc.actors = list(att.resolver.actors.values())
     return doc

@@ -95,10 +95,11 @@ def _claim_for(doc: Doc, att: Attribution) -> Claim:
         date, stated = att.date.begin, True
     else:
         date, stated = None, False
+    date_rules = [att.date.rule, *([att.date.basis] if att.date.basis else [])] if stated and att.date is not None else []
     return Claim(
         claimant=att.speaker.iri, span=s.span, on_behalf_of=att.speaker.affiliation if att.speaker.affiliation != att.speaker.iri else None,
         date=date, date_stated=stated, stance=att.stance or "asserts", channel=att.channel,
-        reported_via=att.via if att.via != att.speaker.iri else None, rules=[*att.rules],
+        reported_via=att.via if att.via != att.speaker.iri else None, rules=[*att.rules, *date_rules],
     )
 
 

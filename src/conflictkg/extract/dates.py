@@ -21,14 +21,23 @@ from ..model import PartialDate, Span
 from .doc import DateMention, Doc
 from .pipeline import component
 
-__all__ = ["dates", "find_dates", "resolve_weekday", "infer_published", "DATELINE_BLOCKS", "BACKGROUND_WINDOW_CHARS"]
+__all__ = ["dates", "find_dates", "resolve_weekday", "infer_published", "DATELINE_BLOCKS", "BACKGROUND_WINDOW_CHARS",
+           "YEAR_FROM_PUBLICATION_MONTH", "AFTER_PREVIOUS_DATE"]
 
 #: A dateline stands in one of the first blocks of the page.
 DATELINE_BLOCKS = 4
 
-_CASELESS_KINDS = {"offset", "week", "month_offset", "prior"}
+_CASELESS_KINDS = {"offset", "week", "month_offset", "prior", "after_previous"}
+#: Bases of a date completed from the text around it (:attr:`DateMention.basis`).
+YEAR_FROM_PUBLICATION_MONTH = "date.year-from-publication-month"
+AFTER_PREVIOUS_DATE = "date.after-previous-date"
+#: The basis of a publication date read as the latest day the text states (a bound from below).
+LATEST_STATED = "the latest date the text states"
 #: How far before a stated date :data:`_BACKGROUND` looks.
 BACKGROUND_WINDOW_CHARS = 80
+#: A day after these words is not a day the report could be from: "last April 15" lies in an earlier year,
+#: "since", "until" and "by" bound a period.
+_NOT_THE_REPORT = re.compile(r"\b(?:last|next|since|from|until|till|by|before|after)\s+(?:the\s+)?$", re.I)
 #: A date that says when a war began is background, never the day of the report ("The war began on April 15, 2023").
 _BACKGROUND = re.compile(r"\b(?:war|conflict|crisis|fighting|insurgency|uprising|revolution|coup|invasion|occupation)\b[^.;]{0,60}?"
                          r"\b(?:began|begun|started|erupted|broke\s+out|since)\b[^.;]*$", re.I)
@@ -51,7 +60,11 @@ def _compiled(doc: Doc) -> list[tuple[re.Pattern[str], object]]:
 
 
 def find_dates(doc: Doc, text: str, offset: int = 0) -> Iterator[DateMention]:
-    """Date mentions in ``text`` (normalised), non-overlapping, earlier rules first."""
+    """Date mentions in ``text`` (normalised), non-overlapping, earlier rules first.
+
+    Known only to the month of publication, an article's "April 1" takes the year that puts it in or
+    before that month; with no date at all it stays unresolved.
+    """
     rules = doc.resources.rules
     pub = doc.published
     taken: list[Span] = []
@@ -62,9 +75,44 @@ def find_dates(doc: Doc, text: str, offset: int = 0) -> Iterator[DateMention]:
             if any(span.overlaps(t) for t in taken):
                 continue
             begin, end, precision = _resolve(rule, m, pub, rules)
+            basis = None
+            if precision == "unresolved" and doc.published_month is not None and rule.kind in ("month_day", "month") \
+                    and not m.groupdict().get("year"):
+                begin, precision, basis = _year_from_month(doc, rule.kind, m)
             taken.append(span)
-            found.append(DateMention(span, begin, end, precision, rule.id))
+            found.append(DateMention(span, begin, end, precision, rule.id, basis))
     yield from sorted(found, key=lambda d: d.span)
+
+
+def _year_from_month(doc: Doc, kind: str, m: re.Match[str]) -> tuple[PartialDate | None, str, str | None]:
+    """A day or month without a year in an article known only to its month of publication: that
+    month's year, or the year before for a day later in the year than that month."""
+    month = doc.resources.rules.month_values[m.group("month").lower()]
+    day = int(m.group("day")) if kind == "month_day" else 1
+    pm = doc.published_month
+    assert pm is not None
+    year = pm.year if month <= pm.month else pm.year - 1
+    if (d := _day(year, month, day)) is None:
+        return None, "unresolved", None
+    if kind == "month":
+        return PartialDate(year, month), "month", YEAR_FROM_PUBLICATION_MONTH
+    return PartialDate.of(d), "day", YEAR_FROM_PUBLICATION_MONTH
+
+
+def _after_previous(doc: Doc, found: list[DateMention]) -> None:
+    """"the next day", "two days later": counted from the last day the text gave before it."""
+    kinds = {r.id: r for r in doc.resources.rules.dates}
+    last: DateMention | None = None
+    for i, d in enumerate(found):
+        rule = kinds.get(d.rule)
+        if rule is not None and rule.kind == "after_previous":
+            if last is not None and last.begin is not None and last.begin.day is not None:
+                day = last.begin.first_day + dt.timedelta(days=rule.days or 0)
+                found[i] = d = replace(d, begin=PartialDate.of(day), precision="day", basis=AFTER_PREVIOUS_DATE)
+            else:
+                continue
+        if d.precision == "day" and d.begin is not None and d.end is None:
+            last = d
 
 
 def _resolve(rule, m: re.Match[str], pub: dt.date | None, rules) -> tuple[PartialDate | None, PartialDate | None, str]:  # type: ignore[no-untyped-def]
@@ -72,7 +120,9 @@ def _resolve(rule, m: re.Match[str], pub: dt.date | None, rules) -> tuple[Partia
     year = int(g["year"]) if g.get("year") else None
     kind = rule.kind
     if kind == "prior":
-        return None, None, "prior"  # "previously said": before the report, date unknown
+        return None, None, "prior"
+    if kind == "after_previous":
+        return None, None, "unresolved"  # completed by _after_previous  # "previously said": before the report, date unknown
     if kind == "month_day":
         month = rules.month_values[g["month"].lower()]
         day = int(g["day"])
@@ -172,11 +222,33 @@ def _stated_dates(doc: Doc, text: str) -> list[tuple[int, dt.date]]:
     return out
 
 
+def _yearless_dates(doc: Doc, text: str, anchors: list[tuple[int, dt.date]]) -> list[dt.date]:
+    """Days stated without a year ("on 5th December", "Dec. 2"), each given the year that puts it
+    nearest the nearest date with a year in ``anchors``; none without anchors."""
+    if not anchors:
+        return []
+    months = "|".join(sorted((r.pattern for r in doc.resources.rules.months), key=len, reverse=True))
+    out = []
+    for m in re.finditer(rf"\b(?P<mon>{months})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![,.]?\s*(?:19|20)\d\d|\d|:)|"
+                         rf"\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>{months})\b(?!\.?,?\s*(?:19|20)\d\d)", text):
+        before = text[max(0, m.start() - BACKGROUND_WINDOW_CHARS) : m.start()]
+        if _BACKGROUND.search(before) or _NOT_THE_REPORT.search(before):
+            continue
+        mo = _month_number(doc, m.group("mon") or m.group("mon2"))
+        day = int(m.group("d") or m.group("d2"))
+        _, anchor = min(anchors, key=lambda a: abs(a[0] - m.start()))
+        options = [d for y in (anchor.year - 1, anchor.year, anchor.year + 1) if mo and (d := _day(y, mo, day)) is not None]
+        if options:
+            out.append(min(options, key=lambda o: abs((o - anchor).days)))
+    return out
+
+
 def infer_published(doc: Doc) -> tuple[dt.date | None, PartialDate | None, str | None]:
     """(day, month, basis) of publication when the metadata lacks the day; (None, None, None) when unknown."""
     meta = doc.article.meta
     head_blocks = [b for b in doc.blocks if b.kind != "appended"][:DATELINE_BLOCKS]
-    for b in head_blocks:  # a dateline: "09.06.2020, Moscow.", "Published February 28, 2020", "| 2018-08-10 17:36"
+    # a line the cleaner read as a dateline ("Updated January 3, 2023", "By Jo Roe | 3 Jan 2023") counts wherever it stands
+    for b in head_blocks + [b for b in doc.blocks if b.kind == "dateline" and b not in head_blocks]:  # a dateline: "09.06.2020, Moscow.", "Published February 28, 2020", "| 2018-08-10 17:36"
         line = doc.norm[b.span.start : b.span.end]
         found = [(pos, d) for pos, d in _stated_dates(doc, line) if not _BACKGROUND.search(line[max(0, pos - BACKGROUND_WINDOW_CHARS) : pos])]
         if found and (b.kind in ("dateline", "furniture") or len(line.split()) <= 12 or found[0][0] <= 40):
@@ -185,7 +257,8 @@ def infer_published(doc: Doc) -> tuple[dt.date | None, PartialDate | None, str |
     if url_day is not None:
         return url_day, None, f"date in the address {meta.url}"
     body = " ".join(doc.norm[b.span.start : b.span.end] for b in doc.blocks if b.kind in ("body", "title", "dateline"))
-    stated = [d for pos, d in _stated_dates(doc, body) if not _BACKGROUND.search(body[max(0, pos - BACKGROUND_WINDOW_CHARS) : pos])]
+    anchored = [(pos, d) for pos, d in _stated_dates(doc, body) if not _BACKGROUND.search(body[max(0, pos - BACKGROUND_WINDOW_CHARS) : pos])]
+    stated = [d for _, d in anchored]
     month = PartialDate.parse(meta.published_month) if meta.published_month else url_month
     year = month.year if month else None
     for b in head_blocks:  # a wire dateline without the year: "MOSCOW, August 9 /TASS/."
@@ -197,8 +270,11 @@ def infer_published(doc: Doc) -> tuple[dt.date | None, PartialDate | None, str |
                 return d, None, f"dateline '{m.group()}' and the year stated"
     if stated:
         latest = max(stated)
+        completed = [d for d in _yearless_dates(doc, body, anchored) if d > latest]
+        if completed and (month is None or (max(completed).year, max(completed).month) == (month.year, month.month)):
+            return max(completed), None, f"{LATEST_STATED}, its year from the nearest date stated with one"
         if month is None or (latest.year, latest.month) == (month.year, month.month):
-            return latest, None, "the latest date the text states"
+            return latest, None, LATEST_STATED
     if month is not None:
         return None, month, "month given with the article" if meta.published_month else f"month in the address {meta.url}"
     return None, None, None
@@ -216,5 +292,13 @@ def dates(doc: Doc) -> Doc:
     found: list[DateMention] = []
     for s in doc.sentences:
         found.extend(find_dates(doc, doc.norm[s.span.start : s.span.end], s.span.start))
+    _after_previous(doc, found)
+    basis = doc.article.meta.date_basis or ""
+    if doc.published is not None and basis.startswith("inferred: "):
+        # an inferred day only bounds the publication from below: "the next day" after it is later still
+        later = [d.begin.first_day for d in found if d.basis == AFTER_PREVIOUS_DATE and d.begin is not None]
+        if later and max(later) > doc.published:
+            meta = replace(doc.article.meta, published=max(later), date_basis=f"{basis}, counted on by 'the next day'")
+            doc.article = replace(doc.article, meta=meta)
     doc.dates = found
     return doc

@@ -87,6 +87,10 @@ class DateMention:
     precision: str
     """day | week | month | unresolved | prior (an earlier statement: "previously")"""
     rule: str
+    basis: str | None = None
+    """How a date the phrase leaves open was completed: the year from the month of publication
+    ("date.year-from-publication-month") or the day from the date the text gave before it
+    ("date.after-previous-date"); None when the phrase or the publication date gives it."""
 
 
 @dataclass

@@ -203,7 +203,7 @@ def _asides_spaced(doc: Doc) -> str:
 
 def _group(text: str) -> str:
     """The counted group: the noun phrase next to the number, without auxiliaries or clauses."""
-    text = re.split(r"[,;:(\[]|\s-\s|\s(?:to|in|on|at|by|from|after|during|who|which|that|as|near|since|when|while|with|under|for)\s",
+    text = re.split(r"[,;:(\[]|\s-\s|\s(?:to|in|on|at|by|from|after|during|who|which|that|as|near|since|when|while|with|under|for|included|includes)\s",
                     " " + text + " ", maxsplit=1)[0]
     text = _AUX.sub(" ", text)
     text = _MEASURE_WORDS.sub(" ", text)

@@ -60,4 +60,4 @@ def continues(doc: Doc, att: Attribution, sentence: int) -> bool:
         return True  # "More than 60 others were injured."
     after = doc.norm[att.cue.end : prev.span.end]
     return len(after.split()) >= CONTINUATION_MIN_WORDS and (att.region is None or att.region.start <= att.cue.start) \
-        and not re.search(r",\s*\S+(?:\s+\S+){0,8}\s+(?:said|says|reported|told|added)\b[^,]*$", doc.norm[prev.span.start : prev.span.end])
+        and not re.search(r",\s*\S+(?:\s+\S+){0,8}\s+(?:said|says|reported|told|added)\b(?:\s+[^\s,]+){0,6}\W*$", doc.norm[prev.span.start : prev.span.end])
