@@ -120,3 +120,13 @@ def test_described_speakers(run, sentence, label, rule):
 def test_social_media_channel(run):
     doc = run("Iran's foreign ministry said in a tweet that the reports were a pretext for war.", upto="attribution")
     assert [(a.speaker.label, a.channel) for a in doc.attributions] == [("Iranian Ministry of Foreign Affairs", "social_media")]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Five people, including the mayor, were killed, police said.", "police"),
+    ("Twelve civilians, most of them children, died, a local official said.", "a local official"),
+    ("The convoy, which carried aid, was hit, officials said.", "officials"),
+])
+def test_after_a_subject_its_aside_and_its_predicate_the_last_chunk_speaks(run, text, speaker) -> None:  # type: ignore[no-untyped-def]
+    doc = run(text, upto="attribution")
+    assert [doc.norm[a.region.start : a.region.end].strip() if a.region else None for a in doc.attributions] == [speaker]

@@ -63,6 +63,9 @@ _PREPOSITIONS = "in|on|at|to|during|after|before|from|with|by|for|about|of|as|in
 #: Words that never end a noun phrase ("interviewed by reporters": the reporters are no contact-clause subject).
 _FUNCTION_WORDS = {"by", "of", "to", "from", "with", "for", "in", "at", "on", "among", "about", "and", "or", "the", "a", "an",
                    "its", "their", "his", "her", "that", "this"}
+#: A short chunk that is the predicate of the chunks before it ("Five people, including the mayor, were
+#: killed, police said"): the subject of the cue comes after it.
+_PREDICATE = re.compile(r"^\s*(?:(?:were|was|are|is|has|have|had)\s+(?:been\s+|being\s+)?[a-z]+|(?:died|perished|fled|survived)\s*$)")
 _RELATIVE = re.compile(r"^\s*(?:who|whose|which|whom|where)\s", re.I)
 _APPOSITIVE = re.compile(r"^\s*(?:(?:a|an|the)\s|who\s|which\s|(?:as\s+)?(?:quoted|cited)\s+by\s|itself\b|himself\b|herself\b|"
                          r"speaking\b|writing\b|citing\b|quoting\b|according\b|asked\b|responding\b|in\s+a\s+statement\b)", re.I)
@@ -206,7 +209,8 @@ class _Attributor:
             return None, roles, via
         subject = len(chunks) - 1
         # after a clause ("X, a cadet, was returning home, the ambassador confirmed") the subject comes later
-        first = max((i + 1 for i in range(len(chunks) - 1) if self._clause("_ " + norm[chunks[i][0] : chunks[i][1]])
+        first = max((i + 1 for i in range(len(chunks) - 1) if (self._clause("_ " + norm[chunks[i][0] : chunks[i][1]])
+                     or (i > 0 and _PREDICATE.match(norm[chunks[i][0] : chunks[i][1]])))
                      and not _RELATIVE.match(norm[chunks[i][0] : chunks[i][1]])), default=1)
         for i in range(max(first, 1), len(chunks)):
             if self._appositive(norm[chunks[i][0] : chunks[i][1]], norm[chunks[i - 1][0] : chunks[i - 1][1]]):
