@@ -81,3 +81,9 @@ def test_would_die_is_a_death_count(run):
     doc = run("Over the next three days, dozens more would die in the valley, according to a report by the monitors.",
               upto="figures")
     assert [(f.figure.measure, f.figure.qualifier, f.figure.surface) for f in doc.figures] == [("killed", "vague", "dozens")]
+
+
+def test_the_number_of_casualties_rising_is_a_count_of_killed_or_wounded(run) -> None:  # type: ignore[no-untyped-def]
+    doc = run("The number of casualties in the market blast has risen to 53, the ministry said.", upto="figures")
+    assert [(f.figure.measure, f.figure.low, f.figure.high, f.figure.rule) for f in doc.figures] == [
+        ("killed_or_wounded", 53, 53, "measure.number-of-casualties+figure.exact")]

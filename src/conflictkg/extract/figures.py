@@ -29,7 +29,7 @@ AGE_MAX = 120
 #: Longest counted-group phrase kept.
 GROUP_MAX_WORDS = 7
 #: Measures before a number that name a running total ("the toll rose to 32").
-_TOLL_RULES = ("measure.death-toll", "measure.number-of-dead", "measure.count-revised")
+_TOLL_RULES = ("measure.death-toll", "measure.number-of-dead", "measure.number-of-casualties", "measure.count-revised")
 _ELLIPTICAL = re.compile(r"^\s+(?:others\s+|more\s+)?(?:were|was|had|have|died|are)\b", re.I)
 _MEASURE_WORDS = re.compile(r"\b(?:killed|died|dead|wounded|injured|casualties|deaths|attacked)\b", re.I)
 _AUX = re.compile(r"\b(?:were|was|have|has|had|been|being|be|it|they|he|she|said|all|of whom|of them|may|might|could|would|reportedly|probably|presumably|are|is|also|already|later)\b", re.I)
