@@ -97,12 +97,16 @@ class NameRules:
     def digest(self) -> str:
         return hashlib.sha256(repr((sorted(self.articles), self.generic, self.suffixes, self.compass)).encode()).hexdigest()[:12]
 
+    @cached_property
+    def _english(self) -> dict[str, str]:
+        return dict(self.compass)
+
     def in_english(self, key: str) -> str | None:
         """A folded name with its compass words in English ("nord kivu" -> "north kivu"), or None
         when it has none."""
-        words = dict(self.compass)
-        out = [words.get(w, w) for w in key.split()]
-        return " ".join(out) if out != key.split() else None
+        words = key.split()
+        out = [self._english.get(w, w) for w in words]
+        return " ".join(out) if out != words else None
 
 
 def fold_plain(name: str) -> str:

@@ -127,6 +127,7 @@ class _Attributor:
         self.frames = {f.id: (re.compile(f.pattern, re.I), re.compile(rf"\b(?:{f.trigger})\b", re.I) if f.trigger else None) for f in r.frames}
         self.channels = [(re.compile(c.pattern, re.I), c) for c in r.channels]
         self.roles = r.alternation("role_nouns")
+        self.source_heads = r.alternation("source_heads")
         self.abbreviations = {a.pattern.lower() for a in r.abbreviations}
         self.resolver = SpeakerResolver(doc)
         self._cue_text: str | None = None
@@ -258,7 +259,7 @@ class _Attributor:
         relative = re.search(r"\s(?:who|whose|which|whom)\s", norm[a:b])
         if relative and norm[a : a + relative.start()].strip():
             b = a + relative.start()  # "a soldier ... who witnessed the incident told"
-        contact = re.search(rf"(?<=[a-z] )(?P<mod>[A-Z][\w'-]*\s+|[a-z][\w-]*\s+)?(?:{self.doc.resources.rules.alternation('source_heads')})\s*$",
+        contact = re.search(rf"(?<=[a-z] )(?P<mod>[A-Z][\w'-]*\s+|[a-z][\w-]*\s+)?(?:{self.source_heads})\s*$",
                             norm[a:b]) if _finite_verb(norm[a:b]) is not None else None
         before_np = norm[a : a + contact.start()].split()[-1:] if contact else []
         if contact and not {w.lower() for w in [*before_np, *(contact.group("mod") or "").split()]} & _FUNCTION_WORDS:
@@ -270,7 +271,7 @@ class _Attributor:
 
     def _headed_source(self, text: str) -> bool:
         """One source and what it belongs to: "an official from the press office of the ministry"."""
-        heads = f"{self.roles}|{self.doc.resources.rules.alternation('source_heads')}"
+        heads = f"{self.roles}|{self.source_heads}"
         return _finite_verb(" " + text) is None and bool(re.match(
             rf"^\s*(?:a|an|the|one)\s+(?:[\w-]+\s+){{0,3}}?(?:{heads})\s+(?:from|of|at|for|with|in)\s", text, re.I))
 

@@ -335,9 +335,10 @@ def _when(ev: _Event) -> tuple[PartialDate | None, PartialDate | None]:
 
 #: A place this many characters after a count at most can say where the counted happened.
 _PLACE_OF_COUNT = 80
-#: Words before a place that make it where a statement was made ("told reporters in Kyiv"), not what it is about.
-_STATEMENT_PLACE = re.compile(r"\b(?:said|says|told|tells|speaking|spoke|briefing|reporters|journalists|conference|statement|"
-                              r"interview|visit|visiting)\b[^.;]{0,25}$", re.I)
+#: What between a count and a place makes the place not where the counted happened: a quote's end, a
+#: clause break, a cue, or words that make it where a statement was made ("told reporters in Kyiv").
+_NOT_COUNTED_THERE = re.compile(r"[\"\u201d;:]|\b(?:said|says|told|according)\b|(?i:\b(?:said|says|told|tells|speaking|spoke|"
+                                r"briefing|reporters|journalists|conference|statement|interview|visit|visiting)\b[^.;]{0,25}$)")
 
 
 def _elsewhere(doc: Doc, claim, place: str | None) -> bool:  # type: ignore[no-untyped-def]
@@ -355,8 +356,7 @@ def _counted_at(doc: Doc, figure: Span, place: Span) -> bool:
     """A place right after a count, in its clause ("four terrorists in the Niono zone"): where the
     counted happened, not where the speaker is ("..., the governor of X said", "a source at X hospital")."""
     between = doc.norm[figure.end : place.start]
-    return figure.end <= place.start and len(between) <= _PLACE_OF_COUNT and not re.search(r"[\"\u201d;:]|\b(?:said|says|told|according)\b", between) \
-        and not _STATEMENT_PLACE.search(between)
+    return figure.end <= place.start and len(between) <= _PLACE_OF_COUNT and not _NOT_COUNTED_THERE.search(between)
 
 
 @component("events", requires=("sentences", "mentions", "places", "dates", "claims"), assigns=("events", "event_mentions"))
@@ -387,20 +387,19 @@ def events(doc: Doc) -> Doc:
         return doc
     weight = Counter(r for r in of_mention.values())
     main = max(records, key=lambda r: (weight[r.report], -records.index(r))).report
-    by_place = {r.report: r.place for r in records}
+    by_report = {r.report: r for r in records}
     for claim in doc.claims:
         inside = [of_mention[id(m)] for m in mentions if id(m) in of_mention and claim.span.contains(m.span)]
         if inside:
             counts = Counter(inside)
             claim.events = [main if main in counts else max(counts, key=lambda r: (counts[r], -inside.index(r)))]
             claim.rules.append("event.in-evidence")
-        elif _elsewhere(doc, claim, by_place[main]):
+        elif _elsewhere(doc, claim, by_report[main].place):
             claim.events = []
             claim.rules.append("event.elsewhere")
         else:
             claim.events = [main]
             claim.rules.append("event.article-main")
-    by_report = {r.report: r for r in records}
     for claim in (c for c in doc.claims if c.events):
         rec = by_report[claim.events[0]]
         rec.figures = tuple(sorted({*rec.figures, *(f"{f.measure}:{f.low}:{f.high}" for f in claim.figures)}))

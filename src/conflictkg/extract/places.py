@@ -175,7 +175,8 @@ class _Resolver:
             found = [p for p in found if p.kind in ("district", "city", "place") or (p.kind == "country" and self.countries[p.country or ""])]
         return found, level
 
-    def choose(self, c: _Candidate, options: list[Place], parent: str | None) -> Place | None:
+    def choose(self, c: _Candidate, options: list[Place], parent: str | None, level: str | None) -> Place | None:
+        """The place a candidate is among ``options`` (``level``: the one :meth:`options` gave), or None."""
         gaz = self.gaz
         if parent:
             inside = [p for p in options if parent in gaz.ancestors(p.id) and p.id != parent]
@@ -192,7 +193,6 @@ class _Resolver:
             return (p.country not in self.countries, rank[p.kind], -p.population, p.id)
 
         best = min(options, key=score)
-        level = c.level or split_generic(fold(c.name, gaz.rules), gaz.rules)[1]
         if _bare_subdivision(c, best, level) and self.countries and not self.countries[best.country or ""]:
             return None  # "the UN mission in the Sahel" in an article about Mali: not Burkina Faso's Sahel region
         if best.kind in ("country", "subdivision", "place", "district") or best.source.startswith("dictionary"):
@@ -237,10 +237,10 @@ def places(doc: Doc) -> Doc:
         options, level = resolver.options(c)
         parent = None
         if c.parent:
-            popts, _ = resolver.options(_Candidate(c.span, c.parent, "place.parent", False, False, None, None, c.sentence))
-            pchosen = resolver.choose(c, popts, None)
+            popts, plevel = resolver.options(_Candidate(c.span, c.parent, "place.parent", False, False, None, None, c.sentence))
+            pchosen = resolver.choose(c, popts, None, plevel)
             parent = pchosen.id if pchosen else None
-        place = resolver.choose(c, options, parent)
+        place = resolver.choose(c, options, parent, level)
         after = doc.norm[c.span.end : c.span.end + 20]
         if c.rule != "place.dictionary" and not c.level and (_MODIFIES.match(after) or _ADJECTIVE_USE.match(after)):
             continue  # "in US air strikes", "in the Arab country": a modifier, not a place
