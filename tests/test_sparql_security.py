@@ -300,9 +300,10 @@ def test_screening_needs_no_process_wide_lock_and_a_long_list_costs_no_more_than
         assert len(heavy) > 17_000
         simple = "ASK { ?s ?p ?o }"
         answers: dict[str, object] = {}
+        client = Client(service)  # one app, built here: two threads building apps at once race in pydantic
 
         def ask(name: str, query: str) -> None:
-            answers[name] = Client(service).post("/sparql", data={"query": query}, headers={"accept": "text/csv, */*"})
+            answers[name] = client.post("/sparql", data={"query": query}, headers={"accept": "text/csv, */*"})
 
         with SPARQL_LOCK:  # rdflib's lock, held elsewhere (the SHACL gate): queries do not wait for it
             threads = [threading.Thread(target=ask, args=("heavy", heavy)),
